@@ -1,0 +1,117 @@
+"""Dataset schemas: the one description of a table family's columns, files and references.
+
+Schemas live as JSON in ``configs/schemas/<name>.json`` at the project root. The environment and the
+benchmark read the same schema, so every agent action is a benchmark action.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+from ilaeda.errors import ConfigError
+
+#: Project root (``src/ilaeda/data/schema.py`` → three levels up from ``src``).
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
+
+
+def schema_dir() -> Path:
+    """Directory holding the schema JSON files (``$ILAEDA_SCHEMA_DIR`` overrides)."""
+    override = os.environ.get("ILAEDA_SCHEMA_DIR")
+    return Path(override) if override else PROJECT_ROOT / "configs" / "schemas"
+
+
+@dataclass(frozen=True)
+class DataFile:
+    """A file of the data directory: its relative path, checksum and public source URL."""
+
+    path: str
+    sha256: str
+    url: str
+    format: str = "raw"
+
+
+@dataclass(frozen=True)
+class Schema:
+    """Columns and files of one table family (e.g. ``cyber``)."""
+
+    name: str
+    columns: tuple[str, ...]
+    numeric_columns: frozenset[str]
+    primary_key: str
+    text_columns: frozenset[str] = frozenset()
+    datasets: Mapping[int, DataFile] = field(default_factory=dict)
+    references: Mapping[int, DataFile] = field(default_factory=dict)
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        missing = [c for c in (*self.numeric_columns, self.primary_key, *self.text_columns)
+                   if c not in self.columns]
+        if missing:
+            raise ConfigError(f"schema {self.name!r}: columns {missing} are not in its column list")
+
+    @property
+    def n_columns(self) -> int:
+        return len(self.columns)
+
+    def column_index(self, column: str) -> int:
+        """Index of ``column``; a clear error names the valid columns otherwise."""
+        try:
+            return self.columns.index(column)
+        except ValueError:
+            raise ConfigError(
+                f"unknown column {column!r} for schema {self.name!r}; "
+                f"valid columns: {', '.join(self.columns)}"
+            ) from None
+
+    def check_dataset(self, dataset: int) -> int:
+        """Validate a dataset number of this schema and return it as an int."""
+        try:
+            number = int(dataset)
+        except (TypeError, ValueError):
+            number = -1
+        if number not in self.datasets:
+            valid = ", ".join(str(n) for n in sorted(self.datasets))
+            raise ConfigError(
+                f"unknown dataset {dataset!r} for schema {self.name!r}; valid datasets: {valid}"
+            )
+        return number
+
+
+def _files(raw: Mapping[str, Mapping[str, str]]) -> dict[int, DataFile]:
+    return {int(k): DataFile(**v) for k, v in raw.items()}
+
+
+def available_schemas() -> list[str]:
+    """Names of the schemas found in :func:`schema_dir`."""
+    return sorted(p.stem for p in schema_dir().glob("*.json"))
+
+
+def load_schema(name_or_path: str | os.PathLike[str] | Schema) -> Schema:
+    """Load a schema by name (``cyber``) or by path to a JSON file."""
+    if isinstance(name_or_path, Schema):
+        return name_or_path
+    text = str(name_or_path)
+    path = Path(text) if text.endswith(".json") else schema_dir() / f"{text}.json"
+    if not path.is_file():
+        raise ConfigError(
+            f"unknown schema {text!r}; available schemas: {', '.join(available_schemas())} "
+            f"(looked in {schema_dir()})"
+        )
+    try:
+        raw = json.loads(path.read_text())
+        return Schema(
+            name=raw["name"],
+            columns=tuple(raw["columns"]),
+            numeric_columns=frozenset(raw.get("numeric_columns", [])),
+            primary_key=raw["primary_key"],
+            text_columns=frozenset(raw.get("text_columns", [])),
+            datasets=_files(raw.get("datasets", {})),
+            references=_files(raw.get("references", {})),
+            description=raw.get("description", ""),
+        )
+    except (json.JSONDecodeError, KeyError, TypeError) as exc:
+        raise ConfigError(f"malformed schema file {path}: {exc!r}; fix the JSON") from None

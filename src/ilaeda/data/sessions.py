@@ -1,0 +1,219 @@
+"""The EDA action model and the session JSON format (the gold references' format).
+
+A session is a list of actions; each action is one of :class:`Back`, :class:`Stop`, :class:`Filter`,
+:class:`Group`. JSON form::
+
+    {"type": "group", "column": "ip_src", "agg_column": "packet_number", "agg_func": "count"}
+    {"type": "filter", "column": "info_line", "operator": "CONTAINS", "term": "SYN"}
+    {"type": "back"}   {"type": "stop"}
+
+A session file is ``{"sessions": [{"name": ..., "actions": [...]}, ...]}`` or a bare list of action
+lists.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Sequence, Union
+
+from ilaeda.errors import SessionFormatError
+
+#: Filter operators, in action-space order.
+OPERATORS: tuple[str, ...] = ("EQ", "NEQ", "GT", "GE", "LT", "LE", "CONTAINS", "STARTS_WITH", "ENDS_WITH")
+#: Operators that test strings (the others compare values).
+STRING_OPERATORS = frozenset({"CONTAINS", "STARTS_WITH", "ENDS_WITH"})
+#: Aggregation functions, in action-space order.
+AGG_FUNCS: tuple[str, ...] = ("count", "sum", "min", "max", "mean")
+_AGG_ALIASES = {"avg": "mean", "len": "count", "size": "count"}
+
+
+@dataclass(frozen=True)
+class Back:
+    """Return to the previous view (the root stays the root)."""
+
+
+@dataclass(frozen=True)
+class Stop:
+    """End the analysis: the rest of the episode is absorbing."""
+
+
+@dataclass(frozen=True)
+class Filter:
+    """Keep the rows where ``column <operator> term``."""
+
+    column: str
+    operator: str
+    term: str
+
+
+@dataclass(frozen=True)
+class Group:
+    """Group by ``column`` and aggregate ``agg_column`` with ``agg_func``."""
+
+    column: str
+    agg_column: str
+    agg_func: str = "count"
+
+
+Action = Union[Back, Stop, Filter, Group]
+
+
+@dataclass(frozen=True)
+class Session:
+    """A named sequence of actions on one dataset."""
+
+    name: str
+    actions: tuple[Action, ...]
+
+    def until_stop(self) -> tuple[Action, ...]:
+        """The actions before the first STOP (a STOP ends the session)."""
+        for i, action in enumerate(self.actions):
+            if isinstance(action, Stop):
+                return self.actions[:i]
+        return self.actions
+
+
+def action_type(action: Action) -> str:
+    """``back``, ``stop``, ``filter`` or ``group``."""
+    return type(action).__name__.lower()
+
+
+def action_to_json(action: Action) -> dict[str, Any]:
+    """JSON dict of an action, in the references' format."""
+    if isinstance(action, Filter):
+        return {"type": "filter", "column": action.column, "operator": action.operator, "term": action.term}
+    if isinstance(action, Group):
+        return {"type": "group", "column": action.column, "agg_column": action.agg_column,
+                "agg_func": action.agg_func}
+    return {"type": action_type(action)}
+
+
+def _where(session: str | None, index: int | None) -> str:
+    parts = []
+    if session is not None:
+        parts.append(f"session {session!r}")
+    if index is not None:
+        parts.append(f"action {index}")
+    return (" in " + ", ".join(parts)) if parts else ""
+
+
+def action_from_json(raw: Any, session: str | None = None, index: int | None = None,
+                     columns: Sequence[str] | None = None) -> Action:
+    """Parse one JSON action; errors name the session and action index.
+
+    Args:
+        raw: the JSON object.
+        session: session name, for error messages.
+        index: action index, for error messages.
+        columns: when given, the columns the action may refer to.
+    """
+    where = _where(session, index)
+    if not isinstance(raw, dict) or "type" not in raw:
+        raise SessionFormatError(f"malformed action{where}: expected an object with a 'type', got {raw!r}")
+    kind = str(raw["type"]).lower()
+    try:
+        if kind == "back":
+            return Back()
+        if kind == "stop":
+            return Stop()
+        if kind == "filter":
+            operator = str(raw["operator"]).upper()
+            if operator not in OPERATORS:
+                raise SessionFormatError(
+                    f"unknown operator {raw['operator']!r}{where}; valid operators: {', '.join(OPERATORS)}")
+            action: Action = Filter(str(raw["column"]), operator, _term(raw["term"]))
+        elif kind == "group":
+            func = str(raw.get("agg_func", "count")).lower()
+            func = _AGG_ALIASES.get(func, func)
+            if func not in AGG_FUNCS:
+                raise SessionFormatError(
+                    f"unknown aggregation function {raw.get('agg_func')!r}{where}; "
+                    f"valid functions: {', '.join(AGG_FUNCS)}")
+            action = Group(str(raw["column"]), str(raw.get("agg_column") or ""), func)
+        else:
+            raise SessionFormatError(
+                f"unknown action type {raw['type']!r}{where}; valid types: back, stop, filter, group")
+    except KeyError as exc:
+        raise SessionFormatError(f"malformed {kind} action{where}: missing field {exc.args[0]!r}") from None
+    if columns is not None:
+        check_columns(action, columns, where)
+    return action
+
+
+def _term(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(value)
+    return str(value)
+
+
+def check_columns(action: Action, columns: Sequence[str], where: str = "") -> None:
+    """Raise if the action names a column outside ``columns``."""
+    names = []
+    if isinstance(action, Filter):
+        names = [action.column]
+    elif isinstance(action, Group):
+        names = [action.column] + ([action.agg_column] if action.agg_column else [])
+    for name in names:
+        if name not in columns:
+            raise SessionFormatError(
+                f"unknown column {name!r}{where}; valid columns: {', '.join(columns)}")
+
+
+def session_from_json(raw: Any, name: str, columns: Sequence[str] | None = None) -> Session:
+    """Parse ``{"name", "actions"}`` or a bare action list."""
+    if isinstance(raw, dict):
+        name = str(raw.get("name", name))
+        actions = raw.get("actions")
+    else:
+        actions = raw
+    if not isinstance(actions, list):
+        raise SessionFormatError(f"malformed session {name!r}: expected a list of actions, got {type(actions).__name__}")
+    return Session(name, tuple(action_from_json(a, name, i, columns) for i, a in enumerate(actions)))
+
+
+def sessions_from_json(raw: Any, columns: Sequence[str] | None = None) -> list[Session]:
+    """Parse a session document: ``{"sessions": [...]}`` or a bare list of action lists."""
+    if isinstance(raw, dict) and "sessions" in raw:
+        raw = raw["sessions"]
+    if not isinstance(raw, list):
+        raise SessionFormatError(
+            "malformed session file: expected {\"sessions\": [...]} or a list of action lists")
+    return [session_from_json(item, f"session{i}", columns) for i, item in enumerate(raw)]
+
+
+def load_sessions(path: str | os.PathLike[str], columns: Sequence[str] | None = None) -> list[Session]:
+    """Read a session JSON file."""
+    path = Path(path)
+    try:
+        raw = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise SessionFormatError(f"session file {path} not found") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise SessionFormatError(f"malformed JSON in session file {path}: {exc}") from None
+    try:
+        return sessions_from_json(raw, columns)
+    except SessionFormatError as exc:
+        raise SessionFormatError(f"{path}: {exc}") from None
+
+
+def sessions_to_json(sessions: Iterable[Session], **header: Any) -> dict[str, Any]:
+    """A session document (``header`` adds e.g. ``schema`` and ``dataset``)."""
+    return {**header, "sessions": [
+        {"name": s.name, "actions": [action_to_json(a) for a in s.actions]} for s in sessions]}
+
+
+def render_action(action: Action) -> str:
+    """One text line, e.g. ``GROUP ip_src COUNT packet_number`` or ``FILTER ip_src EQ '1.2.3.4'``."""
+    if isinstance(action, Filter):
+        return f"FILTER {action.column} {action.operator} {action.term!r}"
+    if isinstance(action, Group):
+        return f"GROUP {action.column} {action.agg_func.upper()} {action.agg_column}"
+    return action_type(action).upper()
+
+
+def render_session(actions: Iterable[Action]) -> list[str]:
+    """Numbered text lines of a session."""
+    return [f"{i + 1:2d}. {render_action(a)}" for i, a in enumerate(actions)]
