@@ -8,7 +8,7 @@ STAMP := $(VENV)/.ilaeda-installed
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade "pip<26" "setuptools<82" wheel
+	$(PY) -m pip install --quiet --upgrade "pip<26" "setuptools<81" wheel
 	$(PY) -m pip install --quiet torch==2.13.0
 	$(PY) -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
@@ -16,11 +16,17 @@ $(STAMP): setup.cfg pyproject.toml
 setup: $(STAMP)
 
 run: $(STAMP)
-	$(PY) -m ilaeda.scripts.demo
+	ILAEDA_DATA_DIR=$(DATA_DIR) $(PY) -m ilaeda.scripts.demo
 
-test: $(STAMP)
+# Tests find the data in $ILAEDA_DATA_DIR, else in ../shared/data beside the checkout.
+DATA_DIR ?= $(or $(ILAEDA_DATA_DIR),$(abspath ../shared/data))
+
+system-deps:
+	ILAEDA_INSTALL_SYSTEM_DEPS=1 bash .ci/system-deps.sh
+
+test: $(STAMP) system-deps
 	$(PY) -m ruff check src tests experiments benchmarks
-	OMP_NUM_THREADS=1 $(PY) -m pytest -q
+	ILAEDA_DATA_DIR=$(DATA_DIR) OMP_NUM_THREADS=1 $(PY) -m pytest -q
 
 lint: $(STAMP)
 	$(PY) -m ruff check src tests experiments benchmarks

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Sequence, Union
+from typing import Any
 
 from ilaeda.errors import SessionFormatError
 
@@ -58,7 +59,7 @@ class Group:
     agg_func: str = "count"
 
 
-Action = Union[Back, Stop, Filter, Group]
+Action = Back | Stop | Filter | Group
 
 
 @dataclass(frozen=True)

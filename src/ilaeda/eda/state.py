@@ -23,17 +23,17 @@ class State:
     def is_root(self) -> bool:
         return not (self.filters or self.grouping or self.aggregations)
 
-    def with_filter(self, action: Filter) -> "State":
+    def with_filter(self, action: Filter) -> State:
         """This state plus a filter (a filter already present is not added twice)."""
         if action in self.filters:
             return self
-        return State(self.filters + (action,), self.grouping, self.aggregations)
+        return State((*self.filters, action), self.grouping, self.aggregations)
 
-    def with_group(self, action: Group) -> "State":
+    def with_group(self, action: Group) -> State:
         """This state grouped by one more column, aggregating one more (column, function)."""
-        grouping = self.grouping if action.column in self.grouping else self.grouping + (action.column,)
+        grouping = self.grouping if action.column in self.grouping else (*self.grouping, action.column)
         pair = (action.agg_column, action.agg_func)
-        aggregations = self.aggregations if pair in self.aggregations else self.aggregations + (pair,)
+        aggregations = self.aggregations if pair in self.aggregations else (*self.aggregations, pair)
         return State(self.filters, grouping, aggregations)
 
 

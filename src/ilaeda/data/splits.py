@@ -1,0 +1,47 @@
+"""Dataset splits: which datasets train an agent and which one evaluates it.
+
+Names: ``<schema>_loo<k>`` (leave-one-out: train on every other dataset, evaluate on ``k``),
+``<schema>_<k>`` (one dataset, train and evaluate on it; within-dataset session splits are the
+demonstrations' business), ``<schema>_all`` (train on all, evaluate on all).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ilaeda.data.schema import load_schema
+from ilaeda.errors import ConfigError
+
+_PATTERN = re.compile(r"^(?P<schema>[A-Za-z][\w-]*?)_(?:(?P<loo>loo)(?P<held>\d+)|(?P<one>\d+)|(?P<all>all))$")
+
+
+@dataclass(frozen=True)
+class Split:
+    """A named split of a schema's datasets."""
+
+    name: str
+    schema: str
+    train_datasets: tuple[int, ...]
+    eval_datasets: tuple[int, ...]
+
+    @property
+    def is_leave_one_out(self) -> bool:
+        return not set(self.train_datasets) & set(self.eval_datasets)
+
+
+def parse_split(name: str) -> Split:
+    """Parse a split name such as ``cyber_loo1``; errors list the valid forms."""
+    match = _PATTERN.match(str(name))
+    if not match:
+        raise ConfigError(
+            f"invalid split {name!r}; use <schema>_loo<k> (e.g. cyber_loo1), <schema>_<k> or <schema>_all")
+    schema = load_schema(match["schema"])
+    datasets = tuple(sorted(schema.datasets))
+    if match["loo"]:
+        held = schema.check_dataset(int(match["held"]))
+        return Split(name, schema.name, tuple(d for d in datasets if d != held), (held,))
+    if match["one"]:
+        one = schema.check_dataset(int(match["one"]))
+        return Split(name, schema.name, (one,), (one,))
+    return Split(name, schema.name, datasets, datasets)

@@ -1,0 +1,272 @@
+"""The display engine: state → view (row mask) → display. One implementation for env and benchmark."""
+
+from __future__ import annotations
+
+import os
+from collections import OrderedDict
+from collections.abc import Hashable
+from typing import ClassVar
+
+import numpy as np
+from scipy.special import entr
+
+from ilaeda.data.loading import load_table
+from ilaeda.data.schema import Schema, load_schema
+from ilaeda.data.sessions import Filter
+from ilaeda.eda.display import Display, Granularity
+from ilaeda.eda.filters import InvalidFilter, category_mask
+from ilaeda.eda.state import State
+from ilaeda.eda.table import EncodedColumn, EncodedTable
+from ilaeda.eda.terms import TermCandidates, token_candidates, uses_tokens, value_candidates
+
+HISTOGRAM_BINS = 20
+_LN_BINS = float(np.log(HISTOGRAM_BINS))
+
+
+class _LRU(OrderedDict):
+    """A small bounded mapping (least recently used entries are evicted)."""
+
+    def __init__(self, maxsize: int) -> None:
+        super().__init__()
+        self.maxsize = maxsize
+
+    def get_or(self, key: Hashable, compute):  # type: ignore[no-untyped-def]
+        try:
+            self.move_to_end(key)
+            return self[key]
+        except KeyError:
+            value = compute()
+            self[key] = value
+            if len(self) > self.maxsize:
+                self.popitem(last=False)
+            return value
+
+
+def normalised_entropy(counts: np.ndarray, log_norm: float) -> float:
+    """Shannon entropy (nats) of ``counts`` divided by ``log_norm`` (scipy.stats.entropy semantics)."""
+    total = counts.sum()
+    if total <= 0 or log_norm <= 0:
+        return 0.0
+    return float(np.sum(entr(counts / total)) / log_norm)
+
+
+def histogram_entropy(values: np.ndarray) -> float:
+    """Entropy of a 20-bin equal-width histogram of ``values``, normalised by ln 20."""
+    if len(values) <= 1:
+        return 0.0
+    hist, _ = np.histogram(values, bins=HISTOGRAM_BINS)
+    return normalised_entropy(hist.astype(np.float64), _LN_BINS)
+
+
+def value_count_entropy(counts: np.ndarray) -> float:
+    """Entropy of value counts (ordered as pandas' value_counts) normalised by ln(#values)."""
+    m = counts.sum()
+    if m <= 1:
+        return 0.0
+    ordered = np.sort(counts[counts > 0])[::-1].astype(np.float64)
+    return normalised_entropy(ordered, float(np.log(m)))
+
+
+class DisplayEngine:
+    """Computes views and displays of one dataset; memoises masks and displays by state."""
+
+    _instances: ClassVar[dict[tuple[str, int, str], DisplayEngine]] = {}
+
+    def __init__(self, table: EncodedTable, name: str = "", cache_size: int = 100_000) -> None:
+        self.table = table
+        self.schema: Schema = table.schema
+        self.name = name
+        self._filter_masks: _LRU = _LRU(cache_size)
+        self._view_masks: _LRU = _LRU(cache_size)
+        self._displays: _LRU = _LRU(cache_size)
+        self._terms: _LRU = _LRU(cache_size)
+        self._all_rows = np.ones(table.n_rows, dtype=bool)
+
+    @classmethod
+    def for_dataset(cls, schema: Schema | str, dataset: int,
+                    data_dir: str | os.PathLike[str] | None = None) -> DisplayEngine:
+        """The (process-wide, memoised) engine of one dataset."""
+        schema = load_schema(schema)
+        dataset = schema.check_dataset(dataset)
+        key = (schema.name, dataset, str(data_dir or ""))
+        if key not in cls._instances:
+            frame = load_table(schema, dataset, data_dir)
+            cls._instances[key] = cls(EncodedTable.from_frame(schema, frame), f"{schema.name}/{dataset}")
+        return cls._instances[key]
+
+    # ----------------------------------------------------------------------------------- views
+    def column(self, name: str) -> EncodedColumn:
+        try:
+            return self.table.columns[name]
+        except KeyError:
+            self.schema.column_index(name)  # raises a ConfigError naming the valid columns
+            raise
+
+    def filter_mask(self, action: Filter) -> np.ndarray | None:
+        """Row mask of one filter, or None when the filter is invalid (empties the view)."""
+        def compute() -> np.ndarray | None:
+            column = self.column(action.column)
+            try:
+                return category_mask(column, action)[column.codes]
+            except InvalidFilter:
+                return None
+        return self._filter_masks.get_or(action, compute)
+
+    def view_mask(self, filters: tuple[Filter, ...]) -> np.ndarray:
+        """Rows of the view after applying ``filters`` in order (read-only array)."""
+        if not filters:
+            return self._all_rows
+
+        def compute() -> np.ndarray:
+            parent = self.view_mask(filters[:-1])
+            own = self.filter_mask(filters[-1])
+            mask = np.zeros_like(parent) if own is None or not parent.any() else parent & own
+            mask.setflags(write=False)
+            return mask
+        return self._view_masks.get_or(filters, compute)
+
+    def view_rows(self, state: State) -> np.ndarray:
+        """Indices of the rows of the view of ``state``."""
+        return np.flatnonzero(self.view_mask(state.filters))
+
+    def term_candidates(self, filters: tuple[Filter, ...], column: str, operator: str) -> TermCandidates:
+        """Filter terms the view of ``filters`` offers for ``column``/``operator`` (memoised)."""
+        tokens = uses_tokens(operator, column, self.schema.text_columns)
+
+        def compute() -> TermCandidates:
+            encoded = self.column(column)
+            codes = encoded.codes[self.view_mask(filters)]
+            if tokens:
+                incidence, vocabulary = encoded.token_index
+                return token_candidates(codes, incidence, vocabulary)
+            return value_candidates(codes, encoded.strings, encoded.n_categories)
+        return self._terms.get_or((filters, column, tokens), compute)
+
+    # -------------------------------------------------------------------------------- displays
+    def display(self, state: State) -> Display:
+        """The display of ``state`` (memoised)."""
+        return self._displays.get_or(state, lambda: self._compute_display(state))
+
+    def _compute_display(self, state: State) -> Display:
+        rows = self.view_rows(state)
+        n = len(rows)
+        unique, nulls, entropy = [], [], []
+        for name in self.schema.columns:
+            u, z, e = self._data_layer(self.table.columns[name], rows, n)
+            unique.append(u)
+            nulls.append(z)
+            entropy.append(e)
+        granularity = self._granularity(state, rows) if state.grouping else None
+        return Display(self.schema.columns, tuple(unique), tuple(nulls), tuple(entropy), granularity)
+
+    @staticmethod
+    def _data_layer(column: EncodedColumn, rows: np.ndarray, n: int) -> tuple[float, float, float]:
+        if n == 0:
+            return 0.0, 1.0, 0.0
+        codes = column.codes[rows]
+        counts = np.bincount(codes, minlength=column.n_categories + 1)
+        missing = int(counts[0])
+        m = n - missing
+        distinct = int(np.count_nonzero(counts[1:]))
+        unique = distinct / m if distinct else 0.0
+        if m <= 1:
+            entropy = 0.0
+        elif column.histogram:
+            values = column.numeric_values[rows]
+            entropy = histogram_entropy(values[~np.isnan(values)])
+        else:
+            entropy = value_count_entropy(counts[1:])
+        return unique, missing / n, entropy
+
+    def _granularity(self, state: State, rows: np.ndarray) -> Granularity | None:
+        aggregations = dict(state.aggregations)  # a later function on the same column wins
+        if any(col in state.grouping for col in aggregations):
+            return None  # pandas cannot aggregate a grouping key: the view is not grouped
+        group_ids, sizes = self._groups(state.grouping, rows)
+        k = len(sizes)
+        scores: dict[str, float] = {}
+        for col, func in aggregations.items():
+            score = self._aggregation_score(self.column(col), func, rows, group_ids, sizes)
+            if score is None:
+                return None
+            scores[col] = score
+        agg_attrs = tuple((c, scores[c]) for c in self.schema.columns if c in scores)
+        if k == 0:
+            return Granularity(state.grouping, agg_attrs, 0.0, 0.0, 0.0)
+        total = float(sizes.sum())
+        shares = sizes / total
+        return Granularity(state.grouping, agg_attrs, 1.0 / k, k / total, float(np.std(shares)))
+
+    def _groups(self, grouping: tuple[str, ...], rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Group id per row (−1 = dropped for a missing key) and the group sizes."""
+        key = np.zeros(len(rows), dtype=np.int64)
+        valid = np.ones(len(rows), dtype=bool)
+        for name in grouping:
+            column = self.column(name)
+            codes = column.codes[rows]
+            valid &= codes > 0
+            key = key * (column.n_categories + 1) + codes
+        ids = np.full(len(rows), -1, dtype=np.int64)
+        if not valid.any():
+            return ids, np.zeros(0, dtype=np.int64)
+        _, inverse, sizes = np.unique(key[valid], return_inverse=True, return_counts=True)
+        ids[valid] = inverse
+        return ids, sizes
+
+    @staticmethod
+    def _aggregation_score(column: EncodedColumn, func: str, rows: np.ndarray,
+                           group_ids: np.ndarray, sizes: np.ndarray) -> float | None:
+        """Entropy score of the aggregated column; None when pandas could not aggregate it."""
+        k = len(sizes)
+        if func == "count":
+            return histogram_entropy(sizes.astype(np.float64)) if k > 1 else 0.0
+        keep = group_ids >= 0
+        ids = group_ids[keep]
+        sel = rows[keep]
+        if column.kind == "str":
+            if func == "mean":
+                return None
+            codes = column.codes[sel]
+            if func in ("min", "max"):
+                present = codes > 0
+                result = np.full(k, 0 if func == "max" else np.iinfo(np.int64).max, dtype=np.int64)
+                ufunc = np.maximum if func == "max" else np.minimum
+                ufunc.at(result, ids[present], codes[present])
+                values = result[np.isin(np.arange(k), ids[present])]
+            else:  # sum: pandas concatenates the strings of each group
+                values = _concatenation_ids(codes, ids, k)
+            if len(values) <= 1:
+                return 0.0
+            _, counts = np.unique(values, return_counts=True)
+            return value_count_entropy(counts)
+        values = column.numeric_values[sel]
+        present = ~np.isnan(values)
+        if func == "sum":
+            agg = np.zeros(k)
+            np.add.at(agg, ids[present], values[present])
+        else:
+            non_null = np.bincount(ids[present], minlength=k)
+            if func == "mean":
+                total = np.zeros(k)
+                np.add.at(total, ids[present], values[present])
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    agg = total / non_null
+            else:
+                agg = np.full(k, -np.inf if func == "max" else np.inf)
+                (np.maximum if func == "max" else np.minimum).at(agg, ids[present], values[present])
+            agg[non_null == 0] = np.nan
+        agg = agg[~np.isnan(agg)]
+        return histogram_entropy(agg) if len(agg) > 1 else 0.0
+
+
+def _concatenation_ids(codes: np.ndarray, ids: np.ndarray, k: int) -> np.ndarray:
+    """An id per group identifying the ordered sequence of its non-missing strings."""
+    order = np.argsort(ids, kind="stable")
+    seen: dict[tuple[int, ...], int] = {}
+    out = []
+    bounds = np.searchsorted(ids[order], np.arange(k + 1))
+    for g in range(k):
+        seq = tuple(int(c) for c in codes[order[bounds[g]:bounds[g + 1]]] if c > 0)
+        if seq:
+            out.append(seen.setdefault(seq, len(seen)))
+    return np.asarray(out, dtype=np.int64)

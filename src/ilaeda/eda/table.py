@@ -1,0 +1,107 @@
+"""Pre-encoded columns: category codes per column, so views and displays need no pandas."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from ilaeda.data.schema import Schema
+
+_BRACKETS = re.compile(r"\[[^\]]*\]")
+_SEGMENT_SPLIT = re.compile(r"\s{2,}|,\s*")
+_WORD_SPLIT = re.compile(r"[\s,\[\]]+")
+
+
+def text_tokens(text: str) -> set[str]:
+    """Word tokens of a text cell, as ATENA offers them for CONTAINS-like filters.
+
+    Words, ``[...]`` groups, and phrases separated by two spaces or commas
+    (``"Echo (ping) reply  id=0x0001, seq=1"`` → ``Echo``, ``(ping)``, ``reply``,
+    ``Echo (ping) reply``, ``id=0x0001``, ``seq=1``...).
+    """
+    tokens = {w for w in _WORD_SPLIT.split(text) if w}
+    tokens.update(_BRACKETS.findall(text))
+    for segment in _SEGMENT_SPLIT.split(_BRACKETS.sub(" ", text)):
+        segment = segment.strip()
+        if segment:
+            tokens.add(segment)
+    return tokens
+
+
+@dataclass
+class EncodedColumn:
+    """One column: ``codes`` index ``categories`` (sorted), 0 = missing, k = categories[k-1]."""
+
+    name: str
+    kind: str  # "int", "float" or "str"
+    histogram: bool  # schema-numeric: entropy from a 20-bin histogram
+    codes: np.ndarray  # int32, 0 = missing
+    categories: np.ndarray  # object (str) or float64 values, sorted ascending
+    strings: list[str] = field(repr=False)  # str() of each category, as the benchmark renders cells
+
+    @property
+    def n_categories(self) -> int:
+        return len(self.categories)
+
+    @cached_property
+    def numeric_values(self) -> np.ndarray:
+        """Row values as float64 (NaN = missing); for numeric kinds only."""
+        lookup = np.concatenate([[np.nan], self.categories.astype(np.float64)])
+        return lookup[self.codes]
+
+    @cached_property
+    def token_index(self) -> tuple[sparse.csr_matrix, list[str]]:
+        """Category × token incidence matrix and the token list (text columns)."""
+        vocab: dict[str, int] = {}
+        rows, cols = [], []
+        for i, text in enumerate(self.strings):
+            for token in text_tokens(text):
+                cols.append(vocab.setdefault(token, len(vocab)))
+                rows.append(i + 1)
+        data = np.ones(len(rows), dtype=np.float64)
+        matrix = sparse.csr_matrix((data, (rows, cols)), shape=(self.n_categories + 1, len(vocab)))
+        return matrix, list(vocab)
+
+
+def _render(value: object, kind: str) -> str:
+    if kind == "int":
+        return str(int(value))  # type: ignore[call-overload]
+    if kind == "float":
+        return str(float(value))  # type: ignore[arg-type]
+    return str(value)
+
+
+def encode_column(series: pd.Series, histogram: bool) -> EncodedColumn:
+    """Factorise a column into sorted categories and int32 codes (0 = missing)."""
+    dtype = series.dtype
+    if pd.api.types.is_integer_dtype(dtype):
+        kind = "int"
+    elif pd.api.types.is_float_dtype(dtype):
+        kind = "float"
+    else:
+        kind = "str"
+    codes, uniques = pd.factorize(series, sort=True, use_na_sentinel=True)
+    categories = np.asarray(uniques, dtype=object if kind == "str" else np.float64)
+    if kind == "str":
+        categories = np.array([str(v) for v in categories], dtype=object)
+    strings = [_render(v, kind) for v in categories]
+    return EncodedColumn(series.name, kind, histogram, (codes + 1).astype(np.int32), categories, strings)
+
+
+@dataclass
+class EncodedTable:
+    """A dataset's schema columns, encoded once."""
+
+    schema: Schema
+    n_rows: int
+    columns: dict[str, EncodedColumn]
+
+    @classmethod
+    def from_frame(cls, schema: Schema, frame: pd.DataFrame) -> EncodedTable:
+        columns = {c: encode_column(frame[c], c in schema.numeric_columns) for c in schema.columns}
+        return cls(schema, len(frame), columns)

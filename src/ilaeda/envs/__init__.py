@@ -1,0 +1,14 @@
+"""The gymnasium EDA environment (registered as ``ilaeda/EDA-v0``), its action codec and penalty."""
+
+import gymnasium as gym
+
+from ilaeda.envs.codec import ACTION_TYPES, ActionCodec
+from ilaeda.envs.eda_env import STACKED_DISPLAYS, EDAEnv
+from ilaeda.envs.penalty import coherence_penalty
+
+ENV_ID = "ilaeda/EDA-v0"
+
+if ENV_ID not in gym.registry:
+    gym.register(id=ENV_ID, entry_point="ilaeda.envs.eda_env:EDAEnv")
+
+__all__ = ["ACTION_TYPES", "ENV_ID", "STACKED_DISPLAYS", "ActionCodec", "EDAEnv", "coherence_penalty"]

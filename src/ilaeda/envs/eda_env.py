@@ -1,0 +1,177 @@
+"""The EDA environment (gymnasium 0.29 API).
+
+An episode is an analysis session of a fixed horizon (default 12 steps) on one dataset, drawn
+with the env's RNG from ``datasets`` at each reset. The reward is 0: learning signal comes from the
+imitation algorithms; ``info["coherence_penalty"]`` carries the ILAEDA penalty of each step.
+STOP makes the rest of the episode absorbing: the observation is frozen, actions are ignored,
+penalties are 0, and ``truncated`` still comes at the horizon (so episodes never vary in length).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+import gymnasium as gym
+import numpy as np
+from gymnasium import spaces
+
+from ilaeda.data.schema import Schema, load_schema
+from ilaeda.data.sessions import Action, Back, Stop, action_to_json, render_session
+from ilaeda.data.splits import parse_split
+from ilaeda.eda.display import Display
+from ilaeda.eda.engine import DisplayEngine
+from ilaeda.eda.state import SessionStack
+from ilaeda.envs.codec import ActionCodec
+from ilaeda.envs.penalty import coherence_penalty
+from ilaeda.errors import ConfigError
+
+#: Number of most recent displays stacked in an observation.
+STACKED_DISPLAYS = 3
+
+
+def _display_bounds(n_columns: int) -> tuple[np.ndarray, np.ndarray]:
+    low = np.concatenate([np.zeros(3 * n_columns), -np.ones(n_columns), np.zeros(3)])
+    high = np.concatenate([np.ones(3 * n_columns), 2 * np.ones(n_columns), np.ones(3)])
+    return low, high
+
+
+class EDAEnv(gym.Env):
+    """Exploratory data analysis on the tables of one schema.
+
+    Args:
+        schema: schema name or object (``"cyber"``).
+        datasets: dataset numbers an episode may be drawn from (training datasets only).
+        horizon: steps per episode.
+        data_dir: where the data lives (see :mod:`ilaeda.data.locate`).
+        render_mode: ``"ansi"`` makes :meth:`render` return the session as text.
+    """
+
+    metadata: ClassVar[dict[str, Any]] = {"render_modes": ["ansi"]}
+
+    def __init__(self, schema: str | Schema = "cyber", datasets: Sequence[int] = (1,), horizon: int = 12,
+                 data_dir: str | os.PathLike[str] | None = None, render_mode: str | None = None) -> None:
+        self.schema = load_schema(schema)
+        if isinstance(datasets, (int, str)):
+            datasets = (int(datasets),)
+        if not datasets:
+            raise ConfigError("EDAEnv needs at least one dataset")
+        self.datasets = tuple(self.schema.check_dataset(d) for d in datasets)
+        if int(horizon) < 1:
+            raise ConfigError(f"horizon must be >= 1, got {horizon}")
+        self.horizon = int(horizon)
+        self.data_dir = data_dir
+        self.render_mode = render_mode
+        self.codec = ActionCodec(self.schema)
+        self.action_space = spaces.MultiDiscrete(self.codec.nvec)
+        low, high = _display_bounds(self.schema.n_columns)
+        self.display_size = len(low)
+        self.observation_space = spaces.Box(
+            np.tile(low, STACKED_DISPLAYS).astype(np.float32),
+            np.tile(high, STACKED_DISPLAYS).astype(np.float32), dtype=np.float32)
+        self._engines: dict[int, DisplayEngine] = {}
+        self.dataset = self.datasets[0]
+        self._reset_session()
+
+    @classmethod
+    def for_split(cls, split: str, part: str = "train", **kwargs: Any) -> EDAEnv:
+        """An env over the training (``part="train"``) or evaluation datasets of a split."""
+        parsed = parse_split(split)
+        if part not in ("train", "eval"):
+            raise ConfigError(f"part must be 'train' or 'eval', got {part!r}")
+        datasets = parsed.train_datasets if part == "train" else parsed.eval_datasets
+        return cls(schema=parsed.schema, datasets=datasets, **kwargs)
+
+    # ------------------------------------------------------------------------------- internals
+    def engine(self, dataset: int | None = None) -> DisplayEngine:
+        """The display engine of a dataset of this env (loaded on first use)."""
+        number = self.dataset if dataset is None else dataset
+        if number not in self.datasets:
+            raise ConfigError(f"dataset {number} is not one of this env's datasets {self.datasets}")
+        if number not in self._engines:
+            self._engines[number] = DisplayEngine.for_dataset(self.schema, number, self.data_dir)
+        return self._engines[number]
+
+    def _reset_session(self) -> None:
+        self.stack = SessionStack()
+        self.actions: list[Action] = []
+        self.steps = 0
+        self.stopped = False
+        self._recent: list[np.ndarray] = []
+
+    def _observation(self) -> np.ndarray:
+        pad = [np.zeros(self.display_size, np.float32)] * (STACKED_DISPLAYS - len(self._recent))
+        return np.concatenate(pad + self._recent[-STACKED_DISPLAYS:])
+
+    def _push_display(self, display: Display) -> None:
+        self._recent.append(display.vector)
+        if len(self._recent) > STACKED_DISPLAYS:
+            del self._recent[0]
+
+    @property
+    def session(self) -> list[Action]:
+        """The actions taken so far, up to STOP."""
+        return list(self.actions)
+
+    @property
+    def current_display(self) -> Display:
+        return self.engine().display(self.stack.current)
+
+    # ------------------------------------------------------------------------------ gym API
+    def reset(self, *, seed: int | None = None,
+              options: dict[str, Any] | None = None) -> tuple[np.ndarray, dict[str, Any]]:
+        super().reset(seed=seed)
+        options = options or {}
+        if "dataset" in options:
+            self.dataset = self.schema.check_dataset(options["dataset"])
+            if self.dataset not in self.datasets:
+                raise ConfigError(f"dataset {self.dataset} is not one of this env's datasets {self.datasets}")
+        else:
+            self.dataset = self.datasets[int(self.np_random.integers(len(self.datasets)))]
+        self._reset_session()
+        self._push_display(self.current_display)
+        return self._observation(), {"dataset": self.dataset}
+
+    def step(self, action: np.ndarray) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
+        if self.stopped:
+            return self._absorbing_step()
+        decoded = self.codec.decode(np.asarray(action), self.engine(), self.stack.current, self.np_random)
+        return self.step_action(decoded)
+
+    def step_action(self, action: Action) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
+        """Take a concrete action (e.g. a recorded expert action with its real term)."""
+        if self.stopped:
+            return self._absorbing_step()
+        self.steps += 1
+        info: dict[str, Any] = {"dataset": self.dataset, "action": action_to_json(action)}
+        if isinstance(action, Stop):
+            self.stopped = True
+            info["coherence_penalty"] = 0.0
+        else:
+            was_at_root = self.stack.depth == 0
+            self.actions.append(action)
+            self.stack.apply(action)
+            self._push_display(self.current_display)
+            info["coherence_penalty"] = coherence_penalty(self.actions, was_at_root)
+            if isinstance(action, Back):
+                info["back_at_root"] = was_at_root
+        return self._finish(info)
+
+    def _absorbing_step(self) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
+        self.steps += 1
+        return self._finish({"dataset": self.dataset, "action": {"type": "stop"}, "coherence_penalty": 0.0,
+                             "absorbing": True})
+
+    def _finish(self, info: dict[str, Any]) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
+        truncated = self.steps >= self.horizon
+        if truncated:
+            info["session"] = [action_to_json(a) for a in self.actions]
+            info["session_text"] = render_session(self.actions)
+        return self._observation(), 0.0, False, truncated, info
+
+    def render(self) -> str | None:
+        """The session so far as numbered text lines (``render_mode="ansi"``)."""
+        header = f"{self.schema.name} dataset {self.dataset}, step {self.steps}/{self.horizon}"
+        lines = render_session(self.actions) + (["    STOP"] if self.stopped else [])
+        return "\n".join([header, *lines])

@@ -1,0 +1,190 @@
+"""Display engine: golden values (reference_system Appendix B, §2.10) and hand-checked cases."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ilaeda.data.schema import Schema
+from ilaeda.data.sessions import Back, Filter, Group
+from ilaeda.eda import ROOT, DisplayEngine, SessionStack, State
+from ilaeda.eda.table import EncodedTable
+
+# Appendix B, non-numeric columns of cyber dataset 1: (unique, nulls, entropy).
+APPENDIX_B = {
+    "eth_dst": (0.000231, 0, 0.034416),
+    "eth_src": (0.000231, 0, 0.034416),
+    "highest_layer": (0.000347, 0, 0.039079),
+    "info_line": (0.942299, 0, 0.98829),
+    "ip_dst": (0.427117, 0.000463, 0.850688),
+    "ip_src": (0.020824, 0.000463, 0.0867),
+    "sniff_timestamp": (0.013645, 0, 0.523395),
+}
+
+
+@pytest.fixture(scope="module")
+def cyber1() -> DisplayEngine:
+    return DisplayEngine.for_dataset("cyber", 1)
+
+
+def test_root_display_matches_appendix_b(cyber1: DisplayEngine) -> None:
+    display = cyber1.display(ROOT)
+    for column, expected in APPENDIX_B.items():
+        i = display.columns.index(column)
+        got = (display.unique[i], display.nulls[i], display.entropy[i])
+        assert got == pytest.approx(expected, abs=1e-6), column
+    # packet_number is the schema's histogram column: 8648 distinct evenly spread values
+    i = display.columns.index("packet_number")
+    assert (display.unique[i], display.nulls[i], display.entropy[i]) == pytest.approx((1, 0, 1), abs=1e-6)
+    assert display.granularity is None
+
+
+def test_group_golden_values(cyber1: DisplayEngine) -> None:
+    state = ROOT.with_group(Group("highest_layer", "packet_number", "count"))
+    g = cyber1.display(state).granularity
+    assert g is not None
+    assert g.group_attrs == ("highest_layer",)
+    assert dict(g.agg_attrs)["packet_number"] == pytest.approx(0.366726, abs=1e-6)
+    assert g.globals == pytest.approx((0.333333, 0.000347, 0.394638), abs=1e-6)
+    vector = cyber1.display(state).granularity_vector()
+    assert vector[3] == 2.0 and vector[0] == pytest.approx(0.366726, abs=1e-6)
+    assert sorted(set(np.delete(vector, [0, 3]))) == [-1.0]
+
+
+def test_filter_icmp_empties_tcp_columns(cyber1: DisplayEngine) -> None:
+    display = cyber1.display(ROOT.with_filter(Filter("highest_layer", "EQ", "ICMP")))
+    for column in ("tcp_dstport", "tcp_srcport", "tcp_stream"):
+        i = display.columns.index(column)
+        assert (display.unique[i], display.nulls[i], display.entropy[i]) == (0.0, 1.0, 0.0)
+
+
+def _tiny_engine() -> DisplayEngine:
+    frame = pd.DataFrame({
+        "id": [0, 1, 2, 3, 4, 5],
+        "kind": ["a", "a", "b", "b", "b", np.nan],
+        "text": ["SYN ack", "SYN", "Echo (ping) reply  id=1", "Echo (ping) reply  id=2", "x", "y"],
+        "port": [80.0, 443.0, 80.0, np.nan, 22.0, 80.0],
+    })
+    frame["kind"] = frame["kind"].astype(object)
+    frame["text"] = frame["text"].astype(object)
+    schema = Schema("tiny", ("id", "kind", "text", "port"), frozenset({"id"}), "id", frozenset({"text"}),
+                    {1: None})  # type: ignore[dict-item]
+    return DisplayEngine(EncodedTable.from_frame(schema, frame), "tiny/1")
+
+
+@pytest.mark.parametrize(("operator", "term", "rows"), [
+    ("EQ", "80", [0, 2, 5]),
+    ("NEQ", "80", [1, 3, 4]),           # missing cells pass NEQ
+    ("GT", "80", [1]),
+    ("GE", "80", [0, 1, 2, 5]),
+    ("LT", "80", [4]),
+    ("LE", "80.0", [0, 2, 4, 5]),
+    ("CONTAINS", "80", [0, 2, 5]),       # str(80.0) == "80.0"
+    ("STARTS_WITH", "4", [1]),
+    ("ENDS_WITH", ".0", [0, 1, 2, 4, 5]),
+    ("EQ", "not-a-number", []),          # invalid numeric term: empty view
+])
+def test_numeric_operators(operator: str, term: str, rows: list[int]) -> None:
+    engine = _tiny_engine()
+    assert engine.view_rows(State((Filter("port", operator, term),))).tolist() == rows
+
+
+@pytest.mark.parametrize(("operator", "term", "rows"), [
+    ("EQ", "b", [2, 3, 4]),
+    ("NEQ", "b", [0, 1, 5]),
+    ("GT", "a", [2, 3, 4]),              # missing cells never pass an ordering
+    ("CONTAINS", "a", [0, 1]),
+])
+def test_text_operators(operator: str, term: str, rows: list[int]) -> None:
+    engine = _tiny_engine()
+    assert engine.view_rows(State((Filter("kind", operator, term),))).tolist() == rows
+
+
+def test_filters_chain_and_empty_view() -> None:
+    engine = _tiny_engine()
+    state = State((Filter("kind", "EQ", "b"), Filter("port", "EQ", "80")))
+    assert engine.view_rows(state).tolist() == [2]
+    empty = engine.display(State((Filter("kind", "EQ", "zzz"),)))
+    assert set(empty.unique) == {0.0} and set(empty.nulls) == {1.0} and set(empty.entropy) == {0.0}
+
+
+def test_data_layer_hand_computed() -> None:
+    display = _tiny_engine().display(ROOT)
+    i = display.columns.index("kind")  # a, a, b, b, b, NaN
+    assert display.unique[i] == pytest.approx(2 / 5)
+    assert display.nulls[i] == pytest.approx(1 / 6)
+    p = np.array([3, 2]) / 5
+    assert display.entropy[i] == pytest.approx(-(p * np.log(p)).sum() / math.log(5))
+
+
+@pytest.mark.parametrize(("func", "expected_values"), [
+    ("count", [2, 3]),          # groups a (2 rows), b (3 rows); the NaN key is dropped
+    ("sum", [523.0, 102.0]),
+    ("min", [80.0, 22.0]),
+    ("max", [443.0, 80.0]),
+    ("mean", [261.5, 51.0]),
+])
+def test_group_aggregations(func: str, expected_values: list[float]) -> None:
+    engine = _tiny_engine()
+    state = ROOT.with_group(Group("kind", "port" if func != "count" else "id", func))
+    g = engine.display(state).granularity
+    assert g is not None
+    values = np.asarray(expected_values, dtype=float)
+    hist, _ = np.histogram(values, bins=20)
+    p = hist[hist > 0] / hist.sum()
+    assert dict(g.agg_attrs)["port" if func != "count" else "id"] == pytest.approx(
+        -(p * np.log(p)).sum() / math.log(20))
+    assert g.inverse_ngroups == pytest.approx(0.5)
+    assert g.inverse_size_mean == pytest.approx(2 / 5)
+    assert g.site_std == pytest.approx(np.std([2 / 5, 3 / 5]))
+
+
+def test_group_on_text_min_uses_value_counts() -> None:
+    engine = _tiny_engine()
+    g = engine.display(ROOT.with_group(Group("port", "kind", "min"))).granularity
+    # port groups: 22 -> b, 80 -> a (rows 0,2,5: a, b, NaN -> min a), 443 -> a
+    assert g is not None
+    p = np.array([2, 1]) / 3
+    assert dict(g.agg_attrs)["kind"] == pytest.approx(-(p * np.log(p)).sum() / math.log(3))
+
+
+def test_mean_of_text_is_not_a_grouping() -> None:
+    engine = _tiny_engine()
+    assert engine.display(ROOT.with_group(Group("port", "kind", "mean"))).granularity is None
+
+
+def test_group_on_all_missing_column_has_no_groups() -> None:
+    engine = _tiny_engine()
+    only_missing = State(tuple(Filter("port", "NEQ", v) for v in ("80", "443", "22")))
+    assert engine.view_rows(only_missing).tolist() == [3]
+    g = engine.display(only_missing.with_group(Group("port", "id", "count"))).granularity
+    assert g is not None and g.globals == (0.0, 0.0, 0.0) and dict(g.agg_attrs)["id"] == 0.0
+
+
+def test_session_stack_back_never_below_root() -> None:
+    stack = SessionStack()
+    stack.apply(Back())
+    assert stack.current == ROOT
+    stack.apply(Group("kind", "id", "count"))
+    stack.apply(Filter("kind", "EQ", "a"))
+    assert stack.depth == 2
+    assert stack.current.grouping == ("kind",) and len(stack.current.filters) == 1
+    stack.apply(Back())
+    stack.apply(Back())
+    stack.apply(Back())
+    assert stack.current == ROOT
+
+
+def test_display_tokens_are_canonical(cyber1: DisplayEngine) -> None:
+    a = cyber1.display(State((Filter("highest_layer", "EQ", "ICMP"),)))
+    b = cyber1.display(State((Filter("highest_layer", "NEQ", "TCP"), Filter("highest_layer", "NEQ", "ARP"))))
+    c = cyber1.display(ROOT)
+    assert a.token != c.token
+    a_rows = cyber1.view_rows(State((Filter("highest_layer", "EQ", "ICMP"),)))
+    b_rows = cyber1.view_rows(State((Filter("highest_layer", "NEQ", "TCP"), Filter("highest_layer", "NEQ", "ARP"))))
+    assert (a_rows.tolist() == b_rows.tolist()) == (a.token == b.token)
+    assert a.vector.dtype == np.float32
+    assert len(a.vector) == 4 * 12 + 3

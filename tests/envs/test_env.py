@@ -1,0 +1,105 @@
+"""The gymnasium environment."""
+
+from __future__ import annotations
+
+import gymnasium as gym
+import numpy as np
+import pytest
+from gymnasium.utils.env_checker import check_env
+
+from ilaeda.data.sessions import Back, Filter, Group, Stop
+from ilaeda.envs import ENV_ID, EDAEnv
+from ilaeda.errors import ConfigError
+
+G_HL = Group("highest_layer", "packet_number", "count")
+
+
+def test_check_env_and_spaces() -> None:
+    env = EDAEnv("cyber", (1, 2))
+    check_env(env, skip_render_check=True)
+    assert env.action_space.nvec.tolist() == [4, 12, 9, 26, 13, 5]
+    assert env.observation_space.shape == (153,)
+    assert env.observation_space.dtype == np.float32
+
+
+def test_registered() -> None:
+    env = gym.make(ENV_ID, datasets=[2], horizon=5)
+    obs, info = env.reset(seed=0)
+    assert obs.shape == (153,) and info["dataset"] == 2
+
+
+def test_golden_penalty_sequence_and_absorbing_stop() -> None:
+    env = EDAEnv("cyber", (1,), horizon=12)
+    obs0, _ = env.reset(seed=0)
+    assert not obs0[:102].any()  # two zero-padded displays before the root display
+    sequence = [G_HL, Group("ip_src", "length", "sum"), Back(), Back(), Back(), G_HL, G_HL, Stop()]
+    penalties = []
+    for action in sequence:
+        obs, reward, terminated, truncated, info = env.step_action(action)
+        penalties.append(info["coherence_penalty"])
+        assert reward == 0.0 and not terminated and not truncated
+    assert penalties == [0, 0, 0, 0, -1, 0, -1, 0]
+    frozen = obs.copy()
+    for step in range(len(sequence), 12):
+        obs, _, terminated, truncated, info = env.step(env.action_space.sample())
+        assert info["coherence_penalty"] == 0.0 and info["absorbing"]
+        np.testing.assert_array_equal(obs, frozen)
+        assert truncated == (step == 11) and not terminated
+    assert len(info["session"]) == 7
+    assert info["session"][0] == {"type": "group", "column": "highest_layer",
+                                  "agg_column": "packet_number", "agg_func": "count"}
+    assert info["session_text"][0] == " 1. GROUP highest_layer COUNT packet_number"
+    assert "STOP" in env.render()
+
+
+def test_observation_stacks_last_three_displays() -> None:
+    env = EDAEnv("cyber", (1,))
+    env.reset(seed=0)
+    root = env.current_display.vector
+    obs, *_ = env.step_action(Filter("highest_layer", "EQ", "ICMP"))
+    icmp = env.current_display.vector
+    np.testing.assert_array_equal(obs[51:102], root)
+    np.testing.assert_array_equal(obs[102:], icmp)
+
+
+def test_same_seed_same_episodes() -> None:
+    def play(seed: int) -> list:
+        env = EDAEnv("cyber", (1, 2, 3, 4))
+        env.reset(seed=seed)
+        env.action_space.seed(seed)
+        sessions = []
+        for _ in range(60):
+            _, _, _, truncated, info = env.step(env.action_space.sample())
+            if truncated:
+                sessions.append((info["dataset"], info["session"]))
+                env.reset()
+        return sessions
+    assert play(3) == play(3)
+    assert play(3) != play(4)
+
+
+def test_leave_one_out_never_touches_held_out() -> None:
+    env = EDAEnv.for_split("cyber_loo1")
+    assert env.datasets == (2, 3, 4)
+    seen = {env.reset(seed=s)[1]["dataset"] for s in range(40)}
+    assert seen == {2, 3, 4}
+    assert 1 not in env._engines
+    with pytest.raises(ConfigError):
+        env.reset(options={"dataset": 1})
+
+
+def test_filter_terms_come_from_the_view() -> None:
+    env = EDAEnv("cyber", (1,))
+    env.reset(seed=0)
+    env.step_action(Filter("highest_layer", "EQ", "ICMP"))
+    column = env.schema.column_index("highest_layer")
+    _, _, _, _, info = env.step(np.array([1, column, 0, 25, 0, 0]))
+    assert info["action"]["term"] == "ICMP"
+
+
+@pytest.mark.parametrize("kwargs", [
+    {"schema": "nope"}, {"datasets": (9,)}, {"datasets": ()}, {"horizon": 0},
+])
+def test_bad_arguments(kwargs: dict) -> None:
+    with pytest.raises(ConfigError):
+        EDAEnv(**kwargs)
