@@ -188,3 +188,14 @@ def test_display_tokens_are_canonical(cyber1: DisplayEngine) -> None:
     assert (a_rows.tolist() == b_rows.tolist()) == (a.token == b.token)
     assert a.vector.dtype == np.float32
     assert len(a.vector) == 4 * 12 + 3
+
+
+def test_sum_of_text_concatenates_per_group() -> None:
+    engine = _tiny_engine()
+    # port groups: 22 -> "b", 80 -> "a"+"b" (row 5 missing), 443 -> "a": three distinct strings
+    g = engine.display(ROOT.with_group(Group("port", "kind", "sum"))).granularity
+    assert g is not None
+    assert dict(g.agg_attrs)["kind"] == pytest.approx(1.0)  # 3 distinct values out of 3
+    g2 = engine.display(ROOT.with_group(Group("id", "kind", "sum"))).granularity
+    p = np.array([2, 3]) / 5  # rows 0..4 give a, a, b, b, b; row 5 has no string
+    assert g2 is not None and dict(g2.agg_attrs)["kind"] == pytest.approx(-(p * np.log(p)).sum() / math.log(5))

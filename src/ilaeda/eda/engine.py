@@ -260,13 +260,24 @@ class DisplayEngine:
 
 
 def _concatenation_ids(codes: np.ndarray, ids: np.ndarray, k: int) -> np.ndarray:
-    """An id per group identifying the ordered sequence of its non-missing strings."""
+    """An id per group identifying the ordered sequence of its non-missing strings.
+
+    Groups are told apart by two 64-bit polynomial hashes of their code sequences (and lengths);
+    groups with no string are dropped, as pandas yields no value for them.
+    """
+    present = codes > 0
+    codes, ids = codes[present].astype(np.uint64), ids[present]
     order = np.argsort(ids, kind="stable")
-    seen: dict[tuple[int, ...], int] = {}
-    out = []
-    bounds = np.searchsorted(ids[order], np.arange(k + 1))
-    for g in range(k):
-        seq = tuple(int(c) for c in codes[order[bounds[g]:bounds[g + 1]]] if c > 0)
-        if seq:
-            out.append(seen.setdefault(seq, len(seen)))
-    return np.asarray(out, dtype=np.int64)
+    codes, ids = codes[order], ids[order]
+    starts = np.searchsorted(ids, np.arange(k))
+    position = (np.arange(len(ids)) - starts[ids]).astype(np.uint64)
+    lengths = np.bincount(ids, minlength=k)
+    keys = [lengths.astype(np.uint64)]
+    with np.errstate(over="ignore"):
+        for base in (np.uint64(1_000_003), np.uint64(998_244_353)):
+            hashed = np.zeros(k, dtype=np.uint64)
+            np.add.at(hashed, ids, codes * np.power(base, position + np.uint64(1)))
+            keys.append(hashed)
+    table = np.stack(keys, axis=1)[lengths > 0]
+    _, inverse = np.unique(table, axis=0, return_inverse=True)
+    return inverse.reshape(-1).astype(np.int64)
