@@ -35,7 +35,8 @@ def read_tsv(path: str | os.PathLike[str], columns: tuple[str, ...] | None = Non
             na_values=list(PANDAS1_NA_VALUES), quoting=csv.QUOTE_MINIMAL, low_memory=False,
         )
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
-        raise DataError(f"malformed TSV {path}: {exc}; re-fetch it with `python -m ilaeda.data fetch`") from None
+        reason = " ".join(str(exc).split())  # pandas messages can span lines; errors are one line
+        raise DataError(f"malformed TSV {path}: {reason}; re-fetch it with `python -m ilaeda.data fetch`") from None
     if columns is not None:
         missing = [c for c in columns if c not in frame.columns]
         if missing:

@@ -46,4 +46,4 @@ def locate(file: DataFile, data_dir: str | os.PathLike[str] | None = None,
         return found
     from ilaeda.data.fetch import fetch_file  # download path only when needed
 
-    return fetch_file(file, cache_dir(), allow_download=download)
+    return fetch_file(file, cache_dir(), allow_download=download, data_dir=data_dir)

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
 
 from ilaeda.errors import ConfigError
 
@@ -115,3 +115,26 @@ def load_schema(name_or_path: str | os.PathLike[str] | Schema) -> Schema:
         )
     except (json.JSONDecodeError, KeyError, TypeError) as exc:
         raise ConfigError(f"malformed schema file {path}: {exc!r}; fix the JSON") from None
+
+
+#: Schema whose datasets the REACT-IDA session repository records (``project_id`` = dataset number).
+SESSION_REPOSITORY_SCHEMA = "cyber"
+
+
+def sessions_config_path() -> Path:
+    """``configs/sessions.json``: where the REACT-IDA session repository file is described."""
+    return PROJECT_ROOT / "configs" / "sessions.json"
+
+
+def load_session_repository() -> DataFile:
+    """The REACT-IDA ``actions.tsv`` entry of ``configs/sessions.json`` (path, sha256, URL)."""
+    path = sessions_config_path()
+    try:
+        raw = json.loads(path.read_text())
+        return DataFile(**raw["actions"])
+    except FileNotFoundError:
+        raise ConfigError(f"missing {path}; restore it from the repository") from None
+    except (json.JSONDecodeError, KeyError, TypeError) as exc:
+        raise ConfigError(
+            f"malformed {path}: {exc!r}; it needs an \"actions\" object with path, sha256 and url"
+        ) from None
