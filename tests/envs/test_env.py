@@ -103,3 +103,19 @@ def test_filter_terms_come_from_the_view() -> None:
 def test_bad_arguments(kwargs: dict) -> None:
     with pytest.raises(ConfigError):
         EDAEnv(**kwargs)
+
+
+def test_same_seed_same_session_across_processes() -> None:
+    import os
+    import subprocess
+    import sys
+
+    code = ("from ilaeda.envs import EDAEnv\n"
+            "import numpy as np\n"
+            "env = EDAEnv('cyber', (1,)); env.reset(seed=5)\n"
+            "col = env.schema.column_index('info_line')\n"
+            "print([env.step(np.array([1, col, op, b, 0, 0]))[4]['action']['term']"
+            " for op in (6, 7, 8) for b in range(0, 26, 5)])\n")
+    outputs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                              env={**os.environ, "PYTHONHASHSEED": str(h)}).stdout for h in (1, 2)}
+    assert len(outputs) == 1

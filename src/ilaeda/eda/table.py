@@ -60,7 +60,7 @@ class EncodedColumn:
         vocab: dict[str, int] = {}
         rows, cols = [], []
         for i, text in enumerate(self.strings):
-            for token in text_tokens(text):
+            for token in sorted(text_tokens(text)):
                 cols.append(vocab.setdefault(token, len(vocab)))
                 rows.append(i + 1)
         data = np.ones(len(rows), dtype=np.float64)

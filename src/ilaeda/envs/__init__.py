@@ -2,9 +2,9 @@
 
 import gymnasium as gym
 
+from ilaeda.eda.coherence import coherence_penalty
 from ilaeda.envs.codec import ACTION_TYPES, ActionCodec
 from ilaeda.envs.eda_env import STACKED_DISPLAYS, EDAEnv
-from ilaeda.envs.penalty import coherence_penalty
 
 ENV_ID = "ilaeda/EDA-v0"
 

@@ -20,11 +20,11 @@ from gymnasium import spaces
 from ilaeda.data.schema import Schema, load_schema
 from ilaeda.data.sessions import Action, Back, Stop, action_to_json, render_session
 from ilaeda.data.splits import parse_split
+from ilaeda.eda.coherence import coherence_penalty
 from ilaeda.eda.display import Display
 from ilaeda.eda.engine import DisplayEngine
 from ilaeda.eda.state import SessionStack
 from ilaeda.envs.codec import ActionCodec
-from ilaeda.envs.penalty import coherence_penalty
 from ilaeda.errors import ConfigError
 
 #: Number of most recent displays stacked in an observation.

@@ -1,4 +1,4 @@
-"""The coherence penalty (the ILAEDA addition; reference_system §2.7).
+"""The coherence penalty of a session step (the ILAEDA addition; reference_system §2.7).
 
 After each step ``t`` with action ``a_t``:
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ilaeda.data.sessions import Back, Filter, Group
-from ilaeda.envs.penalty import alternation_length, coherence_penalty
+from ilaeda.eda.coherence import alternation_length, coherence_penalty
 
 G1 = Group("highest_layer", "packet_number", "count")
 G2 = Group("ip_src", "length", "sum")

@@ -1,0 +1,111 @@
+"""``python -m ilaeda.benchmark score``: score a JSON file of sessions with the ATENA benchmark.
+
+Prints the five metrics (Precision, T-BLEU-1/2/3, EDA-Sim) per session and for the corpus, with
+each session's length (actions before STOP), its BACKs taken at the root, and the interestingness
+measures. Exit codes: 0 success; 2 bad input (one ``error: ...`` line on stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from ilaeda.benchmark.interestingness import MEASURES
+from ilaeda.benchmark.scoring import METRICS, ScoreResult, score_sessions
+from ilaeda.errors import IlaedaError
+
+#: Column order of tables and CSV files.
+COLUMNS = ("name", "length", "back_at_root", *METRICS, *MEASURES)
+_HEADERS = {"back_at_root": "back@root", "precision": "precision", "t_bleu_1": "T-BLEU-1",
+            "t_bleu_2": "T-BLEU-2", "t_bleu_3": "T-BLEU-3", "eda_sim": "EDA-Sim",
+            "filter_exceptionality": "filter exc.", "group_compaction": "compaction",
+            "group_conciseness": "conciseness", "diversity": "diversity",
+            "coherence_penalty": "coherence"}
+CORPUS_NAME = "<corpus>"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m ilaeda.benchmark", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{score}")
+    score = commands.add_parser("score", help="score a session file against a dataset's references")
+    score.add_argument("sessions", metavar="SESSIONS.json",
+                       help='{"sessions": [{"name", "actions"}...]} or a list of action lists')
+    score.add_argument("--schema", default="cyber", help="schema name (default: cyber)")
+    score.add_argument("--dataset", required=True, type=int, help="dataset number of the schema")
+    score.add_argument("--references", metavar="R.json",
+                       help="score against these sessions instead of the dataset's gold references")
+    score.add_argument("--data-dir", metavar="DIR", help="data folder (default: $ILAEDA_DATA_DIR, cache)")
+    score.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    score.add_argument("--csv", metavar="OUT.csv", help="also write per-session and corpus rows as CSV")
+    return parser
+
+
+def _format(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.6f}" if abs(value) < 1e4 else f"{value:.4g}"
+    return str(value)
+
+
+def _table(result: ScoreResult, title: str) -> Table:
+    table = Table(title=title)
+    for column in COLUMNS:
+        table.add_column(_HEADERS.get(column, column), justify="left" if column == "name" else "right")
+    for row in result.sessions:
+        table.add_row(*(_format(row.get(c, "")) for c in COLUMNS))
+    corpus = {"name": CORPUS_NAME, **result.corpus}
+    table.add_row(*(_format(corpus.get(c, "")) for c in COLUMNS), style="bold")
+    return table
+
+
+def write_csv(result: ScoreResult, path: str | Path) -> None:
+    """Per-session rows, then one ``<corpus>`` row (the corpus aggregation)."""
+    with open(path, "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(COLUMNS), extrasaction="ignore")
+        writer.writeheader()
+        for row in result.sessions:
+            writer.writerow(row)
+        writer.writerow({"name": CORPUS_NAME, **result.corpus})
+
+
+def _score(args: argparse.Namespace) -> int:
+    result = score_sessions(args.sessions, args.schema, args.dataset, references=args.references,
+                            data_dir=args.data_dir)
+    if args.csv:
+        try:
+            write_csv(result, args.csv)
+        except OSError as exc:
+            raise IlaedaError(f"cannot write {args.csv}: {exc.strerror or exc}") from None
+    if args.json:
+        print(result.to_json())
+    else:
+        console = Console(width=None if sys.stdout.isatty() else 220)
+        refs = args.references or "gold references"
+        console.print(_table(result, f"ATENA benchmark: {args.schema} dataset {args.dataset} vs {refs} "
+                                     f"({result.corpus['n_references']} sessions)"))
+        console.print("length = actions before STOP; back@root = BACKs taken at the root "
+                      "(short sessions inflate Precision, BACKs at the root inflate T-BLEU-1)")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``python -m ilaeda.benchmark`` and ``ilaeda-benchmark``; returns the exit code."""
+    args = _parser().parse_args(argv)
+    try:
+        return {"score": _score}[args.command](args)
+    except IlaedaError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,205 @@
+"""Score sessions against a dataset's references: the benchmark's Python API.
+
+Each candidate session is one evaluation instance. Per session, the candidate is scored alone;
+the corpus row aggregates as the benchmark does: Precision and EDA-Sim are means over instances,
+T-BLEU is corpus BLEU (numerators, denominators and lengths summed over instances).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Union
+
+from ilaeda.benchmark.bleu import BleuStats
+from ilaeda.benchmark.interestingness import MEASURES, interestingness
+from ilaeda.benchmark.metrics import MAX_ORDER, ReferenceSet, score_instance
+from ilaeda.benchmark.simulate import simulate
+from ilaeda.data.references import load_references
+from ilaeda.data.schema import Schema, load_schema
+from ilaeda.data.sessions import (
+    AGG_FUNCS,
+    OPERATORS,
+    Action,
+    Back,
+    Filter,
+    Group,
+    Session,
+    Stop,
+    check_columns,
+    load_sessions,
+    session_from_json,
+    sessions_from_json,
+)
+from ilaeda.eda.engine import DisplayEngine
+from ilaeda.errors import SessionFormatError
+
+#: The five benchmark metrics, in report order.
+METRICS = ("precision", "t_bleu_1", "t_bleu_2", "t_bleu_3", "eda_sim")
+
+SessionsLike = Union[str, "os.PathLike[str]", Mapping[str, Any], Sequence[Any]]
+
+_REFERENCE_SETS: OrderedDict[tuple, ReferenceSet] = OrderedDict()
+_REFERENCE_SETS_MAX = 32
+
+
+@dataclass
+class ScoreResult:
+    """Per-session scores (``sessions``: list of dicts) and corpus scores (``corpus``: dict)."""
+
+    sessions: list[dict[str, Any]] = field(default_factory=list)
+    corpus: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"sessions": [...], "corpus": {...}}`` (plain JSON types)."""
+        return {"sessions": [dict(s) for s in self.sessions], "corpus": dict(self.corpus)}
+
+    def to_json(self, indent: int | None = None) -> str:
+        """The JSON text of :meth:`to_dict`."""
+        return json.dumps(self.to_dict(), indent=indent)
+
+
+def _where(name: str, index: int) -> str:
+    return f" in session {name!r}, action {index}"
+
+
+def validate_session(session: Session, schema: Schema) -> Session:
+    """Check columns, operators and functions; an empty aggregation column means the primary key."""
+    actions: list[Action] = []
+    for i, action in enumerate(session.actions):
+        where = _where(session.name, i)
+        if isinstance(action, Filter):
+            if action.operator not in OPERATORS:
+                raise SessionFormatError(
+                    f"unknown operator {action.operator!r}{where}; valid operators: {', '.join(OPERATORS)}")
+            if not isinstance(action.term, str):
+                action = Filter(action.column, action.operator, str(action.term))
+        elif isinstance(action, Group):
+            if action.agg_func not in AGG_FUNCS:
+                raise SessionFormatError(
+                    f"unknown aggregation function {action.agg_func!r}{where}; "
+                    f"valid functions: {', '.join(AGG_FUNCS)}")
+            if not action.agg_column:
+                action = Group(action.column, schema.primary_key, action.agg_func)
+        elif not isinstance(action, (Back, Stop)):
+            raise SessionFormatError(f"not an action{where}: {action!r}")
+        check_columns(action, schema.columns, where)
+        actions.append(action)
+    return Session(session.name, tuple(actions))
+
+
+def coerce_sessions(sessions: SessionsLike, schema: Schema, what: str = "session") -> list[Session]:
+    """Sessions from a path, a session document, or a list of sessions / action lists / JSON."""
+    columns = schema.columns
+    if isinstance(sessions, (str, os.PathLike)):
+        parsed = load_sessions(sessions, columns)
+    elif isinstance(sessions, Mapping):
+        parsed = sessions_from_json(sessions, columns)
+    elif isinstance(sessions, Session):
+        parsed = [sessions]
+    elif sessions and all(isinstance(a, (Back, Stop, Filter, Group)) for a in sessions):
+        parsed = [Session(f"{what}0", tuple(sessions))]  # one bare action list
+    else:
+        parsed = []
+        for i, item in enumerate(sessions):
+            name = f"{what}{i}"
+            if isinstance(item, Session):
+                parsed.append(item)
+            elif isinstance(item, Mapping):
+                parsed.append(session_from_json(item, name, columns))
+            elif isinstance(item, (list, tuple)) and all(
+                    isinstance(a, (Back, Stop, Filter, Group)) for a in item):
+                parsed.append(Session(name, tuple(item)))
+            elif isinstance(item, (list, tuple)):
+                parsed.append(session_from_json(list(item), name, columns))
+            else:
+                raise SessionFormatError(
+                    f"malformed {what} {i}: expected a session, an action list or a JSON object, "
+                    f"got {type(item).__name__}")
+    return [validate_session(s, schema) for s in parsed]
+
+
+def reference_set(schema: Schema | str, dataset: int, references: SessionsLike | None = None,
+                  data_dir: str | os.PathLike[str] | None = None) -> ReferenceSet:
+    """The (memoised) precomputed reference set of a dataset."""
+    schema = load_schema(schema)
+    dataset = schema.check_dataset(dataset)
+    if references is None:
+        refs = [validate_session(s, schema) for s in load_references(schema, dataset, data_dir)]
+    else:
+        refs = coerce_sessions(references, schema, "reference")
+    if not refs:
+        raise SessionFormatError("no reference sessions to score against")
+    key = (schema.name, dataset, str(data_dir or ""), tuple(r.actions for r in refs))
+    cached = _REFERENCE_SETS.get(key)
+    if cached is None:
+        engine = DisplayEngine.for_dataset(schema, dataset, data_dir)
+        cached = ReferenceSet.build([simulate(r.actions, engine) for r in refs])
+        _REFERENCE_SETS[key] = cached
+        if len(_REFERENCE_SETS) > _REFERENCE_SETS_MAX:
+            _REFERENCE_SETS.popitem(last=False)
+    else:
+        _REFERENCE_SETS.move_to_end(key)
+    return cached
+
+
+def score_sessions(sessions: SessionsLike, schema: Schema | str, dataset: int,
+                   references: SessionsLike | None = None,
+                   data_dir: str | os.PathLike[str] | None = None,
+                   with_interestingness: bool = True) -> ScoreResult:
+    """Score candidate sessions against a dataset's references (default: its gold references).
+
+    Args:
+        sessions: a session file path, a session document, or a list of sessions / action lists.
+        schema: schema name or :class:`~ilaeda.data.schema.Schema`.
+        dataset: dataset number of the schema.
+        references: custom references (same forms as ``sessions``); default the gold set.
+        data_dir: data directory (default: ``$ILAEDA_DATA_DIR`` / user cache).
+        with_interestingness: also compute the interestingness measures.
+
+    Returns:
+        per-session dicts (``name``, ``length``, ``back_at_root``, the five metrics, the
+        interestingness measures) and the corpus dict.
+    """
+    schema = load_schema(schema)
+    dataset = schema.check_dataset(dataset)
+    candidates = coerce_sessions(sessions, schema)
+    if not candidates:
+        raise SessionFormatError("no sessions to score")
+    refs = reference_set(schema, dataset, references, data_dir)
+    engine = DisplayEngine.for_dataset(schema, dataset, data_dir)
+    corpus_bleu = BleuStats(MAX_ORDER)
+    rows: list[dict[str, Any]] = []
+    for session in candidates:
+        sim = simulate(session.actions, engine)
+        score = score_instance(sim, refs)
+        corpus_bleu.merge(score.bleu)
+        row: dict[str, Any] = {
+            "name": session.name, "length": sim.length, "back_at_root": sim.back_at_root,
+            "precision": score.precision,
+            **{f"t_bleu_{n}": score.t_bleu(n) for n in range(1, MAX_ORDER + 1)},
+            "eda_sim": score.eda_sim,
+        }
+        if with_interestingness:
+            row.update(interestingness(sim, engine))
+        rows.append(row)
+    corpus: dict[str, Any] = {"n_sessions": len(rows), "n_references": len(refs.simulations)}
+    corpus["precision"] = _mean(r["precision"] for r in rows)
+    for n in range(1, MAX_ORDER + 1):
+        corpus[f"t_bleu_{n}"] = corpus_bleu.score(n)
+    corpus["eda_sim"] = _mean(r["eda_sim"] for r in rows)
+    corpus["length"] = _mean(r["length"] for r in rows)
+    corpus["back_at_root"] = _mean(r["back_at_root"] for r in rows)
+    if with_interestingness:
+        for m in MEASURES:
+            corpus[m] = _mean(r[m] for r in rows)
+    return ScoreResult(rows, corpus)
+
+
+def _mean(values: Iterable[float]) -> float:
+    values = list(values)
+    return math.fsum(values) / len(values)
