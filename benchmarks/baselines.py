@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -118,10 +117,6 @@ def markdown(results: dict[str, Any], schema: str, n: int, seed: int, seconds: f
         "* **expert (leave-one-out)**: each gold reference scored against the *other* references of its "
         "dataset (n = 7): a ceiling for agents that analyse like the experts.",
         "",
-        "The script re-runs itself under `PYTHONHASHSEED=0`: the env orders text-token filter terms "
-        "by set iteration, so without a pinned hash seed the random sessions (not the scoring) would "
-        "differ between runs.",
-        "",
         "Every session is scored alone against the dataset's references (gold set, or the other six for "
         "the expert row). Cells are mean ± sample std over sessions; `length` = actions before STOP, "
         "`back@root` = BACKs taken at the root, the interestingness measures are defined in "
@@ -142,17 +137,7 @@ def markdown(results: dict[str, Any], schema: str, n: int, seed: int, seconds: f
     return "\n".join(lines)
 
 
-def _pin_hash_seed() -> None:
-    """Re-run under ``PYTHONHASHSEED=0``: the env's text-token candidates are ordered by set
-    iteration (``ilaeda.eda.table.text_tokens``), so CONTAINS-like terms drawn for ties depend on
-    the hash seed; pinning it makes the random sessions reproducible."""
-    if os.environ.get("PYTHONHASHSEED") != "0":
-        os.environ["PYTHONHASHSEED"] = "0"
-        os.execv(sys.executable, [sys.executable, *sys.argv])
-
-
 def main() -> None:
-    _pin_hash_seed()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--schema", default="cyber")
     parser.add_argument("--datasets", default="1,2,3,4")
