@@ -32,7 +32,7 @@ def test_value_candidates_sorted_by_count_then_first_appearance() -> None:
 def test_text_tokens() -> None:
     tokens = text_tokens("Echo (ping) reply    id=0x0001, seq=1/256, ttl=64")
     assert {"Echo", "(ping)", "reply", "Echo (ping) reply", "id=0x0001", "seq=1/256"} <= tokens
-    assert {"[SYN, ACK]", "SYN", "ACK"} <= text_tokens("80 > 3 [SYN, ACK] Seq=0")
+    assert {"[SYN, ACK]", "SYN, ACK", "SYN", "ACK"} <= text_tokens("80 > 3 [SYN, ACK] Seq=0")
 
 
 def test_token_candidates_reach_expert_terms() -> None:

@@ -20,12 +20,13 @@ _WORD_SPLIT = re.compile(r"[\s,\[\]]+")
 def text_tokens(text: str) -> set[str]:
     """Word tokens of a text cell, as ATENA offers them for CONTAINS-like filters.
 
-    Words, ``[...]`` groups, and phrases separated by two spaces or commas
-    (``"Echo (ping) reply  id=0x0001, seq=1"`` → ``Echo``, ``(ping)``, ``reply``,
-    ``Echo (ping) reply``, ``id=0x0001``, ``seq=1``...).
+    Words, ``[...]`` groups with and without their brackets (``[SYN, ACK]``, ``SYN, ACK``), and
+    phrases separated by two spaces or commas (``"Echo (ping) reply  id=0x0001, seq=1"`` → ``Echo``,
+    ``(ping)``, ``reply``, ``Echo (ping) reply``, ``id=0x0001``, ``seq=1``...).
     """
     tokens = {w for w in _WORD_SPLIT.split(text) if w}
-    tokens.update(_BRACKETS.findall(text))
+    for group in _BRACKETS.findall(text):
+        tokens.update((group, group[1:-1].strip()))
     for segment in _SEGMENT_SPLIT.split(_BRACKETS.sub(" ", text)):
         segment = segment.strip()
         if segment:

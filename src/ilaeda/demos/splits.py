@@ -1,0 +1,207 @@
+"""Demonstrations per split: which sessions train an agent and which evaluate it.
+
+* Leave-one-out (``cyber_loo1``): ``part="train"`` = every session of the training datasets
+  (2, 3, 4); ``part="test"`` = every session of the held-out dataset (1), which contributes nothing
+  to training.
+* One dataset (``cyber_2``) or all (``cyber_all``): the sessions of each dataset are split into
+  train/test by a seeded permutation (``test_fraction``, ``seed``; the dataset number is mixed into the
+  seed so datasets are split independently).
+* ``include_references`` adds the gold reference sessions of the training datasets that are not
+  evaluation datasets to ``part="train"``; ``include_eval_references`` also adds those of the
+  evaluation datasets of a non-leave-one-out split (off by default: they are what the benchmark
+  scores against; refused for leave-one-out). ``part="test"`` never holds references.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+
+from ilaeda.data.loading import dataset_path
+from ilaeda.data.locate import locate
+from ilaeda.data.references import load_references
+from ilaeda.data.schema import SESSION_REPOSITORY_SCHEMA, Schema, load_schema
+from ilaeda.data.splits import Split, parse_split
+from ilaeda.demos.cache import cached_replays, file_sha256
+from ilaeda.demos.conversion import FLAWED_SESSIONS, Conversion, MultiAggregation, convert_file, locate_actions
+from ilaeda.demos.replay import LongSessions, ReplaySet, replay_sessions
+from ilaeda.errors import ConfigError, DataError
+
+if TYPE_CHECKING:
+    from imitation.data.types import Trajectory
+
+Part = Literal["train", "test"]
+Source = Literal["sessions", "references"]
+
+
+def _schema_json(schema: Schema) -> str:
+    return json.dumps(dataclasses.asdict(schema), sort_keys=True, default=sorted)
+
+
+@lru_cache(maxsize=8)
+def _conversion(path: str, sha256: str, schema: str, multi_aggregation: str) -> Conversion:
+    return convert_file(path, schema, multi_aggregation=multi_aggregation)  # type: ignore[arg-type]
+
+
+def expert_sessions(schema: Schema | str = SESSION_REPOSITORY_SCHEMA, *,
+                    data_dir: str | os.PathLike[str] | None = None,
+                    multi_aggregation: MultiAggregation = "first") -> Conversion:
+    """The converted REACT-IDA sessions (memoised by file content)."""
+    schema = load_schema(schema)
+    if schema.name != SESSION_REPOSITORY_SCHEMA:
+        raise DataError(f"no expert sessions for schema {schema.name!r}: the REACT-IDA sessions are recorded "
+                        f"on the {SESSION_REPOSITORY_SCHEMA!r} datasets")
+    path = locate_actions(data_dir)
+    return _conversion(str(path), file_sha256(path), schema.name, multi_aggregation)
+
+
+def dataset_replays(schema: Schema | str, dataset: int, *, source: Source = "sessions", horizon: int = 12,
+                    multi_aggregation: MultiAggregation = "first",
+                    data_dir: str | os.PathLike[str] | None = None,
+                    cache_dir: str | os.PathLike[str] | None = None, use_cache: bool = True) -> ReplaySet:
+    """Replays of one dataset's expert sessions (``source="sessions"``) or gold references (cached)."""
+    schema = load_schema(schema)
+    dataset = schema.check_dataset(dataset)
+    if source not in ("sessions", "references"):
+        raise ConfigError(f"unknown demonstration source {source!r}; use 'sessions' or 'references'")
+    inputs: dict[str, Any] = {
+        "source": source, "schema": _schema_json(schema), "dataset": dataset, "horizon": int(horizon),
+        "dataset_sha256": file_sha256(dataset_path(schema, dataset, data_dir)),
+    }
+    if source == "sessions":
+        actions = locate_actions(data_dir)
+        inputs.update(actions_sha256=file_sha256(actions), multi_aggregation=multi_aggregation,
+                      flawed=sorted(FLAWED_SESSIONS))
+
+        def build() -> ReplaySet:
+            conversion = expert_sessions(schema, data_dir=data_dir, multi_aggregation=multi_aggregation)
+            sessions = [s.as_session() for s in conversion.sessions[dataset]]
+            return replay_sessions(sessions, schema, dataset, horizon=horizon, data_dir=data_dir)
+    else:
+        inputs["references_sha256"] = file_sha256(locate(schema.references[dataset], data_dir))
+
+        def build() -> ReplaySet:
+            refs = load_references(schema, dataset, data_dir)
+            return replay_sessions(list(refs), schema, dataset, horizon=horizon, data_dir=data_dir)
+    return cached_replays(f"{schema.name}-{source}-d{dataset}-h{int(horizon)}", inputs, build,
+                          cache_dir=cache_dir, use_cache=use_cache)
+
+
+def split_indices(n: int, test_fraction: float, seed: int, dataset: int) -> tuple[list[int], list[int]]:
+    """Seeded train/test indices of ``n`` sessions (each in ascending order).
+
+    The test part gets ``round(test_fraction·n)`` sessions, at least one when ``test_fraction > 0``
+    and ``n >= 2``, and never all of them.
+    """
+    if not 0.0 <= float(test_fraction) < 1.0:
+        raise ConfigError(f"test_fraction must be in [0, 1), got {test_fraction}")
+    n_test = round(test_fraction * n)
+    if test_fraction > 0 and n >= 2:
+        n_test = min(max(n_test, 1), n - 1)
+    n_test = min(n_test, max(n - 1, 0))
+    order = np.random.default_rng([int(seed), int(dataset)]).permutation(n)
+    test = sorted(int(i) for i in order[:n_test])
+    chosen = set(test)
+    return [i for i in range(n) if i not in chosen], test
+
+
+@dataclasses.dataclass(frozen=True)
+class Selection:
+    """Sessions of one dataset chosen for a split part."""
+
+    dataset: int
+    source: Source
+    indices: tuple[int, ...] | None  # None = all
+
+
+def select(split: str | Split, part: Part = "train", *, include_references: bool = False,
+           include_eval_references: bool = False, test_fraction: float = 0.3, seed: int = 0,
+           n_sessions: dict[int, int] | None = None) -> list[Selection]:
+    """Which sessions of which datasets form ``part`` of ``split`` (``n_sessions`` per dataset)."""
+    split = parse_split(split) if isinstance(split, str) else split
+    if part not in ("train", "test"):
+        raise ConfigError(f"part must be 'train' or 'test', got {part!r}")
+    if not 0.0 <= float(test_fraction) < 1.0:
+        raise ConfigError(f"test_fraction must be in [0, 1), got {test_fraction}")
+    if include_eval_references and split.is_leave_one_out:
+        raise ConfigError(f"include_eval_references would train on the held-out dataset of {split.name!r}; "
+                          "leave-one-out splits never train on it")
+    n_sessions = n_sessions or {}
+    out: list[Selection] = []
+    datasets = split.train_datasets if part == "train" else split.eval_datasets
+    for dataset in datasets:
+        if dataset not in n_sessions:
+            continue
+        if split.is_leave_one_out:
+            out.append(Selection(dataset, "sessions", None))
+        else:
+            train, test = split_indices(n_sessions[dataset], test_fraction, seed, dataset)
+            out.append(Selection(dataset, "sessions", tuple(train if part == "train" else test)))
+    if part == "train":
+        for dataset in split.train_datasets:
+            held = dataset in split.eval_datasets
+            if (include_references and not held) or (include_eval_references and held):
+                out.append(Selection(dataset, "references", None))
+    return out
+
+
+def load_demonstrations(split: str, *, part: Part = "train", include_references: bool = False,
+                        include_eval_references: bool = False, test_fraction: float = 0.3, seed: int = 0,
+                        horizon: int = 12, long_sessions: LongSessions = "cut",
+                        multi_aggregation: MultiAggregation = "first",
+                        data_dir: str | os.PathLike[str] | None = None,
+                        cache_dir: str | os.PathLike[str] | None = None,
+                        use_cache: bool = True) -> list[Trajectory]:
+    """Fixed-horizon expert trajectories of one part of a split (see the module docstring).
+
+    Raises:
+        ConfigError: unknown split, part, fraction or option.
+        DataError: the part holds no demonstration (e.g. ``part="test"`` with ``test_fraction=0``, or
+            a schema without recorded sessions and no references requested).
+    """
+    parsed = parse_split(split)
+    schema = load_schema(parsed.schema)
+    has_sessions = schema.name == SESSION_REPOSITORY_SCHEMA
+    needed = set(parsed.train_datasets if part == "train" else parsed.eval_datasets)
+    options = dict(horizon=horizon, multi_aggregation=multi_aggregation, data_dir=data_dir,
+                   cache_dir=cache_dir, use_cache=use_cache)
+    replays: dict[tuple[int, str], ReplaySet] = {}
+    if has_sessions:
+        for dataset in sorted(needed):
+            replays[(dataset, "sessions")] = dataset_replays(schema, dataset, source="sessions", **options)
+    n_sessions = {d: len(r) for (d, source), r in replays.items() if source == "sessions"}
+    selections = select(parsed, part, include_references=include_references,
+                        include_eval_references=include_eval_references, test_fraction=test_fraction,
+                        seed=seed, n_sessions=n_sessions)
+    trajectories: list[Trajectory] = []
+    for sel in selections:
+        key = (sel.dataset, sel.source)
+        if key not in replays:
+            replays[key] = dataset_replays(schema, sel.dataset, source=sel.source, **options)
+        trajectories.extend(replays[key].trajectories(sel.indices, long_sessions=long_sessions))
+    if not trajectories:
+        why = (f"schema {schema.name!r} has no recorded sessions; pass include_references=True"
+               if not has_sessions else f"test_fraction={test_fraction}" if part == "test" else "no sessions")
+        raise DataError(f"split {split!r} part {part!r} holds no demonstrations ({why})")
+    return trajectories
+
+
+def load_session_names(split: str, *, part: Part = "train", test_fraction: float = 0.3, seed: int = 0,
+                       multi_aggregation: MultiAggregation = "first",
+                       data_dir: str | os.PathLike[str] | None = None) -> dict[int, list[str]]:
+    """Names of the expert sessions of a split part, per dataset (no replay needed)."""
+    parsed = parse_split(split)
+    conversion = expert_sessions(parsed.schema, data_dir=data_dir, multi_aggregation=multi_aggregation)
+    n_sessions = {d: len(s) for d, s in conversion.sessions.items()}
+    out: dict[int, list[str]] = {}
+    for sel in select(parsed, part, test_fraction=test_fraction, seed=seed, n_sessions=n_sessions):
+        sessions = conversion.sessions[sel.dataset]
+        indices: Sequence[int] = range(len(sessions)) if sel.indices is None else sel.indices
+        out[sel.dataset] = [sessions[i].name for i in indices]
+    return out

@@ -1,0 +1,133 @@
+"""Replaying sessions through the environment into fixed-horizon trajectories."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ilaeda.data.schema import load_schema
+from ilaeda.data.sessions import Back, Filter, Group, Session, Stop, load_sessions
+from ilaeda.demos.export import export_sessions
+from ilaeda.demos.replay import (
+    EFFECT_NAMES,
+    REPR_EXACT,
+    REPR_NONE,
+    REPR_VIEW,
+    encode_action,
+    filter_effect,
+    replay_env,
+    replay_sessions,
+)
+from ilaeda.demos.splits import dataset_replays, expert_sessions
+from ilaeda.envs import EDAEnv
+from ilaeda.errors import ConfigError
+
+G_SRC = Group("ip_src", "packet_number", "count")
+G_LEN = Group("highest_layer", "length", "sum")
+F_TCP = Filter("highest_layer", "EQ", "TCP")
+STOP = [3, 0, 0, 0, 0, 0]
+
+
+def test_short_session_is_padded_like_the_env() -> None:
+    session = Session("s", (G_SRC, Back(), F_TCP, G_LEN))
+    replays = replay_sessions([session], "cyber", 2, horizon=12)
+    (trajectory,) = replays.trajectories()
+    assert trajectory.obs.dtype == np.float32 and trajectory.obs.shape == (13, 153)
+    assert trajectory.acts.dtype == np.int64 and trajectory.acts.shape == (12, 6)
+    assert trajectory.terminal
+    assert trajectory.acts[:4, 0].tolist() == [2, 0, 1, 2]
+    assert trajectory.acts[4:].tolist() == [STOP] * 8
+    assert trajectory.acts[3].tolist() == [2, 3, 0, 0, 8, 1]  # highest_layer, sum of length (k + 1)
+    assert [i["kind"] for i in trajectory.infos] == ["expert"] * 4 + ["stop"] + ["absorbing"] * 7
+    assert {i["dataset"] for i in trajectory.infos} == {2}
+    # the same episode stepped by hand in a horizon-12 env
+    env = EDAEnv("cyber", (2,), horizon=12)
+    obs, _ = env.reset(seed=3)
+    observed = [obs]
+    for action in session.actions:
+        observed.append(env.step_action(action)[0])
+    observed.append(env.step_action(Stop())[0])
+    truncated = False
+    while not truncated:
+        obs, _, terminated, truncated, _ = env.step(np.array(STOP))
+        assert not terminated
+        observed.append(obs)
+    assert np.array_equal(np.asarray(observed, dtype=np.float32), trajectory.obs)
+    assert (trajectory.obs[5:] == trajectory.obs[4]).all()  # frozen after STOP
+
+
+def test_long_sessions_cut_or_windows() -> None:
+    actions = (G_SRC, Back()) * 7  # 14 actions
+    replays = replay_sessions([Session("long", actions)], "cyber", 2, horizon=12)
+    assert replays.steps.tolist() == [24] and replays.n_actions.tolist() == [14]
+    (cut,) = replays.trajectories()
+    assert cut.acts[:, 0].tolist() == [2, 0] * 6 and [i["kind"] for i in cut.infos] == ["expert"] * 12
+    first, second = replays.trajectories(long_sessions="windows")
+    assert first == cut
+    assert np.array_equal(second.obs[0], first.obs[-1])
+    assert second.acts[:, 0].tolist() == [2, 0, 3] + [3] * 9
+    assert [i["step"] for i in second.infos] == list(range(12, 24))
+    with pytest.raises(ConfigError, match="long_sessions"):
+        replays.trajectories(long_sessions="slide")  # type: ignore[arg-type]
+
+
+def test_exactly_horizon_long_session_has_no_stop() -> None:
+    replays = replay_sessions([Session("twelve", (G_SRC, Back()) * 6)], "cyber", 2, horizon=12)
+    (trajectory,) = replays.trajectories()
+    assert 3 not in trajectory.acts[:, 0] and len(trajectory) == 12
+
+
+def test_stop_inside_a_session_ends_it() -> None:
+    replays = replay_sessions([Session("s", (G_SRC, Stop(), F_TCP))], "cyber", 2, horizon=4)
+    (trajectory,) = replays.trajectories()
+    assert trajectory.acts[:, 0].tolist() == [2, 3, 3, 3] and replays.n_actions.tolist() == [1]
+
+
+def test_representability_levels() -> None:
+    env = replay_env("cyber")
+    env.reset(options={"dataset": 2})
+    engine, root = env.engine(), env.stack.current
+    assert encode_action(env, engine, root, F_TCP)[1] == REPR_EXACT
+    assert encode_action(env, engine, root, G_LEN)[1] == REPR_EXACT
+    nzmx = Filter("info_line", "CONTAINS", "Nzmx")
+    vector, level = encode_action(env, engine, root, nzmx)
+    assert level == REPR_NONE and vector[:3].tolist() == [1, 4, 6]
+    assert EFFECT_NAMES[filter_effect(engine, root, nzmx)] == "empty the view"
+    assert EFFECT_NAMES[filter_effect(engine, root, Filter("highest_layer", "NEQ", "icmp"))] == "keep every row"
+    env.reset(options={"dataset": 3})
+    login = Filter("info_line", "CONTAINS", "login")  # not a token, but a token keeps the same rows
+    vector, level = encode_action(env, env.engine(), env.stack.current, login)
+    assert level == REPR_VIEW
+    env.step_action(Filter("info_line", "CONTAINS", "*/fg*"))  # empties the view
+    assert encode_action(env, env.engine(), env.stack.current, Filter("info_line", "CONTAINS", "fg"))[1] == REPR_VIEW
+
+
+def test_replay_argument_errors() -> None:
+    with pytest.raises(ConfigError, match="horizon"):
+        replay_sessions([], "cyber", 2, horizon=0)
+    with pytest.raises(ConfigError, match="unknown dataset 7"):
+        replay_sessions([], "cyber", 7)
+    empty = replay_sessions([], "cyber", 2)
+    assert len(empty) == 0 and empty.trajectories() == [] and empty.obs.shape == (0, 153)
+
+
+def test_round_trip_exported_sessions_give_the_same_trajectories(tmp_path: Path) -> None:
+    paths = export_sessions(tmp_path / "out")
+    conversion = expert_sessions()
+    assert [p.name for p in paths] == [f"cyber_dataset{d}.json" for d in (1, 2, 3, 4)]
+    for dataset, path in zip((1, 2, 3, 4), paths):
+        sessions = load_sessions(path, columns=load_schema("cyber").columns)
+        assert [s.name for s in sessions] == [s.name for s in conversion.sessions[dataset]]
+        replayed = replay_sessions(sessions, "cyber", dataset).trajectories(long_sessions="windows")
+        direct = dataset_replays("cyber", dataset, use_cache=False).trajectories(long_sessions="windows")
+        assert len(replayed) == len(direct) and all(a == b for a, b in zip(replayed, direct))
+
+
+def test_trajectories_fit_the_env_spaces() -> None:
+    env = EDAEnv("cyber", (1, 2, 3, 4))
+    for dataset in (1, 2, 3, 4):
+        for trajectory in dataset_replays("cyber", dataset, use_cache=False).trajectories(long_sessions="windows"):
+            assert all(env.action_space.contains(a) for a in trajectory.acts)
+            assert all(env.observation_space.contains(o) for o in trajectory.obs)
