@@ -1,0 +1,272 @@
+#!/usr/bin/env python3
+"""Print one training command per (config file, seed), for GNU parallel or Slurm.
+
+Local lines (run them with ``| parallel -j 8``)::
+
+    python experiments/commands.py --name=run0 --cfg_pattern='benchmarking/*_cyber_loo*.json' \\
+        --seeds 0,1,2 --output_dir=output
+
+Slurm lines (one ``sbatch`` per run; run them with ``| bash``)::
+
+    python experiments/commands.py ... --remote --venv=.venv --partition=cpu
+
+The algorithm is read from the config file name: the first ``_``-separated token of the basename
+(the second for ``fast_<algo>_...`` test configs) must be one of ``gail airl bc dagger bcgail``.
+``bcgail`` runs ``train_adversarial gail`` (its JSON turns the BC warm start on). ``fast_*`` test
+configs are selected only by a pattern whose file part itself starts with ``fast``.
+
+Each run stores its Sacred record in ``<output_dir>/sacred/<name>-<config stem>-s<seed>/<id>/`` and its
+logs under ``<output_dir>``; ``--skip_completed`` leaves out runs that already COMPLETED there, so an
+interrupted grid resumes. Bad input prints one ``commands.py: error: ...`` line and exits with 2.
+
+Only the standard library is used, so this runs with any Python 3.10+.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import fnmatch
+import glob
+import json
+import os
+import re
+import shlex
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import NoReturn
+
+#: config-name token -> (script module, Sacred command)
+ALGORITHMS: dict[str, tuple[str, str]] = {
+    "gail": ("train_adversarial", "gail"),
+    "airl": ("train_adversarial", "airl"),
+    "bc": ("train_imitation", "bc"),
+    "dagger": ("train_imitation", "dagger"),
+    "bcgail": ("train_adversarial", "gail"),
+}
+FAST_TOKEN = "fast"
+_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+class UsageError(Exception):
+    """Bad command-line input; reported as one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """ArgumentParser whose errors are one line (no usage dump) with exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+@dataclass(frozen=True)
+class Run:
+    """One (config, seed) pair and where its outputs go."""
+
+    cfg_path: str
+    algo_token: str
+    script: str
+    command: str
+    seed: int
+    cmd_id: str
+
+
+def parse_seeds(tokens: Sequence[str]) -> list[int]:
+    """Seeds from ``["0,1,2"]``, ``["0", "1", "2"]`` or a mix; duplicates dropped, order kept."""
+    seeds: list[int] = []
+    for token in tokens:
+        for piece in re.split(r"[,\s]+", token.strip()):
+            if not piece:
+                continue
+            if not piece.isdigit():
+                raise UsageError(f"--seeds: {piece!r} is not a non-negative integer (use 0,1,2 or 0 1 2)")
+            if int(piece) not in seeds:
+                seeds.append(int(piece))
+    if not seeds:
+        raise UsageError("--seeds: no seed given (use 0,1,2 or 0 1 2)")
+    return seeds
+
+
+def algo_token(cfg_path: str) -> str:
+    """The algorithm token of a config file name, by exact ``_``-token match."""
+    stem = os.path.splitext(os.path.basename(cfg_path))[0]
+    tokens = stem.split("_")
+    token = tokens[1] if tokens[0] == FAST_TOKEN and len(tokens) > 1 else tokens[0]
+    if token not in ALGORITHMS:
+        raise UsageError(
+            f"cannot tell the algorithm of {cfg_path!r}: its name must start with one of "
+            f"{', '.join(ALGORITHMS)} (or fast_<algo>_...)")
+    return token
+
+
+def find_configs(pattern: str, exclude: Sequence[str] = ()) -> list[str]:
+    """Sorted config files matching ``pattern``; ``fast_*`` ones only if the pattern asks for them."""
+    paths = sorted(p for p in glob.glob(pattern, recursive=True) if os.path.isfile(p))
+    if not os.path.basename(pattern).startswith(FAST_TOKEN):
+        paths = [p for p in paths if not os.path.basename(p).startswith(FAST_TOKEN + "_")]
+    paths = [p for p in paths if not any(fnmatch.fnmatch(os.path.basename(p), e) for e in exclude)]
+    if not paths:
+        raise UsageError(f"no config file matches --cfg_pattern={pattern!r}")
+    for path in paths:
+        if "=" in path:
+            raise UsageError(f"config path {path!r} contains '=', which Sacred would read as an update")
+    return paths
+
+
+def make_runs(name: str, cfg_paths: Sequence[str], seeds: Sequence[int]) -> list[Run]:
+    """One Run per (config, seed), config-major; run ids must be unique."""
+    runs: list[Run] = []
+    seen: dict[str, str] = {}
+    for cfg in cfg_paths:
+        token = algo_token(cfg)
+        script, command = ALGORITHMS[token]
+        stem = os.path.splitext(os.path.basename(cfg))[0]
+        for seed in seeds:
+            cmd_id = f"{name}-{stem}-s{seed}"
+            if cmd_id in seen:
+                raise UsageError(f"configs {seen[cmd_id]!r} and {cfg!r} have the same file name; "
+                                 "run them under different --name values")
+            seen[cmd_id] = cfg
+            runs.append(Run(cfg, token, script, command, seed, cmd_id))
+    return runs
+
+
+def completed_runs(output_dir: str) -> set[tuple[str, str, int]]:
+    """``(run name, config file name, seed)`` of every COMPLETED Sacred run under ``output_dir/sacred``.
+
+    Unreadable or partial records count as not completed.
+    """
+    done: set[tuple[str, str, int]] = set()
+    for dirpath, dirnames, filenames in os.walk(os.path.join(output_dir, "sacred")):
+        dirnames[:] = [d for d in dirnames if d != "_sources"]
+        if "run.json" not in filenames:
+            continue
+        try:
+            with open(os.path.join(dirpath, "run.json"), encoding="utf-8") as f:
+                run = json.load(f)
+            with open(os.path.join(dirpath, "config.json"), encoding="utf-8") as f:
+                seed = json.load(f)["seed"]
+            if run.get("status") != "COMPLETED" or run.get("result") is None:
+                continue
+            name = run["experiment"]["name"]
+            cfgs = run.get("meta", {}).get("named_configs", [])
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            continue
+        for cfg in cfgs:
+            done.add((name, os.path.basename(str(cfg)), int(seed)))
+    return done
+
+
+def _sacred_value(value: str) -> str:
+    """``value`` written so that Sacred's ``key=value`` parser gives back this very string."""
+    try:
+        ast.literal_eval(value)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        if value == value.strip():
+            return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+def train_command(run: Run, args: argparse.Namespace) -> str:
+    """The shell line that trains one run."""
+    q = shlex.quote
+    storage = os.path.join(args.output_dir, "sacred", run.cmd_id)
+    parts = [
+        q(args.python), "-m", q(f"{args.scripts_package}.{run.script}"), run.command,
+        "--capture=sys", q(f"--name={args.name}"), q(f"--file_storage={storage}"),
+        "with", q(run.cfg_path), f"seed={run.seed}", q(f"logging.log_root={_sacred_value(args.output_dir)}"),
+    ]
+    return " ".join(parts)
+
+
+def sbatch_command(run: Run, args: argparse.Namespace) -> str:
+    """The ``sbatch`` line that submits one run (log directory created first)."""
+    q = shlex.quote
+    inner = train_command(run, args)
+    if args.container:
+        inner = f"{args.container_cmd} {q(args.container)} {inner}"
+    if args.venv:
+        inner = f". {q(os.path.join(args.venv, 'bin', 'activate'))} && {inner}"
+    log_dir = args.slurm_log_dir or os.path.join(args.output_dir, "slurm")
+    parts = [
+        "mkdir", "-p", q(log_dir), "&&", "sbatch",
+        q(f"--job-name={run.cmd_id}"), f"--cpus-per-task={args.cpus_per_task}",
+        q(f"--mem={args.mem}"), q(f"--time={args.time}"),
+    ]
+    if args.partition:
+        parts.append(q(f"--partition={args.partition}"))
+    parts += [
+        q(f"--output={os.path.join(log_dir, run.cmd_id)}.%j.out"),
+        q(f"--error={os.path.join(log_dir, run.cmd_id)}.%j.err"),
+    ]
+    parts += [q(extra) for extra in shlex.split(args.sbatch_args or "")]
+    parts.append(q(f"--wrap={inner}"))
+    return " ".join(parts)
+
+
+def _check_sbatch_args(text: str | None) -> None:
+    try:
+        shlex.split(text or "")
+    except ValueError as e:
+        raise UsageError(f"--sbatch_args: {e}") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line interface."""
+    p = _Parser(prog="commands.py", description=__doc__.split("\n\n")[0])
+    p.add_argument("--name", required=True, help="run name (Sacred --name) shared by the whole grid")
+    p.add_argument("--cfg_pattern", default="benchmarking/*_cyber_loo*.json",
+                   help="glob of config files (sorted; default %(default)s)")
+    p.add_argument("--exclude", action="append", default=[], metavar="GLOB",
+                   help="leave out configs whose file name matches GLOB (repeatable)")
+    p.add_argument("--seeds", nargs="+", default=["0"], help="seeds: 0,1,2 or 0 1 2 (default 0)")
+    p.add_argument("--output_dir", required=True, help="where Sacred records and logs go")
+    p.add_argument("--python", default="python", help="Python executable in the lines (default python)")
+    p.add_argument("--scripts_package", default="ilaeda.scripts",
+                   help="package holding train_adversarial/train_imitation (default %(default)s)")
+    p.add_argument("--skip_completed", action="store_true",
+                   help="omit runs that already have a COMPLETED Sacred run under --output_dir")
+    r = p.add_argument_group("Slurm (--remote)")
+    r.add_argument("--remote", action="store_true", help="print one sbatch line per run (pipe into bash)")
+    r.add_argument("--cpus_per_task", type=int, default=1, help="sbatch --cpus-per-task (default 1)")
+    r.add_argument("--mem", default="4G", help="sbatch --mem (default 4G)")
+    r.add_argument("--time", default="24:00:00", help="sbatch --time (default 24:00:00)")
+    r.add_argument("--partition", default=None, help="sbatch --partition (default: the cluster's default)")
+    r.add_argument("--slurm_log_dir", default=None, help="job stdout/stderr dir (default OUTPUT_DIR/slurm)")
+    r.add_argument("--venv", default=None, help="virtual environment the job activates first")
+    r.add_argument("--container", default=None, help="container image the job runs in")
+    r.add_argument("--container_cmd", default="apptainer exec",
+                   help="how to run in --container (default %(default)r)")
+    r.add_argument("--sbatch_args", default=None, help="extra sbatch options, e.g. '--account=abc'")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Print the command lines; return the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if not _NAME_RE.match(args.name):
+            raise UsageError(f"--name={args.name!r}: use letters, digits, '.', '_' and '-' only")
+        if args.cpus_per_task < 1:
+            raise UsageError("--cpus_per_task must be at least 1")
+        seeds = parse_seeds(args.seeds)
+        runs = make_runs(args.name, find_configs(args.cfg_pattern, args.exclude), seeds)
+        _check_sbatch_args(args.sbatch_args)
+    except UsageError as e:
+        parser.exit(2, f"{parser.prog}: error: {e}\n")
+    if args.skip_completed:
+        done = completed_runs(args.output_dir)
+        todo = [r for r in runs if (args.name, os.path.basename(r.cfg_path), r.seed) not in done]
+        print(f"commands.py: {len(runs) - len(todo)} of {len(runs)} runs already completed; "
+              f"{len(todo)} to go", file=sys.stderr)
+        runs = todo
+    make = sbatch_command if args.remote else train_command
+    for run in runs:
+        print(make(run, args))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,158 @@
+"""PNG plots (matplotlib, Agg backend): metric bars with 95% confidence intervals, and learning curves.
+
+* ``metrics_<split>_<policy>.png``: one panel per metric; one bar per algorithm = mean over seeds, the
+  error bar its 95% t-interval across seeds (none with a single seed), dots = the seeds; the mapped
+  reference (if any) as a dashed line with its 95% interval shaded (over its own unit, e.g. sessions).
+* ``curves_<split>_<key>.png``: one line per algorithm = mean over its runs (interpolated on the
+  steps all runs cover), shaded between the lowest and highest run.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from ilaeda.analysis.curves import Curve
+from ilaeda.analysis.runs import POLICY_SECTIONS, RunRecord, metrics_of
+from ilaeda.analysis.stats import sample_stats, t_halfwidth
+
+logger = logging.getLogger(__name__)
+
+
+def _colors(runs: Sequence[RunRecord]) -> dict[str, str]:
+    """One colour per algorithm, the same in every figure."""
+    return {a: f"C{i % 10}" for i, a in enumerate(sorted({r.algo for r in runs}))}
+
+
+def _safe(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_") or "x"
+
+
+def plot_metric_bars(
+    runs: Sequence[RunRecord],
+    out_dir: str | Path,
+    reference: pd.DataFrame | None = None,
+    algo_map: Mapping[str, Sequence[str]] | None = None,
+) -> list[Path]:
+    """Write one bar figure per (split, policy); return the paths written."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    colors = _colors(runs)
+    written = []
+    for policy, section in POLICY_SECTIONS.items():
+        metrics = metrics_of(runs, section)
+        if not metrics:
+            continue
+        for split in sorted({r.split for r in runs}):
+            members = [r for r in runs if r.split == split]
+            algos = sorted({r.algo for r in members})
+            fig, axes = plt.subplots(1, len(metrics), figsize=(2.2 + 1.9 * len(metrics), 3.6), squeeze=False)
+            for ax, metric in zip(axes[0], metrics):
+                for i, algo in enumerate(algos):
+                    vals = [s[0] for s in (r.stats(section, metric) for r in members if r.algo == algo)
+                            if s is not None]
+                    mean, std, n = sample_stats(vals)
+                    ci = t_halfwidth(std, n)
+                    ax.bar(i, mean, color=colors[algo], alpha=0.8,
+                           yerr=None if math.isnan(ci) else ci, capsize=4)
+                    ax.plot([i] * len(vals), vals, "k.", ms=4)
+                _reference_line(ax, reference, algo_map, split, policy, metric, algos)
+                ax.set_xticks(range(len(algos)), algos, rotation=45, ha="right", fontsize=8)
+                ax.set_title(metric, fontsize=9)
+            fig.suptitle(f"{split}, {policy} policy: mean over seeds, 95% CI", fontsize=10)
+            fig.tight_layout()
+            path = out_dir / f"metrics_{_safe(split)}_{policy}.png"
+            fig.savefig(path, dpi=100)
+            plt.close(fig)
+            written.append(path)
+    return written
+
+
+def _reference_line(ax, reference, algo_map, split, policy, metric, algos) -> None:
+    if reference is None or not len(reference):
+        return
+    rows = reference[(reference["split"] == split) & (reference["policy"] == policy)
+                     & (reference["metric"] == metric)]
+    for k, ref in enumerate(rows.to_dict("records")):
+        targets = (algo_map or {}).get(ref["algo"], [])
+        if not ("*" in targets or set(targets) & set(algos)):
+            continue
+        half = t_halfwidth(ref["std"], ref["n"])
+        ax.axhline(ref["mean"], color="k", ls="--", lw=1, label=ref["algo"] if k == 0 else None)
+        if not math.isnan(half):
+            ax.axhspan(ref["mean"] - half, ref["mean"] + half, color="k", alpha=0.1)
+        ax.legend(fontsize=6, loc="lower right")
+
+
+def _mean_curve(curves: Sequence[Curve]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Steps, mean, min and max of curves interpolated on the steps all of them cover."""
+    if len(curves) == 1:
+        c = curves[0]
+        return c.steps, c.values, c.values, c.values
+    lo = max(c.steps[0] for c in curves)
+    hi = min(c.steps[-1] for c in curves)
+    grid = np.unique(np.concatenate([c.steps for c in curves]))
+    grid = grid[(grid >= lo) & (grid <= hi)]
+    if grid.size == 0:
+        c = curves[0]
+        return c.steps, c.values, c.values, c.values
+    stack = np.vstack([np.interp(grid, c.steps, c.values) for c in curves])
+    return grid, stack.mean(axis=0), stack.min(axis=0), stack.max(axis=0)
+
+
+def plot_learning_curves(
+    runs: Sequence[RunRecord],
+    curves: Mapping[str, Mapping[str, Curve]],
+    out_dir: str | Path,
+    keys: Sequence[str] | None = None,
+    max_plots: int = 30,
+) -> list[Path]:
+    """Write one figure per (split, key); ``curves`` maps a run's path (str) to its curves.
+
+    ``keys``: regular expressions selecting keys (None: every key); at most ``max_plots`` figures,
+    with a warning naming how many were left out.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    patterns = [re.compile(k) for k in keys] if keys else None
+    jobs: list[tuple[str, str]] = []
+    for split in sorted({r.split for r in runs}):
+        found = sorted({k for r in runs if r.split == split for k in curves.get(str(r.path), {})})
+        jobs += [(split, k) for k in found if patterns is None or any(p.search(k) for p in patterns)]
+    if len(jobs) > max_plots:
+        logger.warning("%d learning-curve plots, writing the first %d (set curve_keys to choose)",
+                       len(jobs), max_plots)
+        jobs = jobs[:max_plots]
+    colors = _colors(runs)
+    written = []
+    for split, key in jobs:
+        fig, ax = plt.subplots(figsize=(5.5, 3.6))
+        members = [r for r in runs if r.split == split]
+        for algo in sorted({r.algo for r in members}):
+            cs = [curves[str(r.path)][key] for r in members
+                  if r.algo == algo and key in curves.get(str(r.path), {}) and curves[str(r.path)][key].steps.size]
+            if not cs:
+                continue
+            steps, mean, low, high = _mean_curve(cs)
+            ax.plot(steps, mean, color=colors[algo], label=f"{algo} ({len(cs)} runs)")
+            if len(cs) > 1:
+                ax.fill_between(steps, low, high, color=colors[algo], alpha=0.2)
+        ax.set_xlabel("step")
+        ax.set_title(f"{split}: {key}", fontsize=9)
+        ax.legend(fontsize=7)
+        fig.tight_layout()
+        path = out_dir / f"curves_{_safe(split)}_{_safe(key)}.png"
+        fig.savefig(path, dpi=100)
+        plt.close(fig)
+        written.append(path)
+    return written

@@ -1,0 +1,233 @@
+"""Aggregate training runs into CSV tables, statistical comparisons and plots.
+
+``python -m ilaeda.scripts.analyze analyze_imitation with source_dir_str=output/sacred run_name=run0
+csv_output_path=results.csv`` (options in :mod:`ilaeda.scripts.config.analyze`). The work is done by
+:mod:`ilaeda.analysis`; this module only wires Sacred config to it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sacred.observers import FileStorageObserver
+from sacred.utils import SacredError
+
+from ilaeda.analysis import (
+    aggregate_table,
+    compare_to_reference,
+    discover_runs,
+    load_reference,
+    pairwise_comparisons,
+    runs_table,
+)
+from ilaeda.analysis.runs import split_source_dirs
+from ilaeda.errors import IlaedaError
+from ilaeda.scripts.config.analyze import analysis_ex
+
+logger = logging.getLogger(__name__)
+_REPO_ROOT = Path(__file__).resolve().parents[3]
+
+
+class AnalyzeError(IlaedaError, SacredError):
+    """Bad input to analyze; Sacred prints it as one line, without a traceback."""
+
+    def __init__(self, message: str) -> None:
+        SacredError.__init__(self, message, print_traceback=False)
+
+
+def _derived(explicit: str | None, csv_output_path: str | None, suffix: str) -> Path | None:
+    if explicit:
+        return Path(explicit)
+    if csv_output_path:
+        p = Path(csv_output_path)
+        return p.with_name(f"{p.stem}_{suffix}.csv")
+    return None
+
+
+def _algo_map(value: Any) -> dict[str, list[str]]:
+    if not isinstance(value, Mapping) or not all(
+            isinstance(v, (list, tuple)) and all(isinstance(a, str) for a in v) for v in value.values()):
+        raise AnalyzeError(
+            "reference_algo_map must map each reference algo to a list of our algos, "
+            "e.g. {'advEDA_released_gail': ['gail']} ('*' = all)")
+    return {str(k): list(v) for k, v in value.items()}
+
+
+def _reference_path(reference_csv: str | None, required: bool) -> Path | None:
+    if not reference_csv:
+        return None
+    path = Path(os.path.expanduser(reference_csv))
+    for candidate in (path, _REPO_ROOT / path):
+        if candidate.is_file():
+            return candidate
+        if path.is_absolute():
+            break
+    if required:
+        raise AnalyzeError(f"reference results {reference_csv} not found (needed for comparison_csv)")
+    logger.warning("reference results %s not found; no reference comparison", reference_csv)
+    return None
+
+
+def _write(df: pd.DataFrame, path: Path | None) -> str | None:
+    if path is None:
+        return None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        df.to_csv(path, index=False)
+    except OSError as e:
+        raise AnalyzeError(f"cannot write {path}: {e.strerror or e}") from None
+    return str(path)
+
+
+def _curve_patterns(curve_keys: Any) -> list[str] | None:
+    if curve_keys is None:
+        return None
+    keys = [curve_keys] if isinstance(curve_keys, str) else curve_keys
+    if not isinstance(keys, (list, tuple)) or not all(isinstance(k, str) for k in keys):
+        raise AnalyzeError(f"curve_keys must be None or a list of regular expressions, not {curve_keys!r}")
+    for key in keys:
+        try:
+            re.compile(key)
+        except re.error as e:
+            raise AnalyzeError(f"curve_keys: {key!r} is not a regular expression ({e})") from None
+    return list(keys)
+
+
+def _print_tables(aggregate: pd.DataFrame, comparison: pd.DataFrame) -> None:
+    """Print the aggregates (stochastic policy) and the seed-level reference comparison, compactly."""
+    view = aggregate[["algo", "split", "n_runs"]].copy()
+    for col in aggregate.columns:
+        if col.startswith("benchmark.") and col.endswith(".mean"):
+            metric = col.split(".")[1]
+            view[metric] = [f"{m:.3f} ± {c:.3f}" for m, c in zip(aggregate[col], aggregate[col[:-5] + ".ci95"])]
+    with pd.option_context("display.width", 200, "display.max_columns", 50):
+        print("Stochastic policy, per (algo, split): mean over seeds ± 95% CI half-width")
+        print(view.to_string(index=False))
+        if len(comparison):
+            cols = ["algo", "split", "policy", "metric", "level", "ours_mean", "ours_n", "ref_mean", "ref_n",
+                    "p_value", "significant"]
+            print("\nAgainst the reference (Welch's t-test; details in the comparison CSV):")
+            print(comparison[cols].to_string(index=False, float_format=lambda x: f"{x:.4g}"))
+
+
+@analysis_ex.command
+def analyze_imitation(
+    source_dir_str: str | Sequence[str],
+    split_str: str,
+    run_name: str | None,
+    csv_output_path: str | None,
+    table_verbosity: int,
+    print_table: bool,
+    aggregate_csv: str | None,
+    comparison_csv: str | None,
+    pairwise_csv: str | None,
+    reference_csv: str | None,
+    reference_algo_map: Mapping[str, Sequence[str]],
+    alpha: float,
+    session_std_ddof: int,
+    bootstrap_reps: int,
+    bootstrap_seed: int,
+    plot_dir: str | None,
+    curve_keys: Sequence[str] | None,
+    max_curve_plots: int,
+) -> dict[str, Any]:
+    """Find runs, write the per-run, aggregate, comparison and pairwise CSVs and the plots.
+
+    Returns a plain-JSON summary: numbers of runs and skipped runs (with reasons) and the files written.
+    """
+    try:
+        return _analyze(**locals())
+    except IlaedaError as e:
+        if isinstance(e, AnalyzeError):
+            raise
+        raise AnalyzeError(str(e)) from None
+
+
+def _analyze(
+    source_dir_str: str | Sequence[str], split_str: str, run_name: str | None, csv_output_path: str | None,
+    table_verbosity: int, print_table: bool, aggregate_csv: str | None, comparison_csv: str | None,
+    pairwise_csv: str | None, reference_csv: str | None, reference_algo_map: Mapping[str, Sequence[str]],
+    alpha: float, session_std_ddof: int, bootstrap_reps: int, bootstrap_seed: int, plot_dir: str | None,
+    curve_keys: Sequence[str] | None, max_curve_plots: int,
+) -> dict[str, Any]:
+    if table_verbosity not in (0, 1, 2, 3):
+        raise AnalyzeError(f"table_verbosity must be 0, 1, 2 or 3, not {table_verbosity!r}")
+    if not isinstance(alpha, (int, float)) or not 0 < alpha < 1:
+        raise AnalyzeError(f"alpha must lie in (0, 1), not {alpha!r}")
+    if session_std_ddof not in (0, 1):
+        raise AnalyzeError(f"session_std_ddof must be 0 or 1, not {session_std_ddof!r}")
+    if not isinstance(bootstrap_reps, int) or bootstrap_reps < 0:
+        raise AnalyzeError(f"bootstrap_reps must be a non-negative integer, not {bootstrap_reps!r}")
+    if not isinstance(max_curve_plots, int) or max_curve_plots < 0:
+        raise AnalyzeError(f"max_curve_plots must be a non-negative integer, not {max_curve_plots!r}")
+    curve_keys = _curve_patterns(curve_keys)
+    algo_map = _algo_map(reference_algo_map)
+    sources = split_source_dirs(source_dir_str, split_str)
+    if not sources or not any(s.is_dir() for s in sources):
+        raise AnalyzeError(f"no source directory exists: {source_dir_str!r}")
+    runs, skipped = discover_runs(sources, run_name)
+    if not runs:
+        named = f" named {run_name!r}" if run_name is not None else ""
+        raise AnalyzeError(f"no usable training runs{named} under {source_dir_str!r} "
+                           f"({len(skipped)} skipped, see the warnings)")
+
+    table = runs_table(runs, table_verbosity)
+    aggregate = aggregate_table(runs, session_std_ddof)
+    pairwise = pairwise_comparisons(runs, alpha, bootstrap_reps, bootstrap_seed)
+    ref_path = _reference_path(reference_csv, required=bool(comparison_csv))
+    reference = load_reference(ref_path) if ref_path else None
+    comparison = (compare_to_reference(runs, reference, algo_map, alpha, session_std_ddof)
+                  if reference is not None else pd.DataFrame())
+
+    written = {
+        "csv_output_path": _write(table, Path(csv_output_path) if csv_output_path else None),
+        "aggregate_csv": _write(aggregate, _derived(aggregate_csv, csv_output_path, "aggregate")),
+        "pairwise_csv": _write(pairwise, _derived(pairwise_csv, csv_output_path, "pairwise")),
+        "comparison_csv": (_write(comparison, _derived(comparison_csv, csv_output_path, "comparison"))
+                           if reference is not None else None),
+    }
+    plots: list[str] = []
+    if plot_dir:
+        from ilaeda.analysis.curves import run_curves
+        from ilaeda.analysis.plots import plot_learning_curves, plot_metric_bars
+
+        try:
+            plots += [str(p) for p in plot_metric_bars(runs, plot_dir, reference, algo_map)]
+            curves = {str(r.path): run_curves(r) for r in runs}
+            plots += [str(p) for p in plot_learning_curves(runs, curves, plot_dir, curve_keys, max_curve_plots)]
+        except OSError as e:
+            raise AnalyzeError(f"cannot write plots to {plot_dir}: {e.strerror or e}") from None
+    if print_table:
+        _print_tables(aggregate, comparison)
+    return {
+        "n_runs": len(runs),
+        "n_skipped": len(skipped),
+        "skipped": [str(s) for s in skipped],
+        "reference_csv": str(ref_path) if ref_path else None,
+        **written,
+        "plots": plots,
+    }
+
+
+def _has_file_storage_option(argv: Sequence[str]) -> bool:
+    """Whether ``-F``/``--file_storage`` appears among the options (before ``with``)."""
+    options = argv[: argv.index("with")] if "with" in argv else argv
+    return any(a == "--file_storage" or a.startswith(("--file_storage=", "-F")) for a in options)
+
+
+def main_console() -> None:
+    """Command-line entry: adds an observer under ``output/sacred/analyze`` unless -F is given."""
+    if not _has_file_storage_option(sys.argv[1:]):
+        analysis_ex.observers.append(FileStorageObserver(os.path.join("output", "sacred", "analyze")))
+    analysis_ex.run_commandline()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main_console()

@@ -1,0 +1,1 @@
+"""Sacred experiments with their default configs and named configs (one module per experiment)."""

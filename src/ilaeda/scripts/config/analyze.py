@@ -1,0 +1,50 @@
+"""The ``analyze`` experiment and its defaults (commands in :mod:`ilaeda.scripts.analyze`).
+
+For example ``python -m ilaeda.scripts.analyze analyze_imitation with source_dir_str=output/sacred
+run_name=run0 csv_output_path=results.csv plot_dir=plots``. Sacred shows this docstring in its help text
+and docopt parses that text, so no line here may start with a dash or contain a usage heading.
+"""
+
+import sacred
+
+analysis_ex = sacred.Experiment("analyze")
+
+analysis_ex.add_config(
+    # Where to look: Sacred run directories (searched recursively, symlinks followed, each run once),
+    # as one string split on ``split_str`` (``~`` expanded).
+    source_dir_str="output/sacred",
+    split_str=",",
+    # Only runs with this Sacred run name (``--name``; commands.py's ``--name``); None: every run.
+    run_name=None,
+    # One row per run; columns by verbosity: 0 minimal .. 3 with the whole config (see
+    # ilaeda.analysis.tables). None: no per-run CSV (tables are still printed).
+    csv_output_path=None,
+    table_verbosity=2,
+    print_table=True,
+    # Per-(algo, split) aggregates, the comparison with the reference results, and pairwise algorithm
+    # comparisons. None: ``<csv stem>_aggregate.csv`` / ``_comparison.csv`` / ``_pairwise.csv`` beside
+    # csv_output_path (not written when that is None too).
+    aggregate_csv=None,
+    comparison_csv=None,
+    pairwise_csv=None,
+    # Reference numbers (see ilaeda.analysis.comparison) and which of our algorithms each reference
+    # algo is compared with ("*": all of them). None or "": no reference comparison.
+    reference_csv="benchmarking/reference_results.csv",
+    reference_algo_map={"advEDA_released_gail": ["gail"]},
+    # Significance level of the flags, and how the runs' per-session stds were computed (0: np.std).
+    alpha=0.05,
+    session_std_ddof=0,
+    # Probability of improvement: bootstrap replicates and the bootstrap RNG seed.
+    bootstrap_reps=2000,
+    bootstrap_seed=0,
+    # PNG plots (metric bars, learning curves) go here; None: no plots. curve_keys: regular
+    # expressions choosing logged keys to plot (None: every key, at most max_curve_plots figures);
+    # the default picks the generator's episode reward and penalty and the discriminator's loss and
+    # accuracy (GAIL/AIRL), BC's loss, DAgger's episode reward, and any logged benchmark metric.
+    plot_dir=None,
+    curve_keys=[
+        r"^mean/gen/rollout/ep_rew_(mean|penalty_mean)$", r"^mean/disc/disc_(loss|acc)$", r"^bc/loss$",
+        r"^dagger/mean_episode_reward$", r"(precision|t_bleu|eda_sim)",
+    ],
+    max_curve_plots=30,
+)

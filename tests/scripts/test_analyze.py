@@ -1,0 +1,177 @@
+"""ilaeda.scripts.analyze: the Sacred command and its command line, on real Sacred run directories
+(stand-in experiment tests/analysis/fake_training.py) with failed, interrupted, killed, corrupt and
+duplicate runs among them."""
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pandas as pd
+import pytest
+from scipy import stats as st
+
+from ilaeda.scripts.analyze import AnalyzeError, _has_file_storage_option
+from ilaeda.scripts.config.analyze import analysis_ex
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _fake() -> ModuleType:
+    if "fake_training" not in sys.modules:
+        path = REPO / "tests" / "analysis" / "fake_training.py"
+        spec = importlib.util.spec_from_file_location("fake_training", path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["fake_training"] = module
+        spec.loader.exec_module(module)
+    return sys.modules["fake_training"]
+
+
+fake = _fake()
+
+
+@pytest.fixture(scope="module")
+def tree(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    root = tmp_path_factory.mktemp("analyze")
+    made = fake.build_run_tree(root / "out")
+    made["root"] = root
+    return made
+
+
+def analyze(**updates: Any) -> dict[str, Any]:
+    updates.setdefault("print_table", False)
+    updates.setdefault("bootstrap_reps", 200)
+    run = analysis_ex.run(command_name="analyze_imitation", config_updates=updates, options={"--capture": "sys"})
+    assert run.status == "COMPLETED"
+    return run.result
+
+
+def cli(*updates: str, cwd: Path, options: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "ilaeda.scripts.analyze", "analyze_imitation", *options, "with",
+                           *updates], capture_output=True, text=True, cwd=cwd, timeout=300)
+
+
+def test_command_line_end_to_end(tree: dict[str, Any]) -> None:
+    root = tree["root"]
+    res = cli("source_dir_str=out/sacred", "run_name=run0", "csv_output_path=res/results.csv", "plot_dir=res/plots",
+              "bootstrap_reps=200", "curve_keys=None", cwd=root)
+    assert res.returncode == 0, res.stderr
+    assert "Traceback" not in res.stderr
+    for path in tree["bad"].values():  # every skipped run is named in a warning
+        assert str(path.relative_to(root)) in res.stderr
+    table = pd.read_csv(root / "res" / "results.csv")
+    assert len(table) == 11
+    assert sorted(table["algo"].unique()) == ["bc", "bcgail", "gail"]
+    assert (table["status"] == "COMPLETED").all()
+    for name in ("aggregate", "comparison", "pairwise"):
+        assert (root / "res" / f"results_{name}.csv").is_file()
+    comparison = pd.read_csv(root / "res" / "results_comparison.csv")
+    assert set(comparison["algo"]) == {"gail"}  # the default map; reference found from the repo
+    pngs = sorted(p.name for p in (root / "res" / "plots").glob("*.png"))
+    assert "metrics_cyber_loo1_stochastic.png" in pngs
+    assert "curves_cyber_loo1_train_score.png" in pngs and "curves_cyber_loo1_train_loss.png" in pngs
+    assert "Stochastic policy, per (algo, split)" in res.stdout
+    assert (root / "output" / "sacred" / "analyze" / "1" / "run.json").is_file()
+
+    # a second analysis over everything (its own earlier run included) finds the same runs
+    again = cli("source_dir_str=out/sacred,output/sacred", "run_name=None", "print_table=False",
+                "csv_output_path=res/again.csv", "reference_csv=None", cwd=root)
+    assert again.returncode == 0, again.stderr
+    assert len(pd.read_csv(root / "res" / "again.csv")) == 12  # 11 + the run named "other"
+    assert "analyze" not in "".join(line for line in again.stderr.splitlines() if "skipping" in line)
+    assert (root / "output" / "sacred" / "analyze" / "2").is_dir()
+    assert not (root / "res" / "again_comparison.csv").exists()
+
+
+def test_file_storage_option_replaces_the_default_observer(tmp_path: Path, tree: dict[str, Any]) -> None:
+    res = cli(f"source_dir_str={tree['root'] / 'out' / 'sacred'}", "print_table=False", cwd=tmp_path,
+              options=("--file_storage=mine",))
+    assert res.returncode == 0, res.stderr
+    assert (tmp_path / "mine" / "1" / "run.json").is_file()
+    assert not (tmp_path / "output").exists()
+    assert _has_file_storage_option(["analyze_imitation", "-F", "x", "with", "a=1"])
+    assert _has_file_storage_option(["analyze_imitation", "-Fx"])
+    assert _has_file_storage_option(["analyze_imitation", "--file_storage", "x"])
+    assert not _has_file_storage_option(["analyze_imitation", "with", "source_dir_str=-F"])
+
+
+@pytest.mark.parametrize(("updates", "message"), [
+    ({"source_dir_str": "nowhere"}, "no source directory exists"),
+    ({"run_name": "nobody"}, "no usable training runs named 'nobody'"),
+    ({"table_verbosity": 5}, "table_verbosity must be 0, 1, 2 or 3"),
+    ({"reference_csv": "nope.csv", "comparison_csv": "c.csv"}, "reference results nope.csv not found"),
+    ({"reference_algo_map": {"x": "gail"}}, "reference_algo_map must map"),
+    ({"alpha": 5}, r"alpha must lie in \(0, 1\)"),
+    ({"session_std_ddof": 2}, "session_std_ddof must be 0 or 1"),
+    ({"bootstrap_reps": -1}, "bootstrap_reps must be a non-negative integer"),
+    ({"curve_keys": ["("]}, "curve_keys: '\\(' is not a regular expression"),
+    ({"curve_keys": 3}, "curve_keys must be None or a list"),
+    ({"max_curve_plots": -1}, "max_curve_plots must be"),
+    ({"csv_output_path": "/proc/nope/r.csv"}, "cannot write /proc/nope/r.csv"),
+])
+def test_bad_input_raises_analyze_error(tree: dict[str, Any], updates: dict[str, Any], message: str) -> None:
+    config = {"source_dir_str": str(tree["root"] / "out" / "sacred"), "print_table": False, **updates}
+    with pytest.raises(AnalyzeError, match=message):
+        analysis_ex.run(command_name="analyze_imitation", config_updates=config, options={"--capture": "sys"})
+
+
+def test_bad_input_on_the_command_line_is_one_clear_line(tree: dict[str, Any]) -> None:
+    res = cli("source_dir_str=out/sacred", "run_name=nobody", cwd=tree["root"], options=("--file_storage=failed",))
+    assert res.returncode != 0
+    assert "Traceback" not in res.stderr and 'File "' not in res.stderr
+    errors = [line for line in res.stderr.splitlines() if "Error" in line]
+    assert len(errors) == 1 and "AnalyzeError: no usable training runs named 'nobody'" in errors[0]
+
+
+def test_unknown_config_key_is_reported_by_sacred(tree: dict[str, Any]) -> None:
+    res = cli("source_dir_str=out/sacred", "run_nam=run0", cwd=tree["root"], options=("--file_storage=x",))
+    assert res.returncode != 0 and "run_nam" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_malformed_reference_is_reported(tree: dict[str, Any], tmp_path: Path) -> None:
+    bad = tmp_path / "ref.csv"
+    bad.write_text("algo,split,policy,metric,mean,std,n,unit\nx,cyber_loo1,stochastic,precision,1,1,2,runs\n")
+    with pytest.raises(AnalyzeError, match="unit 'runs'"):
+        analysis_ex.run(command_name="analyze_imitation", options={"--capture": "sys"}, config_updates={
+            "source_dir_str": str(tree["root"] / "out" / "sacred"), "reference_csv": str(bad),
+            "print_table": False})
+
+
+def test_numbers_and_result(tree: dict[str, Any], tmp_path: Path) -> None:
+    result = analyze(source_dir_str=str(tree["root"] / "out" / "sacred"), run_name="run0",
+                     csv_output_path=str(tmp_path / "r.csv"), table_verbosity=1,
+                     reference_csv=str(REPO / "benchmarking" / "reference_results.csv"))
+    json.dumps(result)  # plain JSON for Sacred
+    assert result["n_runs"] == 11 and result["n_skipped"] == 6
+    assert sorted(s.split(":")[0] for s in result["skipped"]) == sorted(str(p) for p in tree["bad"].values())
+    runs = pd.read_csv(tmp_path / "r.csv")
+    assert "benchmark_deterministic.precision.mean" not in runs.columns  # verbosity 1
+    agg = pd.read_csv(tmp_path / "r_aggregate.csv")
+    gail = agg[(agg.algo == "gail") & (agg.split == "cyber_loo1")].iloc[0]
+    seeds = runs[(runs.algo == "gail") & (runs.split == "cyber_loo1")]["benchmark.precision.mean"]
+    assert gail["benchmark.precision.mean"] == pytest.approx(seeds.mean())
+    assert gail["benchmark.precision.n_seeds"] == 3
+    comp = pd.read_csv(tmp_path / "r_comparison.csv")
+    row = comp[(comp.split == "cyber_loo1") & (comp.policy == "stochastic") & (comp.metric == "precision")
+               & (comp.level == "seeds")].iloc[0]
+    want = st.ttest_ind_from_stats(seeds.mean(), seeds.std(ddof=1), 3, 0.298844, 0.089444, 60, equal_var=False)
+    assert row.p_value == pytest.approx(want.pvalue)
+    assert (row.ours_unit, row.ref_unit) == ("seeds", "sessions")
+    pair = pd.read_csv(tmp_path / "r_pairwise.csv")
+    assert {"prob_improvement", "pi_low", "pi_high", "p_value"} <= set(pair.columns)
+    assert set(zip(pair.algo_x, pair.algo_y)) == {("bc", "bcgail"), ("bc", "gail"), ("bcgail", "gail")}
+
+
+@pytest.mark.parametrize("verbosity", [0, 1, 2, 3])
+def test_verbosity_levels(tree: dict[str, Any], tmp_path: Path, verbosity: int) -> None:
+    analyze(source_dir_str=str(tree["root"] / "out" / "sacred"), run_name="run0", reference_csv=None,
+            csv_output_path=str(tmp_path / "r.csv"), table_verbosity=verbosity)
+    table = pd.read_csv(tmp_path / "r.csv")
+    assert len(table) == 11
+    assert ("status" in table.columns) == (verbosity >= 1)
+    assert ("benchmark.precision.summary" in table.columns) == (verbosity >= 2)
+    assert any(c.startswith("config.") for c in table.columns) == (verbosity == 3)
+    assert table["benchmark.precision.mean"].dtype.kind == "f"
