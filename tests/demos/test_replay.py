@@ -73,6 +73,18 @@ def test_long_sessions_cut_or_windows() -> None:
         replays.trajectories(long_sessions="slide")  # type: ignore[arg-type]
 
 
+def test_absorbing_steps_can_be_dropped() -> None:
+    session = Session("s", (G_SRC, Back(), F_TCP, G_LEN))
+    replays = replay_sessions([session, Session("twelve", (G_SRC, Back()) * 6)], "cyber", 2, horizon=12)
+    (kept, full), (dropped, full_dropped) = replays.trajectories(), replays.trajectories(absorbing="drop")
+    assert len(dropped) == 5 and dropped.acts[-1].tolist() == STOP
+    assert np.array_equal(dropped.obs, kept.obs[:6]) and np.array_equal(dropped.acts, kept.acts[:5])
+    assert [i["kind"] for i in dropped.infos] == ["expert"] * 4 + ["stop"]
+    assert full_dropped == full  # no STOP within the horizon: nothing to drop
+    with pytest.raises(ConfigError, match="absorbing"):
+        replays.trajectories(absorbing="pad")  # type: ignore[arg-type]
+
+
 def test_exactly_horizon_long_session_has_no_stop() -> None:
     replays = replay_sessions([Session("twelve", (G_SRC, Back()) * 6)], "cyber", 2, horizon=12)
     (trajectory,) = replays.trajectories()

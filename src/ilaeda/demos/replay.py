@@ -52,6 +52,7 @@ TYPE_NAMES = ("back", "filter", "group", "stop")
 MAX_EQUIVALENCE_CHECKS = 64
 
 LongSessions = Literal["cut", "windows"]
+Absorbing = Literal["keep", "drop"]
 
 
 @dataclass(frozen=True)
@@ -97,11 +98,18 @@ class ReplaySet:
         sl = slice(off[index], off[index + 1])
         return self.action_type[sl], self.representable[sl], self.effect[sl]
 
-    def trajectories(self, indices: Sequence[int] | None = None,
-                     long_sessions: LongSessions = "cut") -> list[Trajectory]:
-        """Fixed-horizon trajectories of the selected sessions (all by default), in order."""
+    def trajectories(self, indices: Sequence[int] | None = None, long_sessions: LongSessions = "cut",
+                     absorbing: Absorbing = "keep") -> list[Trajectory]:
+        """Trajectories of the selected sessions (all by default), in order.
+
+        ``absorbing="keep"`` gives fixed-horizon trajectories (the steps after STOP included, as the env
+        plays them); ``"drop"`` ends each trajectory with its STOP, so the frozen steps after it are
+        not demonstrations (a discriminator then sees a generator's early STOP as unlike the expert).
+        """
         if long_sessions not in ("cut", "windows"):
             raise ConfigError(f"unknown long_sessions {long_sessions!r}; use 'cut' or 'windows'")
+        if absorbing not in ("keep", "drop"):
+            raise ConfigError(f"unknown absorbing {absorbing!r}; use 'keep' or 'drop'")
         from imitation.data.types import Trajectory  # imports torch: only when trajectories are needed
 
         h = self.horizon
@@ -111,13 +119,17 @@ class ReplaySet:
             repr_flags = self.expert_flags(i)[1]
             n_windows = 1 if long_sessions == "cut" else len(acts) // h
             for w in range(n_windows):
-                sl = slice(w * h, (w + 1) * h)
+                end = (w + 1) * h
+                if absorbing == "drop":
+                    stops = np.flatnonzero(kinds[w * h:end] == STEP_STOP)
+                    end = w * h + int(stops[0]) + 1 if len(stops) else end
+                sl = slice(w * h, end)
                 infos = np.array([
                     {"dataset": self.dataset, "session": self.names[i], "step": t,
                      "kind": STEP_NAMES[kinds[t]],
                      "representable": REPR_NAMES[repr_flags[t]] if kinds[t] == STEP_EXPERT else None}
                     for t in range(sl.start, sl.stop)], dtype=object)
-                out.append(Trajectory(obs=obs[w * h:(w + 1) * h + 1].copy(), acts=acts[sl].copy(),
+                out.append(Trajectory(obs=obs[w * h:end + 1].copy(), acts=acts[sl].copy(),
                                       infos=infos, terminal=True))
         return out
 

@@ -30,7 +30,7 @@ from ilaeda.data.schema import SESSION_REPOSITORY_SCHEMA, Schema, load_schema
 from ilaeda.data.splits import Split, parse_split
 from ilaeda.demos.cache import cached_replays, file_sha256
 from ilaeda.demos.conversion import FLAWED_SESSIONS, Conversion, MultiAggregation, convert_file, locate_actions
-from ilaeda.demos.replay import LongSessions, ReplaySet, replay_sessions
+from ilaeda.demos.replay import Absorbing, LongSessions, ReplaySet, replay_sessions
 from ilaeda.errors import ConfigError, DataError
 
 if TYPE_CHECKING:
@@ -153,7 +153,7 @@ def select(split: str | Split, part: Part = "train", *, include_references: bool
 
 def load_demonstrations(split: str, *, part: Part = "train", include_references: bool = False,
                         include_eval_references: bool = False, test_fraction: float = 0.3, seed: int = 0,
-                        horizon: int = 12, long_sessions: LongSessions = "cut",
+                        horizon: int = 12, long_sessions: LongSessions = "cut", absorbing: Absorbing = "keep",
                         multi_aggregation: MultiAggregation = "first",
                         data_dir: str | os.PathLike[str] | None = None,
                         cache_dir: str | os.PathLike[str] | None = None,
@@ -184,7 +184,8 @@ def load_demonstrations(split: str, *, part: Part = "train", include_references:
         key = (sel.dataset, sel.source)
         if key not in replays:
             replays[key] = dataset_replays(schema, sel.dataset, source=sel.source, **options)
-        trajectories.extend(replays[key].trajectories(sel.indices, long_sessions=long_sessions))
+        trajectories.extend(replays[key].trajectories(sel.indices, long_sessions=long_sessions,
+                                                      absorbing=absorbing))
     if not trajectories:
         why = (f"schema {schema.name!r} has no recorded sessions; pass include_references=True"
                if not has_sessions else f"test_fraction={test_fraction}" if part == "test" else "no sessions")
