@@ -44,7 +44,8 @@ METRIC_ORDER: tuple[str, ...] = (
     "precision", "t_bleu_1", "t_bleu_2", "t_bleu_3", "eda_sim", "length", "back_at_root")
 #: Commands that never produce training results.
 IGNORED_COMMANDS = frozenset({
-    "analyze_imitation", "print_config", "print_dependencies", "save_config", "print_named_configs"})
+    "analyze_imitation", "eval_policy", "print_config", "print_dependencies", "save_config",
+    "print_named_configs"})
 
 
 @dataclass(frozen=True)

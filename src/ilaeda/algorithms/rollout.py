@@ -1,0 +1,111 @@
+"""Generate EDA sessions with a policy, and time the environment.
+
+:func:`generate_sessions` runs one :class:`~ilaeda.envs.EDAEnv` episode per session (cycling over the
+env's datasets), with the policy's deterministic (mode) or stochastic (sampled) actions, and keeps the
+actions up to STOP plus the transitions (for scoring a learned reward on them).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import gymnasium as gym
+import numpy as np
+from tqdm.auto import tqdm
+
+from ilaeda.data.sessions import Action, Session, render_session
+from ilaeda.envs import EDAEnv
+
+
+class Predictor(Protocol):
+    """Anything with SB3's ``predict(obs, deterministic=...)``."""
+
+    def predict(self, observation: np.ndarray, state: Any = None, episode_start: Any = None,
+                deterministic: bool = False) -> tuple[np.ndarray, Any]: ...
+
+
+@dataclass
+class GeneratedSession:
+    """One generated session: its dataset, actions up to STOP, and the episode's transitions."""
+
+    name: str
+    dataset: int
+    actions: tuple[Action, ...]
+    obs: np.ndarray
+    acts: np.ndarray
+    penalties: np.ndarray
+    stopped: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def session(self) -> Session:
+        """As a :class:`~ilaeda.data.sessions.Session` (for the benchmark and the JSON format)."""
+        return Session(self.name, self.actions)
+
+    def text(self) -> list[str]:
+        """Numbered text lines (plus ``STOP`` when the policy stopped)."""
+        return render_session(self.actions) + (["    STOP"] if self.stopped else [])
+
+
+def generate_sessions(policy: Predictor, env: EDAEnv, n_sessions: int, *, deterministic: bool,
+                      seed: int | None = None, datasets: Sequence[int] | None = None, prefix: str = "session",
+                      progress: bool = True) -> list[GeneratedSession]:
+    """Roll the policy out for ``n_sessions`` full episodes.
+
+    Args:
+        policy: the policy (SB3 ``predict``).
+        env: the evaluation env (its datasets are the evaluation datasets).
+        n_sessions: number of sessions; session ``i`` runs on ``datasets[i % len(datasets)]``.
+        deterministic: take the policy's most likely action instead of sampling.
+        seed: seeds the env (term sampling) at the first reset.
+        datasets: datasets to cycle over (default: all of the env's).
+        prefix: session names are ``<prefix><i>``.
+        progress: show a progress bar.
+    """
+    datasets = tuple(datasets or env.datasets)
+    out: list[GeneratedSession] = []
+    mode = "deterministic" if deterministic else "stochastic"
+    bar = tqdm(range(n_sessions), desc=f"eval ({mode})", disable=not progress, leave=False, mininterval=1.0)
+    for i in bar:
+        obs, _ = env.reset(seed=seed if i == 0 else None, options={"dataset": datasets[i % len(datasets)]})
+        observations, actions, penalties = [obs], [], []
+        while True:
+            act, _ = policy.predict(obs[None], deterministic=deterministic)
+            act = np.asarray(act)[0]
+            obs, _, terminated, truncated, info = env.step(act)
+            observations.append(obs)
+            actions.append(act)
+            penalties.append(float(info.get("coherence_penalty", 0.0)))
+            if terminated or truncated:
+                break
+        out.append(GeneratedSession(
+            name=f"{prefix}{i}", dataset=env.dataset, actions=tuple(env.session), obs=np.stack(observations),
+            acts=np.stack(actions), penalties=np.asarray(penalties), stopped=bool(env.stopped)))
+    bar.close()
+    return out
+
+
+class StepTimer(gym.Wrapper):
+    """Accumulates the wall time spent inside the wrapped env's ``step`` and ``reset``."""
+
+    def __init__(self, env: gym.Env) -> None:
+        super().__init__(env)
+        self.step_seconds = 0.0
+        self.reset_seconds = 0.0
+        self.n_steps = 0
+
+    def step(self, action: Any) -> Any:
+        start = time.perf_counter()
+        result = self.env.step(action)
+        self.step_seconds += time.perf_counter() - start
+        self.n_steps += 1
+        return result
+
+    def reset(self, **kwargs: Any) -> Any:
+        start = time.perf_counter()
+        result = self.env.reset(**kwargs)
+        self.reset_seconds += time.perf_counter() - start
+        return result

@@ -1,0 +1,120 @@
+"""Pieces shared by the training experiments: key checks, checkpoints, evaluation and the result."""
+
+from __future__ import annotations
+
+import inspect
+import time
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import torch as th
+from stable_baselines3.common.policies import ActorCriticPolicy
+
+from ilaeda.algorithms.serialize import save_policy
+from ilaeda.data.splits import Split
+from ilaeda.errors import ConfigError
+from ilaeda.scripts.ingredients import environment, policy_evaluation
+from ilaeda.scripts.ingredients import policy as policy_ing
+
+
+def check_keys(value: Any, allowed: Iterable[str], key: str) -> None:
+    """A dict config entry captured whole may only hold ``allowed`` keys (clear error otherwise)."""
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"{key} must be a JSON object, got {value!r}")
+    allowed = set(allowed)
+    unknown = sorted(set(value) - allowed)
+    if unknown:
+        raise ConfigError(f"unknown config key {key}.{unknown[0]}; valid keys of {key}: {', '.join(sorted(allowed))}")
+
+
+def init_parameters(fn: Callable[..., Any], exclude: Iterable[str] = ()) -> set[str]:
+    """Keyword parameters of a callable (e.g. a constructor) minus ``exclude``."""
+    params = inspect.signature(fn).parameters
+    return {n for n, p in params.items() if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)} - set(exclude)
+
+
+def eval_dataset_value(split: Split) -> int | list[int]:
+    """The result's ``eval_dataset``: the dataset number, or the list of them."""
+    return split.eval_datasets[0] if len(split.eval_datasets) == 1 else list(split.eval_datasets)
+
+
+def checkpoint_metadata(algo: str, split: Split, horizon: int, seed: int, **extra: Any) -> dict[str, Any]:
+    """What a policy checkpoint records besides its weights."""
+    return {"algo": algo, "split": split.name, "schema": split.schema, "horizon": int(horizon),
+            "train_datasets": list(split.train_datasets), "eval_datasets": list(split.eval_datasets),
+            "seed": int(seed), "torch": th.__version__, **extra}
+
+
+def save_final_policy(policy: ActorCriticPolicy, directory: Path, metadata: Mapping[str, Any],
+                      run: Any = None) -> Path:
+    """``<directory>/policy.pt`` (state dict + metadata), added as the Sacred artifact ``policy.pt``."""
+    path = save_policy(policy, directory / "policy.pt", policy_kwargs=policy_ing.plain_policy_kwargs(),
+                       metadata=metadata)
+    if run is not None:
+        run.add_artifact(str(path), "policy.pt")
+    return path
+
+
+class Stopwatch:
+    """Wall-clock phases of a run."""
+
+    def __init__(self) -> None:
+        self.start = time.perf_counter()
+        self.marks: dict[str, float] = {}
+        self._phase_start = self.start
+
+    def lap(self, name: str) -> float:
+        now = time.perf_counter()
+        self.marks[name] = now - self._phase_start
+        self._phase_start = now
+        return self.marks[name]
+
+    @property
+    def wall(self) -> float:
+        return time.perf_counter() - self.start
+
+
+def timing_section(watch: Stopwatch, env_timing: Mapping[str, Any]) -> dict[str, Any]:
+    """``timing``: wall_s, env_steps, env_steps_per_s (training throughput) and the phases."""
+    train_s = watch.marks.get("train_s", 0.0)
+    steps = int(env_timing.get("env_steps", 0))
+    env_s = float(env_timing.get("env_step_s", 0.0)) + float(env_timing.get("env_reset_s", 0.0))
+    out: dict[str, Any] = {
+        "wall_s": watch.wall, "env_steps": steps, "env_steps_per_s": steps / train_s if train_s > 0 else 0.0,
+        **{k: v for k, v in watch.marks.items()},
+    }
+    if steps:
+        out["env_time_s"] = env_s
+        out["env_time_share"] = env_s / train_s if train_s > 0 else None
+    return out
+
+
+def evaluate_and_finish(policy: Any, *, algo: str, run: Any, seed: int, log_dir: Path, watch: Stopwatch,
+                        env_timing: Mapping[str, Any], learned_reward: Mapping[str, Any],
+                        extra: Mapping[str, Any], reward_fn: Any = None, policy_path: Path | None = None,
+                        title: str = "") -> dict[str, Any]:
+    """Evaluate on the held-out dataset(s), build the plain-JSON result and print the summary table."""
+    split = environment.get_split()
+    eval_env = environment.make_eval_env()
+    eval_seed = environment.env_seeds(seed, 1, stream=1)[0]
+    sections = policy_evaluation.evaluate(policy, eval_env, seed=eval_seed, out_dir=log_dir, run=run,
+                                          reward_fn=reward_fn)
+    learned = dict(learned_reward)
+    if "learned_reward_eval" in sections:
+        learned["eval_return"] = sections.pop("learned_reward_eval")
+    watch.lap("eval_s")
+    result: dict[str, Any] = {
+        "algo": algo, "split": split.name, "eval_dataset": eval_dataset_value(split), "seed": int(seed),
+        "benchmark": sections.pop("benchmark"), "benchmark_deterministic": sections.pop("benchmark_deterministic"),
+        "interestingness": sections.pop("interestingness"),
+        "interestingness_deterministic": sections.pop("interestingness_deterministic"),
+        "learned_reward": learned, "timing": timing_section(watch, env_timing), **sections, **dict(extra),
+        "log_dir": str(log_dir),
+    }
+    if policy_path is not None:
+        result["policy_path"] = str(policy_path)
+    result = policy_evaluation.plain_json(result)
+    policy_evaluation.print_summary(result, title or f"{algo} on {split.name}: held-out dataset(s) "
+                                    f"{', '.join(map(str, split.eval_datasets))}")
+    return result

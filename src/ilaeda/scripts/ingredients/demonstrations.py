@@ -1,0 +1,72 @@
+"""Demonstrations ingredient: the expert trajectories of the split's TRAINING part.
+
+Recorded REACT-IDA sessions replayed through the env (:func:`ilaeda.demos.load_demonstrations`),
+fixed horizon = ``environment.horizon``, padded with STOP. Never the held-out dataset's sessions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from imitation.data.types import Trajectory
+
+from ilaeda.errors import ConfigError
+from ilaeda.scripts._sacred import sacred
+
+demonstrations_ingredient = sacred.Ingredient("demonstrations")
+
+
+@demonstrations_ingredient.config
+def config() -> None:
+    n_expert_demos = None  # use only the first N trajectories (None: all)
+    include_references = False  # add the gold reference sessions of the training datasets
+    test_fraction = 0.3  # share of sessions held out per dataset in non-leave-one-out splits
+    split_seed = 0  # seed of that within-dataset train/test split (not the run seed)
+    long_sessions = "cut"  # sessions longer than the horizon: "cut" or "windows"
+    cache_dir = None  # replay cache (default: the user cache dir)
+    locals()  # quieten linters: every local is a config entry
+
+
+@demonstrations_ingredient.named_config
+def fast() -> None:
+    n_expert_demos = 20  # noqa: F841
+
+
+@demonstrations_ingredient.capture
+def get_expert_trajectories(split: str, horizon: int, data_dir: str | None, n_expert_demos: int | None,
+                            include_references: bool, test_fraction: float, split_seed: int,
+                            long_sessions: str, cache_dir: str | None) -> list[Trajectory]:
+    """The training demonstrations of ``split`` (optionally the first ``n_expert_demos``)."""
+    from ilaeda.demos import load_demonstrations
+
+    trajectories = load_demonstrations(
+        split, part="train", include_references=include_references, test_fraction=test_fraction,
+        seed=split_seed, horizon=horizon, long_sessions=long_sessions, data_dir=data_dir, cache_dir=cache_dir)
+    if n_expert_demos is not None:
+        if isinstance(n_expert_demos, bool) or not isinstance(n_expert_demos, int) or n_expert_demos < 1:
+            raise ConfigError(f"demonstrations.n_expert_demos must be a positive integer or null, "
+                              f"got {n_expert_demos!r}")
+        if n_expert_demos > len(trajectories):
+            raise ConfigError(f"demonstrations.n_expert_demos={n_expert_demos} but split {split!r} has only "
+                              f"{len(trajectories)} training demonstrations")
+        trajectories = trajectories[:n_expert_demos]
+    return list(trajectories)
+
+
+def n_transitions(trajectories: Sequence[Trajectory]) -> int:
+    """Number of (s, a) pairs in the trajectories."""
+    return sum(len(t.acts) for t in trajectories)
+
+
+def check_batch_size(trajectories: Sequence[Trajectory], batch_size: int, key: str) -> None:
+    """imitation's data loader needs at least one full batch; say which key to lower if not."""
+    total = n_transitions(trajectories)
+    if int(batch_size) > total:
+        raise ConfigError(f"{key}={batch_size} exceeds the {total} expert transitions "
+                          f"({len(trajectories)} demonstrations); lower {key} or use more demonstrations")
+
+
+def summary(trajectories: Sequence[Trajectory]) -> dict[str, Any]:
+    """Counts for the result."""
+    return {"n_expert_demos": len(trajectories), "n_expert_transitions": n_transitions(trajectories)}

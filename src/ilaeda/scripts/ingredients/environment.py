@@ -1,0 +1,135 @@
+"""Environment ingredient: the vectorised training env and the evaluation env of a dataset split.
+
+Training uses only the split's TRAINING datasets (``EDAEnv.for_split(split, "train")`` semantics: each
+reset draws one of them with the env's seeded RNG); the held-out dataset is touched only by
+:func:`make_eval_env`. Each sub-env is ``gym.make(gym_id, schema=, datasets=, horizon=, data_dir=)``
+(checker disabled), wrapped in SB3's ``Monitor`` (CSV in ``<log_dir>/monitor``) and a
+:class:`~ilaeda.algorithms.rollout.StepTimer`, in a ``DummyVecEnv`` (``parallel=False``, the prior
+system's setting) or a forkserver ``SubprocVecEnv``. The horizon is fixed (``terminated`` is never
+set), so imitation's ``allow_variable_horizon`` is not needed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+from collections.abc import Generator, Sequence
+from pathlib import Path
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+from stable_baselines3.common.monitor import Monitor
+from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecEnv
+
+import ilaeda.envs  # noqa: F401  (registers ilaeda/EDA-v0)
+from ilaeda.algorithms.rollout import StepTimer
+from ilaeda.data.splits import Split, parse_split
+from ilaeda.envs import ENV_ID, EDAEnv
+from ilaeda.errors import ConfigError
+from ilaeda.scripts._sacred import sacred
+
+environment_ingredient = sacred.Ingredient("environment")
+
+
+@environment_ingredient.config
+def config() -> None:
+    gym_id = ENV_ID  # the registered EDA environment
+    split = "cyber_loo1"  # <schema>_loo<k> (train on the others, evaluate on k), <schema>_<k> or <schema>_all
+    horizon = 12  # steps per episode (fixed)
+    num_vec = 8  # sub-envs in the training VecEnv
+    parallel = False  # SubprocVecEnv instead of DummyVecEnv
+    data_dir = None  # data directory (default: $ILAEDA_DATA_DIR, then the user cache)
+    locals()  # quieten linters: every local is a config entry
+
+
+@environment_ingredient.named_config
+def fast() -> None:
+    num_vec = 2  # noqa: F841
+
+
+@environment_ingredient.config_hook
+def validate(config: dict[str, Any], command_name: str, logger: Any) -> dict[str, Any]:
+    """Reject a bad split, gym id, horizon or env count before the run starts."""
+    env = config["environment"]
+    if env["gym_id"] != ENV_ID:
+        raise ConfigError(f"environment.gym_id must be {ENV_ID!r} (the only EDA env), got {env['gym_id']!r}")
+    parse_split(env["split"])
+    for key in ("horizon", "num_vec"):
+        value = env[key]
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ConfigError(f"environment.{key} must be a positive integer, got {value!r}")
+    return {}
+
+
+@environment_ingredient.capture
+def get_split(split: str) -> Split:
+    """The parsed split (schema, training and evaluation datasets)."""
+    return parse_split(split)
+
+
+def _env_kwargs(split: Split, part: str, horizon: int, data_dir: str | None) -> dict[str, Any]:
+    datasets = split.train_datasets if part == "train" else split.eval_datasets
+    return {"schema": split.schema, "datasets": tuple(datasets), "horizon": int(horizon), "data_dir": data_dir}
+
+
+def _make_env(gym_id: str, kwargs: dict[str, Any], seed: int, monitor_path: str | None) -> gym.Env:
+    env = gym.make(gym_id, disable_env_checker=True, **kwargs)
+    env.reset(seed=seed)
+    env.action_space.seed(seed)
+    return StepTimer(Monitor(env, monitor_path))
+
+
+def env_seeds(seed: int, n: int, stream: int = 0) -> list[int]:
+    """``n`` distinct 31-bit seeds derived from the run seed (``stream`` separates uses)."""
+    return [int(s) for s in np.random.SeedSequence([int(seed), stream]).generate_state(n) % (2**31 - 1)]
+
+
+@contextlib.contextmanager
+@environment_ingredient.capture
+def make_venv(gym_id: str, split: str, horizon: int, num_vec: int, parallel: bool, data_dir: str | None,
+              seed: int, log_dir: str | os.PathLike[str] | None = None) -> Generator[VecEnv, None, None]:
+    """The training VecEnv over the split's training datasets (closed on exit)."""
+    kwargs = _env_kwargs(parse_split(split), "train", horizon, data_dir)
+    monitor_dir = None
+    if log_dir is not None:
+        monitor_dir = Path(log_dir) / "monitor"
+        monitor_dir.mkdir(parents=True, exist_ok=True)
+    fns = [functools.partial(_make_env, gym_id, kwargs, s,
+                             None if monitor_dir is None else str(monitor_dir / f"mon{i:03d}"))
+           for i, s in enumerate(env_seeds(seed, num_vec))]
+    venv: VecEnv = SubprocVecEnv(fns, start_method="forkserver") if parallel else DummyVecEnv(fns)
+    try:
+        yield venv
+    finally:
+        venv.close()
+
+
+@environment_ingredient.capture
+def make_space_env(split: str, horizon: int, data_dir: str | None) -> EDAEnv:
+    """An (unreset) env over the training datasets, for its spaces only (nothing is loaded)."""
+    return EDAEnv(**_env_kwargs(parse_split(split), "train", horizon, data_dir))
+
+
+@environment_ingredient.capture
+def make_eval_env(split: str, horizon: int, data_dir: str | None,
+                  datasets: Sequence[int] | None = None) -> EDAEnv:
+    """The evaluation env: the split's evaluation (held-out) datasets, or ``datasets`` when given."""
+    parsed = parse_split(split)
+    kwargs = _env_kwargs(parsed, "eval", horizon, data_dir)
+    if datasets is not None:
+        kwargs["datasets"] = tuple(int(d) for d in datasets)
+    return EDAEnv(**kwargs)
+
+
+def timing_of(venv: VecEnv) -> dict[str, float]:
+    """Seconds spent inside the sub-envs' ``step``/``reset`` and the number of steps, summed."""
+    try:
+        step_s = venv.get_attr("step_seconds")
+        reset_s = venv.get_attr("reset_seconds")
+        steps = venv.get_attr("n_steps")
+    except (AttributeError, EOFError, BrokenPipeError):  # pragma: no cover - closed or foreign env
+        return {}
+    return {"env_step_s": float(sum(step_s)), "env_reset_s": float(sum(reset_s)), "env_steps": int(sum(steps))}
+

@@ -1,0 +1,117 @@
+"""Train GAIL or AIRL (with the coherence penalty), optionally warm-started by BC.
+
+``python -m ilaeda.scripts.train_adversarial gail|airl with benchmarking/gail_cyber_loo1.json seed=0``
+
+Per run: the split's training demonstrations; a VecEnv over its training datasets; PPO generator;
+``PenalizedGAIL``/``PenalizedAIRL`` (learned reward + ``reward.penalty_coef`` · coherence penalty);
+checkpoints (state dicts) in ``<log_dir>/checkpoints/final``; evaluation on the held-out dataset
+(:mod:`ilaeda.scripts.ingredients.policy_evaluation`); the plain-JSON result in ``run.json``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch as th
+
+from ilaeda.algorithms.penalty import PenalizedAIRL, PenalizedGAIL
+from ilaeda.algorithms.serialize import save_reward_net
+from ilaeda.errors import ConfigError
+from ilaeda.scripts import console
+from ilaeda.scripts.common import Stopwatch, checkpoint_metadata, evaluate_and_finish, save_final_policy
+from ilaeda.scripts.config.train_adversarial import train_adversarial_ex
+from ilaeda.scripts.ingredients import bc as bc_ing
+from ilaeda.scripts.ingredients import demonstrations, reward, rl
+from ilaeda.scripts.ingredients import environment as env_ing
+from ilaeda.scripts.ingredients import logging as logging_ing
+from ilaeda.scripts.ingredients import policy as policy_ing
+
+logger = logging.getLogger(__name__)
+
+TRAINERS = {"gail": PenalizedGAIL, "airl": PenalizedAIRL}
+
+
+def _save(trainer: Any, directory: Path, metadata: Mapping[str, Any], run: Any = None) -> Path:
+    """Policy and reward-net state dicts of a trainer."""
+    directory.mkdir(parents=True, exist_ok=True)
+    policy_path = save_final_policy(trainer.policy, directory, metadata, run)
+    reward_path = save_reward_net(trainer.reward_train, directory / "reward_net.pt", metadata)
+    if run is not None:
+        run.add_artifact(str(reward_path), "reward_net.pt")
+    return policy_path
+
+
+@train_adversarial_ex.capture
+def train_adversarial(algo: str, _run: Any, seed: int, total_timesteps: int, algorithm_kwargs: Mapping[str, Any],
+                      checkpoint_interval: int, bc_warm_start: Mapping[str, Any], torch_num_threads: int,
+                      environment: Mapping[str, Any]) -> dict[str, Any]:
+    """Train ``algo`` (``gail`` or ``airl``), evaluate it and return the result."""
+    watch = Stopwatch()
+    th.set_num_threads(int(torch_num_threads))
+    split = env_ing.get_split()
+    warm = bool(bc_warm_start["enabled"])
+    label = f"bc{algo}" if warm else algo
+    total_timesteps = int(total_timesteps)
+    checkpoint_interval = int(checkpoint_interval)
+    custom_logger, log_dir = logging_ing.setup_logging()
+    trajectories = demonstrations.get_expert_trajectories(
+        split=split.name, horizon=environment["horizon"], data_dir=environment["data_dir"])
+    demonstrations.check_batch_size(trajectories, algorithm_kwargs.get("demo_batch_size", 0),
+                                    "algorithm_kwargs.demo_batch_size")
+    metadata = checkpoint_metadata(label, split, environment["horizon"], seed)
+    with env_ing.make_venv(seed=seed, log_dir=log_dir) as venv:
+        net = reward.make_reward_net(venv, algo=algo)
+        gen_algo = rl.make_rl_algo(venv, policy_kwargs=policy_ing.plain_policy_kwargs(), seed=seed)
+        if total_timesteps < gen_algo.n_steps * venv.num_envs:
+            raise ConfigError(f"total_timesteps={total_timesteps} is less than one round "
+                              f"(rl.batch_size={gen_algo.n_steps * venv.num_envs})")
+        watch.lap("setup_s")
+        if warm:
+            bc_trainer = bc_ing.make_bc(gen_algo.policy, trajectories, custom_logger, np.random.default_rng(seed))
+            bc_trainer.train(**bc_ing.train_kwargs())
+            watch.lap("bc_warm_start_s")
+        trainer = TRAINERS[algo](
+            venv=venv, demonstrations=trajectories, gen_algo=gen_algo, reward_net=net, log_dir=log_dir,
+            custom_logger=custom_logger, penalty_coef=reward.get_penalty_coef(), **dict(algorithm_kwargs))
+
+        def callback(round_num: int, /) -> None:
+            if checkpoint_interval > 0 and round_num % checkpoint_interval == 0:
+                _save(trainer, log_dir / "checkpoints" / f"{round_num:05d}", metadata)
+
+        trainer.train(total_timesteps, callback)
+        watch.lap("train_s")
+        env_timing = {**env_ing.timing_of(venv), "env_steps": int(gen_algo.num_timesteps)}
+        learned = trainer.venv_penalty.stats()
+    policy_path = None
+    if checkpoint_interval >= 0:
+        policy_path = _save(trainer, log_dir / "checkpoints" / "final", metadata, _run)
+    extra = {**demonstrations.summary(trajectories), "n_rounds": total_timesteps // trainer.gen_train_timesteps,
+             "bc_warm_start": warm}
+    return evaluate_and_finish(trainer.policy, algo=label, run=_run, seed=seed, log_dir=log_dir, watch=watch,
+                               env_timing=env_timing, learned_reward=learned, extra=extra,
+                               reward_fn=trainer.reward_test.predict_processed, policy_path=policy_path)
+
+
+@train_adversarial_ex.command
+def gail() -> dict[str, Any]:
+    """GAIL; its reward is the discriminator's plus reward.penalty_coef × the coherence penalty."""
+    return train_adversarial(algo="gail")
+
+
+@train_adversarial_ex.command
+def airl() -> dict[str, Any]:
+    """AIRL; its reward is the learned reward plus reward.penalty_coef × the coherence penalty."""
+    return train_adversarial(algo="airl")
+
+
+def main_console() -> None:
+    """Console entry point (``ilaeda-train-adversarial``)."""
+    console.main_console(train_adversarial_ex)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main_console()

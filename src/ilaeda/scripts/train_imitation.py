@@ -1,0 +1,115 @@
+"""Train BC or DAgger.
+
+``python -m ilaeda.scripts.train_imitation bc|dagger with benchmarking/bc_cyber_loo1.json seed=0``
+
+BC trains the policy on the split's training demonstrations. DAgger (imitation's
+``SimpleDAggerTrainer``) rolls out on the training datasets and labels every visited state with the
+expert's action; the expert is the session oracle (``expert.policy_type="eda-sessions"``), an
+APPROXIMATE expert (nearest recorded state → its recorded action). Both are evaluated on the held-out
+dataset like the adversarial runs and save ``<log_dir>/checkpoints/final/policy.pt`` (state dict).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import torch as th
+from imitation.algorithms import dagger as dagger_algo
+
+from ilaeda.algorithms.session_oracle import SessionOracle
+from ilaeda.errors import ConfigError
+from ilaeda.scripts import console
+from ilaeda.scripts.common import Stopwatch, checkpoint_metadata, evaluate_and_finish, save_final_policy
+from ilaeda.scripts.config.train_imitation import train_imitation_ex
+from ilaeda.scripts.ingredients import bc as bc_ing
+from ilaeda.scripts.ingredients import demonstrations
+from ilaeda.scripts.ingredients import environment as env_ing
+from ilaeda.scripts.ingredients import expert as expert_ing
+from ilaeda.scripts.ingredients import logging as logging_ing
+from ilaeda.scripts.ingredients import policy as policy_ing
+
+logger = logging.getLogger(__name__)
+
+
+def _positive_int(value: Any, key: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or int(value) != value or value < 1:
+        raise ConfigError(f"{key} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+@train_imitation_ex.command
+def bc(_run: Any, seed: int, torch_num_threads: int, environment: Mapping[str, Any]) -> dict[str, Any]:
+    """Behaviour cloning on the split's training demonstrations."""
+    watch = Stopwatch()
+    th.set_num_threads(int(torch_num_threads))
+    split = env_ing.get_split()
+    custom_logger, log_dir = logging_ing.setup_logging()
+    trajectories = demonstrations.get_expert_trajectories(
+        split=split.name, horizon=environment["horizon"], data_dir=environment["data_dir"])
+    spaces = env_ing.make_space_env()
+    policy = policy_ing.make_policy(spaces.observation_space, spaces.action_space)
+    trainer = bc_ing.make_bc(policy, trajectories, custom_logger, np.random.default_rng(seed))
+    watch.lap("setup_s")
+    trainer.train(**bc_ing.train_kwargs())
+    watch.lap("train_s")
+    metadata = checkpoint_metadata("bc", split, environment["horizon"], seed)
+    policy_path = save_final_policy(trainer.policy, log_dir / "checkpoints" / "final", metadata, _run)
+    return evaluate_and_finish(trainer.policy, algo="bc", run=_run, seed=seed, log_dir=log_dir, watch=watch,
+                               env_timing={"env_steps": 0}, learned_reward={},
+                               extra=demonstrations.summary(trajectories), policy_path=policy_path)
+
+
+@train_imitation_ex.command
+def dagger(_run: Any, seed: int, torch_num_threads: int, environment: Mapping[str, Any],
+           dagger: Mapping[str, Any], expert: Mapping[str, Any]) -> dict[str, Any]:
+    """DAgger with the session-oracle expert (approximate), seeded with the recorded sessions."""
+    watch = Stopwatch()
+    th.set_num_threads(int(torch_num_threads))
+    split = env_ing.get_split()
+    total_timesteps = _positive_int(dagger["total_timesteps"], "dagger.total_timesteps")
+    rampdown = _positive_int(dagger["beta_rampdown_rounds"], "dagger.beta_rampdown_rounds")
+    epochs = _positive_int(dagger["n_epochs_per_round"], "dagger.n_epochs_per_round")
+    custom_logger, log_dir = logging_ing.setup_logging()
+    trajectories = None
+    if dagger["use_offline_rollouts"]:
+        trajectories = demonstrations.get_expert_trajectories(
+            split=split.name, horizon=environment["horizon"], data_dir=environment["data_dir"])
+    rng = np.random.default_rng(seed)
+    with env_ing.make_venv(seed=seed, log_dir=log_dir) as venv:
+        oracle = expert_ing.get_expert_policy(venv)
+        policy = policy_ing.make_policy(venv.observation_space, venv.action_space)
+        bc_trainer = bc_ing.make_bc(policy, None, custom_logger, rng)
+        trainer = dagger_algo.SimpleDAggerTrainer(
+            venv=venv, scratch_dir=log_dir / "scratch", expert_policy=oracle, rng=rng, expert_trajs=trajectories,
+            bc_trainer=bc_trainer, beta_schedule=dagger_algo.LinearBetaSchedule(rampdown),
+            custom_logger=custom_logger)
+        watch.lap("setup_s")
+        bc_kwargs = {**bc_ing.train_kwargs(), "n_epochs": epochs}
+        bc_kwargs.pop("n_batches", None)
+        trainer.train(total_timesteps,
+                      rollout_round_min_episodes=_positive_int(dagger["rollout_round_min_episodes"],
+                                                               "dagger.rollout_round_min_episodes"),
+                      rollout_round_min_timesteps=_positive_int(dagger["rollout_round_min_timesteps"],
+                                                                "dagger.rollout_round_min_timesteps"),
+                      bc_train_kwargs=bc_kwargs)
+        watch.lap("train_s")
+        env_timing = env_ing.timing_of(venv)
+    metadata = checkpoint_metadata("dagger", split, environment["horizon"], seed)
+    policy_path = save_final_policy(trainer.policy, log_dir / "checkpoints" / "final", metadata, _run)
+    oracle_stats = oracle.stats() if isinstance(oracle, SessionOracle) else {}
+    extra = {**(demonstrations.summary(trajectories) if trajectories else {}), "dagger_rounds": trainer.round_num,
+             "expert": {"policy_type": expert["policy_type"], "approximate": bool(oracle_stats), **oracle_stats}}
+    return evaluate_and_finish(trainer.policy, algo="dagger", run=_run, seed=seed, log_dir=log_dir, watch=watch,
+                               env_timing=env_timing, learned_reward={}, extra=extra, policy_path=policy_path)
+
+
+def main_console() -> None:
+    """Console entry point (``ilaeda-train-imitation``)."""
+    console.main_console(train_imitation_ex)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main_console()

@@ -1,0 +1,34 @@
+"""Session generation with a policy, and the env step timer."""
+
+from __future__ import annotations
+
+import numpy as np
+from imitation.policies.base import RandomPolicy
+
+from ilaeda.algorithms.rollout import StepTimer, generate_sessions
+from ilaeda.data.sessions import Stop
+from ilaeda.envs import EDAEnv
+
+
+def test_sessions_cycle_datasets_and_are_reproducible() -> None:
+    env = EDAEnv("cyber", datasets=(1, 2), horizon=6)
+    policy = RandomPolicy(env.observation_space, env.action_space)
+    env.action_space.seed(1)
+    policy.action_space.seed(1)
+    first = generate_sessions(policy, env, 4, deterministic=False, seed=5, progress=False)
+    policy.action_space.seed(1)
+    second = generate_sessions(policy, env, 4, deterministic=False, seed=5, progress=False)
+    assert [s.dataset for s in first] == [1, 2, 1, 2]
+    assert [s.actions for s in first] == [s.actions for s in second]
+    for s in first:
+        assert s.obs.shape == (7, env.observation_space.shape[0]) and s.acts.shape == (6, 6)
+        assert len(s.actions) <= 6 and not any(isinstance(a, Stop) for a in s.actions)
+        assert s.session.name == s.name and len(s.text()) >= len(s.actions)
+
+
+def test_step_timer_counts() -> None:
+    env = StepTimer(EDAEnv("cyber", datasets=(2,), horizon=3))
+    env.reset(seed=0)
+    for _ in range(3):
+        env.step(np.zeros(6, dtype=np.int64))
+    assert env.n_steps == 3 and env.step_seconds > 0 and env.reset_seconds > 0

@@ -1,0 +1,82 @@
+"""Checkpoints: state dicts + plain metadata, loaded with weights_only=True, clear errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch as th
+from gymnasium import spaces
+from imitation.rewards.reward_nets import BasicRewardNet
+
+from ilaeda.algorithms.serialize import (
+    build_policy,
+    load_policy,
+    load_reward_state,
+    policy_metadata,
+    save_policy,
+    save_reward_net,
+)
+from ilaeda.envs import EDAEnv
+from ilaeda.errors import ConfigError
+
+KWARGS = {"net_arch": {"pi": [16, 16], "vf": [8]}, "activation_fn": "relu", "ortho_init": True}
+
+
+@pytest.fixture
+def env() -> EDAEnv:
+    return EDAEnv("cyber", datasets=(1,), horizon=12)
+
+
+def test_policy_round_trip(env: EDAEnv, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    th.manual_seed(0)
+    policy = build_policy(env.observation_space, env.action_space, KWARGS)
+    path = save_policy(policy, tmp_path / "p.pt", policy_kwargs=KWARGS, metadata={"algo": "bc", "seed": np.int64(3)})
+    raw = th.load(path, weights_only=True)  # no pickled objects inside
+    assert raw["format"] == "ilaeda-policy/1" and raw["metadata"] == {"algo": "bc", "seed": 3}
+    loaded, meta = load_policy(path, env.observation_space, env.action_space)
+    assert meta["algo"] == "bc" and policy_metadata(path)["seed"] == 3
+    obs = np.random.default_rng(0).random((5, env.observation_space.shape[0])).astype(np.float32)
+    assert np.array_equal(policy.predict(obs, deterministic=True)[0], loaded.predict(obs, deterministic=True)[0])
+    for a, b in zip(policy.state_dict().values(), loaded.state_dict().values()):
+        assert th.equal(a, b)
+
+
+def test_mismatched_env_is_refused(env: EDAEnv, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    other = spaces.Box(0, 1, (10,), np.float32)
+    policy = build_policy(other, env.action_space, KWARGS)
+    path = save_policy(policy, tmp_path / "p.pt", policy_kwargs=KWARGS)
+    with pytest.raises(ConfigError, match="does not match the environment"):
+        load_policy(path, env.observation_space, env.action_space)
+
+
+def test_foreign_files_are_refused_without_unpickling(env: EDAEnv, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    pickled = tmp_path / "whole.pt"
+    th.save(th.nn.Linear(2, 2), pickled)  # a whole pickled object: weights_only refuses it
+    with pytest.raises(ConfigError, match="not an ilaeda checkpoint"):
+        load_policy(pickled, env.observation_space, env.action_space)
+    plain = tmp_path / "plain.pt"
+    th.save({"a": 1}, plain)
+    with pytest.raises(ConfigError, match="expected format"):
+        load_policy(plain, env.observation_space, env.action_space)
+    junk = tmp_path / "junk.pt"
+    junk.write_bytes(b"not a checkpoint")
+    with pytest.raises(ConfigError, match="not an ilaeda checkpoint"):
+        load_policy(junk, env.observation_space, env.action_space)
+    with pytest.raises(ConfigError, match="not found"):
+        load_policy(tmp_path / "missing.pt", env.observation_space, env.action_space)
+
+
+def test_reward_net_round_trip(env: EDAEnv, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    net = BasicRewardNet(env.observation_space, env.action_space)
+    path = save_reward_net(net, tmp_path / "r.pt", {"algo": "gail"})
+    fresh = BasicRewardNet(env.observation_space, env.action_space)
+    assert load_reward_state(fresh, path) == {"algo": "gail"}
+    for a, b in zip(net.state_dict().values(), fresh.state_dict().values()):
+        assert th.equal(a, b)
+    with pytest.raises(ConfigError, match="does not match"):
+        load_reward_state(BasicRewardNet(env.observation_space, env.action_space, hid_sizes=(8,)), path)
+
+
+def test_unknown_activation() -> None:
+    with pytest.raises(ConfigError, match="activation"):
+        build_policy(spaces.Box(0, 1, (3,)), spaces.MultiDiscrete([2, 2]), {"activation_fn": "swish"})
