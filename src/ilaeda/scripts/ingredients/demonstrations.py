@@ -1,7 +1,9 @@
 """Demonstrations ingredient: the expert trajectories of the split's TRAINING part.
 
 Recorded REACT-IDA sessions replayed through the env (:func:`ilaeda.demos.load_demonstrations`),
-fixed horizon = ``environment.horizon``, padded with STOP. Never the held-out dataset's sessions.
+cut at ``environment.horizon`` actions and ending at their STOP (``absorbing="drop"``: the frozen
+steps after STOP are not demonstrations, so a generator that stops early visits states the expert
+never shows). Never the held-out dataset's sessions.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 from imitation.data.types import Trajectory
 
 from ilaeda.errors import ConfigError
@@ -19,11 +22,12 @@ demonstrations_ingredient = sacred.Ingredient("demonstrations")
 
 @demonstrations_ingredient.config
 def config() -> None:
-    n_expert_demos = None  # use only the first N trajectories (None: all)
+    n_expert_demos = None  # use N trajectories drawn with split_seed (None: all)
     include_references = False  # add the gold reference sessions of the training datasets
     test_fraction = 0.3  # share of sessions held out per dataset in non-leave-one-out splits
     split_seed = 0  # seed of that within-dataset train/test split (not the run seed)
     long_sessions = "cut"  # sessions longer than the horizon: "cut" or "windows"
+    absorbing = "drop"  # "drop": trajectories end at STOP; "keep": pad with the absorbing steps after it
     cache_dir = None  # replay cache (default: the user cache dir)
     locals()  # quieten linters: every local is a config entry
 
@@ -36,13 +40,14 @@ def fast() -> None:
 @demonstrations_ingredient.capture
 def get_expert_trajectories(split: str, horizon: int, data_dir: str | None, n_expert_demos: int | None,
                             include_references: bool, test_fraction: float, split_seed: int,
-                            long_sessions: str, cache_dir: str | None) -> list[Trajectory]:
-    """The training demonstrations of ``split`` (optionally the first ``n_expert_demos``)."""
+                            long_sessions: str, absorbing: str, cache_dir: str | None) -> list[Trajectory]:
+    """The training demonstrations of ``split`` (optionally a seeded sample of ``n_expert_demos``)."""
     from ilaeda.demos import load_demonstrations
 
     trajectories = load_demonstrations(
         split, part="train", include_references=include_references, test_fraction=test_fraction,
-        seed=split_seed, horizon=horizon, long_sessions=long_sessions, data_dir=data_dir, cache_dir=cache_dir)
+        seed=split_seed, horizon=horizon, long_sessions=long_sessions, absorbing=absorbing,  # type: ignore[arg-type]
+        data_dir=data_dir, cache_dir=cache_dir)
     if n_expert_demos is not None:
         if isinstance(n_expert_demos, bool) or not isinstance(n_expert_demos, int) or n_expert_demos < 1:
             raise ConfigError(f"demonstrations.n_expert_demos must be a positive integer or null, "
@@ -50,7 +55,8 @@ def get_expert_trajectories(split: str, horizon: int, data_dir: str | None, n_ex
         if n_expert_demos > len(trajectories):
             raise ConfigError(f"demonstrations.n_expert_demos={n_expert_demos} but split {split!r} has only "
                               f"{len(trajectories)} training demonstrations")
-        trajectories = trajectories[:n_expert_demos]
+        chosen = np.random.default_rng(split_seed).choice(len(trajectories), n_expert_demos, replace=False)
+        trajectories = [trajectories[i] for i in sorted(chosen)]
     return list(trajectories)
 
 
