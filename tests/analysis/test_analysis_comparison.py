@@ -1,11 +1,9 @@
 """ilaeda.analysis.comparison: the reference CSV, comparisons against it, and between algorithms."""
 
-import importlib.util
 import math
-import sys
 from pathlib import Path
-from types import ModuleType
 
+import fake_training as fake  # tests/analysis is on pytest's pythonpath
 import pandas as pd
 import pytest
 from scipy import stats as st
@@ -17,16 +15,6 @@ from ilaeda.errors import DataError
 REPO = Path(__file__).resolve().parents[2]
 
 
-def _fake() -> ModuleType:
-    if "fake_training" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("fake_training", Path(__file__).with_name("fake_training.py"))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["fake_training"] = module
-        spec.loader.exec_module(module)
-    return sys.modules["fake_training"]
-
-
-fake = _fake()
 
 
 def write_ref(tmp_path: Path, text: str) -> Path:

@@ -1,11 +1,9 @@
 """ilaeda.analysis.plots: PNG files for metric bars and learning curves."""
 
-import importlib.util
 import logging
-import sys
 from pathlib import Path
-from types import ModuleType
 
+import fake_training as fake  # tests/analysis is on pytest's pythonpath
 import pytest
 
 from ilaeda.analysis.comparison import load_reference
@@ -16,16 +14,6 @@ REPO = Path(__file__).resolve().parents[2]
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
-def _fake() -> ModuleType:
-    if "fake_training" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("fake_training", Path(__file__).with_name("fake_training.py"))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["fake_training"] = module
-        spec.loader.exec_module(module)
-    return sys.modules["fake_training"]
-
-
-fake = _fake()
 
 
 @pytest.fixture

@@ -2,28 +2,14 @@
 stand-in experiment tests/analysis/fake_training.py), with failed, interrupted, killed, corrupt and
 duplicate runs among them."""
 
-import importlib.util
 import logging
-import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
+import fake_training as fake  # tests/analysis is on pytest's pythonpath
 import pytest
 
 from ilaeda.analysis.runs import algo_label, discover_runs, split_source_dirs
-
-
-def _fake() -> ModuleType:
-    if "fake_training" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("fake_training", Path(__file__).with_name("fake_training.py"))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["fake_training"] = module
-        spec.loader.exec_module(module)
-    return sys.modules["fake_training"]
-
-
-fake = _fake()
 
 
 @pytest.fixture(scope="module")

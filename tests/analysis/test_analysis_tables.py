@@ -1,28 +1,14 @@
 """ilaeda.analysis.tables: the per-run table by verbosity, and per-(algo, split) aggregates."""
 
-import importlib.util
 import math
-import sys
-from pathlib import Path
-from types import ModuleType
 
+import fake_training as fake  # tests/analysis is on pytest's pythonpath
 import numpy as np
 import pytest
 
 from ilaeda.analysis.stats import pooled_stats
 from ilaeda.analysis.tables import aggregate_table, runs_table
 
-
-def _fake() -> ModuleType:
-    if "fake_training" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("fake_training", Path(__file__).with_name("fake_training.py"))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["fake_training"] = module
-        spec.loader.exec_module(module)
-    return sys.modules["fake_training"]
-
-
-fake = _fake()
 METRICS = ["precision", "t_bleu_1", "t_bleu_2", "t_bleu_3", "eda_sim", "length", "back_at_root"]
 
 

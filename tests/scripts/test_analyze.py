@@ -2,14 +2,13 @@
 (stand-in experiment tests/analysis/fake_training.py) with failed, interrupted, killed, corrupt and
 duplicate runs among them."""
 
-import importlib.util
 import json
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
+import fake_training as fake  # tests/analysis is on pytest's pythonpath
 import pandas as pd
 import pytest
 from scipy import stats as st
@@ -20,17 +19,6 @@ from ilaeda.scripts.config.analyze import analysis_ex
 REPO = Path(__file__).resolve().parents[2]
 
 
-def _fake() -> ModuleType:
-    if "fake_training" not in sys.modules:
-        path = REPO / "tests" / "analysis" / "fake_training.py"
-        spec = importlib.util.spec_from_file_location("fake_training", path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["fake_training"] = module
-        spec.loader.exec_module(module)
-    return sys.modules["fake_training"]
-
-
-fake = _fake()
 
 
 @pytest.fixture(scope="module")
