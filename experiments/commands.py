@@ -263,8 +263,11 @@ def main(argv: Sequence[str] | None = None) -> int:
               f"{len(todo)} to go", file=sys.stderr)
         runs = todo
     make = sbatch_command if args.remote else train_command
-    for run in runs:
-        print(make(run, args))
+    try:
+        for run in runs:
+            print(make(run, args), flush=True)
+    except BrokenPipeError:  # the reader stopped early (e.g. `| head`): not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 
