@@ -18,8 +18,6 @@ Every mean is 0 when the session has no step of its kind.
 
 from __future__ import annotations
 
-import weakref
-from collections import OrderedDict
 from typing import Any
 
 import numpy as np
@@ -35,27 +33,6 @@ from ilaeda.eda.display import Display
 MEASURES = ("filter_exceptionality", "group_compaction", "group_conciseness", "diversity",
             "coherence_penalty")
 
-_COUNTS: weakref.WeakKeyDictionary[Any, OrderedDict] = weakref.WeakKeyDictionary()
-_COUNTS_MAX = 4096
-
-
-def _value_counts(engine: Any, filters: tuple[Filter, ...], column: str) -> np.ndarray:
-    """Non-missing value counts of ``column`` in the view of ``filters`` (memoised per engine)."""
-    cache = _COUNTS.setdefault(engine, OrderedDict())
-    key = (filters, column)
-    counts = cache.get(key)
-    if counts is None:
-        encoded = engine.table.columns[column]
-        codes = encoded.codes[engine.view_mask(filters)]
-        counts = np.bincount(codes, minlength=encoded.n_categories + 1)[1:].astype(np.float64)
-        cache[key] = counts
-        if len(cache) > _COUNTS_MAX:
-            cache.popitem(last=False)
-    else:
-        cache.move_to_end(key)
-    return counts
-
-
 def kl_exceptionality(engine: Any, parent: tuple[Filter, ...], child: tuple[Filter, ...],
                       skip: str) -> float:
     """Largest ``KL(child ‖ parent)`` over the columns other than ``skip``."""
@@ -65,11 +42,11 @@ def kl_exceptionality(engine: Any, parent: tuple[Filter, ...], child: tuple[Filt
     for column in engine.schema.columns:
         if column == skip:
             continue
-        p = _value_counts(engine, child, column)
+        p = engine.value_counts(child, column)
         p_total = p.sum()
         if p_total == 0:
             continue
-        q = _value_counts(engine, parent, column)
+        q = engine.value_counts(parent, column)
         nz = p > 0
         p_n = p[nz] / p_total
         q_n = q[nz] / q.sum()  # the child view is a subset of the parent view: q > 0 where p > 0

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import math
 import os
-from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Union
@@ -36,6 +35,7 @@ from ilaeda.data.sessions import (
     sessions_from_json,
 )
 from ilaeda.eda.engine import DisplayEngine
+from ilaeda.eda.lru import LRUCache
 from ilaeda.errors import SessionFormatError
 
 #: The five benchmark metrics, in report order.
@@ -43,8 +43,7 @@ METRICS = ("precision", "t_bleu_1", "t_bleu_2", "t_bleu_3", "eda_sim")
 
 SessionsLike = Union[str, "os.PathLike[str]", Mapping[str, Any], Sequence[Any]]
 
-_REFERENCE_SETS: OrderedDict[tuple, ReferenceSet] = OrderedDict()
-_REFERENCE_SETS_MAX = 32
+_REFERENCE_SETS: LRUCache[ReferenceSet] = LRUCache(32)
 
 
 @dataclass
@@ -135,16 +134,10 @@ def reference_set(schema: Schema | str, dataset: int, references: SessionsLike |
     if not refs:
         raise SessionFormatError("no reference sessions to score against")
     key = (schema.name, dataset, str(data_dir or ""), tuple(r.actions for r in refs))
-    cached = _REFERENCE_SETS.get(key)
-    if cached is None:
+    def build() -> ReferenceSet:
         engine = DisplayEngine.for_dataset(schema, dataset, data_dir)
-        cached = ReferenceSet.build([simulate(r.actions, engine) for r in refs])
-        _REFERENCE_SETS[key] = cached
-        if len(_REFERENCE_SETS) > _REFERENCE_SETS_MAX:
-            _REFERENCE_SETS.popitem(last=False)
-    else:
-        _REFERENCE_SETS.move_to_end(key)
-    return cached
+        return ReferenceSet.build([simulate(r.actions, engine) for r in refs])
+    return _REFERENCE_SETS.get_or(key, build)
 
 
 def score_sessions(sessions: SessionsLike, schema: Schema | str, dataset: int,

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-from collections import OrderedDict
-from collections.abc import Hashable
 from typing import ClassVar
 
 import numpy as np
@@ -15,31 +13,13 @@ from ilaeda.data.schema import Schema, load_schema
 from ilaeda.data.sessions import Filter
 from ilaeda.eda.display import Display, Granularity
 from ilaeda.eda.filters import InvalidFilter, category_mask
+from ilaeda.eda.lru import LRUCache
 from ilaeda.eda.state import State
 from ilaeda.eda.table import EncodedColumn, EncodedTable
 from ilaeda.eda.terms import TermCandidates, token_candidates, uses_tokens, value_candidates
 
 HISTOGRAM_BINS = 20
 _LN_BINS = float(np.log(HISTOGRAM_BINS))
-
-
-class _LRU(OrderedDict):
-    """A small bounded mapping (least recently used entries are evicted)."""
-
-    def __init__(self, maxsize: int) -> None:
-        super().__init__()
-        self.maxsize = maxsize
-
-    def get_or(self, key: Hashable, compute):  # type: ignore[no-untyped-def]
-        try:
-            self.move_to_end(key)
-            return self[key]
-        except KeyError:
-            value = compute()
-            self[key] = value
-            if len(self) > self.maxsize:
-                self.popitem(last=False)
-            return value
 
 
 def normalised_entropy(counts: np.ndarray, log_norm: float) -> float:
@@ -76,10 +56,11 @@ class DisplayEngine:
         self.table = table
         self.schema: Schema = table.schema
         self.name = name
-        self._filter_masks: _LRU = _LRU(cache_size)
-        self._view_masks: _LRU = _LRU(cache_size)
-        self._displays: _LRU = _LRU(cache_size)
-        self._terms: _LRU = _LRU(cache_size)
+        self._filter_masks: LRUCache = LRUCache(cache_size)
+        self._view_masks: LRUCache = LRUCache(cache_size)
+        self._displays: LRUCache = LRUCache(cache_size)
+        self._terms: LRUCache = LRUCache(cache_size)
+        self._counts: LRUCache = LRUCache(cache_size)
         self._all_rows = np.ones(table.n_rows, dtype=bool)
 
     @classmethod
@@ -128,6 +109,16 @@ class DisplayEngine:
     def view_rows(self, state: State) -> np.ndarray:
         """Indices of the rows of the view of ``state``."""
         return np.flatnonzero(self.view_mask(state.filters))
+
+    def value_counts(self, filters: tuple[Filter, ...], column: str) -> np.ndarray:
+        """Counts of each category of ``column`` (missing cells excluded) in the view of ``filters``."""
+        def compute() -> np.ndarray:
+            encoded = self.column(column)
+            codes = encoded.codes[self.view_mask(filters)]
+            counts = np.bincount(codes, minlength=encoded.n_categories + 1)[1:].astype(np.float64)
+            counts.setflags(write=False)
+            return counts
+        return self._counts.get_or((filters, column), compute)
 
     def term_candidates(self, filters: tuple[Filter, ...], column: str, operator: str) -> TermCandidates:
         """Filter terms the view of ``filters`` offers for ``column``/``operator`` (memoised)."""
