@@ -38,6 +38,14 @@ def _safe(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_") or "x"
 
 
+def _save(fig: plt.Figure, path: Path) -> Path:
+    """Lay out, write and close a figure."""
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
+
+
 def plot_metric_bars(
     runs: Sequence[RunRecord],
     out_dir: str | Path,
@@ -70,11 +78,7 @@ def plot_metric_bars(
                 ax.set_xticks(range(len(algos)), algos, rotation=45, ha="right", fontsize=8)
                 ax.set_title(metric, fontsize=9)
             fig.suptitle(f"{split}, {policy} policy: mean over seeds, 95% CI", fontsize=10)
-            fig.tight_layout()
-            path = out_dir / f"metrics_{_safe(split)}_{policy}.png"
-            fig.savefig(path, dpi=100)
-            plt.close(fig)
-            written.append(path)
+            written.append(_save(fig, out_dir / f"metrics_{_safe(split)}_{policy}.png"))
     return written
 
 
@@ -150,9 +154,5 @@ def plot_learning_curves(
         ax.set_xlabel("step")
         ax.set_title(f"{split}: {key}", fontsize=9)
         ax.legend(fontsize=7)
-        fig.tight_layout()
-        path = out_dir / f"curves_{_safe(split)}_{_safe(key)}.png"
-        fig.savefig(path, dpi=100)
-        plt.close(fig)
-        written.append(path)
+        written.append(_save(fig, out_dir / f"curves_{_safe(split)}_{_safe(key)}.png"))
     return written

@@ -134,9 +134,13 @@ def _walk_run_dirs(sources: Iterable[Path]) -> Iterator[Path]:
                         yield Path(dirpath)
 
 
-def _load_json(path: Path) -> Any:
+def _load_object(path: Path) -> dict[str, Any]:
+    """A JSON object from ``path``; OSError or ValueError when unreadable or not an object."""
     with open(path, encoding="utf-8") as f:
-        return json.load(f)
+        value = json.load(f)
+    if not isinstance(value, dict):
+        raise ValueError(f"{path.name} is not an object")
+    return value
 
 
 def _config_file(run: dict[str, Any]) -> str | None:
@@ -207,9 +211,7 @@ def discover_runs(
             skipped.append(Skipped(str(source), "source directory does not exist"))
     for path in _walk_run_dirs(p for p in paths if p.is_dir()):
         try:
-            run = _load_json(path / "run.json")
-            if not isinstance(run, dict):
-                raise ValueError("run.json is not an object")
+            run = _load_object(path / "run.json")
         except (OSError, ValueError) as e:
             skipped.append(Skipped(str(path), f"unreadable run.json ({e})"))
             continue
@@ -229,9 +231,7 @@ def discover_runs(
                 skipped.append(Skipped(str(path), f"status {status}"))
                 continue
         try:
-            config = _load_json(path / "config.json")
-            if not isinstance(config, dict):
-                raise ValueError("config.json is not an object")
+            config = _load_object(path / "config.json")
         except (OSError, ValueError) as e:
             skipped.append(Skipped(str(path), f"unreadable config.json ({e})"))
             continue

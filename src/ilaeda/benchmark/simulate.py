@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from ilaeda.benchmark.tokens import BACK_TOKEN
-from ilaeda.data.sessions import Action, Back, Filter, Group, Stop
+from ilaeda.data.sessions import Action, Back, Filter, Group, until_stop
 from ilaeda.eda.display import Display
 from ilaeda.eda.state import ROOT, SessionStack, State
 
@@ -44,16 +44,6 @@ class Simulation:
     def size(self) -> int:
         """Number of display-tree nodes."""
         return len(self.node_displays)
-
-
-def until_stop(actions: Sequence[Action]) -> tuple[Action, ...]:
-    """The actions before the first STOP."""
-    out = []
-    for action in actions:
-        if isinstance(action, Stop):
-            break
-        out.append(action)
-    return tuple(out)
 
 
 def simulate(actions: Sequence[Action], engine: Engine) -> Simulation:

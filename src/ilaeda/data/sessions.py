@@ -71,10 +71,15 @@ class Session:
 
     def until_stop(self) -> tuple[Action, ...]:
         """The actions before the first STOP (a STOP ends the session)."""
-        for i, action in enumerate(self.actions):
-            if isinstance(action, Stop):
-                return self.actions[:i]
-        return self.actions
+        return until_stop(self.actions)
+
+
+def until_stop(actions: Sequence[Action]) -> tuple[Action, ...]:
+    """The actions before the first STOP."""
+    for i, action in enumerate(actions):
+        if isinstance(action, Stop):
+            return tuple(actions[:i])
+    return tuple(actions)
 
 
 def action_type(action: Action) -> str:

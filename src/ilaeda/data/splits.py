@@ -29,6 +29,12 @@ class Split:
     def is_leave_one_out(self) -> bool:
         return not set(self.train_datasets) & set(self.eval_datasets)
 
+    def datasets(self, part: str) -> tuple[int, ...]:
+        """The training (``part="train"``) or evaluation (``"eval"``) datasets."""
+        if part not in ("train", "eval"):
+            raise ConfigError(f"part must be 'train' or 'eval', got {part!r}")
+        return self.train_datasets if part == "train" else self.eval_datasets
+
 
 def parse_split(name: str) -> Split:
     """Parse a split name such as ``cyber_loo1``; errors list the valid forms."""

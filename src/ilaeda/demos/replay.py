@@ -224,12 +224,10 @@ def encode_action(env: EDAEnv, engine: DisplayEngine, state: State, action: Acti
 
 def filter_effect(engine: DisplayEngine, state: State, action: Filter) -> int:
     """Index in :data:`EFFECT_NAMES` of what ``action`` does to the view of ``state``."""
-    view = engine.view_mask(state.filters)
-    n = int(view.sum())
+    n = int(engine.view_mask(state.filters).sum())
     if n == 0:
         return 4
-    own = engine.filter_mask(action)
-    kept = 0 if own is None else int((view & own).sum())
+    kept = int(engine.view_mask((*state.filters, action)).sum())
     return 2 if kept == 0 else 3 if kept == n else 1
 
 
@@ -239,12 +237,10 @@ def equivalent_position(engine: DisplayEngine, state: State, action: Filter) -> 
     In an empty view every term keeps nothing, so the action is reproduced by any vector (position 0).
     Candidates are checked nearest kept-row count first, at most :data:`MAX_EQUIVALENCE_CHECKS`.
     """
-    view = engine.view_mask(state.filters)
-    n = int(view.sum())
+    n = int(engine.view_mask(state.filters).sum())
     if n == 0:
         return 0.0
-    own = engine.filter_mask(action)
-    target = np.zeros_like(view) if own is None else view & own
+    target = engine.view_mask((*state.filters, action))
     kept = int(target.sum())
     candidates = engine.term_candidates(state.filters, action.column, action.operator)
     if not candidates.terms:
@@ -256,8 +252,7 @@ def equivalent_position(engine: DisplayEngine, state: State, action: Filter) -> 
         counts = np.diff(np.concatenate([[0.0], positions])) * n
         estimate = counts if action.operator == "EQ" else n - counts if action.operator == "NEQ" else positions * n
     for index in np.argsort(np.abs(estimate - kept), kind="stable")[:MAX_EQUIVALENCE_CHECKS]:
-        mask = engine.filter_mask(Filter(action.column, action.operator, candidates.terms[index]))
-        rows = np.zeros_like(view) if mask is None else view & mask
+        rows = engine.view_mask((*state.filters, Filter(action.column, action.operator, candidates.terms[index])))
         if int(rows.sum()) == kept and np.array_equal(rows, target):
             return float(positions[index])
     return None

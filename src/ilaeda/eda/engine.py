@@ -19,6 +19,8 @@ from ilaeda.eda.table import EncodedColumn, EncodedTable
 from ilaeda.eda.terms import TermCandidates, token_candidates, uses_tokens, value_candidates
 
 HISTOGRAM_BINS = 20
+#: Memory for each of the two row-mask memos (one byte per row and mask).
+MASK_CACHE_BYTES = 64_000_000
 _LN_BINS = float(np.log(HISTOGRAM_BINS))
 
 
@@ -56,8 +58,9 @@ class DisplayEngine:
         self.table = table
         self.schema: Schema = table.schema
         self.name = name
-        self._filter_masks: LRUCache = LRUCache(cache_size)
-        self._view_masks: LRUCache = LRUCache(cache_size)
+        masks = max(1_000, min(cache_size, MASK_CACHE_BYTES // max(table.n_rows, 1)))
+        self._filter_masks: LRUCache = LRUCache(masks)
+        self._view_masks: LRUCache = LRUCache(masks)
         self._displays: LRUCache = LRUCache(cache_size)
         self._terms: LRUCache = LRUCache(cache_size)
         self._counts: LRUCache = LRUCache(cache_size)

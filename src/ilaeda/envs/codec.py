@@ -77,10 +77,9 @@ class ActionCodec:
             position = _numeric_match(candidates, action.term)
         representable = position is not None
         if position is None:  # not a candidate: label with the share of rows the filter keeps
-            view = engine.view_mask(state.filters)
-            own = engine.filter_mask(action)
-            n = int(view.sum())
-            position = float((view & own).sum() / n) if own is not None and n else 0.0
+            n = int(engine.view_mask(state.filters).sum())
+            kept = int(engine.view_mask((*state.filters, action)).sum())
+            position = kept / n if n else 0.0
         vec[3] = position_bin(position)
         return Encoded(vec, representable)
 

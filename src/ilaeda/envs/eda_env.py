@@ -78,10 +78,7 @@ class EDAEnv(gym.Env):
     def for_split(cls, split: str, part: str = "train", **kwargs: Any) -> EDAEnv:
         """An env over the training (``part="train"``) or evaluation datasets of a split."""
         parsed = parse_split(split)
-        if part not in ("train", "eval"):
-            raise ConfigError(f"part must be 'train' or 'eval', got {part!r}")
-        datasets = parsed.train_datasets if part == "train" else parsed.eval_datasets
-        return cls(schema=parsed.schema, datasets=datasets, **kwargs)
+        return cls(schema=parsed.schema, datasets=parsed.datasets(part), **kwargs)
 
     # ------------------------------------------------------------------------------- internals
     def engine(self, dataset: int | None = None) -> DisplayEngine:

@@ -70,8 +70,7 @@ def get_split(split: str) -> Split:
 
 
 def _env_kwargs(split: Split, part: str, horizon: int, data_dir: str | None) -> dict[str, Any]:
-    datasets = split.train_datasets if part == "train" else split.eval_datasets
-    return {"schema": split.schema, "datasets": tuple(datasets), "horizon": int(horizon), "data_dir": data_dir}
+    return {"schema": split.schema, "datasets": split.datasets(part), "horizon": int(horizon), "data_dir": data_dir}
 
 
 def _make_env(gym_id: str, kwargs: dict[str, Any], seed: int, monitor_path: str | None) -> gym.Env:
