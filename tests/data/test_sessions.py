@@ -82,6 +82,8 @@ def test_splits() -> None:
     assert loo.train_datasets == (2, 3, 4) and loo.eval_datasets == (1,) and loo.is_leave_one_out
     assert parse_split("cyber_3").train_datasets == (3,)
     assert parse_split("flights_all").eval_datasets == (1, 2, 3, 4)
-    for bad in ("cyber_loo9", "cyber-1", "nope_loo1"):
+    val = parse_split("cyber_loo1_val2")  # the inner validation split never touches dataset 1
+    assert val.train_datasets == (3, 4) and val.eval_datasets == (2,) and val.is_leave_one_out
+    for bad in ("cyber_loo9", "cyber-1", "nope_loo1", "cyber_loo1_val1", "cyber_loo1_val7"):
         with pytest.raises(ConfigError):
             parse_split(bad)

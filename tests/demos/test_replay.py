@@ -34,7 +34,7 @@ def test_short_session_is_padded_like_the_env() -> None:
     session = Session("s", (G_SRC, Back(), F_TCP, G_LEN))
     replays = replay_sessions([session], "cyber", 2, horizon=12)
     (trajectory,) = replays.trajectories()
-    assert trajectory.obs.dtype == np.float32 and trajectory.obs.shape == (13, 153)
+    assert trajectory.obs.dtype == np.float32 and trajectory.obs.shape == (13, 154)
     assert trajectory.acts.dtype == np.int64 and trajectory.acts.shape == (12, 6)
     assert trajectory.terminal
     assert trajectory.acts[:4, 0].tolist() == [2, 0, 1, 2]
@@ -55,7 +55,8 @@ def test_short_session_is_padded_like_the_env() -> None:
         assert not terminated
         observed.append(obs)
     assert np.array_equal(np.asarray(observed, dtype=np.float32), trajectory.obs)
-    assert (trajectory.obs[5:] == trajectory.obs[4]).all()  # frozen after STOP
+    assert (trajectory.obs[5:, 153] == 1).all() and not trajectory.obs[5:, :153].any()  # absorbing after STOP
+    assert not trajectory.obs[:5, 153].any()
 
 
 def test_long_sessions_cut_or_windows() -> None:
@@ -143,3 +144,42 @@ def test_trajectories_fit_the_env_spaces() -> None:
         for trajectory in dataset_replays("cyber", dataset, use_cache=False).trajectories(long_sessions="windows"):
             assert all(env.action_space.contains(a) for a in trajectory.acts)
             assert all(env.observation_space.contains(o) for o in trajectory.obs)
+
+
+def _play(env: EDAEnv, actions: list, horizon: int) -> list[np.ndarray]:
+    obs, _ = env.reset(seed=0)
+    observed = [obs]
+    for action in actions:
+        obs, _, terminated, truncated, _ = env.step_action(action)
+        observed.append(obs)
+        if terminated or truncated:
+            break
+    return observed
+
+
+@pytest.mark.parametrize("episode_end", ["absorbing", "terminate"])
+def test_observations_match_the_env_with_step_features(episode_end: str) -> None:
+    session = Session("s", (G_SRC, F_TCP, Back(), G_LEN))
+    replays = replay_sessions([session], "cyber", 2, horizon=6)
+    (trajectory,) = replays.trajectories(episode_end=episode_end, observe_step=True)
+    env = EDAEnv("cyber", (2,), horizon=6, episode_end=episode_end, observe_step=True)
+    actions = [*session.actions, Stop()] + ([Stop()] if episode_end == "absorbing" else [])
+    observed = _play(env, actions, 6)
+    assert np.array_equal(np.asarray(observed, dtype=np.float32), trajectory.obs)
+    assert len(trajectory.acts) == (6 if episode_end == "absorbing" else 5)
+    assert trajectory.acts[-1].tolist() == STOP
+
+
+def test_no_stop_keeps_only_whole_windows_of_real_actions() -> None:
+    replays = replay_sessions([Session("long", (G_SRC, F_TCP, Back(), Back()) * 3 + (G_LEN,)),
+                               Session("short", (G_SRC,))], "cyber", 2, horizon=4)
+    windows = replays.trajectories(long_sessions="windows", episode_end="no_stop", observe_step=True)
+    assert len(windows) == 3  # 13 actions: windows at 0, 4, 8; the short session gives none
+    assert all(3 not in w.acts[:, 0] and len(w.acts) == 4 and not w.obs[:, 153].any() for w in windows)
+    assert [w.obs[0, 154] for w in windows] == [0.0] * 3  # step features restart in each window
+    strided = replays.trajectories(long_sessions="windows", episode_end="no_stop", window_stride=2)
+    assert [w.infos[0]["step"] for w in strided] == [0, 2, 4, 6, 8]
+    with pytest.raises(ConfigError, match="window_stride"):
+        replays.trajectories(long_sessions="windows", window_stride=0)
+    with pytest.raises(ConfigError, match="episode_end"):
+        replays.trajectories(episode_end="never")

@@ -22,7 +22,7 @@ def sessions_of(trajectories) -> list[str]:  # type: ignore[no-untyped-def]
 def test_leave_one_out(tmp_path: Path) -> None:
     train = load_demonstrations("cyber_loo1", cache_dir=tmp_path)
     assert len(train) == 102 + 88 + 75 and datasets_of(train) == {2, 3, 4}
-    assert all(t.obs.shape == (13, 153) and t.acts.shape == (12, 6) and t.terminal for t in train)
+    assert all(t.obs.shape == (13, 154) and t.acts.shape == (12, 6) and t.terminal for t in train)
     assert all(t.obs.dtype == np.float32 and t.acts.dtype == np.int64 for t in train)
     test = load_demonstrations("cyber_loo1", part="test", cache_dir=tmp_path)
     assert len(test) == 150 and datasets_of(test) == {1}
@@ -81,3 +81,23 @@ def test_bad_splits(tmp_path: Path) -> None:
 def test_references_of_a_schema_without_sessions(tmp_path: Path) -> None:
     trajectories = load_demonstrations("flights_loo1", include_references=True, cache_dir=tmp_path)
     assert len(trajectories) == 15 and datasets_of(trajectories) == {2, 3, 4}
+
+
+def test_chained_sessions_return_to_the_root_between_sessions() -> None:
+    from ilaeda.data.sessions import Back, Filter, Group, Session
+    from ilaeda.demos.splits import chain_sessions
+
+    g = Group("ip_src", "packet_number", "count")
+    f = Filter("highest_layer", "EQ", "TCP")
+    chained = chain_sessions([Session("a", (g, f)), Session("b", (f, Back(), Back(), Back()))], "c")
+    assert chained.actions == (g, f, Back(), Back(), f, Back(), Back(), Back())
+
+
+def test_no_stop_demonstrations_from_chains(tmp_path: Path) -> None:
+    train = load_demonstrations("cyber_loo1", cache_dir=tmp_path, episode_end="no_stop", chain=True,
+                                observe_step=True)
+    assert datasets_of(train) == {2, 3, 4} and len(train) > 100
+    assert all(t.obs.shape == (13, 156) and 3 not in t.acts[:, 0] for t in train)
+    with_refs = load_demonstrations("cyber_loo1", cache_dir=tmp_path, episode_end="no_stop", chain=True,
+                                    include_references=True)
+    assert len(with_refs) == len(train) + 3 * 7  # the 7 twelve-action references of each training dataset

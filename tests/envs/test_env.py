@@ -18,14 +18,14 @@ def test_check_env_and_spaces() -> None:
     env = EDAEnv("cyber", (1, 2))
     check_env(env, skip_render_check=True)
     assert env.action_space.nvec.tolist() == [4, 12, 9, 26, 13, 5]
-    assert env.observation_space.shape == (153,)
+    assert env.observation_space.shape == (154,)  # 3 displays of 51 + the absorbing indicator
     assert env.observation_space.dtype == np.float32
 
 
 def test_registered() -> None:
     env = gym.make(ENV_ID, datasets=[2], horizon=5)
     obs, info = env.reset(seed=0)
-    assert obs.shape == (153,) and info["dataset"] == 2
+    assert obs.shape == (154,) and info["dataset"] == 2
 
 
 def test_golden_penalty_sequence_and_absorbing_stop() -> None:
@@ -39,11 +39,13 @@ def test_golden_penalty_sequence_and_absorbing_stop() -> None:
         penalties.append(info["coherence_penalty"])
         assert reward == 0.0 and not terminated and not truncated
     assert penalties == [0, 0, 0, 0, -1, 0, -1, 0]
-    frozen = obs.copy()
+    absorbing = np.zeros(154, np.float32)
+    absorbing[153] = 1.0  # the one canonical absorbing state: displays zeroed, indicator set
+    np.testing.assert_array_equal(obs, absorbing)
     for step in range(len(sequence), 12):
         obs, _, terminated, truncated, info = env.step(env.action_space.sample())
         assert info["coherence_penalty"] == 0.0 and info["absorbing"]
-        np.testing.assert_array_equal(obs, frozen)
+        np.testing.assert_array_equal(obs, absorbing)
         assert truncated == (step == 11) and not terminated
     assert len(info["session"]) == 7
     assert info["session"][0] == {"type": "group", "column": "highest_layer",
@@ -59,7 +61,8 @@ def test_observation_stacks_last_three_displays() -> None:
     obs, *_ = env.step_action(Filter("highest_layer", "EQ", "ICMP"))
     icmp = env.current_display.vector
     np.testing.assert_array_equal(obs[51:102], root)
-    np.testing.assert_array_equal(obs[102:], icmp)
+    np.testing.assert_array_equal(obs[102:153], icmp)
+    assert obs[153] == 0.0  # not absorbing
 
 
 def test_same_seed_same_episodes() -> None:
@@ -119,3 +122,46 @@ def test_same_seed_same_session_across_processes() -> None:
     outputs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                               env={**os.environ, "PYTHONHASHSEED": str(h)}).stdout for h in (1, 2)}
     assert len(outputs) == 1
+
+
+def test_terminate_ends_the_episode_at_stop() -> None:
+    env = EDAEnv("cyber", (1,), horizon=12, episode_end="terminate")
+    env.reset(seed=0)
+    env.step_action(G_HL)
+    obs, _, terminated, truncated, info = env.step_action(Stop())
+    assert terminated and not truncated and obs[153] == 1.0
+    assert info["session"] == [{"type": "group", "column": "highest_layer", "agg_column": "packet_number",
+                                "agg_func": "count"}]
+
+
+def test_no_stop_has_no_stop_action_and_fixed_length() -> None:
+    env = EDAEnv("cyber", (2,), horizon=5, episode_end="no_stop")
+    check_env(env, skip_render_check=True)
+    assert env.action_space.nvec.tolist() == [3, 12, 9, 26, 13, 5]
+    env.reset(seed=0)
+    for step in range(5):
+        obs, _, terminated, truncated, info = env.step(env.action_space.sample())
+        assert not terminated and truncated == (step == 4) and obs[153] == 0.0
+    assert len(info["session"]) == 5
+    with pytest.raises(ConfigError, match="no STOP"):
+        env.reset(seed=0)
+        env.step_action(Stop())
+
+
+def test_step_and_depth_features() -> None:
+    env = EDAEnv("cyber", (1,), horizon=4, observe_step=True)
+    obs, _ = env.reset(seed=0)
+    assert env.observation_space.shape == (156,) and obs[154:].tolist() == [0.0, 0.0]
+    obs, *_ = env.step_action(G_HL)
+    obs, *_ = env.step_action(Filter("highest_layer", "EQ", "ICMP"))
+    assert obs[153] == 0.0 and obs[154:].tolist() == [0.5, 0.5]  # step 2 of 4, depth 2
+    obs, *_ = env.step_action(Back())
+    assert obs[154:].tolist() == [0.75, 0.25]
+    obs, *_ = env.step_action(Stop())
+    assert obs[153] == 1.0 and not obs[154:].any()  # the absorbing state carries no step features
+    assert env.observation_space.contains(obs)
+
+
+def test_unknown_episode_end() -> None:
+    with pytest.raises(ConfigError, match="episode_end"):
+        EDAEnv("cyber", (1,), episode_end="sometimes")

@@ -53,7 +53,8 @@ def test_print_config(path: Path) -> None:
         assert config["expert"]["policy_type"] == "eda-sessions"
     if not path.stem.startswith("fast_"):  # the prior system's setting
         assert config["policy"]["net_arch"] == {"pi": [50, 50, 50], "vf": [50, 50, 50]}
-        assert config["policy_evaluation"]["n_sessions"] == 20
+        assert config["policy_evaluation"]["n_sessions"] == 60  # the released agents' protocol
+        assert config["policy_evaluation"]["n_sessions_deterministic"] == 10
         if algo in ("gail", "airl", "bcgail"):
             assert config["total_timesteps"] == 100_000 and config["environment"]["num_vec"] == 8
             assert config["rl"]["batch_size"] == 384 and config["rl"]["rl_kwargs"]["batch_size"] == 32

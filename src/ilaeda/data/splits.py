@@ -1,7 +1,9 @@
 """Dataset splits: which datasets train an agent and which one evaluates it.
 
 Names: ``<schema>_loo<k>`` (leave-one-out: train on every other dataset, evaluate on ``k``),
-``<schema>_<k>`` (one dataset, train and evaluate on it; within-dataset session splits are the
+``<schema>_loo<k>_val<j>`` (the inner validation split of ``<schema>_loo<k>``: train on its training
+datasets except ``j``, evaluate on ``j``; ``k`` is never touched — for choosing settings without the
+held-out dataset), ``<schema>_<k>`` (one dataset, train and evaluate on it; within-dataset session splits are the
 demonstrations' business), ``<schema>_all`` (train on all, evaluate on all).
 """
 
@@ -13,7 +15,8 @@ from dataclasses import dataclass
 from ilaeda.data.schema import load_schema
 from ilaeda.errors import ConfigError
 
-_PATTERN = re.compile(r"^(?P<schema>[A-Za-z][\w-]*?)_(?:(?P<loo>loo)(?P<held>\d+)|(?P<one>\d+)|(?P<all>all))$")
+_PATTERN = re.compile(
+    r"^(?P<schema>[A-Za-z][\w-]*?)_(?:(?P<loo>loo)(?P<held>\d+)(?:_val(?P<val>\d+))?|(?P<one>\d+)|(?P<all>all))$")
 
 
 @dataclass(frozen=True)
@@ -41,12 +44,19 @@ def parse_split(name: str) -> Split:
     match = _PATTERN.match(str(name))
     if not match:
         raise ConfigError(
-            f"invalid split {name!r}; use <schema>_loo<k> (e.g. cyber_loo1), <schema>_<k> or <schema>_all")
+            f"invalid split {name!r}; use <schema>_loo<k> (e.g. cyber_loo1), <schema>_loo<k>_val<j> "
+            "(e.g. cyber_loo1_val2), <schema>_<k> or <schema>_all")
     schema = load_schema(match["schema"])
     datasets = tuple(sorted(schema.datasets))
     if match["loo"]:
         held = schema.check_dataset(int(match["held"]))
-        return Split(name, schema.name, tuple(d for d in datasets if d != held), (held,))
+        if match["val"] is None:
+            return Split(name, schema.name, tuple(d for d in datasets if d != held), (held,))
+        val = schema.check_dataset(int(match["val"]))
+        if val == held:
+            raise ConfigError(f"invalid split {name!r}: the validation dataset must be one of the training "
+                              f"datasets of {schema.name}_loo{held}, not its held-out dataset {held}")
+        return Split(name, schema.name, tuple(d for d in datasets if d not in (held, val)), (val,))
     if match["one"]:
         one = schema.check_dataset(int(match["one"]))
         return Split(name, schema.name, (one,), (one,))

@@ -27,7 +27,7 @@ from ilaeda.data.locate import cache_dir as user_cache_dir
 from ilaeda.demos.replay import ReplaySet
 
 #: Bump when the meaning of cached arrays changes without a code change elsewhere.
-CODE_VERSION = 1
+CODE_VERSION = 2
 _LOG = logging.getLogger(__name__)
 _PACKAGE = Path(__file__).resolve().parents[1]
 #: Sources whose changes invalidate the cache.
@@ -78,7 +78,7 @@ def _save(path: Path, replays: ReplaySet, meta: Mapping[str, Any]) -> None:
         with os.fdopen(fd, "wb") as handle:
             np.savez_compressed(
                 handle, names=np.asarray(replays.names, dtype=str), steps=replays.steps,
-                n_actions=replays.n_actions, obs=replays.obs, acts=replays.acts.astype(np.int16),
+                n_actions=replays.n_actions, obs=replays.obs, depth=replays.depth, acts=replays.acts.astype(np.int16),
                 step_kind=replays.step_kind, action_type=replays.action_type,
                 representable=replays.representable, effect=replays.effect,
                 meta=np.asarray(json.dumps({**meta, "schema": replays.schema, "dataset": replays.dataset,
@@ -99,7 +99,8 @@ def _load(path: Path) -> ReplaySet:
         return ReplaySet(
             schema=meta["schema"], dataset=int(meta["dataset"]), horizon=int(meta["horizon"]), names=names,
             steps=data["steps"].astype(np.int64), n_actions=data["n_actions"].astype(np.int64),
-            obs=data["obs"].astype(np.float32), acts=data["acts"].astype(np.int64),
+            obs=data["obs"].astype(np.float32), depth=data["depth"].astype(np.int16),
+            acts=data["acts"].astype(np.int64),
             step_kind=data["step_kind"].astype(np.int8), action_type=data["action_type"].astype(np.int8),
             representable=data["representable"].astype(np.int8), effect=data["effect"].astype(np.int8))
 

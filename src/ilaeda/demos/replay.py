@@ -3,9 +3,12 @@
 Each recorded action is applied with its real term (``EDAEnv.step_action``), so the next observation
 is the view the analyst saw; the action label is the codec's vector (the term's frequency bin).
 Episodes have a fixed horizon: a session shorter than the horizon ends with STOP and is padded with
-the env's absorbing steps (STOP labels, frozen observation) exactly as the env produces them; a
-longer one is cut to its first ``horizon`` actions (``long_sessions="cut"``) or split into
-consecutive windows of ``horizon`` steps (``"windows"``; later windows start mid-session).
+absorbing steps (STOP labels); a longer one is cut to its first ``horizon`` actions
+(``long_sessions="cut"``) or split into windows of ``horizon`` steps (``"windows"``, starting every
+``window_stride`` steps; later windows start mid-session). A replay stores the stacked display vectors
+and the stack depth of every step; :meth:`ReplaySet.trajectories` composes the observations of the env
+the trajectories are for (:func:`ilaeda.envs.eda_env.compose_observation`: absorbing indicator, optional
+step/depth features, and the episode-end semantics).
 
 Representability of an expert action (codec terms, DESIGN §4):
 
@@ -33,6 +36,7 @@ from ilaeda.eda.engine import DisplayEngine
 from ilaeda.eda.state import State
 from ilaeda.eda.terms import position_bin
 from ilaeda.envs import EDAEnv
+from ilaeda.envs.eda_env import EPISODE_ENDS, compose_observation
 from ilaeda.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -60,7 +64,7 @@ class ReplaySet:
     """Replays of the sessions of one dataset (concatenated arrays, one segment per session).
 
     Per session ``i``: ``steps[i]`` env steps (a multiple of the horizon), ``steps[i] + 1``
-    observations, ``n_actions[i]`` expert actions (before any cut).
+    stacked display vectors and stack depths, ``n_actions[i]`` expert actions (before any cut).
     """
 
     schema: str
@@ -69,7 +73,8 @@ class ReplaySet:
     names: tuple[str, ...]
     steps: np.ndarray           # (S,) int64
     n_actions: np.ndarray       # (S,) int64
-    obs: np.ndarray             # (sum(steps + 1), D) float32
+    obs: np.ndarray             # (sum(steps + 1), D) float32, stacked display vectors
+    depth: np.ndarray           # (sum(steps + 1),) int16, stack depth of each observation
     acts: np.ndarray            # (sum(steps), 6) int64
     step_kind: np.ndarray       # (sum(steps),) int8
     action_type: np.ndarray     # (sum(n_actions),) int8, per expert action
@@ -87,10 +92,15 @@ class ReplaySet:
         return obs, act, expert
 
     def session(self, index: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """``(obs, acts, step_kind)`` of one session's full replay."""
+        """``(obs, acts, step_kind)`` of one session's full replay (``obs``: stacked display vectors)."""
         obs_off, act_off, _ = self._offsets
         return (self.obs[obs_off[index]:obs_off[index + 1]], self.acts[act_off[index]:act_off[index + 1]],
                 self.step_kind[act_off[index]:act_off[index + 1]])
+
+    def depths(self, index: int) -> np.ndarray:
+        """Stack depth of each observation of one session's replay."""
+        obs_off, _, _ = self._offsets
+        return self.depth[obs_off[index]:obs_off[index + 1]]
 
     def expert_flags(self, index: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``(action_type, representable, effect)`` of one session's expert actions."""
@@ -99,38 +109,63 @@ class ReplaySet:
         return self.action_type[sl], self.representable[sl], self.effect[sl]
 
     def trajectories(self, indices: Sequence[int] | None = None, long_sessions: LongSessions = "cut",
-                     absorbing: Absorbing = "keep") -> list[Trajectory]:
+                     absorbing: Absorbing = "keep", *, episode_end: str = "absorbing", observe_step: bool = False,
+                     window_stride: int | None = None) -> list[Trajectory]:
         """Trajectories of the selected sessions (all by default), in order.
 
-        ``absorbing="keep"`` gives fixed-horizon trajectories (the steps after STOP included, as the env
-        plays them); ``"drop"`` ends each trajectory with its STOP, so the frozen steps after it are
-        not demonstrations (a discriminator then sees a generator's early STOP as unlike the expert).
+        Args:
+            indices: sessions to use (default: all).
+            long_sessions: ``"cut"`` (first window only) or ``"windows"`` (a window every ``window_stride``
+                steps while it starts on an expert action).
+            absorbing: ``"keep"`` pads each trajectory to the horizon with its absorbing steps (canonical
+                absorbing observation, STOP label); ``"drop"`` ends it with its STOP.
+            episode_end: the env's semantics the trajectories are for: ``"absorbing"`` (as ``absorbing``
+                says), ``"terminate"`` (end at STOP), ``"no_stop"`` (only windows of ``horizon`` expert
+                actions, no STOP).
+            observe_step: add the step-index and stack-depth features (as the env does).
+            window_stride: steps between window starts (default: the horizon).
         """
         if long_sessions not in ("cut", "windows"):
             raise ConfigError(f"unknown long_sessions {long_sessions!r}; use 'cut' or 'windows'")
         if absorbing not in ("keep", "drop"):
             raise ConfigError(f"unknown absorbing {absorbing!r}; use 'keep' or 'drop'")
+        if episode_end not in EPISODE_ENDS:
+            raise ConfigError(f"unknown episode_end {episode_end!r}; use one of {', '.join(EPISODE_ENDS)}")
+        h = self.horizon
+        stride = h if window_stride is None else int(window_stride)
+        if stride < 1:
+            raise ConfigError(f"window_stride must be a positive integer, got {window_stride!r}")
         from imitation.data.types import Trajectory  # imports torch: only when trajectories are needed
 
-        h = self.horizon
         out: list[Trajectory] = []
         for i in range(len(self)) if indices is None else indices:
             obs, acts, kinds = self.session(i)
+            depth = self.depths(i)
             repr_flags = self.expert_flags(i)[1]
-            n_windows = 1 if long_sessions == "cut" else len(acts) // h
-            for w in range(n_windows):
-                end = (w + 1) * h
-                if absorbing == "drop":
-                    stops = np.flatnonzero(kinds[w * h:end] == STEP_STOP)
-                    end = w * h + int(stops[0]) + 1 if len(stops) else end
-                sl = slice(w * h, end)
+            n_expert = int(self.n_actions[i])
+            starts = [0] if long_sessions == "cut" else range(0, max(n_expert, 1), stride)
+            for start in starts:
+                end = start + h
+                if end > len(acts):
+                    break
+                if episode_end == "no_stop":
+                    if np.any(kinds[start:end] != STEP_EXPERT):
+                        continue
+                elif absorbing == "drop" or episode_end == "terminate":
+                    stops = np.flatnonzero(kinds[start:end] == STEP_STOP)
+                    end = start + int(stops[0]) + 1 if len(stops) else end
+                sl = slice(start, end)
+                stopped = np.concatenate([[False], np.cumsum(kinds[sl] != STEP_EXPERT) > 0])
+                composed = np.stack([
+                    compose_observation(obs[start + j], absorbing=bool(stopped[j]), step=j,
+                                        depth=int(depth[start + j]), horizon=h, observe_step=observe_step)
+                    for j in range(end - start + 1)])
                 infos = np.array([
                     {"dataset": self.dataset, "session": self.names[i], "step": t,
                      "kind": STEP_NAMES[kinds[t]],
                      "representable": REPR_NAMES[repr_flags[t]] if kinds[t] == STEP_EXPERT else None}
                     for t in range(sl.start, sl.stop)], dtype=object)
-                out.append(Trajectory(obs=obs[w * h:end + 1].copy(), acts=acts[sl].copy(),
-                                      infos=infos, terminal=True))
+                out.append(Trajectory(obs=composed, acts=acts[sl].copy(), infos=infos, terminal=True))
         return out
 
 
@@ -159,14 +194,14 @@ def replay_sessions(sessions: Sequence[Session], schema: Schema | str, dataset: 
     horizon = int(horizon)
     env = env or replay_env(schema, data_dir)
     stop_vector = np.array([3, 0, 0, 0, 0, 0], dtype=np.int64)
-    obs_parts, act_parts, kind_parts, type_parts, repr_parts, effect_parts = [], [], [], [], [], []
+    obs_parts, depth_parts, act_parts, kind_parts, type_parts, repr_parts, effect_parts = [], [], [], [], [], [], []
     steps, n_actions = [], []
     for session in sessions:
         actions = session.until_stop()
         total = _total_steps(len(actions), horizon)
-        obs, _ = env.reset(seed=0, options={"dataset": dataset})
+        env.reset(seed=0, options={"dataset": dataset})
         engine = env.engine()
-        observations = [obs]
+        observations, depths = [env.displays_vector()], [env.stack.depth]
         acts = np.zeros((total, 6), dtype=np.int64)
         kinds = np.full(total, STEP_ABSORBING, dtype=np.int8)
         types = np.zeros(len(actions), dtype=np.int8)
@@ -177,15 +212,20 @@ def replay_sessions(sessions: Sequence[Session], schema: Schema | str, dataset: 
             acts[t], kinds[t], types[t], reprs[t] = vector, STEP_EXPERT, vector[0], level
             if isinstance(action, Filter):
                 effects[t] = filter_effect(engine, env.stack.current, action)
-            observations.append(env.step_action(action)[0])
+            env.step_action(action)
+            observations.append(env.displays_vector())
+            depths.append(env.stack.depth)
         for t in range(len(actions), total):
             acts[t] = stop_vector
             if t == len(actions):
                 kinds[t] = STEP_STOP
-                observations.append(env.step_action(Stop())[0])
+                env.step_action(Stop())
             else:
-                observations.append(env.step(stop_vector)[0])
+                env.step(stop_vector)
+            observations.append(env.displays_vector())
+            depths.append(env.stack.depth)
         obs_parts.append(np.asarray(observations, dtype=np.float32))
+        depth_parts.append(np.asarray(depths, dtype=np.int16))
         act_parts.append(acts)
         kind_parts.append(kinds)
         type_parts.append(types)
@@ -193,7 +233,7 @@ def replay_sessions(sessions: Sequence[Session], schema: Schema | str, dataset: 
         effect_parts.append(effects)
         steps.append(total)
         n_actions.append(len(actions))
-    dim = int(np.prod(env.observation_space.shape))
+    dim = len(env.displays_vector())
 
     def cat(parts: list[np.ndarray], empty: np.ndarray) -> np.ndarray:
         return np.concatenate(parts) if parts else empty
@@ -201,7 +241,7 @@ def replay_sessions(sessions: Sequence[Session], schema: Schema | str, dataset: 
     return ReplaySet(
         schema=schema.name, dataset=dataset, horizon=horizon, names=tuple(s.name for s in sessions),
         steps=np.asarray(steps, dtype=np.int64), n_actions=np.asarray(n_actions, dtype=np.int64),
-        obs=cat(obs_parts, np.zeros((0, dim), np.float32)), acts=cat(act_parts, np.zeros((0, 6), np.int64)),
+        obs=cat(obs_parts, np.zeros((0, dim), np.float32)), depth=cat(depth_parts, np.zeros(0, np.int16)), acts=cat(act_parts, np.zeros((0, 6), np.int64)),
         step_kind=cat(kind_parts, np.zeros(0, np.int8)), action_type=cat(type_parts, np.zeros(0, np.int8)),
         representable=cat(repr_parts, np.zeros(0, np.int8)), effect=cat(effect_parts, np.zeros(0, np.int8)))
 

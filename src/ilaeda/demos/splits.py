@@ -10,11 +10,15 @@
   evaluation datasets to ``part="train"``; ``include_eval_references`` also adds those of the
   evaluation datasets of a non-leave-one-out split (off by default: they are what the benchmark
   scores against; refused for leave-one-out). ``part="test"`` never holds references.
+* ``chain_sessions`` plays the selected sessions of each dataset one after another, each followed by
+  BACKs up to the root (as an analyst returns to the table before a new question), so that windows of
+  the whole horizon exist for the benchmark's fixed-length setting (``episode_end="no_stop"``).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import os
 from collections.abc import Sequence
@@ -27,17 +31,19 @@ from ilaeda.data.loading import dataset_path
 from ilaeda.data.locate import locate
 from ilaeda.data.references import load_references
 from ilaeda.data.schema import SESSION_REPOSITORY_SCHEMA, Schema, load_schema
+from ilaeda.data.sessions import Back, Session
 from ilaeda.data.splits import Split, parse_split
 from ilaeda.demos.cache import cached_replays, file_sha256
 from ilaeda.demos.conversion import FLAWED_SESSIONS, Conversion, MultiAggregation, convert_file, locate_actions
 from ilaeda.demos.replay import Absorbing, LongSessions, ReplaySet, replay_sessions
+from ilaeda.eda.state import SessionStack
 from ilaeda.errors import ConfigError, DataError
 
 if TYPE_CHECKING:
     from imitation.data.types import Trajectory
 
 Part = Literal["train", "test"]
-Source = Literal["sessions", "references"]
+Source = Literal["sessions", "references", "chained"]
 
 
 def _schema_json(schema: Schema) -> str:
@@ -61,27 +67,46 @@ def expert_sessions(schema: Schema | str = SESSION_REPOSITORY_SCHEMA, *,
     return _conversion(str(path), file_sha256(path), schema.name, multi_aggregation)
 
 
+def chain_sessions(sessions: Sequence[Session], name: str) -> Session:
+    """One session playing ``sessions`` in order, each followed by BACKs up to the root."""
+    actions = []
+    for session in sessions:
+        stack = SessionStack()
+        for action in session.until_stop():
+            stack.apply(action)
+            actions.append(action)
+        actions.extend([Back()] * stack.depth)
+    return Session(name, tuple(actions))
+
+
 def dataset_replays(schema: Schema | str, dataset: int, *, source: Source = "sessions", horizon: int = 12,
                     multi_aggregation: MultiAggregation = "first",
                     data_dir: str | os.PathLike[str] | None = None,
-                    cache_dir: str | os.PathLike[str] | None = None, use_cache: bool = True) -> ReplaySet:
-    """Replays of one dataset's expert sessions (``source="sessions"``) or gold references (cached)."""
+                    cache_dir: str | os.PathLike[str] | None = None, use_cache: bool = True,
+                    indices: Sequence[int] | None = None) -> ReplaySet:
+    """Replays of one dataset's expert sessions (``source="sessions"``), gold references, or the chain of
+    its sessions (``"chained"``: one replay of the sessions at ``indices``, all by default) (cached)."""
     schema = load_schema(schema)
     dataset = schema.check_dataset(dataset)
-    if source not in ("sessions", "references"):
-        raise ConfigError(f"unknown demonstration source {source!r}; use 'sessions' or 'references'")
+    if source not in ("sessions", "references", "chained"):
+        raise ConfigError(f"unknown demonstration source {source!r}; use 'sessions', 'references' or 'chained'")
     inputs: dict[str, Any] = {
         "source": source, "schema": _schema_json(schema), "dataset": dataset, "horizon": int(horizon),
         "dataset_sha256": file_sha256(dataset_path(schema, dataset, data_dir)),
     }
-    if source == "sessions":
+    if source in ("sessions", "chained"):
         actions = locate_actions(data_dir)
         inputs.update(actions_sha256=file_sha256(actions), multi_aggregation=multi_aggregation,
                       flawed=sorted(FLAWED_SESSIONS))
+        if source == "chained":
+            inputs["indices"] = None if indices is None else [int(i) for i in indices]
 
         def build() -> ReplaySet:
             conversion = expert_sessions(schema, data_dir=data_dir, multi_aggregation=multi_aggregation)
             sessions = [s.as_session() for s in conversion.sessions[dataset]]
+            if source == "chained":
+                chosen = sessions if indices is None else [sessions[i] for i in indices]
+                sessions = [chain_sessions(chosen, f"chain-d{dataset}")]
             return replay_sessions(sessions, schema, dataset, horizon=horizon, data_dir=data_dir)
     else:
         inputs["references_sha256"] = file_sha256(locate(schema.references[dataset], data_dir))
@@ -89,7 +114,9 @@ def dataset_replays(schema: Schema | str, dataset: int, *, source: Source = "ses
         def build() -> ReplaySet:
             refs = load_references(schema, dataset, data_dir)
             return replay_sessions(list(refs), schema, dataset, horizon=horizon, data_dir=data_dir)
-    return cached_replays(f"{schema.name}-{source}-d{dataset}-h{int(horizon)}", inputs, build,
+    tag = "" if indices is None or source != "chained" else "-" + hashlib.sha256(
+        json.dumps(inputs["indices"]).encode()).hexdigest()[:8]
+    return cached_replays(f"{schema.name}-{source}-d{dataset}-h{int(horizon)}{tag}", inputs, build,
                           cache_dir=cache_dir, use_cache=use_cache)
 
 
@@ -157,8 +184,12 @@ def load_demonstrations(split: str, *, part: Part = "train", include_references:
                         multi_aggregation: MultiAggregation = "first",
                         data_dir: str | os.PathLike[str] | None = None,
                         cache_dir: str | os.PathLike[str] | None = None,
-                        use_cache: bool = True) -> list[Trajectory]:
+                        use_cache: bool = True, episode_end: str = "absorbing", observe_step: bool = False,
+                        window_stride: int | None = None, chain: bool = False) -> list[Trajectory]:
     """Fixed-horizon expert trajectories of one part of a split (see the module docstring).
+
+    ``episode_end``, ``observe_step`` and ``window_stride`` shape the trajectories for the env they train
+    (:meth:`ReplaySet.trajectories`); ``chain`` replays each dataset's selected sessions as one chain.
 
     Raises:
         ConfigError: unknown split, part, fraction or option.
@@ -180,12 +211,18 @@ def load_demonstrations(split: str, *, part: Part = "train", include_references:
                         include_eval_references=include_eval_references, test_fraction=test_fraction,
                         seed=seed, n_sessions=n_sessions)
     trajectories: list[Trajectory] = []
+    shape = dict(absorbing=absorbing, episode_end=episode_end, observe_step=observe_step,
+                 window_stride=window_stride)
     for sel in selections:
+        if chain and sel.source == "sessions":
+            chained = dataset_replays(schema, sel.dataset, source="chained", indices=sel.indices, **options)
+            trajectories.extend(chained.trajectories(long_sessions="windows", **shape))  # type: ignore[arg-type]
+            continue
         key = (sel.dataset, sel.source)
         if key not in replays:
             replays[key] = dataset_replays(schema, sel.dataset, source=sel.source, **options)
         trajectories.extend(replays[key].trajectories(sel.indices, long_sessions=long_sessions,
-                                                      absorbing=absorbing))
+                                                      **shape))  # type: ignore[arg-type]
     if not trajectories:
         why = (f"schema {schema.name!r} has no recorded sessions; pass include_references=True"
                if not has_sessions else f"test_fraction={test_fraction}" if part == "test" else "no sessions")

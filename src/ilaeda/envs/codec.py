@@ -2,6 +2,7 @@
 
 Components: type (0 back, 1 filter, 2 group, 3 stop), column index, operator index, term bin,
 aggregation column (0 = count of the primary key, k = column k − 1), aggregation function.
+Without STOP (``allow_stop=False``) the type component has 3 values.
 """
 
 from __future__ import annotations
@@ -31,9 +32,10 @@ class Encoded:
 class ActionCodec:
     """Decodes action vectors against the current view; encodes recorded actions."""
 
-    def __init__(self, schema: Schema) -> None:
+    def __init__(self, schema: Schema, allow_stop: bool = True) -> None:
         self.schema = schema
-        self.nvec = np.array([len(ACTION_TYPES), schema.n_columns, len(OPERATORS), N_BINS,
+        self.allow_stop = allow_stop
+        self.nvec = np.array([len(ACTION_TYPES) - (0 if allow_stop else 1), schema.n_columns, len(OPERATORS), N_BINS,
                               schema.n_columns + 1, len(AGG_FUNCS)], dtype=np.int64)
 
     def decode(self, vector: np.ndarray, engine: DisplayEngine, state: State,

@@ -1,10 +1,24 @@
 """The EDA environment (gymnasium 0.29 API).
 
-An episode is an analysis session of a fixed horizon (default 12 steps) on one dataset, drawn
+An episode is an analysis session of at most ``horizon`` actions (default 12) on one dataset, drawn
 with the env's RNG from ``datasets`` at each reset. The reward is 0: learning signal comes from the
 imitation algorithms; ``info["coherence_penalty"]`` carries the ILAEDA penalty of each step.
-STOP makes the rest of the episode absorbing: the observation is frozen, actions are ignored,
-penalties are 0, and ``truncated`` still comes at the horizon (so episodes never vary in length).
+
+Observation (``Box``, float32): the display vectors of the last :data:`STACKED_DISPLAYS` views
+(zero-padded), an absorbing indicator, and with ``observe_step=True`` the step index and the stack
+depth, both divided by the horizon. See :func:`compose_observation`.
+
+What STOP does is the ``episode_end`` option:
+
+* ``"absorbing"`` (fixed horizon): STOP ends the analysis and the rest of the episode is absorbing —
+  actions are ignored, penalties are 0, and every observation is the one canonical absorbing state
+  (displays zeroed, indicator 1; Kostrikov et al., *Discriminator-Actor-Critic*, ICLR 2019), so a
+  discriminator can learn when experts stop. ``truncated`` comes at the horizon, so episodes never vary
+  in length.
+* ``"terminate"`` (the prior system's semantics): STOP sets ``terminated``; episodes vary in length
+  (imitation's ``allow_variable_horizon`` is needed).
+* ``"no_stop"`` (the benchmark's own setting): the action space has no STOP, every session has exactly
+  ``horizon`` actions.
 """
 
 from __future__ import annotations
@@ -29,6 +43,28 @@ from ilaeda.errors import ConfigError
 
 #: Number of most recent displays stacked in an observation.
 STACKED_DISPLAYS = 3
+#: What STOP does (see the module docstring).
+EPISODE_ENDS = ("absorbing", "terminate", "no_stop")
+#: Extra features after the stacked displays: the absorbing indicator, then (optionally) step and depth.
+N_STEP_FEATURES = 2
+
+
+def compose_observation(displays: np.ndarray, *, absorbing: bool, step: int, depth: int, horizon: int,
+                        observe_step: bool) -> np.ndarray:
+    """The observation: stacked display vectors, absorbing indicator, optional step/depth features.
+
+    The absorbing state is one canonical vector (zeros and the indicator) whatever led to it.
+    """
+    extra = N_STEP_FEATURES if observe_step else 0
+    out = np.zeros(len(displays) + 1 + extra, dtype=np.float32)
+    if absorbing:
+        out[len(displays)] = 1.0
+        return out
+    out[:len(displays)] = displays
+    if observe_step:
+        out[len(displays) + 1] = min(step / horizon, 1.0)
+        out[len(displays) + 2] = min(depth / horizon, 1.0)
+    return out
 
 
 def _display_bounds(n_columns: int) -> tuple[np.ndarray, np.ndarray]:
@@ -46,12 +82,15 @@ class EDAEnv(gym.Env):
         horizon: steps per episode.
         data_dir: where the data lives (see :mod:`ilaeda.data.locate`).
         render_mode: ``"ansi"`` makes :meth:`render` return the session as text.
+        episode_end: what STOP does: ``"absorbing"``, ``"terminate"`` or ``"no_stop"`` (module docstring).
+        observe_step: add the step index and the stack depth (÷ horizon) to the observation.
     """
 
     metadata: ClassVar[dict[str, Any]] = {"render_modes": ["ansi"]}
 
     def __init__(self, schema: str | Schema = "cyber", datasets: Sequence[int] = (1,), horizon: int = 12,
-                 data_dir: str | os.PathLike[str] | None = None, render_mode: str | None = None) -> None:
+                 data_dir: str | os.PathLike[str] | None = None, render_mode: str | None = None,
+                 episode_end: str = "absorbing", observe_step: bool = False) -> None:
         self.schema = load_schema(schema)
         if isinstance(datasets, (int, str)):
             datasets = (int(datasets),)
@@ -63,13 +102,18 @@ class EDAEnv(gym.Env):
         self.horizon = int(horizon)
         self.data_dir = data_dir
         self.render_mode = render_mode
-        self.codec = ActionCodec(self.schema)
+        if episode_end not in EPISODE_ENDS:
+            raise ConfigError(f"unknown episode_end {episode_end!r}; use one of {', '.join(EPISODE_ENDS)}")
+        self.episode_end = episode_end
+        self.observe_step = bool(observe_step)
+        self.codec = ActionCodec(self.schema, allow_stop=episode_end != "no_stop")
         self.action_space = spaces.MultiDiscrete(self.codec.nvec)
         low, high = _display_bounds(self.schema.n_columns)
         self.display_size = len(low)
+        extra = 1 + (N_STEP_FEATURES if self.observe_step else 0)
         self.observation_space = spaces.Box(
-            np.tile(low, STACKED_DISPLAYS).astype(np.float32),
-            np.tile(high, STACKED_DISPLAYS).astype(np.float32), dtype=np.float32)
+            np.concatenate([np.tile(low, STACKED_DISPLAYS), np.zeros(extra)]).astype(np.float32),
+            np.concatenate([np.tile(high, STACKED_DISPLAYS), np.ones(extra)]).astype(np.float32), dtype=np.float32)
         self._engines: dict[int, DisplayEngine] = {}
         self.dataset = self.datasets[0]
         self._reset_session()
@@ -97,9 +141,14 @@ class EDAEnv(gym.Env):
         self.stopped = False
         self._recent: list[np.ndarray] = []
 
-    def _observation(self) -> np.ndarray:
+    def displays_vector(self) -> np.ndarray:
+        """The stacked display vectors of the last views (zero-padded), without the extra features."""
         pad = [np.zeros(self.display_size, np.float32)] * (STACKED_DISPLAYS - len(self._recent))
         return np.concatenate(pad + self._recent[-STACKED_DISPLAYS:])
+
+    def _observation(self) -> np.ndarray:
+        return compose_observation(self.displays_vector(), absorbing=self.stopped, step=self.steps,
+                                   depth=self.stack.depth, horizon=self.horizon, observe_step=self.observe_step)
 
     def _push_display(self, display: Display) -> None:
         self._recent.append(display.vector)
@@ -143,6 +192,8 @@ class EDAEnv(gym.Env):
         self.steps += 1
         info: dict[str, Any] = {"dataset": self.dataset, "action": action_to_json(action)}
         if isinstance(action, Stop):
+            if self.episode_end == "no_stop":
+                raise ConfigError("this env has no STOP (episode_end='no_stop')")
             self.stopped = True
             info["coherence_penalty"] = 0.0
         else:
@@ -161,11 +212,12 @@ class EDAEnv(gym.Env):
                              "absorbing": True})
 
     def _finish(self, info: dict[str, Any]) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
-        truncated = self.steps >= self.horizon
-        if truncated:
+        terminated = self.stopped and self.episode_end == "terminate"
+        truncated = not terminated and self.steps >= self.horizon
+        if terminated or truncated:
             info["session"] = [action_to_json(a) for a in self.actions]
             info["session_text"] = render_session(self.actions)
-        return self._observation(), 0.0, False, truncated, info
+        return self._observation(), 0.0, terminated, truncated, info
 
     def render(self) -> str | None:
         """The session so far as numbered text lines (``render_mode="ansi"``)."""

@@ -59,12 +59,13 @@ def train_adversarial(algo: str, _run: Any, seed: int, total_timesteps: int, alg
     checkpoint_interval = int(checkpoint_interval)
     custom_logger, log_dir = logging_ing.setup_logging()
     trajectories = demonstrations.get_expert_trajectories(
-        split=split.name, horizon=environment["horizon"], data_dir=environment["data_dir"])
+        split=split.name, horizon=environment["horizon"], data_dir=environment["data_dir"],
+            **env_ing.trajectory_shape())
     demonstrations.check_batch_size(trajectories, algorithm_kwargs.get("demo_batch_size", 0),
                                     "algorithm_kwargs.demo_batch_size")
     metadata = checkpoint_metadata(label, split, environment["horizon"], seed)
     with env_ing.make_venv(seed=seed, log_dir=log_dir) as venv:
-        net = reward.make_reward_net(venv, algo=algo)
+        net = reward.make_reward_net(venv, algo=algo, absorbing_indicator=env_ing.absorbing_indicator())
         gen_algo = rl.make_rl_algo(venv, policy_kwargs=policy_ing.plain_policy_kwargs(), seed=seed)
         if total_timesteps < gen_algo.n_steps * venv.num_envs:
             raise ConfigError(f"total_timesteps={total_timesteps} is less than one round "
@@ -76,7 +77,8 @@ def train_adversarial(algo: str, _run: Any, seed: int, total_timesteps: int, alg
             watch.lap("bc_warm_start_s")
         trainer = TRAINERS[algo](
             venv=venv, demonstrations=trajectories, gen_algo=gen_algo, reward_net=net, log_dir=log_dir,
-            custom_logger=custom_logger, penalty_coef=reward.get_penalty_coef(), **dict(algorithm_kwargs))
+            custom_logger=custom_logger, penalty_coef=reward.get_penalty_coef(),
+            allow_variable_horizon=env_ing.variable_horizon(), **dict(algorithm_kwargs))
 
         def callback(round_num: int, /) -> None:
             if checkpoint_interval > 0 and round_num % checkpoint_interval == 0:

@@ -48,7 +48,8 @@ def bc(_run: Any, seed: int, torch_num_threads: int, environment: Mapping[str, A
     split = env_ing.get_split()
     custom_logger, log_dir = logging_ing.setup_logging()
     trajectories = demonstrations.get_expert_trajectories(
-        split=split.name, horizon=environment["horizon"], data_dir=environment["data_dir"])
+        split=split.name, horizon=environment["horizon"], data_dir=environment["data_dir"],
+            **env_ing.trajectory_shape())
     spaces = env_ing.make_space_env()
     policy = policy_ing.make_policy(spaces.observation_space, spaces.action_space)
     trainer = bc_ing.make_bc(policy, trajectories, custom_logger, np.random.default_rng(seed))
@@ -76,7 +77,8 @@ def dagger(_run: Any, seed: int, torch_num_threads: int, environment: Mapping[st
     trajectories = None
     if dagger["use_offline_rollouts"]:
         trajectories = demonstrations.get_expert_trajectories(
-            split=split.name, horizon=environment["horizon"], data_dir=environment["data_dir"])
+            split=split.name, horizon=environment["horizon"], data_dir=environment["data_dir"],
+            **env_ing.trajectory_shape())
     rng = np.random.default_rng(seed)
     with env_ing.make_venv(seed=seed, log_dir=log_dir) as venv:
         oracle = expert_ing.get_expert_policy(venv)

@@ -1,9 +1,11 @@
 """Demonstrations ingredient: the expert trajectories of the split's TRAINING part.
 
 Recorded REACT-IDA sessions replayed through the env (:func:`ilaeda.demos.load_demonstrations`),
-cut at ``environment.horizon`` actions and ending at their STOP (``absorbing="drop"``: the frozen
-steps after STOP are not demonstrations, so a generator that stops early visits states the expert
-never shows). Never the held-out dataset's sessions.
+shaped for the training env (``environment.episode_end`` and ``observe_step``): with
+``episode_end="absorbing"`` each trajectory is padded to the horizon with its absorbing transitions
+(``absorbing="keep"``), so the discriminator learns when experts stop; with ``"terminate"`` it ends at
+STOP; with ``"no_stop"`` only windows of ``horizon`` real actions are used (``chain_sessions`` makes
+them from each dataset's chain of sessions). Never the held-out dataset's sessions.
 """
 
 from __future__ import annotations
@@ -27,7 +29,9 @@ def config() -> None:
     test_fraction = 0.3  # share of sessions held out per dataset in non-leave-one-out splits
     split_seed = 0  # seed of that within-dataset train/test split (not the run seed)
     long_sessions = "cut"  # sessions longer than the horizon: "cut" or "windows"
-    absorbing = "drop"  # "drop": trajectories end at STOP; "keep": pad with the absorbing steps after it
+    window_stride = None  # steps between window starts with long_sessions="windows" or chain_sessions (None: horizon)
+    chain_sessions = False  # chain each dataset's sessions (BACKs to the root between them) into windows
+    absorbing = "keep"  # "keep": pad with the absorbing steps after STOP (episode_end="absorbing"); "drop": end at STOP
     cache_dir = None  # replay cache (default: the user cache dir)
     locals()  # quieten linters: every local is a config entry
 
@@ -40,14 +44,24 @@ def fast() -> None:
 @demonstrations_ingredient.capture
 def get_expert_trajectories(split: str, horizon: int, data_dir: str | None, n_expert_demos: int | None,
                             include_references: bool, test_fraction: float, split_seed: int,
-                            long_sessions: str, absorbing: str, cache_dir: str | None) -> list[Trajectory]:
+                            long_sessions: str, absorbing: str, cache_dir: str | None,
+                            window_stride: int | None, chain_sessions: bool,
+                            episode_end: str = "absorbing", observe_step: bool = False) -> list[Trajectory]:
     """The training demonstrations of ``split`` (optionally a seeded sample of ``n_expert_demos``)."""
     from ilaeda.demos import load_demonstrations
 
+    if window_stride is not None and (isinstance(window_stride, bool) or not isinstance(window_stride, int)
+                                      or window_stride < 1):
+        raise ConfigError(f"demonstrations.window_stride must be a positive integer or null, got {window_stride!r}")
+    if episode_end == "no_stop" and not (chain_sessions or long_sessions == "windows" or include_references):
+        logger_note = ("with environment.episode_end='no_stop' only windows of the whole horizon are "
+                       "demonstrations; set demonstrations.chain_sessions=true or include_references=true")
+        raise ConfigError(logger_note)
     trajectories = load_demonstrations(
         split, part="train", include_references=include_references, test_fraction=test_fraction,
         seed=split_seed, horizon=horizon, long_sessions=long_sessions, absorbing=absorbing,  # type: ignore[arg-type]
-        data_dir=data_dir, cache_dir=cache_dir)
+        data_dir=data_dir, cache_dir=cache_dir, episode_end=episode_end, observe_step=observe_step,
+        window_stride=window_stride, chain=bool(chain_sessions))
     if n_expert_demos is not None:
         if isinstance(n_expert_demos, bool) or not isinstance(n_expert_demos, int) or n_expert_demos < 1:
             raise ConfigError(f"demonstrations.n_expert_demos must be a positive integer or null, "

@@ -5,8 +5,9 @@ reset draws one of them with the env's seeded RNG); the held-out dataset is touc
 :func:`make_eval_env`. Each sub-env is ``gym.make(gym_id, schema=, datasets=, horizon=, data_dir=)``
 (checker disabled), wrapped in SB3's ``Monitor`` (CSV in ``<log_dir>/monitor``) and a
 :class:`~ilaeda.algorithms.rollout.StepTimer`, in a ``DummyVecEnv`` (``parallel=False``, the prior
-system's setting) or a forkserver ``SubprocVecEnv``. The horizon is fixed (``terminated`` is never
-set), so imitation's ``allow_variable_horizon`` is not needed.
+system's setting) or a forkserver ``SubprocVecEnv``. ``episode_end`` says what STOP does
+(:mod:`ilaeda.envs.eda_env`): with ``"absorbing"`` and ``"no_stop"`` the horizon is fixed; with
+``"terminate"`` episodes vary in length and the trainers set imitation's ``allow_variable_horizon``.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import ilaeda.envs  # noqa: F401  (registers ilaeda/EDA-v0)
 from ilaeda.algorithms.rollout import StepTimer
 from ilaeda.data.splits import Split, parse_split
 from ilaeda.envs import ENV_ID, EDAEnv
+from ilaeda.envs.eda_env import EPISODE_ENDS
 from ilaeda.errors import ConfigError
 from ilaeda.scripts._sacred import sacred
 
@@ -37,7 +39,9 @@ environment_ingredient = sacred.Ingredient("environment")
 def config() -> None:
     gym_id = ENV_ID  # the registered EDA environment
     split = "cyber_loo1"  # <schema>_loo<k> (train on the others, evaluate on k), <schema>_<k> or <schema>_all
-    horizon = 12  # steps per episode (fixed)
+    horizon = 12  # steps per episode (at most, with episode_end="terminate")
+    episode_end = "absorbing"  # what STOP does: "absorbing" (fixed horizon), "terminate" (prior), "no_stop"
+    observe_step = False  # add the step index and stack depth (÷ horizon) to the observation
     num_vec = 8  # sub-envs in the training VecEnv
     parallel = False  # SubprocVecEnv instead of DummyVecEnv
     data_dir = None  # data directory (default: $ILAEDA_DATA_DIR, then the user cache)
@@ -56,6 +60,11 @@ def validate(config: dict[str, Any], command_name: str, logger: Any) -> dict[str
     if env["gym_id"] != ENV_ID:
         raise ConfigError(f"environment.gym_id must be {ENV_ID!r} (the only EDA env), got {env['gym_id']!r}")
     parse_split(env["split"])
+    if env["episode_end"] not in EPISODE_ENDS:
+        raise ConfigError(f"environment.episode_end must be one of {', '.join(EPISODE_ENDS)}, "
+                          f"got {env['episode_end']!r}")
+    if not isinstance(env["observe_step"], bool):
+        raise ConfigError(f"environment.observe_step must be true or false, got {env['observe_step']!r}")
     for key in ("horizon", "num_vec"):
         value = env[key]
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
@@ -69,8 +78,31 @@ def get_split(split: str) -> Split:
     return parse_split(split)
 
 
-def _env_kwargs(split: Split, part: str, horizon: int, data_dir: str | None) -> dict[str, Any]:
-    return {"schema": split.schema, "datasets": split.datasets(part), "horizon": int(horizon), "data_dir": data_dir}
+@environment_ingredient.capture
+def _env_kwargs(split: Split, part: str, horizon: int, data_dir: str | None, episode_end: str,
+                observe_step: bool) -> dict[str, Any]:
+    return {"schema": split.schema, "datasets": split.datasets(part), "horizon": int(horizon), "data_dir": data_dir,
+            "episode_end": episode_end, "observe_step": bool(observe_step)}
+
+
+@environment_ingredient.capture
+def variable_horizon(episode_end: str) -> bool:
+    """Whether episodes vary in length (imitation's ``allow_variable_horizon`` is then needed)."""
+    return episode_end == "terminate"
+
+
+@environment_ingredient.capture
+def absorbing_indicator(episode_end: str) -> int | None:
+    """Index of the observation's absorbing indicator when STOP leads to an absorbing state, else None."""
+    if episode_end != "absorbing":
+        return None
+    return int(make_space_env().displays_vector().shape[0])  # type: ignore[call-arg]
+
+
+@environment_ingredient.capture
+def trajectory_shape(episode_end: str, observe_step: bool) -> dict[str, Any]:
+    """The options that shape demonstrations for this env."""
+    return {"episode_end": episode_end, "observe_step": bool(observe_step)}
 
 
 def _make_env(gym_id: str, kwargs: dict[str, Any], seed: int, monitor_path: str | None) -> gym.Env:
@@ -90,7 +122,7 @@ def env_seeds(seed: int, n: int, stream: int = 0) -> list[int]:
 def make_venv(gym_id: str, split: str, horizon: int, num_vec: int, parallel: bool, data_dir: str | None,
               seed: int, log_dir: str | os.PathLike[str] | None = None) -> Generator[VecEnv, None, None]:
     """The training VecEnv over the split's training datasets (closed on exit)."""
-    kwargs = _env_kwargs(parse_split(split), "train", horizon, data_dir)
+    kwargs = _env_kwargs(parse_split(split), "train", horizon, data_dir)  # type: ignore[call-arg]
     monitor_dir = None
     if log_dir is not None:
         monitor_dir = Path(log_dir) / "monitor"
@@ -108,7 +140,7 @@ def make_venv(gym_id: str, split: str, horizon: int, num_vec: int, parallel: boo
 @environment_ingredient.capture
 def make_space_env(split: str, horizon: int, data_dir: str | None) -> EDAEnv:
     """An (unreset) env over the training datasets, for its spaces only (nothing is loaded)."""
-    return EDAEnv(**_env_kwargs(parse_split(split), "train", horizon, data_dir))
+    return EDAEnv(**_env_kwargs(parse_split(split), "train", horizon, data_dir))  # type: ignore[call-arg]
 
 
 @environment_ingredient.capture
@@ -116,7 +148,7 @@ def make_eval_env(split: str, horizon: int, data_dir: str | None,
                   datasets: Sequence[int] | None = None) -> EDAEnv:
     """The evaluation env: the split's evaluation (held-out) datasets, or ``datasets`` when given."""
     parsed = parse_split(split)
-    kwargs = _env_kwargs(parsed, "eval", horizon, data_dir)
+    kwargs = _env_kwargs(parsed, "eval", horizon, data_dir)  # type: ignore[call-arg]
     if datasets is not None:
         kwargs["datasets"] = tuple(int(d) for d in datasets)
     return EDAEnv(**kwargs)

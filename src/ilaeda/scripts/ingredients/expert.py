@@ -41,7 +41,10 @@ def hook(config: dict[str, Any], command_name: str, logger: Any) -> dict[str, An
     defaults = {"split": env.get("split"), "horizon": env.get("horizon"), "data_dir": env.get("data_dir"),
                 "include_references": demos.get("include_references", False),
                 "test_fraction": demos.get("test_fraction", 0.3), "seed": demos.get("split_seed", 0),
-                "cache_dir": demos.get("cache_dir")}
+                "cache_dir": demos.get("cache_dir"), "episode_end": env.get("episode_end", "absorbing"),
+                "observe_step": env.get("observe_step", False), "absorbing": demos.get("absorbing", "keep"),
+                "long_sessions": demos.get("long_sessions", "cut"), "window_stride": demos.get("window_stride"),
+                "chain": demos.get("chain_sessions", False)}
     kwargs = {**defaults, **dict(expert["loader_kwargs"])}
     return {"loader_kwargs": kwargs}
 

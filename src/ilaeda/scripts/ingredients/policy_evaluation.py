@@ -1,7 +1,7 @@
 """Policy-evaluation ingredient: generate sessions on the held-out dataset and score them.
 
-For the stochastic (sampled) and the deterministic (most likely action) policy, ``n_sessions``
-sessions are generated on the split's evaluation datasets (one full episode each, cycling over the
+For the stochastic (sampled) and the deterministic (most likely action) policy, ``n_sessions`` and
+``n_sessions_deterministic`` sessions (60 and 10 by default, the released agents' protocol) are generated on the split's evaluation datasets (one full episode each, cycling over the
 datasets), saved as JSON in the references' session format (``sessions_<mode>_<schema><dataset>.json``,
 Sacred artifacts), printed as text, and scored with the benchmark, each session scored alone against
 the dataset's gold references. The result holds, per metric, ``{"mean", "std", "n"}`` over sessions
@@ -40,7 +40,8 @@ RewardFn = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], np.ndarray
 
 @policy_evaluation_ingredient.config
 def config() -> None:
-    n_sessions = 20  # sessions generated per policy mode (stochastic and deterministic)
+    n_sessions = 60  # sessions generated with the stochastic policy
+    n_sessions_deterministic = 10  # sessions generated with the deterministic policy (they differ only by terms)
     render = True  # print every generated session in the run's log
     progress = True  # progress bars
     locals()  # quieten linters: every local is a config entry
@@ -48,7 +49,8 @@ def config() -> None:
 
 @policy_evaluation_ingredient.named_config
 def fast() -> None:
-    n_sessions = 2  # noqa: F841
+    n_sessions = 2
+    n_sessions_deterministic = 2  # noqa: F841
 
 
 def stat(values: Iterable[float]) -> dict[str, float | int]:
@@ -86,8 +88,8 @@ def _learned_returns(sessions: Sequence[GeneratedSession], reward_fn: RewardFn) 
 
 @policy_evaluation_ingredient.capture
 def evaluate(policy: Predictor, env: EDAEnv, *, seed: int, out_dir: str | Path, run: Any = None,
-             reward_fn: RewardFn | None = None, n_sessions: int = 20, render: bool = True,
-             progress: bool = True) -> dict[str, Any]:
+             reward_fn: RewardFn | None = None, n_sessions: int = 60, n_sessions_deterministic: int = 10,
+             render: bool = True, progress: bool = True) -> dict[str, Any]:
     """Generate, save, print and score sessions of both policy modes; returns the result sections.
 
     Args:
@@ -99,8 +101,10 @@ def evaluate(policy: Predictor, env: EDAEnv, *, seed: int, out_dir: str | Path, 
         reward_fn: a learned reward ``(obs, acts, next_obs, dones) -> rews``; its per-session returns on
             the stochastic sessions are reported under ``learned_reward_eval``.
     """
-    if isinstance(n_sessions, bool) or not isinstance(n_sessions, int) or n_sessions < 1:
-        raise ConfigError(f"policy_evaluation.n_sessions must be a positive integer, got {n_sessions!r}")
+    for key, value in (("n_sessions", n_sessions), ("n_sessions_deterministic", n_sessions_deterministic)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ConfigError(f"policy_evaluation.{key} must be a positive integer, got {value!r}")
+    counts = {"stochastic": n_sessions, "deterministic": n_sessions_deterministic}
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     schema = env.schema.name
@@ -111,7 +115,7 @@ def evaluate(policy: Predictor, env: EDAEnv, *, seed: int, out_dir: str | Path, 
         # caller's stream), so the sessions depend only on the policy and the seed.
         with th.random.fork_rng(devices=[]):
             th.manual_seed(int(seed) + k)
-            sessions = generate_sessions(policy, env, n_sessions, deterministic=deterministic,
+            sessions = generate_sessions(policy, env, counts[mode], deterministic=deterministic,
                                          seed=int(seed) + k, prefix=f"{mode}_", progress=progress)
         generated[mode] = sessions
         rows: list[dict[str, Any]] = []

@@ -4,7 +4,9 @@ GAIL: ``BasicRewardNet`` over (state, one-hot action), hidden ``hid_sizes`` (the
 no output normalisation (GAIL's logit reward would bypass it anyway, imitation_notes §5.11). AIRL:
 ``BasicShapedRewardNet`` (reward ``hid_sizes``, potential ``potential_hid_sizes``, ``discount_factor``),
 optionally wrapped in ``NormalizedRewardNet(RunningNorm)``. ``penalty_coef`` is λ of the generator's
-reward ``r_learned + λ · coherence_penalty`` (0 = plain GAIL/AIRL).
+reward ``r_learned + λ · coherence_penalty`` (0 = plain GAIL/AIRL). With an absorbing state
+(``absorbing_indicator`` given), the learned reward sees one canonical action in it
+(:class:`~ilaeda.algorithms.absorbing.AbsorbingActionMask`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from imitation.rewards import reward_nets
 from imitation.util import networks
 from stable_baselines3.common.vec_env import VecEnv
 
+from ilaeda.algorithms.absorbing import AbsorbingActionMask
 from ilaeda.errors import ConfigError
 from ilaeda.scripts._sacred import sacred
 
@@ -44,18 +47,25 @@ def validate(config: dict[str, Any], command_name: str, logger: Any) -> dict[str
 
 @reward_ingredient.capture
 def make_reward_net(venv: VecEnv, algo: str, hid_sizes: Sequence[int], potential_hid_sizes: Sequence[int],
-                    discount_factor: float, normalize_input: bool,
-                    normalize_output: bool) -> reward_nets.RewardNet:
-    """The reward net of ``algo`` (``"gail"`` or ``"airl"``) for ``venv``'s spaces."""
+                    discount_factor: float, normalize_input: bool, normalize_output: bool,
+                    absorbing_indicator: int | None = None) -> reward_nets.RewardNet:
+    """The reward net of ``algo`` (``"gail"`` or ``"airl"``) for ``venv``'s spaces.
+
+    ``absorbing_indicator``: index of the observation's absorbing indicator, when the env has an absorbing
+    state whose actions the reward must ignore.
+    """
     norm = networks.RunningNorm if normalize_input else None
+    base: reward_nets.RewardNet = reward_nets.BasicRewardNet(
+        venv.observation_space, venv.action_space, hid_sizes=tuple(int(h) for h in hid_sizes),
+        normalize_input_layer=norm)
+    if absorbing_indicator is not None:
+        base = AbsorbingActionMask(base, absorbing_indicator)
     if algo == "gail":
-        return reward_nets.BasicRewardNet(venv.observation_space, venv.action_space,
-                                          hid_sizes=tuple(int(h) for h in hid_sizes), normalize_input_layer=norm)
+        return base
     if algo == "airl":
-        net: reward_nets.RewardNet = reward_nets.BasicShapedRewardNet(
-            venv.observation_space, venv.action_space, reward_hid_sizes=tuple(int(h) for h in hid_sizes),
-            potential_hid_sizes=tuple(int(h) for h in potential_hid_sizes),
-            discount_factor=float(discount_factor), normalize_input_layer=norm)
+        potential = reward_nets.BasicPotentialMLP(venv.observation_space,
+                                                  hid_sizes=tuple(int(h) for h in potential_hid_sizes))
+        net: reward_nets.RewardNet = reward_nets.ShapedRewardNet(base, potential, float(discount_factor))
         if normalize_output:
             net = reward_nets.NormalizedRewardNet(net, networks.RunningNorm)
         return net
