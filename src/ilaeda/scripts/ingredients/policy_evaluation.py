@@ -49,7 +49,7 @@ def config() -> None:
 
 @policy_evaluation_ingredient.named_config
 def fast() -> None:
-    n_sessions = 2
+    n_sessions = 2  # noqa: F841
     n_sessions_deterministic = 2  # noqa: F841
 
 
