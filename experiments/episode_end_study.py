@@ -57,14 +57,14 @@ QUIET = ["policy_evaluation.render=False", "policy_evaluation.progress=False"]
 
 
 def command(out: Path, phase: str, variant: str, label: str, algo: str, split: str, seed: int,
-            updates: Sequence[str]) -> tuple[str, list[str]]:
+            updates: Sequence[str], extra: Sequence[str] = ()) -> tuple[str, list[str]]:
     """(run id, argv) of one training run."""
     held = split.split("_val")[0]
     run_id = f"{phase}-{variant}-{label}-{split}-s{seed}"
     argv = [sys.executable, "-m", f"ilaeda.scripts.{COMMANDS[algo].split()[0]}", COMMANDS[algo].split()[1],
             f"--name={phase}-{variant}", f"--file_storage={out / 'sacred' / run_id}", "with",
             f"benchmarking/{algo}_{held}.json", f"seed={seed}", f"environment.split={split}",
-            f"logging.log_root={out / 'logs'}", *QUIET, *VARIANTS[variant], *updates]
+            f"logging.log_root={out / 'logs'}", *QUIET, *VARIANTS[variant], *updates, *extra]
     return run_id, argv
 
 
@@ -133,6 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--deadline", type=float, default=float("inf"), help="start no run after this many seconds")
     p.add_argument("--variant", default=None, help="skip the selection and use this variant")
     p.add_argument("--only", default=None, help="comma-separated grid labels to run (default: all, in order)")
+    p.add_argument("--extra", nargs="*", default=[], help="more Sacred config updates for every run (smoke tests)")
     args = p.parse_args(argv)
     out = Path(args.out).resolve()
     start = time.monotonic()
@@ -140,7 +141,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     seeds = [int(s) for s in args.seeds.split(",")]
     select_seeds = [int(s) for s in args.select_seeds.split(",")]
     if args.variant is None:
-        jobs = [command(out, "select", v, "bcgail", "bcgail", split, seed, [])
+        jobs = [command(out, "select", v, "bcgail", "bcgail", split, seed, [], args.extra)
                 for seed in select_seeds for split in INNER_SPLITS for v in VARIANTS]
         run_all(jobs, args.jobs, out, deadline)
         variant, table = select(out, select_seeds, args.min_length)
@@ -151,7 +152,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(json.dumps({"phase": "select", "chosen": variant, "validation": table}), flush=True)
     (out / "selection.json").write_text(json.dumps({"chosen": variant, "validation": table}, indent=1))
     labels = None if args.only is None else set(args.only.split(","))
-    jobs = [command(out, "grid", variant, label, algo, split, seed, updates)
+    jobs = [command(out, "grid", variant, label, algo, split, seed, updates, args.extra)
             for label, algo, updates in GRID if labels is None or label in labels
             for seed in seeds for split in HELD_OUT_SPLITS]
     codes = run_all(jobs, args.jobs, out, deadline)
