@@ -8,7 +8,7 @@ actions. Phase ``grid`` trains that variant on the four leave-one-out splits (``
 λ = 0 ablation, ``gail``, ``bc``, ``dagger``, ``airl``, in that order of priority) for the given seeds,
 and stops starting new runs at ``--deadline`` seconds. Standard library only; every run is a real
 Sacred command line, recorded under ``<out>/sacred/<phase>-<variant>-<algo>-<split>-s<seed>``, so
-``ilaeda.scripts.analyze`` reads them (``run_name=grid-<variant>``, ``select-<variant>``).
+``ilaeda.scripts.analyze`` reads them (``run_name=grid-<variant>-<label>``, ``select-<variant>-bcgail``).
 
     python experiments/episode_end_study.py --out output/study --jobs "$(nproc)" --seeds 0,1,2,3,4
 """
@@ -62,7 +62,7 @@ def command(out: Path, phase: str, variant: str, label: str, algo: str, split: s
     held = split.split("_val")[0]
     run_id = f"{phase}-{variant}-{label}-{split}-s{seed}"
     argv = [sys.executable, "-m", f"ilaeda.scripts.{COMMANDS[algo].split()[0]}", COMMANDS[algo].split()[1],
-            f"--name={phase}-{variant}", f"--file_storage={out / 'sacred' / run_id}", "with",
+            f"--name={phase}-{variant}-{label}", f"--file_storage={out / 'sacred' / run_id}", "with",
             f"benchmarking/{algo}_{held}.json", f"seed={seed}", f"environment.split={split}",
             f"logging.log_root={out / 'logs'}", *QUIET, *VARIANTS[variant], *updates, *extra]
     return run_id, argv
