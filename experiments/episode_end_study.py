@@ -136,6 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--extra", nargs="*", default=[], help="more Sacred config updates for every run (smoke tests)")
     args = p.parse_args(argv)
     out = Path(args.out).resolve()
+    out.mkdir(parents=True, exist_ok=True)
     start = time.monotonic()
     deadline = start + args.deadline
     seeds = [int(s) for s in args.seeds.split(",")]
@@ -145,12 +146,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 for seed in select_seeds for split in INNER_SPLITS for v in VARIANTS]
         run_all(jobs, args.jobs, out, deadline)
         variant, table = select(out, select_seeds, args.min_length)
+        (out / "selection.json").write_text(json.dumps({"chosen": variant, "validation": table}, indent=1))
     else:
         if args.variant not in VARIANTS:
             p.error(f"--variant must be one of {', '.join(VARIANTS)}")
         variant, table = args.variant, {}
     print(json.dumps({"phase": "select", "chosen": variant, "validation": table}), flush=True)
-    (out / "selection.json").write_text(json.dumps({"chosen": variant, "validation": table}, indent=1))
     labels = None if args.only is None else set(args.only.split(","))
     jobs = [command(out, "grid", variant, label, algo, split, seed, updates, args.extra)
             for label, algo, updates in GRID if labels is None or label in labels

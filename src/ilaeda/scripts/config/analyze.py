@@ -30,7 +30,7 @@ analysis_ex.add_config(
     # Reference numbers (see ilaeda.analysis.comparison) and which of our algorithms each reference
     # algo is compared with ("*": all of them). None or "": no reference comparison.
     reference_csv="benchmarking/reference_results.csv",
-    reference_algo_map={"advEDA_released_gail": ["gail"]},
+    reference_algo_map={"advEDA_released_gail": ["bcgail", "gail"]},
     # Significance level of the flags, and how the runs' per-session stds were computed (0: np.std).
     alpha=0.05,
     session_std_ddof=0,

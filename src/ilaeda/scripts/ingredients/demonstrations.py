@@ -25,7 +25,7 @@ demonstrations_ingredient = sacred.Ingredient("demonstrations")
 @demonstrations_ingredient.config
 def config() -> None:
     n_expert_demos = None  # use N trajectories drawn with split_seed (None: all)
-    include_references = False  # add the gold reference sessions of the training datasets
+    include_references = True  # add the gold reference sessions of the training datasets (never the held-out's)
     test_fraction = 0.3  # share of sessions held out per dataset in non-leave-one-out splits
     split_seed = 0  # seed of that within-dataset train/test split (not the run seed)
     long_sessions = "cut"  # sessions longer than the horizon: "cut" or "windows"

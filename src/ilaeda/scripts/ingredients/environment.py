@@ -40,7 +40,7 @@ def config() -> None:
     gym_id = ENV_ID  # the registered EDA environment
     split = "cyber_loo1"  # <schema>_loo<k> (train on the others, evaluate on k), <schema>_<k> or <schema>_all
     horizon = 12  # steps per episode (at most, with episode_end="terminate")
-    episode_end = "absorbing"  # what STOP does: "absorbing" (fixed horizon), "terminate" (prior), "no_stop"
+    episode_end = "terminate"  # what STOP does: "terminate" (chosen by the episode-end study), "absorbing", "no_stop"
     observe_step = False  # add the step index and stack depth (÷ horizon) to the observation
     num_vec = 8  # sub-envs in the training VecEnv
     parallel = False  # SubprocVecEnv instead of DummyVecEnv
