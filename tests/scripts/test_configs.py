@@ -19,7 +19,7 @@ BENCH = REPO / "benchmarking"
 ALGOS = ("gail", "airl", "bc", "dagger", "bcgail")
 EXPERIMENT = {"gail": train_adversarial_ex, "airl": train_adversarial_ex, "bcgail": train_adversarial_ex,
               "bc": train_imitation_ex, "dagger": train_imitation_ex}
-CONFIGS = sorted(BENCH.glob("*.json"))
+CONFIGS = sorted(BENCH.glob("*.json")) + sorted(BENCH.glob("settings/*.json"))
 
 
 def algo_of(path: Path) -> str:
@@ -36,6 +36,10 @@ def test_grid_is_complete() -> None:
         for k in (1, 2):
             assert f"fast_{algo}_cyber_loo{k}.json" in names
     assert all(algo_of(p) in ALGOS for p in CONFIGS)
+    settings = {p.name for p in BENCH.glob("settings/*.json")}
+    for algo in ("gail", "bcgail"):
+        for k in (1, 2, 3, 4):
+            assert {f"{algo}_cyber_loo{k}_absorbing.json", f"{algo}_cyber_loo{k}_nostop.json"} <= settings
 
 
 @pytest.mark.parametrize("path", CONFIGS, ids=[p.stem for p in CONFIGS])
@@ -46,6 +50,9 @@ def test_print_config(path: Path) -> None:
     split = re.search(r"cyber_loo\d", path.stem).group(0)
     assert config["environment"]["split"] == split and config["environment"]["horizon"] == 12
     assert "algo" not in json.loads(path.read_text())  # the algorithm comes from the command
+    setting = {"absorbing": "absorbing", "nostop": "no_stop"}.get(path.stem.split("_")[-1], "terminate")
+    assert config["environment"]["episode_end"] == setting
+    assert config["demonstrations"]["include_references"] is True
     if algo in ("gail", "airl", "bcgail"):
         assert config["bc_warm_start"]["enabled"] is (algo == "bcgail")
         assert config["reward"]["penalty_coef"] == 1.0
