@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import torch as th
 from imitation.policies.base import RandomPolicy
 
 from ilaeda.algorithms.rollout import StepTimer, generate_sessions
@@ -32,3 +33,22 @@ def test_step_timer_counts() -> None:
     for _ in range(3):
         env.step(np.zeros(6, dtype=np.int64))
     assert env.n_steps == 3 and env.step_seconds > 0 and env.reset_seconds > 0
+
+
+def test_masked_predict_never_takes_a_forbidden_value() -> None:
+    from stable_baselines3.common.policies import ActorCriticPolicy
+
+    from ilaeda.algorithms.rollout import masked_predict
+
+    th.manual_seed(0)
+    env = EDAEnv("cyber", (1,), mask_back_at_root=True, min_length=12)
+    policy = ActorCriticPolicy(env.observation_space, env.action_space, lambda _: 0.0)
+    obs, _ = env.reset(seed=0)
+    mask = env.action_masks()
+    for deterministic in (True, False):
+        for _ in range(50 if not deterministic else 1):
+            action = masked_predict(policy, obs, mask, deterministic)
+            assert env.action_space.contains(action) and action[0] in (1, 2)
+    only_group = mask.copy()
+    only_group[:4] = [False, False, True, False]
+    assert masked_predict(policy, obs, only_group, True)[0] == 2

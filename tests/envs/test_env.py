@@ -165,3 +165,19 @@ def test_step_and_depth_features() -> None:
 def test_unknown_episode_end() -> None:
     with pytest.raises(ConfigError, match="episode_end"):
         EDAEnv("cyber", (1,), episode_end="sometimes")
+
+
+def test_action_masks() -> None:
+    env = EDAEnv("cyber", (1,), horizon=6, mask_back_at_root=True, min_length=2)
+    assert env.masks_active and not EDAEnv("cyber", (1,)).masks_active
+    env.reset(seed=0)
+    mask = env.action_masks()
+    assert mask.shape == (int(env.action_space.nvec.sum()),)
+    assert mask[:4].tolist() == [False, True, True, False]  # no BACK at the root, no STOP yet
+    assert mask[4:].all()
+    env.step_action(G_HL)
+    assert env.action_masks()[:4].tolist() == [True, True, True, False]
+    env.step_action(Back())
+    assert env.action_masks()[:4].tolist() == [False, True, True, True]
+    with pytest.raises(ConfigError, match="min_length"):
+        EDAEnv("cyber", (1,), horizon=6, min_length=7)

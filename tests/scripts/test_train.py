@@ -140,3 +140,18 @@ def test_eval_policy_on_a_saved_policy(runs: dict[str, tuple[Any, Path]], tmp_pa
     assert default["eval_dataset"] == 1
     # same policy, seed and dataset as the training run's evaluation → same sessions
     assert default["benchmark"] == trained["benchmark"]
+
+
+@pytest.mark.parametrize(("updates", "check"), [
+    ({"environment": {"episode_end": "no_stop", "observe_step": True}, "demonstrations": {"chain_sessions": True}},
+     lambda b: b["length"]["mean"] == 12.0),
+    ({"environment": {"episode_end": "absorbing"}, "demonstrations": {"absorbing": "keep"}},
+     lambda b: 0.0 <= b["length"]["mean"] <= 12.0),
+    ({"environment": {"mask_back_at_root": True, "min_length": 6}},
+     lambda b: b["back_at_root"]["mean"] == 0.0 and b["length"]["mean"] >= 6.0),
+], ids=["no_stop", "absorbing", "masks"])
+def test_episode_end_settings(tmp_path: Path, updates: dict[str, Any], check: Any) -> None:
+    run = run_fast("bcgail", tmp_path, **updates)
+    assert run.status == "COMPLETED"
+    for section in ("benchmark", "benchmark_deterministic"):
+        assert check(run.result[section]), run.result[section]

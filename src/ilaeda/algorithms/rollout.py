@@ -1,8 +1,9 @@
 """Generate EDA sessions with a policy, and time the environment.
 
 :func:`generate_sessions` runs one :class:`~ilaeda.envs.EDAEnv` episode per session (cycling over the
-env's datasets), with the policy's deterministic (mode) or stochastic (sampled) actions, and keeps the
-actions up to STOP plus the transitions (for scoring a learned reward on them).
+env's datasets), with the policy's deterministic (mode) or stochastic (sampled) actions — within the env's
+action masks when it has any (:func:`masked_predict`) — and keeps the actions up to STOP plus the
+transitions (for scoring a learned reward on them).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any, Protocol
 
 import gymnasium as gym
 import numpy as np
+import torch as th
 from tqdm.auto import tqdm
 
 from ilaeda.data.sessions import Action, Session, render_session
@@ -50,6 +52,27 @@ class GeneratedSession:
         return render_session(self.actions) + (["    STOP"] if self.stopped else [])
 
 
+def masked_predict(policy: Any, observation: np.ndarray, mask: np.ndarray, deterministic: bool) -> np.ndarray:
+    """An action of an SB3 actor-critic policy with a ``MultiDiscrete`` space, forbidden values excluded.
+
+    ``mask`` holds the allowed values of each component, concatenated (as ``EDAEnv.action_masks``). The
+    policy's logits of forbidden values are set to −∞ before the mode is taken or a value is sampled
+    (torch's global RNG), as sb3-contrib's maskable distributions do.
+    """
+    nvec = [int(n) for n in policy.action_space.nvec]
+    obs_tensor, _ = policy.obs_to_tensor(observation[None])
+    with th.no_grad():
+        features = policy.extract_features(obs_tensor, policy.pi_features_extractor)
+        logits = policy.action_net(policy.mlp_extractor.forward_actor(features))[0]
+        logits = logits.masked_fill(~th.as_tensor(mask, dtype=th.bool, device=logits.device), -th.inf)
+        parts = th.split(logits, nvec)
+        if deterministic:
+            action = [int(th.argmax(p)) for p in parts]
+        else:
+            action = [int(th.distributions.Categorical(logits=p).sample()) for p in parts]
+    return np.asarray(action, dtype=np.int64)
+
+
 def generate_sessions(policy: Predictor, env: EDAEnv, n_sessions: int, *, deterministic: bool,
                       seed: int | None = None, datasets: Sequence[int] | None = None, prefix: str = "session",
                       progress: bool = True) -> list[GeneratedSession]:
@@ -73,8 +96,11 @@ def generate_sessions(policy: Predictor, env: EDAEnv, n_sessions: int, *, determ
         obs, _ = env.reset(seed=seed if i == 0 else None, options={"dataset": datasets[i % len(datasets)]})
         observations, actions, penalties = [obs], [], []
         while True:
-            act, _ = policy.predict(obs[None], deterministic=deterministic)
-            act = np.asarray(act)[0]
+            if env.masks_active:
+                act = masked_predict(policy, obs, env.action_masks(), deterministic)
+            else:
+                act, _ = policy.predict(obs[None], deterministic=deterministic)
+                act = np.asarray(act)[0]
             obs, _, terminated, truncated, info = env.step(act)
             observations.append(obs)
             actions.append(act)
@@ -103,6 +129,10 @@ class StepTimer(gym.Wrapper):
         self.step_seconds += time.perf_counter() - start
         self.n_steps += 1
         return result
+
+    def action_masks(self) -> np.ndarray:
+        """The EDA env's action masks (MaskablePPO reads them through the vectorised env)."""
+        return self.env.unwrapped.action_masks()  # type: ignore[attr-defined]
 
     def reset(self, **kwargs: Any) -> Any:
         start = time.perf_counter()

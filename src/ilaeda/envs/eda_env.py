@@ -84,13 +84,16 @@ class EDAEnv(gym.Env):
         render_mode: ``"ansi"`` makes :meth:`render` return the session as text.
         episode_end: what STOP does: ``"absorbing"``, ``"terminate"`` or ``"no_stop"`` (module docstring).
         observe_step: add the step index and the stack depth (÷ horizon) to the observation.
+        mask_back_at_root: :meth:`action_masks` forbids BACK at the root.
+        min_length: :meth:`action_masks` forbids STOP before this many actions.
     """
 
     metadata: ClassVar[dict[str, Any]] = {"render_modes": ["ansi"]}
 
     def __init__(self, schema: str | Schema = "cyber", datasets: Sequence[int] = (1,), horizon: int = 12,
                  data_dir: str | os.PathLike[str] | None = None, render_mode: str | None = None,
-                 episode_end: str = "absorbing", observe_step: bool = False) -> None:
+                 episode_end: str = "absorbing", observe_step: bool = False, mask_back_at_root: bool = False,
+                 min_length: int = 0) -> None:
         self.schema = load_schema(schema)
         if isinstance(datasets, (int, str)):
             datasets = (int(datasets),)
@@ -106,6 +109,10 @@ class EDAEnv(gym.Env):
             raise ConfigError(f"unknown episode_end {episode_end!r}; use one of {', '.join(EPISODE_ENDS)}")
         self.episode_end = episode_end
         self.observe_step = bool(observe_step)
+        self.mask_back_at_root = bool(mask_back_at_root)
+        if isinstance(min_length, bool) or not isinstance(min_length, int) or not 0 <= min_length <= int(horizon):
+            raise ConfigError(f"min_length must be an integer between 0 and the horizon ({horizon}), got {min_length!r}")
+        self.min_length = min_length
         self.codec = ActionCodec(self.schema, allow_stop=episode_end != "no_stop")
         self.action_space = spaces.MultiDiscrete(self.codec.nvec)
         low, high = _display_bounds(self.schema.n_columns)
@@ -154,6 +161,26 @@ class EDAEnv(gym.Env):
         self._recent.append(display.vector)
         if len(self._recent) > STACKED_DISPLAYS:
             del self._recent[0]
+
+    @property
+    def masks_active(self) -> bool:
+        """Whether :meth:`action_masks` forbids anything (BACK at the root, an early STOP)."""
+        return self.mask_back_at_root or (self.min_length > 0 and self.codec.allow_stop)
+
+    def action_masks(self) -> np.ndarray:
+        """Allowed values of each action component, concatenated (sb3-contrib's MaskablePPO format).
+
+        Only the action type is ever masked: BACK at the root (``mask_back_at_root``) and STOP before
+        ``min_length`` actions. In the absorbing state everything is allowed (actions are ignored).
+        """
+        mask = np.ones(int(self.codec.nvec.sum()), dtype=bool)
+        if self.stopped:
+            return mask
+        if self.mask_back_at_root and self.stack.depth == 0:
+            mask[0] = False
+        if self.codec.allow_stop and len(self.actions) < self.min_length:
+            mask[3] = False
+        return mask
 
     @property
     def session(self) -> list[Action]:

@@ -66,7 +66,8 @@ def train_adversarial(algo: str, _run: Any, seed: int, total_timesteps: int, alg
     metadata = checkpoint_metadata(label, split, environment["horizon"], seed)
     with env_ing.make_venv(seed=seed, log_dir=log_dir) as venv:
         net = reward.make_reward_net(venv, algo=algo, absorbing_indicator=env_ing.absorbing_indicator())
-        gen_algo = rl.make_rl_algo(venv, policy_kwargs=policy_ing.plain_policy_kwargs(), seed=seed)
+        gen_algo = rl.make_rl_algo(venv, policy_kwargs=policy_ing.plain_policy_kwargs(), seed=seed,
+                                   masked=env_ing.uses_masks())
         if total_timesteps < gen_algo.n_steps * venv.num_envs:
             raise ConfigError(f"total_timesteps={total_timesteps} is less than one round "
                               f"(rl.batch_size={gen_algo.n_steps * venv.num_envs})")

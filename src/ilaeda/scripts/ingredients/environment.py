@@ -42,6 +42,8 @@ def config() -> None:
     horizon = 12  # steps per episode (at most, with episode_end="terminate")
     episode_end = "terminate"  # what STOP does: "terminate" (chosen by the episode-end study), "absorbing", "no_stop"
     observe_step = False  # add the step index and stack depth (÷ horizon) to the observation
+    mask_back_at_root = False  # action masks forbid BACK at the root (generator: MaskablePPO)
+    min_length = 0  # action masks forbid STOP before this many actions (generator: MaskablePPO)
     num_vec = 8  # sub-envs in the training VecEnv
     parallel = False  # SubprocVecEnv instead of DummyVecEnv
     data_dir = None  # data directory (default: $ILAEDA_DATA_DIR, then the user cache)
@@ -63,8 +65,12 @@ def validate(config: dict[str, Any], command_name: str, logger: Any) -> dict[str
     if env["episode_end"] not in EPISODE_ENDS:
         raise ConfigError(f"environment.episode_end must be one of {', '.join(EPISODE_ENDS)}, "
                           f"got {env['episode_end']!r}")
-    if not isinstance(env["observe_step"], bool):
-        raise ConfigError(f"environment.observe_step must be true or false, got {env['observe_step']!r}")
+    for key in ("observe_step", "mask_back_at_root"):
+        if not isinstance(env[key], bool):
+            raise ConfigError(f"environment.{key} must be true or false, got {env[key]!r}")
+    length = env["min_length"]
+    if isinstance(length, bool) or not isinstance(length, int) or not 0 <= length <= env["horizon"]:
+        raise ConfigError(f"environment.min_length must be an integer from 0 to environment.horizon, got {length!r}")
     for key in ("horizon", "num_vec"):
         value = env[key]
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
@@ -80,9 +86,15 @@ def get_split(split: str) -> Split:
 
 @environment_ingredient.capture
 def _env_kwargs(split: Split, part: str, horizon: int, data_dir: str | None, episode_end: str,
-                observe_step: bool) -> dict[str, Any]:
+                observe_step: bool, mask_back_at_root: bool, min_length: int) -> dict[str, Any]:
     return {"schema": split.schema, "datasets": split.datasets(part), "horizon": int(horizon), "data_dir": data_dir,
-            "episode_end": episode_end, "observe_step": bool(observe_step)}
+            "episode_end": episode_end, "observe_step": bool(observe_step),
+            "mask_back_at_root": bool(mask_back_at_root), "min_length": int(min_length)}
+
+
+def uses_masks() -> bool:
+    """Whether the env's action masks forbid anything (the generator is then MaskablePPO)."""
+    return make_space_env().masks_active  # type: ignore[call-arg]
 
 
 @environment_ingredient.capture

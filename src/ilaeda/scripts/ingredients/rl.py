@@ -1,4 +1,5 @@
-"""RL ingredient: the generator of GAIL/AIRL, SB3 PPO.
+"""RL ingredient: the generator of GAIL/AIRL, SB3 PPO (sb3-contrib's MaskablePPO when the env has
+action masks: ``environment.mask_back_at_root`` or ``environment.min_length``).
 
 ``batch_size`` is the number of env steps per PPO update (= per adversarial round), split evenly over
 the ``environment.num_vec`` sub-envs (``n_steps = batch_size // num_vec``; the prior system: 8 × 48 =
@@ -61,8 +62,8 @@ def validate(config: dict[str, Any], command_name: str, logger: Any) -> dict[str
 
 @rl_ingredient.capture
 def make_rl_algo(venv: VecEnv, policy_kwargs: Mapping[str, Any], seed: int, batch_size: int,
-                 rl_kwargs: Mapping[str, Any], device: str) -> PPO:
-    """PPO on ``venv`` with ``n_steps = batch_size // num_envs``."""
+                 rl_kwargs: Mapping[str, Any], device: str, masked: bool = False) -> PPO:
+    """PPO (``masked``: MaskablePPO) on ``venv`` with ``n_steps = batch_size // num_envs``."""
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise ConfigError(f"rl.batch_size must be a positive integer, got {batch_size!r}")
     if batch_size % venv.num_envs:
@@ -73,8 +74,13 @@ def make_rl_algo(venv: VecEnv, policy_kwargs: Mapping[str, Any], seed: int, batc
     minibatch = kwargs.get("batch_size", 64)
     if isinstance(minibatch, int) and minibatch > batch_size:
         raise ConfigError(f"rl.rl_kwargs.batch_size={minibatch} (PPO minibatch) exceeds rl.batch_size={batch_size}")
+    algo_class: Any = PPO
+    if masked:
+        from sb3_contrib import MaskablePPO
+
+        algo_class = MaskablePPO
     try:
-        return PPO("MlpPolicy", venv, n_steps=batch_size // venv.num_envs, seed=int(seed), device=device,
-                   policy_kwargs=sb3_policy_kwargs(policy_kwargs), verbose=0, **kwargs)
+        return algo_class("MlpPolicy", venv, n_steps=batch_size // venv.num_envs, seed=int(seed), device=device,
+                          policy_kwargs=sb3_policy_kwargs(policy_kwargs), verbose=0, **kwargs)
     except TypeError as exc:
         raise ConfigError(f"rl.rl_kwargs has an argument PPO does not take: {exc}") from None

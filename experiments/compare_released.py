@@ -1,0 +1,89 @@
+"""Ours against the released agents, mean over the held-out datasets, as a markdown table.
+
+Reads analyze's per-run CSV (``benchmark.<metric>.{mean,std,n}`` per run, stochastic policy) and
+``benchmarking/reference_results.csv``. For each metric:
+
+* **sessions** level: every evaluation session of every (split, seed) run pooled (the pooled mean and
+  variance come from each run's mean, std and n), against the released agents' sessions of the same
+  splits pooled the same way (60 per split); Welch's t-test. Sessions of one run share a trained agent, so
+  this level overstates the certainty about *training*; it is the unit of the reference numbers.
+* **seeds** level: per seed, the mean over the splits of that seed's run means; one-sample t-test of
+  those against the released agents' mean over the splits (one agent per split: no spread).
+
+``length`` and ``back_at_root`` are shown beside the metrics (the reference file has neither).
+
+    python experiments/compare_released.py results/results.csv [--algo bcgail] [--policy stochastic]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import math
+import statistics
+import sys
+from collections import defaultdict
+from collections.abc import Sequence
+
+from scipy import stats
+
+METRICS = ("t_bleu_1", "t_bleu_2", "t_bleu_3", "eda_sim", "precision")
+SHOWN = ("length", "back_at_root")
+
+
+def pooled(parts: Sequence[tuple[float, float, int]]) -> tuple[float, float, int]:
+    """Mean, std (ddof 1) and n of the union of groups given as (mean, population std, n)."""
+    n = sum(p[2] for p in parts)
+    mean = sum(m * k for m, _, k in parts) / n
+    ss = sum(k * (s * s + (m - mean) ** 2) for m, s, k in parts)
+    return mean, math.sqrt(ss / (n - 1)) if n > 1 else 0.0, n
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("results_csv", help="analyze's per-run CSV (csv_output_path)")
+    p.add_argument("--reference", default="benchmarking/reference_results.csv")
+    p.add_argument("--algo", default="bcgail")
+    p.add_argument("--policy", default="stochastic", choices=("stochastic", "deterministic"))
+    args = p.parse_args(argv)
+    prefix = "benchmark" if args.policy == "stochastic" else "benchmark_deterministic"
+    with open(args.results_csv, newline="") as handle:
+        rows = [r for r in csv.DictReader(handle) if r.get("algo") == args.algo]
+    if not rows:
+        sys.exit(f"error: no run of algo {args.algo!r} in {args.results_csv}")
+    ref: dict[tuple[str, str], tuple[float, float, int]] = {}
+    with open(args.reference, newline="") as handle:
+        for r in csv.DictReader(handle):
+            if r["policy"] == args.policy:
+                ref[(r["split"], r["metric"])] = (float(r["mean"]), float(r["std"]), int(r["n"]))
+    splits = sorted({r["split"] for r in rows})
+    seeds = sorted({r["seed"] for r in rows})
+    print(f"{args.algo}, {args.policy} policy: {len(rows)} runs, splits {', '.join(splits)}, "
+          f"{len(seeds)} seeds\n")
+    print("| metric | ours (sessions) | released (sessions) | diff | Welch p (sessions) | ours (seed means) "
+          "| p (seeds) |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for metric in (*SHOWN, *METRICS):
+        parts = [(float(r[f"{prefix}.{metric}.mean"]), float(r[f"{prefix}.{metric}.std"]),
+                  int(float(r[f"{prefix}.{metric}.n"]))) for r in rows]
+        ours = pooled(parts)
+        by_seed: dict[str, list[float]] = defaultdict(list)
+        for r in rows:
+            by_seed[r["seed"]].append(float(r[f"{prefix}.{metric}.mean"]))
+        seed_means = [statistics.fmean(v) for v in by_seed.values() if len(v) == len(splits)]
+        seed_cell = (f"{statistics.fmean(seed_means):.3f} ± {statistics.stdev(seed_means):.3f}"
+                     if len(seed_means) > 1 else "-")
+        if metric in SHOWN:
+            print(f"| {metric} | {ours[0]:.3f} ± {ours[1]:.3f} (n={ours[2]}) | - | - | - | {seed_cell} | - |")
+            continue
+        theirs = pooled([ref[(s, metric)] for s in splits])
+        welch = stats.ttest_ind_from_stats(ours[0], ours[1], ours[2], theirs[0], theirs[1], theirs[2],
+                                           equal_var=False)
+        p_seed = (stats.ttest_1samp(seed_means, theirs[0]).pvalue if len(seed_means) > 1 else float("nan"))
+        print(f"| {metric} | {ours[0]:.3f} ± {ours[1]:.3f} (n={ours[2]}) | {theirs[0]:.3f} ± {theirs[1]:.3f} "
+              f"(n={theirs[2]}) | {ours[0] - theirs[0]:+.3f} | {welch.pvalue:.2g} | {seed_cell} | {p_seed:.2g} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
