@@ -1,4 +1,4 @@
-"""The ``ilaeda`` modules import each other as a directed acyclic graph, and the package's data files ship.
+"""The ``ilaeda`` modules import each other as a directed acyclic graph, in the order of docs/architecture.md.
 
 Every ``import`` / ``from ... import`` of an ``ilaeda`` module counts, at module level or inside a function
 (a deferred import hides a cycle, it does not remove it); ``if TYPE_CHECKING:`` imports count too.
@@ -10,6 +10,20 @@ import ast
 from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[1] / "src"
+
+_BASE = {"ilaeda.errors"}
+#: Which ilaeda packages each package may import (docs/architecture.md). Packages not listed here are
+#: checked for cycles only.
+ALLOWED: dict[str, set[str]] = {
+    "ilaeda.errors": set(),
+    "ilaeda.data": _BASE,
+    "ilaeda.eda": _BASE | {"ilaeda.data"},
+    "ilaeda.envs": _BASE | {"ilaeda.data", "ilaeda.eda"},
+    "ilaeda.benchmark": _BASE | {"ilaeda.data", "ilaeda.eda"},
+    "ilaeda.demos": _BASE | {"ilaeda.data", "ilaeda.eda", "ilaeda.envs"},
+    "ilaeda.algorithms": _BASE | {"ilaeda.data", "ilaeda.eda", "ilaeda.envs", "ilaeda.demos"},
+    "ilaeda.analysis": _BASE | {"ilaeda.data"},
+}
 
 
 def _module_name(path: Path, src: Path) -> str:
@@ -75,6 +89,24 @@ def test_ilaeda_imports_form_a_dag() -> None:
     assert "ilaeda.data.fetch" in graph and "ilaeda.data.dirs" in graph["ilaeda.data.fetch"]
     cycle = find_cycle(graph)
     assert cycle is None, "import cycle: " + " → ".join(cycle or [])
+
+
+def _package(module: str) -> str:
+    return ".".join(module.split(".")[:2])
+
+
+def layering_violations(graph: dict[str, set[str]]) -> list[str]:
+    """``a imports b`` for every import of a known package that :data:`ALLOWED` does not allow."""
+    return [f"{module} imports {target}" for module, targets in sorted(graph.items()) for target in sorted(targets)
+            if _package(module) in ALLOWED and _package(target) in ALLOWED
+            and _package(target) != _package(module) and _package(target) not in ALLOWED[_package(module)]]
+
+
+def test_packages_import_in_the_documented_order() -> None:
+    assert layering_violations(import_graph()) == []
+    assert layering_violations({"ilaeda.data.loading": {"ilaeda.envs.codec"},
+                                "ilaeda.envs.codec": {"ilaeda.data.loading"}}) == [
+        "ilaeda.data.loading imports ilaeda.envs.codec"]
 
 
 def test_cycle_finder_sees_deferred_imports(tmp_path: Path) -> None:
