@@ -9,10 +9,11 @@ from gymnasium import spaces
 from imitation.rewards.reward_nets import BasicRewardNet
 
 from ilaeda.algorithms.serialize import (
+    REWARD_FORMAT,
     build_policy,
     load_policy,
-    load_reward_state,
     policy_metadata,
+    read_checkpoint,
     save_policy,
     save_reward_net,
 )
@@ -69,12 +70,15 @@ def test_foreign_files_are_refused_without_unpickling(env: EDAEnv, tmp_path) -> 
 def test_reward_net_round_trip(env: EDAEnv, tmp_path) -> None:  # type: ignore[no-untyped-def]
     net = BasicRewardNet(env.observation_space, env.action_space)
     path = save_reward_net(net, tmp_path / "r.pt", {"algo": "gail"})
+    payload = read_checkpoint(path, REWARD_FORMAT)
+    assert payload["net_class"] == "imitation.rewards.reward_nets.BasicRewardNet"
+    assert payload["metadata"] == {"algo": "gail"}
     fresh = BasicRewardNet(env.observation_space, env.action_space)
-    assert load_reward_state(fresh, path) == {"algo": "gail"}
+    fresh.load_state_dict(payload["state_dict"], strict=True)
     for a, b in zip(net.state_dict().values(), fresh.state_dict().values()):
         assert th.equal(a, b)
-    with pytest.raises(ConfigError, match="does not match"):
-        load_reward_state(BasicRewardNet(env.observation_space, env.action_space, hid_sizes=(8,)), path)
+    with pytest.raises(ConfigError, match="expected format"):
+        read_checkpoint(path, "ilaeda-policy/1")
 
 
 def test_unknown_activation() -> None:

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from scipy import stats as st
 
-from ilaeda.analysis.comparison import compare_to_reference, load_reference, pairwise_comparisons
+from ilaeda.analysis.comparison import REFERENCE_CSV, compare_to_reference, load_reference, pairwise_comparisons
 from ilaeda.analysis.stats import pooled_stats, probability_of_improvement
 from ilaeda.errors import DataError
 
@@ -24,7 +24,7 @@ def write_ref(tmp_path: Path, text: str) -> Path:
 
 
 def test_committed_reference_loads() -> None:
-    ref = load_reference(REPO / "benchmarking" / "reference_results.csv")
+    ref = load_reference(REFERENCE_CSV)
     assert len(ref) == 40
     assert set(ref["algo"]) == {"advEDA_released_gail"}
     assert set(ref["split"]) == {f"cyber_loo{k}" for k in range(1, 5)}
@@ -33,7 +33,7 @@ def test_committed_reference_loads() -> None:
     shared = pd.read_csv(REPO.parent / "shared" / "data" / "reference_results.csv") \
         if (REPO.parent / "shared" / "data" / "reference_results.csv").is_file() else None
     if shared is not None:
-        assert pd.read_csv(REPO / "benchmarking" / "reference_results.csv").equals(shared)
+        assert pd.read_csv(REFERENCE_CSV).equals(shared)
 
 
 def test_margin_rows_become_std(tmp_path: Path) -> None:
@@ -74,7 +74,7 @@ def runs() -> list:
 
 
 def test_compare_to_reference_seed_and_session_levels(runs: list) -> None:
-    ref = load_reference(REPO / "benchmarking" / "reference_results.csv")
+    ref = load_reference(REFERENCE_CSV)
     table = compare_to_reference(runs, ref)
     # only gail (the default map) on splits we ran, both policies, 5 metrics, 2 levels
     assert set(table["algo"]) == {"gail"}
@@ -101,7 +101,7 @@ def test_compare_to_reference_seed_and_session_levels(runs: list) -> None:
 
 
 def test_n_below_two_gives_nan_and_a_warning(runs: list, caplog: pytest.LogCaptureFixture) -> None:
-    ref = load_reference(REPO / "benchmarking" / "reference_results.csv")
+    ref = load_reference(REFERENCE_CSV)
     table = compare_to_reference(runs, ref)
     one_seed = table[(table.split == "cyber_loo2") & (table.level == "seeds")]
     assert one_seed["p_value"].isna().all() and one_seed["significant"].isna().all()
@@ -110,7 +110,7 @@ def test_n_below_two_gives_nan_and_a_warning(runs: list, caplog: pytest.LogCaptu
 
 
 def test_algo_map_is_explicit_and_configurable(runs: list) -> None:
-    ref = load_reference(REPO / "benchmarking" / "reference_results.csv")
+    ref = load_reference(REFERENCE_CSV)
     assert set(compare_to_reference(runs, ref, {"advEDA_released_gail": ["*"]})["algo"]) == {"gail", "bc"}
     assert set(compare_to_reference(runs, ref, {"advEDA_released_gail": ["bc"]})["algo"]) == {"bc"}
     empty = compare_to_reference(runs, ref, {"someone_else": ["gail"]})

@@ -6,11 +6,10 @@ from pathlib import Path
 import fake_training as fake  # tests/analysis is on pytest's pythonpath
 import pytest
 
-from ilaeda.analysis.comparison import load_reference
+from ilaeda.analysis.comparison import REFERENCE_CSV, load_reference
 from ilaeda.analysis.curves import Curve
 from ilaeda.analysis.plots import plot_learning_curves, plot_metric_bars
 
-REPO = Path(__file__).resolve().parents[2]
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
@@ -23,7 +22,7 @@ def runs() -> list:
 
 
 def test_metric_bars(tmp_path: Path, runs: list) -> None:
-    ref = load_reference(REPO / "benchmarking" / "reference_results.csv")
+    ref = load_reference(REFERENCE_CSV)
     paths = plot_metric_bars(runs, tmp_path / "plots", ref, {"advEDA_released_gail": ["gail"]})
     names = sorted(p.name for p in paths)
     assert names == sorted(f"metrics_cyber_loo{k}_{p}.png" for k in (1, 2) for p in ("stochastic", "deterministic"))

@@ -1,4 +1,4 @@
-"""Golden values of reference_system §3.8 (cyber/flights dataset 1), to 1e-6."""
+"""Golden values computed by running the original ATENA A-EDA benchmark code (cyber/flights dataset 1), to 1e-6."""
 
 import pytest
 

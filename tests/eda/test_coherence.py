@@ -1,4 +1,4 @@
-"""Coherence penalty (reference_system §2.7, golden sequence of §2.10)."""
+"""Coherence penalty (golden sequence computed by running AdvEDA's environment)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Display engine: golden values (reference_system Appendix B, §2.10) and hand-checked cases."""
+"""Display engine: golden values (computed by running AdvEDA's environment) and hand-checked cases."""
 
 from __future__ import annotations
 

@@ -13,12 +13,9 @@ import pandas as pd
 import pytest
 from scipy import stats as st
 
+from ilaeda.analysis.comparison import REFERENCE_CSV
 from ilaeda.scripts.analyze import AnalyzeError, _has_file_storage_option
 from ilaeda.scripts.config.analyze import analysis_ex
-
-REPO = Path(__file__).resolve().parents[2]
-
-
 
 
 @pytest.fixture(scope="module")
@@ -131,7 +128,7 @@ def test_malformed_reference_is_reported(tree: dict[str, Any], tmp_path: Path) -
 def test_numbers_and_result(tree: dict[str, Any], tmp_path: Path) -> None:
     result = analyze(source_dir_str=str(tree["root"] / "out" / "sacred"), run_name="run0",
                      csv_output_path=str(tmp_path / "r.csv"), table_verbosity=1,
-                     reference_csv=str(REPO / "benchmarking" / "reference_results.csv"))
+                     reference_csv=str(REFERENCE_CSV))
     json.dumps(result)  # plain JSON for Sacred
     assert result["n_runs"] == 11 and result["n_skipped"] == 6
     assert sorted(s.split(":")[0] for s in result["skipped"]) == sorted(str(p) for p in tree["bad"].values())

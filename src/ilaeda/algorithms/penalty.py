@@ -1,10 +1,10 @@
 """The coherence-penalised learned reward for GAIL and AIRL (the ILAEDA method).
 
 The generator's reward is ``r_learned(s, a, s') + λ · coherence_penalty`` where the penalty (≤ 0) is the
-one the environment reports in ``info["coherence_penalty"]`` after every step (reference_system §2.7).
+one the environment reports in ``info["coherence_penalty"]`` after every step (:mod:`ilaeda.eda.coherence`).
 The penalty needs the session's action history, which is not in ``(s, a, s')``; the env knows it, so
 the penalty is added by a :class:`~stable_baselines3.common.vec_env.VecEnvWrapper` stacked on top of
-imitation's ``RewardVecEnvWrapper`` (imitation_notes §6.1, option 3). The vectorised env copies the info
+imitation's ``RewardVecEnvWrapper`` (``imitation.rewards.reward_wrapper``). The vectorised env copies the info
 of an episode's last step before it auto-resets, so the last step's penalty counts too (the prior system
 lost it). The discriminator never sees the penalty: only the RL reward changes, and AIRL's
 ``reward_test`` stays penalty-free.

@@ -162,17 +162,3 @@ def save_reward_net(net: nn.Module, path: str | os.PathLike[str],
              "metadata": _plain(metadata or {}),
              "state_dict": {k: v.detach().cpu() for k, v in net.state_dict().items()}}, path)
     return path
-
-
-def load_reward_state(net: nn.Module, path: str | os.PathLike[str]) -> dict[str, Any]:
-    """Load a saved reward net's weights into ``net`` (same class and sizes); returns the metadata."""
-    payload = read_checkpoint(path, REWARD_FORMAT)
-    cls = type(net)
-    name = f"{cls.__module__}.{cls.__qualname__}"
-    if payload["net_class"] != name:
-        raise ConfigError(f"reward net {path} is a {payload['net_class']}, not a {name}")
-    try:
-        net.load_state_dict(payload["state_dict"], strict=True)
-    except RuntimeError as exc:
-        raise ConfigError(f"reward net {path} does not match: {str(exc).splitlines()[0]}") from None
-    return dict(payload.get("metadata") or {})

@@ -1,6 +1,6 @@
 """Comparisons: our runs against reference numbers, and algorithms against each other.
 
-Reference CSV (``benchmarking/reference_results.csv``), one row per (algo, split, policy, metric):
+Reference CSV (:data:`REFERENCE_CSV`, shipped with the package), one row per (algo, split, policy, metric):
 
 ======== ==========================================================================================
 column   meaning
@@ -36,6 +36,7 @@ import itertools
 import logging
 import math
 from collections.abc import Mapping, Sequence
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,9 @@ from ilaeda.analysis.stats import (
 from ilaeda.errors import DataError
 
 logger = logging.getLogger(__name__)
+
+#: The published reference numbers shipped with the package (``ilaeda/analysis/reference_results.csv``).
+REFERENCE_CSV = resources.files("ilaeda.analysis") / "reference_results.csv"
 
 DEFAULT_ALGO_MAP: dict[str, list[str]] = {"advEDA_released_gail": ["gail"]}
 REQUIRED_COLUMNS = ("algo", "split", "policy", "metric", "mean", "n", "unit")

@@ -25,7 +25,6 @@ import pandas as pd
 from ilaeda.analysis.runs import POLICY_SECTIONS, RunRecord, metrics_of
 from ilaeda.analysis.stats import pooled_stats, sample_stats, t_halfwidth
 
-ID_COLUMNS = ["algo", "split", "eval_dataset", "seed"]
 SECTIONS = tuple(POLICY_SECTIONS.values())
 OTHER_SECTIONS = ("interestingness", "interestingness_deterministic", "learned_reward", "timing")
 

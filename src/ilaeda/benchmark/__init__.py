@@ -2,7 +2,7 @@
 
 ``score_sessions(sessions, "cyber", 1)`` scores sessions against dataset 1's gold references;
 ``python -m ilaeda.benchmark score --schema cyber --dataset 1 SESSIONS.json`` does it from a shell.
-Definitions: ``docs/benchmark.md`` and reference_system §3.
+Definitions: ``docs/benchmark.md``; the original is the ATENA A-EDA benchmark's code (github.com/TAU-DB/ATENA-A-EDA).
 """
 
 from ilaeda.benchmark.distance import display_distance, distance_matrix

@@ -1,6 +1,6 @@
 """Corpus BLEU over tree paths, equivalent to NLTK's ``corpus_bleu`` with ``method1`` smoothing.
 
-NLTK semantics kept exactly (reference_system §3.5):
+NLTK semantics kept exactly (``nltk.translate.bleu_score``, NLTK 3.10):
 
 * per instance and order k: numerator = Σ candidate path counts clipped by the maximum count in
   any single reference; denominator = max(1, number of candidate paths);

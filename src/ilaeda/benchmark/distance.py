@@ -1,4 +1,4 @@
-"""The benchmark's display distance (reference_system §3.5), scalar and vectorised.
+"""The benchmark's display distance (docs/benchmark.md), scalar and vectorised.
 
 * data: per column present in both displays, ``Σ_{m ∈ unique, entropy} [v1≠v2]·(1/2 − min/(2·max))``
   (nulls ignored); raw = |column symmetric difference| + Σ columns; scaled =

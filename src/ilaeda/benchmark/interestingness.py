@@ -10,7 +10,7 @@
   columns, and 0 when the view has fewer than two groups; mean over GROUP steps.
 * ``diversity``: per FILTER/GROUP step, the smallest display distance between the new display and
   every display shown earlier in the session; mean over those steps.
-* ``coherence_penalty``: the environment's coherence penalty (reference_system §2.7, as in
+* ``coherence_penalty``: the environment's coherence penalty (the ILAEDA repetition penalty,
   :mod:`ilaeda.eda.coherence`) summed over the steps (≤ 0).
 
 Every mean is 0 when the session has no step of its kind.

@@ -1,4 +1,4 @@
-"""Precision, T-BLEU-1/2/3 and EDA-Sim of one evaluation instance (reference_system §3.5).
+"""Precision, T-BLEU-1/2/3 and EDA-Sim of one evaluation instance (definitions: docs/benchmark.md).
 
 An instance is one candidate session scored against its dataset's reference set. Reference tokens,
 tree-path counts, display trees and packed displays are computed once per reference set

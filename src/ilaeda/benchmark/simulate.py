@@ -1,4 +1,4 @@
-"""Replay a session through the shared session stack and display engine (reference_system §3.3).
+"""Replay a session through the shared session stack and display engine (the benchmark's simulator).
 
 The result holds everything the metrics need: the token list (root, then per action its display's
 token or ``[back]``), the display tree (BACK adds no node and never pops the root), and per step the

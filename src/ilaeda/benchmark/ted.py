@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-#: Insert / delete cost of the benchmark's EDA-Sim (reference_system §3.5).
+#: Insert / delete cost of the benchmark's EDA-Sim (the constant of the original benchmark code).
 UNIT_COST = 5000.0
 
 

@@ -1,4 +1,4 @@
-"""Display tokens and tree paths (reference_system §3.4, §3.5).
+"""Display tokens and tree paths (as in the ATENA A-EDA benchmark's code (github.com/TAU-DB/ATENA-A-EDA)).
 
 A session of N actions yields N + 1 tokens: the root display's token, then per action the token of
 the display it leads to, except that BACK yields the literal :data:`BACK_TOKEN`.

@@ -15,8 +15,8 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from ilaeda.data.dirs import find_local, search_dirs
 from ilaeda.data.fetch import BASE_URL_ENV, FileStatus, data_files, fetch_all, source_url, verify
-from ilaeda.data.locate import find_local, search_dirs
 from ilaeda.errors import IlaedaError
 
 _STYLE = {"ok": "green", "downloaded": "cyan", "missing": "yellow", "corrupt": "bold red"}

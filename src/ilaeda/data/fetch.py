@@ -20,7 +20,7 @@ from typing import IO, NamedTuple
 
 from tqdm import tqdm
 
-from ilaeda.data.locate import ENV_VAR, cache_dir, find_local, search_dirs
+from ilaeda.data.dirs import ENV_VAR, cache_dir, find_local, search_dirs
 from ilaeda.data.reference_source import convert_reference_source
 from ilaeda.data.schema import (
     SESSION_REPOSITORY_SCHEMA,

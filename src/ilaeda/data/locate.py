@@ -1,41 +1,13 @@
-"""Find data files: config ``data_dir`` → ``$ILAEDA_DATA_DIR`` → user cache dir → download."""
+"""Find data files: a local copy (see :mod:`ilaeda.data.dirs`), else a download into the user cache."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-import platformdirs
-
+from ilaeda.data.dirs import cache_dir, find_local
+from ilaeda.data.fetch import fetch_file
 from ilaeda.data.schema import DataFile
-
-ENV_VAR = "ILAEDA_DATA_DIR"
-
-
-def cache_dir() -> Path:
-    """The per-user cache directory where downloads land (``$ILAEDA_CACHE_DIR`` overrides)."""
-    override = os.environ.get("ILAEDA_CACHE_DIR")
-    return Path(override) if override else Path(platformdirs.user_cache_dir("ilaeda"))
-
-
-def search_dirs(data_dir: str | os.PathLike[str] | None = None) -> list[tuple[str, Path]]:
-    """The directories searched, in order, each with the name of where it came from."""
-    dirs: list[tuple[str, Path]] = []
-    if data_dir:
-        dirs.append(("config data_dir", Path(data_dir).expanduser()))
-    if os.environ.get(ENV_VAR):
-        dirs.append((f"${ENV_VAR}", Path(os.environ[ENV_VAR]).expanduser()))
-    dirs.append(("user cache", cache_dir()))
-    return dirs
-
-
-def find_local(file: DataFile, data_dir: str | os.PathLike[str] | None = None) -> Path | None:
-    """The first existing copy of ``file`` in :func:`search_dirs`, or None."""
-    for _, directory in search_dirs(data_dir):
-        candidate = directory / file.path
-        if candidate.is_file():
-            return candidate
-    return None
 
 
 def locate(file: DataFile, data_dir: str | os.PathLike[str] | None = None,
@@ -44,6 +16,4 @@ def locate(file: DataFile, data_dir: str | os.PathLike[str] | None = None,
     found = find_local(file, data_dir)
     if found is not None:
         return found
-    from ilaeda.data.fetch import fetch_file  # download path only when needed
-
     return fetch_file(file, cache_dir(), allow_download=download, data_dir=data_dir)

@@ -1,7 +1,9 @@
 """Dataset schemas: the one description of a table family's columns, files and references.
 
-Schemas live as JSON in ``configs/schemas/<name>.json`` at the project root. The environment and the
-benchmark read the same schema, so every agent action is a benchmark action.
+Schemas ship as JSON inside the package (``ilaeda/data/schemas/<name>.json``, read with
+:mod:`importlib.resources`, so an installed wheel has them); ``$ILAEDA_SCHEMA_DIR`` points to a folder of
+your own schemas instead. The environment and the benchmark read the same schema, so every agent action is
+a benchmark action.
 """
 
 from __future__ import annotations
@@ -10,18 +12,23 @@ import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ilaeda.errors import ConfigError
 
-#: Project root (``src/ilaeda/data/schema.py`` → three levels up from ``src``).
-PROJECT_ROOT = Path(__file__).resolve().parents[3]
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
+
+#: The schemas shipped with the package (``ilaeda/data/schemas``).
+PACKAGED_SCHEMAS: Traversable = resources.files("ilaeda.data") / "schemas"
 
 
-def schema_dir() -> Path:
-    """Directory holding the schema JSON files (``$ILAEDA_SCHEMA_DIR`` overrides)."""
+def schema_dir() -> Traversable:
+    """Directory holding the schema JSON files: ``$ILAEDA_SCHEMA_DIR`` when set, else the packaged ones."""
     override = os.environ.get("ILAEDA_SCHEMA_DIR")
-    return Path(override) if override else PROJECT_ROOT / "configs" / "schemas"
+    return Path(override) if override else PACKAGED_SCHEMAS
 
 
 @dataclass(frozen=True)
@@ -87,7 +94,10 @@ def _files(raw: Mapping[str, Mapping[str, str]]) -> dict[int, DataFile]:
 
 def available_schemas() -> list[str]:
     """Names of the schemas found in :func:`schema_dir`."""
-    return sorted(p.stem for p in schema_dir().glob("*.json"))
+    directory = schema_dir()
+    if not directory.is_dir():
+        return []
+    return sorted(p.name.removesuffix(".json") for p in directory.iterdir() if p.name.endswith(".json"))
 
 
 def load_schema(name_or_path: str | os.PathLike[str] | Schema) -> Schema:
@@ -95,7 +105,7 @@ def load_schema(name_or_path: str | os.PathLike[str] | Schema) -> Schema:
     if isinstance(name_or_path, Schema):
         return name_or_path
     text = str(name_or_path)
-    path = Path(text) if text.endswith(".json") else schema_dir() / f"{text}.json"
+    path: Traversable = Path(text) if text.endswith(".json") else schema_dir() / f"{text}.json"
     if not path.is_file():
         raise ConfigError(
             f"unknown schema {text!r}; available schemas: {', '.join(available_schemas())} "
@@ -121,19 +131,19 @@ def load_schema(name_or_path: str | os.PathLike[str] | Schema) -> Schema:
 SESSION_REPOSITORY_SCHEMA = "cyber"
 
 
-def sessions_config_path() -> Path:
-    """``configs/sessions.json``: where the REACT-IDA session repository file is described."""
-    return PROJECT_ROOT / "configs" / "sessions.json"
+def sessions_config_path() -> Traversable:
+    """``ilaeda/data/session_repository.json``: where the REACT-IDA session repository file is described."""
+    return resources.files("ilaeda.data") / "session_repository.json"
 
 
 def load_session_repository() -> DataFile:
-    """The REACT-IDA ``actions.tsv`` entry of ``configs/sessions.json`` (path, sha256, URL)."""
+    """The REACT-IDA ``actions.tsv`` entry of the packaged ``session_repository.json`` (path, sha256, URL)."""
     path = sessions_config_path()
     try:
         raw = json.loads(path.read_text())
         return DataFile(**raw["actions"])
     except FileNotFoundError:
-        raise ConfigError(f"missing {path}; restore it from the repository") from None
+        raise ConfigError(f"missing {path}; reinstall ilaeda (the file ships with the package)") from None
     except (json.JSONDecodeError, KeyError, TypeError) as exc:
         raise ConfigError(
             f"malformed {path}: {exc!r}; it needs an \"actions\" object with path, sha256 and url"

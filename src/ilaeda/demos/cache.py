@@ -1,6 +1,6 @@
 """On-disk cache of replays, keyed by a content hash of everything they depend on.
 
-Entries are ``.npz`` files under ``ilaeda.data.locate.cache_dir()/demos`` (or a given directory).
+Entries are ``.npz`` files under ``ilaeda.data.dirs.cache_dir()/demos`` (or a given directory).
 A key covers the session source (sha256 of ``actions.tsv`` or of a reference file), the dataset
 file's sha256, the schema JSON, the options, :data:`CODE_VERSION` and a hash of the source code that
 produces replays (display engine, env, conversion, replay). Writes go to a temporary file in the same
@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from ilaeda.data.locate import cache_dir as user_cache_dir
+from ilaeda.data.dirs import cache_dir as user_cache_dir
 from ilaeda.demos.replay import ReplaySet
 
 #: Bump when the meaning of cached arrays changes without a code change elsewhere.

@@ -1,9 +1,9 @@
-"""REACT-IDA ``actions.tsv`` → expert sessions in ilaeda's action model (DESIGN §3).
+"""REACT-IDA ``actions.tsv`` → expert sessions in ilaeda's action model (docs/demonstrations.md).
 
 The file records, per analyst action, the view it was applied to (``parent_display_id``) and the view
 it produced (``child_display_id``); a session is therefore a tree of views. Conversion:
 
-1. drop the flawed sessions (:data:`FLAWED_SESSIONS`, reference_system §1.3 plus later additions);
+1. drop the flawed sessions (:data:`FLAWED_SESSIONS`: AdvEDA's list plus later additions);
 2. drop sort/project rows (and rows that cannot be expressed: unknown operator code, aggregation
    function or action type, a column outside the schema); the view such a row produced is re-pointed
    to the view it was applied to, so its children re-attach to the real parent;
@@ -59,7 +59,6 @@ COMPARISON_OPERATORS = frozenset({"EQ", "NEQ", "GT", "GE", "LT", "LE"})
 
 REQUIRED_COLUMNS = ("action_id", "action_type", "action_params", "session_id", "project_id",
                     "parent_display_id", "child_display_id")
-OPTIONAL_COLUMNS = ("user_id", "creation_time", "solution")
 
 #: Row drop reasons (keys of the conversion report).
 DROP_FLAWED = "flawed session"

@@ -10,7 +10,7 @@ and the stack depth of every step; :meth:`ReplaySet.trajectories` composes the o
 the trajectories are for (:func:`ilaeda.envs.eda_env.compose_observation`: absorbing indicator, optional
 step/depth features, and the episode-end semantics).
 
-Representability of an expert action (codec terms, DESIGN §4):
+Representability of an expert action (the codec's terms, :mod:`ilaeda.eda.terms`):
 
 * ``exact``: BACK/GROUP always; a filter whose term is one of the view's candidate terms;
 * ``view``: the term is not a candidate, but a candidate term of the same column and operator keeps

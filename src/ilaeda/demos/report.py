@@ -14,7 +14,7 @@ from ilaeda.demos.conversion import FLAWED_SESSIONS, Conversion, MultiAggregatio
 from ilaeda.demos.replay import EFFECT_NAMES, REPR_NAMES, REPR_NONE, TYPE_NAMES, ReplaySet
 from ilaeda.demos.splits import dataset_replays, expert_sessions
 
-#: The prior conversion (reference_system §1.3: ``actions_atena.tsv``).
+#: The prior conversion: counts of ``actions_atena.tsv`` in AdvEDA (github.com/abhijitmanatkar/AdversarialEDA).
 PRIOR = {"sessions": 420, "sessions_per_dataset": {"1": 151, "2": 104, "3": 90, "4": 75},
          "actions": {"group": 1332, "filter": 529, "back": 919}}
 ACTION_KINDS = ("group", "filter", "back")
@@ -108,10 +108,6 @@ def build_report(*, horizon: int = 12, multi_aggregation: MultiAggregation = "fi
         "representable_in_trajectories_fraction": _fractions(cut_tables)["exact"],
         "expert_actions": overall["actions"],
     }
-
-
-def _pct(part: int, whole: int) -> str:
-    return f"{100 * part / whole:5.1f} %" if whole else "    - "
 
 
 def format_report(report: dict[str, Any]) -> str:

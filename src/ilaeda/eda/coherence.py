@@ -1,4 +1,5 @@
-"""The coherence penalty of a session step (the ILAEDA addition; reference_system §2.7).
+"""The coherence penalty of a session step (the ILAEDA addition; as in AdvEDA, the code of the ILAEDA paper,
+github.com/abhijitmanatkar/AdversarialEDA).
 
 After each step ``t`` with action ``a_t``:
 

@@ -1,6 +1,6 @@
 """Displays: the feature summary of a view (data layer, granularity layer, globals).
 
-Formulas (reference_system §2.3, §3.3): per column ``unique = u/m``, ``nulls = (n−m)/n`` and a
+Formulas (AdvEDA's environment and the benchmark's simulator): per column ``unique = u/m``, ``nulls = (n−m)/n``, a
 normalised entropy; when grouped, per column the aggregated-column score, 2 for grouping columns,
 −1 otherwise, plus ``inverse_ngroups``, ``inverse_size_mean`` and ``site_std``.
 """

@@ -1,6 +1,6 @@
 """Filter semantics, evaluated once per category (then looked up by row code).
 
-Faithful to the benchmark (reference_system §2.5):
+Faithful to the benchmark's simulator (the same semantics as AdvEDA's environment):
 
 * EQ/NEQ/GT/GE/LT/LE on a numeric column compare with ``float(term)`` (``<UNK>`` → NaN); a term
   that is not a number makes the whole filter chain empty. On a text column they compare strings.

@@ -1,6 +1,6 @@
 """Filter terms of a view, ordered by frequency, and the 26 frequency bins that select them.
 
-Two candidate kinds (DESIGN §4):
+Two candidate kinds:
 
 * **values**: the distinct non-missing values of the column in the view, sorted by ascending count
   (ties in first-appearance order); a value's position is its cumulative relative frequency.
@@ -20,7 +20,7 @@ import numpy as np
 
 from ilaeda.data.sessions import STRING_OPERATORS
 
-#: The 27 bin edges (26 bins) of reference_system Appendix A.
+#: The 27 bin edges (26 bins) of AdvEDA's environment (github.com/abhijitmanatkar/AdversarialEDA).
 BIN_EDGES = np.array([
     0, 4.8828125e-05, 9.765625e-05, 1.953125e-04, 3.90625e-04, 7.8125e-04, 0.0015625, 0.003125,
     0.00625, 0.0125, 0.025, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7, 0.8,

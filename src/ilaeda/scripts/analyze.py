@@ -32,7 +32,6 @@ from ilaeda.errors import IlaedaError
 from ilaeda.scripts.config.analyze import analysis_ex
 
 logger = logging.getLogger(__name__)
-_REPO_ROOT = Path(__file__).resolve().parents[3]
 
 
 class AnalyzeError(IlaedaError, SacredError):
@@ -64,11 +63,8 @@ def _reference_path(reference_csv: str | None, required: bool) -> Path | None:
     if not reference_csv:
         return None
     path = Path(os.path.expanduser(reference_csv))
-    for candidate in (path, _REPO_ROOT / path):
-        if candidate.is_file():
-            return candidate
-        if path.is_absolute():
-            break
+    if path.is_file():
+        return path
     if required:
         raise AnalyzeError(f"reference results {reference_csv} not found (needed for comparison_csv)")
     logger.warning("reference results %s not found; no reference comparison", reference_csv)

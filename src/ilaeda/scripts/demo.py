@@ -14,12 +14,14 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from ilaeda.data.schema import PROJECT_ROOT
 from ilaeda.data.sessions import render_session, session_from_json
 from ilaeda.errors import ConfigError, IlaedaError
 from ilaeda.scripts.train_adversarial import train_adversarial_ex
 
-DEFAULT_CONFIG = PROJECT_ROOT / "benchmarking" / "fast_gail_cyber_loo1.json"
+#: The demo (``make run``) trains with a config file of the repository, so it runs from a checkout (an
+#: editable install); ``src/ilaeda/scripts/demo.py`` → three levels up is the checkout's root.
+CHECKOUT = Path(__file__).resolve().parents[3]
+DEFAULT_CONFIG = CHECKOUT / "benchmarking" / "fast_gail_cyber_loo1.json"
 
 
 def _parse_updates(tokens: Sequence[str]) -> dict[str, object]:

@@ -7,6 +7,8 @@ and docopt parses that text, so no line here may start with a dash or contain a 
 
 import sacred
 
+from ilaeda.analysis.comparison import REFERENCE_CSV
+
 analysis_ex = sacred.Experiment("analyze")
 
 analysis_ex.add_config(
@@ -28,8 +30,10 @@ analysis_ex.add_config(
     comparison_csv=None,
     pairwise_csv=None,
     # Reference numbers (see ilaeda.analysis.comparison) and which of our algorithms each reference
-    # algo is compared with ("*": all of them). None or "": no reference comparison.
-    reference_csv="benchmarking/reference_results.csv",
+    # algo is compared with ("*": all of them). Default: the published numbers shipped with the package
+    # (ilaeda/analysis/reference_results.csv); a relative path is relative to the working directory.
+    # None or "": no reference comparison.
+    reference_csv=str(REFERENCE_CSV),
     reference_algo_map={"advEDA_released_gail": ["bcgail", "gail"]},
     # Significance level of the flags, and how the runs' per-session stds were computed (0: np.std).
     alpha=0.05,

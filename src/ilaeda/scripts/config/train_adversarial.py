@@ -1,7 +1,7 @@
 """The ``train_adversarial`` experiment (GAIL, AIRL, BC→GAIL): defaults and named configs.
 
-Defaults are the prior system's setting (reference_system §4.5): 8 envs × 48 PPO steps = 384 steps per
-round, PPO minibatch 32, policy ``[50, 50, 50]`` for pi and vf, 100,000 generator steps, 192 expert
+Defaults are the prior system's setting (AdvEDA's GAIL; benchmarking/README.md): 8 envs × 48 PPO steps = 384
+steps per round, PPO minibatch 32, policy ``[50, 50, 50]`` for pi and vf, 100,000 generator steps, 192 expert
 samples per discriminator batch, a 768-sample generator replay buffer, 2 discriminator updates per
 round. ``bc_warm_start.enabled`` pre-trains the generator policy with BC (``bc.*``) on the same
 demonstrations (BC→GAIL). Real grids use the JSON files in ``benchmarking/``.

@@ -1,7 +1,7 @@
 """Reward ingredient: the discriminator / reward network and the coherence-penalty coefficient.
 
 GAIL: ``BasicRewardNet`` over (state, one-hot action), hidden ``hid_sizes`` (the prior system's 32-32),
-no output normalisation (GAIL's logit reward would bypass it anyway, imitation_notes §5.11). AIRL:
+no output normalisation (imitation's GAIL reward is the discriminator's logit, which bypasses it anyway). AIRL:
 ``BasicShapedRewardNet`` (reward ``hid_sizes``, potential ``potential_hid_sizes``, ``discount_factor``),
 optionally wrapped in ``NormalizedRewardNet(RunningNorm)``. ``penalty_coef`` is λ of the generator's
 reward ``r_learned + λ · coherence_penalty`` (0 = plain GAIL/AIRL). With an absorbing state
