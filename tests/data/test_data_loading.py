@@ -111,7 +111,7 @@ def test_tsv_missing_columns_is_a_data_error(tmp_path, data_dir):
 def test_garbage_tsv_is_a_one_line_data_error(tmp_path, content):
     path = _place(tmp_path, "atena/datasets/flights/3.tsv", content)
     for load in (lambda: read_tsv(path), lambda: load_table("flights", 3, data_dir=tmp_path)):
-        with pytest.raises(DataError, match="malformed TSV|is corrupt") as info:
+        with pytest.raises(DataError, match=r"malformed TSV|is corrupt") as info:
             load()
         assert "\n" not in str(info.value)
         assert "ilaeda.data fetch" in str(info.value)
