@@ -76,6 +76,6 @@ def test_ingredient_entries_in_a_dict_are_refused_with_the_alternative(restored:
         train_adversarial_ex.add_config({"environment": {"split": "cyber_loo2"}})
     bad = tmp_path / "not_json.json"
     bad.write_text("{")
-    with pytest.raises(ConfigError, match="not_json.json' is not valid JSON"):
+    with pytest.raises(ConfigError, match=r"not_json\.json' is not valid JSON"):
         train_adversarial_ex.add_config(str(bad))
     assert train_adversarial_ex.config_files == []
