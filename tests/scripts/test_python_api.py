@@ -4,6 +4,7 @@ exactly the config that ``with <cfg>.json`` does on the command line, for every 
 from __future__ import annotations
 
 import json
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 import pytest
 
 from ilaeda.errors import ConfigError
+from ilaeda.provenance import config_file_hash
 from ilaeda.scripts.train_adversarial import train_adversarial_ex
 from ilaeda.scripts.train_imitation import train_imitation_ex
 
@@ -69,6 +71,14 @@ def test_a_fast_config_added_from_python_trains(restored: None, tmp_path: Path) 
         "policy_evaluation": {"render": False, "progress": False}}, options={"--file_storage": str(tmp_path / "s")})
     assert run.status == "COMPLETED"
     assert run.result["split"] == "cyber_loo2" and run.config["rl"]["batch_size"] == 96
+    # the result records the code that produced it and the config file's content hash
+    provenance = run.result["provenance"]
+    head = subprocess.run(["git", "-C", str(BENCH.parent), "rev-parse", "HEAD"], capture_output=True, text=True)
+    if head.returncode == 0:
+        assert provenance["code_version"]["commit"] == head.stdout.strip()
+        assert isinstance(provenance["code_version"]["dirty"], bool)
+    path = str((BENCH / "fast_gail_cyber_loo2.json").resolve())
+    assert provenance["config_files"] == {path: config_file_hash(json.loads(Path(path).read_text()))}
 
 
 def test_ingredient_entries_in_a_dict_are_refused_with_the_alternative(restored: None, tmp_path: Path) -> None:

@@ -21,6 +21,7 @@ import sacred  # noqa: E402
 from sacred.utils import apply_backspaces_and_linefeeds  # noqa: E402
 
 from ilaeda.errors import ConfigError  # noqa: E402
+from ilaeda.provenance import config_files_hashes  # noqa: E402
 
 # ``fd`` capture misbehaves in subprocesses and under pytest (Sacred issue 289); ``sys`` is what
 # imitation passes everywhere with ``--capture=sys``.
@@ -93,7 +94,9 @@ class Experiment(sacred.Experiment):
                     info: Any = None, meta_info: Any = None, options: Any = None) -> Any:
         named = [*self.config_files, *(named_configs or ())]
         check_config_files(named)
-        return super()._create_run(command_name, config_updates, named, info, meta_info, options)
+        run = super()._create_run(command_name, config_updates, named, info, meta_info, options)
+        run.info.setdefault("config_files", config_files_hashes(named))  # the files as they were at the start
+        return run
 
 
 def new_experiment(name: str, ingredients: list[sacred.Ingredient]) -> Experiment:

@@ -14,6 +14,7 @@ from stable_baselines3.common.policies import ActorCriticPolicy
 from ilaeda.algorithms.serialize import save_policy
 from ilaeda.data.splits import Split
 from ilaeda.errors import ConfigError
+from ilaeda.provenance import code_version, config_files_hashes
 from ilaeda.scripts.ingredients import environment, policy_evaluation
 from ilaeda.scripts.ingredients import policy as policy_ing
 
@@ -136,6 +137,14 @@ def timing_section(watch: Stopwatch, env_timing: Mapping[str, Any]) -> dict[str,
     return out
 
 
+def provenance_section(run: Any) -> dict[str, Any]:
+    """``provenance``: the code version that produced a result and the hashes of its JSON config files."""
+    files = (getattr(run, "info", None) or {}).get("config_files")
+    if files is None:  # a run not created by ilaeda's Experiment
+        files = config_files_hashes((getattr(run, "meta_info", None) or {}).get("named_configs"))
+    return {"code_version": code_version(), "config_files": dict(files)}
+
+
 def evaluate_and_finish(policy: Any, *, algo: str, run: Any, seed: int, log_dir: Path, watch: Stopwatch,
                         env_timing: Mapping[str, Any], learned_reward: Mapping[str, Any],
                         extra: Mapping[str, Any], reward_fn: Any = None, policy_path: Path | None = None,
@@ -156,7 +165,7 @@ def evaluate_and_finish(policy: Any, *, algo: str, run: Any, seed: int, log_dir:
         "interestingness": sections.pop("interestingness"),
         "interestingness_deterministic": sections.pop("interestingness_deterministic"),
         "learned_reward": learned, "timing": timing_section(watch, env_timing), **sections, **dict(extra),
-        "log_dir": str(log_dir),
+        "log_dir": str(log_dir), "provenance": provenance_section(run),
     }
     if policy_path is not None:
         result["policy_path"] = str(policy_path)

@@ -20,7 +20,7 @@ from ilaeda.data.splits import parse_split
 from ilaeda.envs import EDAEnv
 from ilaeda.errors import ConfigError
 from ilaeda.scripts import console
-from ilaeda.scripts.common import Stopwatch
+from ilaeda.scripts.common import Stopwatch, provenance_section
 from ilaeda.scripts.config.eval_policy import eval_policy_ex
 from ilaeda.scripts.ingredients import environment as env_ing
 from ilaeda.scripts.ingredients import logging as logging_ing
@@ -76,6 +76,7 @@ def eval_policy(_run: Any, seed: int, policy_path: str, dataset: int | None, sch
         "eval_dataset": datasets[0] if len(datasets) == 1 else list(datasets), "seed": int(seed),
         "policy_path": str(policy_path), "policy_metadata": meta, **sections,
         "timing": {"wall_s": watch.wall, **watch.marks}, "log_dir": str(log_dir),
+        "provenance": provenance_section(_run),
     }
     result = policy_evaluation.plain_json(result)
     policy_evaluation.print_summary(result, f"policy {meta.get('algo', '?')} ({split_name or '-'}) on "
