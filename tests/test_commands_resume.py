@@ -17,8 +17,6 @@ from types import ModuleType
 
 import pytest
 
-from ilaeda.provenance import config_file_hash
-
 REPO = Path(__file__).resolve().parents[1]
 COMMANDS = REPO / "experiments" / "commands.py"
 FAKE_DIR = REPO / "tests" / "analysis"
@@ -53,6 +51,8 @@ def test_commands_py_uses_only_the_standard_library() -> None:
     *[json.loads(p.read_text()) for p in sorted((REPO / "benchmarking").glob("*.json"))],
 ])
 def test_the_config_file_hash_copy_agrees_with_ilaeda(content: dict) -> None:
+    from ilaeda.provenance import config_file_hash
+
     assert commands.config_file_hash(content) == config_file_hash(content)
 
 
@@ -104,6 +104,8 @@ def test_an_edited_config_is_not_completed(tmp_path: Path) -> None:
 
 def test_recorded_config_file_hashes_decide(tmp_path: Path) -> None:
     """Records of the training scripts carry the config file's hash: it decides, whatever the values."""
+    from ilaeda.provenance import config_file_hash
+
     cfg = tmp_path / "cfg" / "gail_cyber_loo1.json"
     cfg.parent.mkdir()
     content = {"environment": {"split": "cyber_loo1"}, "total_timesteps": 192}

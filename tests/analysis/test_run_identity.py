@@ -14,7 +14,6 @@ import fake_training as fake  # tests/analysis is on pytest's pythonpath
 import pytest
 
 from ilaeda.analysis import aggregate_table, discover_runs, runs_table
-from ilaeda.provenance import config_hash
 
 
 def _cfg(root: Path, k: int) -> Path:
@@ -50,6 +49,8 @@ def test_a_retry_counts_once_and_the_latest_completed_run_is_kept(tmp_path: Path
 
 
 def test_runs_differing_in_a_config_value_are_separate_rows_with_the_key(tmp_path: Path) -> None:
+    from ilaeda.provenance import config_hash
+
     for seed in (0, 1):
         _run(tmp_path, f"default-s{seed}", seed)
         _run(tmp_path, f"override-s{seed}", seed, n_steps=7)

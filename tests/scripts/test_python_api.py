@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 
 from ilaeda.errors import ConfigError
-from ilaeda.provenance import config_file_hash
 from ilaeda.scripts.train_adversarial import train_adversarial_ex
 from ilaeda.scripts.train_imitation import train_imitation_ex
 
@@ -72,6 +71,8 @@ def test_a_fast_config_added_from_python_trains(restored: None, tmp_path: Path) 
     assert run.status == "COMPLETED"
     assert run.result["split"] == "cyber_loo2" and run.config["rl"]["batch_size"] == 96
     # the result records the code that produced it and the config file's content hash
+    from ilaeda.provenance import config_file_hash
+
     provenance = run.result["provenance"]
     head = subprocess.run(["git", "-C", str(BENCH.parent), "rev-parse", "HEAD"], capture_output=True, text=True)
     if head.returncode == 0:
