@@ -18,7 +18,7 @@ configs are selected only by a pattern whose file part itself starts with ``fast
 Each run stores its Sacred record in ``<output_dir>/sacred/<name>-<config stem>-s<seed>/<id>/`` and its
 logs under ``<output_dir>``; ``--skip_completed`` leaves out runs that already COMPLETED there, so an
 interrupted grid resumes. A run counts as completed when a COMPLETED Sacred run of the same ``--name``,
-Sacred command and seed used a config file with the same *content* (``config_file_hash``, recorded by the
+algorithm, Sacred command and seed used a config file with the same *content* (``config_file_hash``, recorded by the
 training scripts; for older records: every value of the file equals the recorded config), so an edited
 config is run again. Bad input prints one ``commands.py: error: ...`` line and exits with 2.
 
@@ -151,9 +151,11 @@ def config_file_hash(content: object) -> str:
 
 @dataclass(frozen=True)
 class Completed:
-    """A COMPLETED Sacred run: run name, command, seed, config-file hashes (empty in older records), config."""
+    """A COMPLETED Sacred run: run name, algorithm token (of its config file, as analyze labels it), command,
+    seed, config-file hashes (empty in older records), config."""
 
     name: str
+    algo: str | None
     command: str
     seed: int
     file_hashes: frozenset[str]
@@ -179,11 +181,20 @@ def completed_runs(output_dir: str) -> list[Completed]:
                 continue
             hashes = (run.get("info") or {}).get("config_files") or \
                 ((run["result"].get("provenance") or {}).get("config_files") or {})
-            done.append(Completed(str(run["experiment"]["name"]), str(run["command"]), int(config["seed"]),
+            files = [str(n) for n in (run.get("meta") or {}).get("named_configs") or [] if str(n).endswith(".json")]
+            done.append(Completed(str(run["experiment"]["name"]), _token_or_none(files[0]) if files else None,
+                                  str(run["command"]), int(config["seed"]),
                                   frozenset(str(h) for h in dict(hashes).values()), config))
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             continue
     return done
+
+
+def _token_or_none(cfg_path: str) -> str | None:
+    try:
+        return algo_token(cfg_path)
+    except UsageError:
+        return None
 
 
 def _within(values: object, config: object) -> bool:
@@ -197,7 +208,7 @@ def is_completed(run: Run, name: str, content: dict, done: Sequence[Completed]) 
     """Whether ``run`` (its config file holding ``content``) already COMPLETED under this grid name."""
     wanted = config_file_hash(content)
     for c in done:
-        if (c.name, c.command, c.seed) != (name, run.command, run.seed):
+        if (c.name, c.command, c.seed) != (name, run.command, run.seed) or c.algo not in (None, run.algo_token):
             continue
         if wanted in c.file_hashes or (not c.file_hashes and _within(content, c.config)):
             return True
