@@ -64,7 +64,7 @@ def test_a_verified_file_is_stamped_and_not_rehashed(tmp_path: Path, data_dir: P
     real = integrity.sha256_of
     monkeypatch.setattr(integrity, "sha256_of", lambda p: calls.append(Path(p)) or real(p))
     path = locate(file)
-    assert len(calls) == 1 and integrity.is_stamped(path, file)
+    assert len(calls) == 1 and integrity.is_stamped(path, file, tmp_path / "cache" / "verified")
     assert len(list((tmp_path / "cache" / "verified").glob("*.json"))) == 1
     monkeypatch.setattr(integrity, "_VERIFIED", set())  # a new process: the stamp on disk is enough
     assert locate(file) == path and len(calls) == 1

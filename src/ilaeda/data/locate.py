@@ -48,7 +48,7 @@ def locate(file: DataFile, data_dir: str | os.PathLike[str] | None = None,
     """
     found = find_local(file, data_dir)
     if found is not None:
-        return ensure_verified(file, found)
+        return ensure_verified(file, found, cache_dir() / "verified")
     from ilaeda.data.fetch import fetch_file  # download path only when needed
 
     return fetch_file(file, cache_dir(), allow_download=download, data_dir=data_dir)
