@@ -50,7 +50,7 @@ def test_changed_inputs_rebuild(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     import ilaeda.data.locate
 
     # stand-ins for a new upstream version of the files: their checksums are not the pinned ones
-    monkeypatch.setattr(ilaeda.data.locate, "ensure_verified", lambda file, path: path)
+    monkeypatch.setattr(ilaeda.data.locate, "ensure_verified", lambda file, path, stamps: path)
     real = Path(os.environ["ILAEDA_DATA_DIR"])
     data = tmp_path / "data"
     (data / "reactida").mkdir(parents=True)

@@ -69,7 +69,7 @@ def test_errors_exit_2_without_traceback(tmp_path: Path, actions_dir, monkeypatc
         read_actions(data / "reactida" / "actions.tsv")
     import ilaeda.data.locate
 
-    monkeypatch.setattr(ilaeda.data.locate, "ensure_verified", lambda file, path: path)  # a stand-in file
+    monkeypatch.setattr(ilaeda.data.locate, "ensure_verified", lambda file, path, stamps: path)  # a stand-in file
     data = actions_dir([row(1, "filter", filt("ip_src", "x", 8), dataset=5)])
     assert main(["export", "--data-dir", str(data), "--out", str(tmp_path / "o")]) == 2
     assert "unknown dataset 5" in capsys.readouterr().err
