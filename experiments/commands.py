@@ -17,7 +17,10 @@ configs are selected only by a pattern whose file part itself starts with ``fast
 
 Each run stores its Sacred record in ``<output_dir>/sacred/<name>-<config stem>-s<seed>/<id>/`` and its
 logs under ``<output_dir>``; ``--skip_completed`` leaves out runs that already COMPLETED there, so an
-interrupted grid resumes. Bad input prints one ``commands.py: error: ...`` line and exits with 2.
+interrupted grid resumes. A run counts as completed when a COMPLETED Sacred run of the same ``--name``,
+algorithm, Sacred command and seed used a config file with the same *content* (``config_file_hash``, recorded by the
+training scripts; for older records: every value of the file equals the recorded config), so an edited
+config is run again. Bad input prints one ``commands.py: error: ...`` line and exits with 2.
 
 Only the standard library is used, so this runs with any Python 3.10+.
 """
@@ -28,6 +31,7 @@ import argparse
 import ast
 import fnmatch
 import glob
+import hashlib
 import json
 import os
 import re
@@ -47,6 +51,10 @@ ALGORITHMS: dict[str, tuple[str, str]] = {
 }
 FAST_TOKEN = "fast"
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+#: Slurm --time: minutes, minutes:seconds, hours:minutes:seconds, days-hours[:minutes[:seconds]], or a word.
+_TIME_RE = re.compile(r"^(\d+(:\d{1,2}){0,2}|\d+-\d{1,2}(:\d{1,2}){0,2}|infinite|unlimited|UNLIMITED)$")
+#: Slurm --mem: a whole number with an optional unit.
+_MEM_RE = re.compile(r"^\d+[KMGTkmgt]?$")
 
 
 class UsageError(Exception):
@@ -132,12 +140,34 @@ def make_runs(name: str, cfg_paths: Sequence[str], seeds: Sequence[int]) -> list
     return runs
 
 
-def completed_runs(output_dir: str) -> set[tuple[str, str, int]]:
-    """``(run name, config file name, seed)`` of every COMPLETED Sacred run under ``output_dir/sacred``.
+def config_file_hash(content: object) -> str:
+    """sha256 of a JSON config file's parsed content, canonically written.
+
+    A copy of ``ilaeda.provenance.config_file_hash`` (this script runs without ilaeda); a test checks
+    that both agree.
+    """
+    return hashlib.sha256(json.dumps(content, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Completed:
+    """A COMPLETED Sacred run: run name, algorithm token (of its config file, as analyze labels it), command,
+    seed, config-file hashes (empty in older records), config."""
+
+    name: str
+    algo: str | None
+    command: str
+    seed: int
+    file_hashes: frozenset[str]
+    config: dict
+
+
+def completed_runs(output_dir: str) -> list[Completed]:
+    """Every COMPLETED Sacred run (with a result) under ``output_dir/sacred``.
 
     Unreadable or partial records count as not completed.
     """
-    done: set[tuple[str, str, int]] = set()
+    done: list[Completed] = []
     for dirpath, dirnames, filenames in os.walk(os.path.join(output_dir, "sacred")):
         dirnames[:] = [d for d in dirnames if d != "_sources"]
         if "run.json" not in filenames:
@@ -146,16 +176,71 @@ def completed_runs(output_dir: str) -> set[tuple[str, str, int]]:
             with open(os.path.join(dirpath, "run.json"), encoding="utf-8") as f:
                 run = json.load(f)
             with open(os.path.join(dirpath, "config.json"), encoding="utf-8") as f:
-                seed = json.load(f)["seed"]
-            if run.get("status") != "COMPLETED" or run.get("result") is None:
+                config = json.load(f)
+            if run.get("status") != "COMPLETED" or not isinstance(run.get("result"), dict):
                 continue
-            name = run["experiment"]["name"]
-            cfgs = run.get("meta", {}).get("named_configs", [])
+            hashes = (run.get("info") or {}).get("config_files") or \
+                ((run["result"].get("provenance") or {}).get("config_files") or {})
+            files = [str(n) for n in (run.get("meta") or {}).get("named_configs") or [] if str(n).endswith(".json")]
+            done.append(Completed(str(run["experiment"]["name"]), _token_or_none(files[0]) if files else None,
+                                  str(run["command"]), int(config["seed"]),
+                                  frozenset(str(h) for h in dict(hashes).values()), config))
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             continue
-        for cfg in cfgs:
-            done.add((name, os.path.basename(str(cfg)), int(seed)))
     return done
+
+
+def _token_or_none(cfg_path: str) -> str | None:
+    try:
+        return algo_token(cfg_path)
+    except UsageError:
+        return None
+
+
+def _within(values: object, config: object) -> bool:
+    """Whether every leaf of ``values`` (a config file's content) has the same value in ``config``."""
+    if isinstance(values, dict):
+        return isinstance(config, dict) and all(k in config and _within(v, config[k]) for k, v in values.items())
+    return values == config
+
+
+def is_completed(run: Run, name: str, content: dict, done: Sequence[Completed]) -> bool:
+    """Whether ``run`` (its config file holding ``content``) already COMPLETED under this grid name."""
+    wanted = config_file_hash(content)
+    for c in done:
+        if (c.name, c.command, c.seed) != (name, run.command, run.seed) or c.algo not in (None, run.algo_token):
+            continue
+        if wanted in c.file_hashes or (not c.file_hashes and _within(content, c.config)):
+            return True
+    return False
+
+
+def read_config(path: str) -> dict:
+    """A config file's JSON object; UsageError naming the file otherwise."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            content = json.load(f)
+    except OSError as e:
+        raise UsageError(f"cannot read config file {path!r}: {e.strerror or e}") from None
+    except ValueError as e:
+        raise UsageError(f"config file {path!r} is not valid JSON: {e}") from None
+    if not isinstance(content, dict):
+        raise UsageError(f"config file {path!r} must hold one JSON object, not a {type(content).__name__}")
+    return content
+
+
+def check_output_dir(path: str) -> None:
+    """``--output_dir`` must be a folder, or creatable as one (no regular file in the way)."""
+    candidate = os.path.abspath(os.path.expanduser(path))
+    while True:
+        if os.path.exists(candidate):
+            if not os.path.isdir(candidate):
+                raise UsageError(f"--output_dir={path}: {candidate} is a file, not a folder; choose another folder")
+            return
+        parent = os.path.dirname(candidate)
+        if parent == candidate:
+            return
+        candidate = parent
 
 
 def _sacred_value(value: str) -> str:
@@ -251,14 +336,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise UsageError(f"--name={args.name!r}: use letters, digits, '.', '_' and '-' only")
         if args.cpus_per_task < 1:
             raise UsageError("--cpus_per_task must be at least 1")
+        if args.remote and not _TIME_RE.match(args.time):
+            raise UsageError(f"--time={args.time!r} is not a Slurm time limit; use e.g. 90 (minutes), 12:00:00 "
+                             "or 1-00:00:00")
+        if args.remote and not _MEM_RE.match(args.mem):
+            raise UsageError(f"--mem={args.mem!r} is not a Slurm memory size; use e.g. 4G or 500M")
+        check_output_dir(args.output_dir)
         seeds = parse_seeds(args.seeds)
         runs = make_runs(args.name, find_configs(args.cfg_pattern, args.exclude), seeds)
+        contents = {cfg: read_config(cfg) for cfg in sorted({r.cfg_path for r in runs})}
         _check_sbatch_args(args.sbatch_args)
     except UsageError as e:
         parser.exit(2, f"{parser.prog}: error: {e}\n")
     if args.skip_completed:
         done = completed_runs(args.output_dir)
-        todo = [r for r in runs if (args.name, os.path.basename(r.cfg_path), r.seed) not in done]
+        todo = [r for r in runs if not is_completed(r, args.name, contents[r.cfg_path], done)]
         print(f"commands.py: {len(runs) - len(todo)} of {len(runs)} runs already completed; "
               f"{len(todo)} to go", file=sys.stderr)
         runs = todo

@@ -41,7 +41,8 @@ def test_skipped_runs_are_named_with_a_reason(tree: dict[str, Any], caplog: pyte
     assert reasons[bad["killed"]].startswith("RUNNING without a result")
     assert reasons[bad["corrupt_run"]].startswith("unreadable run.json")
     assert reasons[bad["corrupt_config"]].startswith("unreadable config.json")
-    assert reasons[bad["copy"]] == f"duplicate of {tree['good'][0]}"
+    assert reasons[bad["copy"]].startswith("retry of gail seed 0 with the same config")
+    assert reasons[bad["copy"]].endswith(f"the latest COMPLETED run {tree['good'][0]} is kept")
     for path in bad.values():
         assert path in caplog.text
 
@@ -59,10 +60,12 @@ def test_run_name_filter_and_ignored_commands(tree: dict[str, Any]) -> None:
     sacred = tree["root"] / "sacred"
     other, _ = discover_runs([sacred], "other")
     assert [str(r.path) for r in other] == [str(tree["other"])]
-    both, _ = discover_runs([sacred], ["run0", "other"])
-    assert len(both) == 12
+    both, skipped_both = discover_runs([sacred], ["run0", "other"])
+    # "other" re-ran run0's gail cyber_loo1 seed 0 with the same config: one run, the later one
+    assert len(both) == 11 and str(tree["other"]) in {str(r.path) for r in both}
+    assert any(s.path == str(tree["good"][0]) and s.reason.startswith("retry of") for s in skipped_both)
     everything, skipped = discover_runs([sacred])
-    assert len(everything) == 12  # print_config's run is ignored
+    assert len(everything) == 11  # print_config's run is ignored
     assert not any("printed" in s.path for s in skipped)
 
 

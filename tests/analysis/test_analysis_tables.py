@@ -19,7 +19,8 @@ def runs() -> list:
 
 def test_verbosity_0(runs: list) -> None:
     table = runs_table(runs, 0)
-    assert list(table.columns) == ["algo", "split", "eval_dataset", "seed"] + [f"benchmark.{m}.mean" for m in METRICS]
+    assert list(table.columns) == ["algo", "split", "eval_dataset", "seed", "config_hash", "code_version"] + [
+        f"benchmark.{m}.mean" for m in METRICS]
     assert len(table) == 4
 
 

@@ -88,3 +88,19 @@ def test_bad_dataset_and_missing_file(tmp_path):
     assert done.returncode == 2 and done.stderr.startswith("error: ") and "Traceback" not in done.stderr
     done = run("score", "--dataset", 1, tmp_path / "missing.json")
     assert done.returncode == 2 and "not found" in done.stderr
+
+
+@pytest.mark.parametrize("term", [None, [], {}, False, "NaN"])
+def test_a_non_string_filter_term_is_one_error(tmp_path, term):
+    path = tmp_path / "s.json"
+    action = {"type": "filter", "column": "ip_src", "operator": "EQ", "term": term}
+    path.write_text(json.dumps([[action]]).replace('"NaN"', "NaN"))
+    done = run("score", "--dataset", 1, path)
+    assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
+    assert done.stderr.startswith("error: ") and "invalid filter term" in done.stderr
+
+
+def test_a_directory_as_the_sessions_file_is_one_error(tmp_path):
+    done = run("score", "--dataset", 1, tmp_path)
+    assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
+    assert "is a directory" in done.stderr

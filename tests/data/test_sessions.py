@@ -87,3 +87,22 @@ def test_splits() -> None:
     for bad in ("cyber_loo9", "cyber-1", "nope_loo1", "cyber_loo1_val1", "cyber_loo1_val7"):
         with pytest.raises(ConfigError):
             parse_split(bad)
+
+
+@pytest.mark.parametrize("term", [None, ["a"], {"a": 1}, True, float("nan"), float("inf")])
+def test_a_filter_term_that_is_not_a_string_or_number_is_refused(term):
+    raw = {"type": "filter", "column": "ip_src", "operator": "EQ", "term": term}
+    with pytest.raises(SessionFormatError, match=r"invalid filter term .* in session 's', action 3") as info:
+        action_from_json(raw, "s", 3)
+    assert "\n" not in str(info.value) and "string" in str(info.value)
+
+
+def test_numeric_filter_terms_stay_numbers_written_out():
+    raw = {"type": "filter", "column": "length", "operator": "GT", "term": 60}
+    assert action_from_json(raw).term == "60"
+    assert action_from_json({**raw, "term": 1.5}).term == "1.5"
+
+
+def test_a_directory_given_as_the_session_file_is_one_error(tmp_path):
+    with pytest.raises(SessionFormatError, match="is a directory"):
+        load_sessions(tmp_path)

@@ -54,15 +54,25 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
                           env=env, timeout=120)
 
 
-def test_errors_exit_2_without_traceback(tmp_path: Path, actions_dir) -> None:  # type: ignore[no-untyped-def]
+def test_errors_exit_2_without_traceback(tmp_path: Path, actions_dir, monkeypatch,  # type: ignore[no-untyped-def]
+                                         capsys) -> None:
     data = actions_dir([row(1, "group", group("ip_src")), row(2, "filter", '{"field": oops}', child=3)])
     result = run_cli("report", "--data-dir", str(data), "--no-cache")
-    assert result.returncode == 2
-    assert result.stderr.startswith("error: malformed actions file") and "line 3" in result.stderr
+    assert result.returncode == 2 and result.stderr.count("\n") == 1
+    # a file that is not the pinned one is refused by its checksum before it is parsed
+    assert result.stderr.startswith(f"error: data file {data / 'reactida' / 'actions.tsv'} is corrupt")
     assert "Traceback" not in result.stderr
+    from ilaeda.demos.conversion import read_actions
+    from ilaeda.errors import DataError
+
+    with pytest.raises(DataError, match=r"malformed actions file .*line 3"):  # the parser still names the line
+        read_actions(data / "reactida" / "actions.tsv")
+    import ilaeda.data.locate
+
+    monkeypatch.setattr(ilaeda.data.locate, "ensure_verified", lambda file, path, stamps: path)  # a stand-in file
     data = actions_dir([row(1, "filter", filt("ip_src", "x", 8), dataset=5)])
-    result = run_cli("export", "--data-dir", str(data), "--out", str(tmp_path / "o"))
-    assert result.returncode == 2 and "unknown dataset 5" in result.stderr and "Traceback" not in result.stderr
+    assert main(["export", "--data-dir", str(data), "--out", str(tmp_path / "o")]) == 2
+    assert "unknown dataset 5" in capsys.readouterr().err
     result = run_cli("build", "--split", "cyber_2", "--part", "test", "--test-fraction", "0", "--no-cache")
     assert result.returncode == 2 and "holds no demonstrations" in result.stderr
 

@@ -65,7 +65,7 @@ def test_command_line_end_to_end(tree: dict[str, Any]) -> None:
     again = cli("source_dir_str=out/sacred,output/sacred", "run_name=None", "print_table=False",
                 "csv_output_path=res/again.csv", "reference_csv=None", cwd=root)
     assert again.returncode == 0, again.stderr
-    assert len(pd.read_csv(root / "res" / "again.csv")) == 12  # 11 + the run named "other"
+    assert len(pd.read_csv(root / "res" / "again.csv")) == 11  # "other" re-ran a run0 run: counted once
     assert "analyze" not in "".join(line for line in again.stderr.splitlines() if "skipping" in line)
     assert (root / "output" / "sacred" / "analyze" / "2").is_dir()
     assert not (root / "res" / "again_comparison.csv").exists()
@@ -105,15 +105,17 @@ def test_bad_input_raises_analyze_error(tree: dict[str, Any], updates: dict[str,
 
 def test_bad_input_on_the_command_line_is_one_clear_line(tree: dict[str, Any]) -> None:
     res = cli("source_dir_str=out/sacred", "run_name=nobody", cwd=tree["root"], options=("--file_storage=failed",))
-    assert res.returncode != 0
+    assert res.returncode == 2  # a user error, as in every other command
     assert "Traceback" not in res.stderr and 'File "' not in res.stderr
-    errors = [line for line in res.stderr.splitlines() if "Error" in line]
-    assert len(errors) == 1 and "AnalyzeError: no usable training runs named 'nobody'" in errors[0]
+    errors = [line for line in res.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "no usable training runs named 'nobody'" in errors[0]
+    assert "run names there: other, run0" in errors[0]  # the names that exist
+    assert not (tree["root"] / "failed").exists() or not list((tree["root"] / "failed").glob("*/run.json"))
 
 
 def test_unknown_config_key_is_reported_by_sacred(tree: dict[str, Any]) -> None:
     res = cli("source_dir_str=out/sacred", "run_nam=run0", cwd=tree["root"], options=("--file_storage=x",))
-    assert res.returncode != 0 and "run_nam" in res.stderr and "Traceback" not in res.stderr
+    assert res.returncode == 2 and "run_nam" in res.stderr and "Traceback" not in res.stderr
 
 
 def test_malformed_reference_is_reported(tree: dict[str, Any], tmp_path: Path) -> None:

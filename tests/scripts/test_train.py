@@ -130,7 +130,8 @@ def test_eval_policy_on_a_saved_policy(runs: dict[str, tuple[Any, Path]], tmp_pa
         "policy_evaluation": {"n_sessions": 3, "render": False}}, options={"--file_storage": str(tmp_path / "s")})
     assert run.status == "COMPLETED"
     result = run.result
-    assert result["eval_dataset"] == 2 and result["algo"] == "bc" and result["split"] == "cyber_loo1"
+    assert result["eval_dataset"] == 2 and result["algo"] == "bc" and result["policy_split"] == "cyber_loo1"
+    assert result["dataset_role"] == "training" and result["split"] is None  # 2 is a training dataset of loo1
     assert result["benchmark"]["precision"]["n"] == 3 and set(result["benchmark"]) == set(METRICS)
     assert (Path(result["log_dir"]) / "sessions_stochastic_cyber2.json").is_file()
     # default dataset: the policy's held-out dataset

@@ -153,7 +153,8 @@ def compare_to_reference(
         logger.warning("reference algo(s) %s not in the algo map; not compared", ", ".join(unmapped))
     for ref in reference.to_dict("records"):
         targets = algo_map.get(ref["algo"], [])
-        targets = ours_algos if "*" in targets else [a for a in targets if a in ours_algos]
+        targets = ours_algos if "*" in targets else [  # config variants "gail[k=v]" count as their algo
+            a for a in ours_algos if a in targets or a.split("[", 1)[0] in targets]
         section = POLICY_SECTIONS[ref["policy"]]
         for algo in targets:
             ours = _ours(runs, algo, ref["split"], section, ref["metric"], session_std_ddof)

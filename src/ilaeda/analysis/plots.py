@@ -3,8 +3,9 @@
 * ``metrics_<split>_<policy>.png``: one panel per metric; one bar per algorithm = mean over seeds, the
   error bar its 95% t-interval across seeds (none with a single seed), dots = the seeds; the mapped
   reference (if any) as a dashed line with its 95% interval shaded (over its own unit, e.g. sessions).
+  Intervals are clipped to the metric's range (:data:`METRIC_RANGES`: scores in [0, 1], lengths ≥ 0).
 * ``curves_<split>_<key>.png``: one line per algorithm = mean over its runs (interpolated on the
-  steps all runs cover), shaded between the lowest and highest run.
+  steps all runs cover), shaded between the lowest and highest run; a curve of one point is a marker.
 """
 
 from __future__ import annotations
@@ -27,6 +28,18 @@ from ilaeda.analysis.runs import POLICY_SECTIONS, RunRecord, metrics_of
 from ilaeda.analysis.stats import sample_stats, t_halfwidth
 
 logger = logging.getLogger(__name__)
+
+#: The values a metric can take (intervals drawn are clipped to them); metrics not listed are unbounded.
+METRIC_RANGES: dict[str, tuple[float, float]] = {
+    **{m: (0.0, 1.0) for m in ("precision", "t_bleu_1", "t_bleu_2", "t_bleu_3", "eda_sim")},
+    "length": (0.0, math.inf), "back_at_root": (0.0, math.inf),
+}
+
+
+def clipped_interval(metric: str, center: float, half: float) -> tuple[float, float]:
+    """``(below, above)``: the parts of ``center ± half`` that lie inside the metric's range."""
+    lo, hi = METRIC_RANGES.get(metric, (-math.inf, math.inf))
+    return max(0.0, min(half, center - lo)), max(0.0, min(half, hi - center))
 
 
 def _colors(runs: Sequence[RunRecord]) -> dict[str, str]:
@@ -71,8 +84,8 @@ def plot_metric_bars(
                             if s is not None]
                     mean, std, n = sample_stats(vals)
                     ci = t_halfwidth(std, n)
-                    ax.bar(i, mean, color=colors[algo], alpha=0.8,
-                           yerr=None if math.isnan(ci) else ci, capsize=4)
+                    yerr = None if math.isnan(ci) else np.array([clipped_interval(metric, mean, ci)]).T
+                    ax.bar(i, mean, color=colors[algo], alpha=0.8, yerr=yerr, capsize=4)
                     ax.plot([i] * len(vals), vals, "k.", ms=4)
                 _reference_line(ax, reference, algo_map, split, policy, metric, algos)
                 ax.set_xticks(range(len(algos)), algos, rotation=45, ha="right", fontsize=8)
@@ -94,7 +107,8 @@ def _reference_line(ax, reference, algo_map, split, policy, metric, algos) -> No
         half = t_halfwidth(ref["std"], ref["n"])
         ax.axhline(ref["mean"], color="k", ls="--", lw=1, label=ref["algo"] if k == 0 else None)
         if not math.isnan(half):
-            ax.axhspan(ref["mean"] - half, ref["mean"] + half, color="k", alpha=0.1)
+            below, above = clipped_interval(metric, ref["mean"], half)
+            ax.axhspan(ref["mean"] - below, ref["mean"] + above, color="k", alpha=0.1)
         ax.legend(fontsize=6, loc="lower right")
 
 
@@ -148,7 +162,8 @@ def plot_learning_curves(
             if not cs:
                 continue
             steps, mean, low, high = _mean_curve(cs)
-            ax.plot(steps, mean, color=colors[algo], label=f"{algo} ({len(cs)} runs)")
+            ax.plot(steps, mean, color=colors[algo], label=f"{algo} ({len(cs)} runs)",
+                    marker="o" if steps.size == 1 else None)  # one point: a line would draw nothing
             if len(cs) > 1:
                 ax.fill_between(steps, low, high, color=colors[algo], alpha=0.2)
         ax.set_xlabel("step")

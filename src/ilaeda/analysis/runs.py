@@ -12,9 +12,15 @@ Its ``result`` follows the training contract::
 :func:`discover_runs` walks source directories (following symlinks, each real directory once) and keeps
 COMPLETED runs with such a result. Everything else is skipped with a reason that names the run:
 FAILED / INTERRUPTED / other statuses, RUNNING without a result, unreadable or corrupt JSON, results
-that do not follow the contract, and duplicates (the same directory reached twice, or a copy with the
-same run name, command, config, seed and start time). Runs of the analysis itself and of Sacred's
-built-in commands (``print_config``...) are ignored silently.
+that do not follow the contract, and retries. Runs of the analysis itself and of Sacred's built-in
+commands (``print_config``...) are ignored silently.
+
+A run is identified by its algorithm, Sacred command, the hash of its full resolved config
+(:func:`ilaeda.provenance.config_hash`, without the seed and log locations) and its seed. Several runs
+with one identity (a retry, a copy, the same directory reached twice) count once: the latest COMPLETED
+one is kept and a warning names the others. Runs of one algorithm whose configs differ in any value
+(other than the split) are *variants*: their label becomes ``algo[key=value, ...]`` with the differing
+keys, so every table, test and plot keeps them apart.
 """
 
 from __future__ import annotations
@@ -27,6 +33,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from ilaeda.provenance import config_hash, strip_volatile, version_label
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +81,27 @@ class RunRecord:
     eval_dataset: Any = None
     config_file: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    #: :func:`ilaeda.provenance.config_hash` of ``config``.
+    config_hash: str = ""
+    #: The algorithm label before any variant suffix.
+    base_algo: str = ""
+    #: The config values that set this run apart from other runs of its algorithm (see :func:`label_variants`).
+    config_diff: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.base_algo = self.base_algo or self.algo
+        self.config_hash = self.config_hash or config_hash(self.config)
+
+    @property
+    def code_version(self) -> str:
+        """The code version recorded in the result (``commit[+dirty]``, ``package X`` or ``unknown``)."""
+        provenance = self.result.get("provenance")
+        return version_label(provenance.get("code_version") if isinstance(provenance, dict) else None)
+
+    @property
+    def identity(self) -> tuple[str, str, str, int | None]:
+        """``(algo, command, config hash, seed)``: runs sharing it are retries of one experiment."""
+        return self.base_algo, self.command, self.config_hash, self.seed
 
     def wall_s(self) -> float:
         """``timing.wall_s`` of the result, NaN when absent."""
@@ -186,10 +215,82 @@ def _contract_problem(result: Any) -> str | None:
     return None
 
 
-def _identity(run: dict[str, Any], config: dict[str, Any]) -> str:
-    exp = run.get("experiment") or {}
-    return json.dumps([exp.get("name"), run.get("command"), config, config.get("seed"),
-                       run.get("start_time")], sort_keys=True, default=str)
+def _recency(record: RunRecord) -> tuple[bool, str]:
+    """Sort key: COMPLETED before RUNNING, then the latest stop (or start) time."""
+    run = record.run
+    return record.status == "COMPLETED", str(run.get("stop_time") or run.get("start_time") or "")
+
+
+def deduplicate(runs: Sequence[RunRecord]) -> tuple[list[RunRecord], list[Skipped]]:
+    """One run per :attr:`RunRecord.identity`: the latest COMPLETED one; the others as skipped retries."""
+    groups: dict[tuple[Any, ...], list[RunRecord]] = {}
+    for r in runs:
+        groups.setdefault(r.identity, []).append(r)
+    kept, skipped = [], []
+    for members in groups.values():
+        members.sort(key=lambda r: str(r.path))  # ties: the first path
+        members.sort(key=_recency, reverse=True)
+        kept.append(members[0])
+        for other in members[1:]:
+            skipped.append(Skipped(str(other.path), (
+                f"retry of {members[0].algo} seed {other.seed} with the same config (hash "
+                f"{other.config_hash[:12]}); counted once: the latest COMPLETED run {members[0].path} is kept")))
+    return kept, skipped
+
+
+def _flat(value: Any, prefix: str, out: dict[str, Any]) -> dict[str, Any]:
+    if isinstance(value, dict) and value:
+        for k, v in value.items():
+            _flat(v, f"{prefix}{k}.", out)
+    else:
+        out[prefix[:-1]] = value
+    return out
+
+
+def _short(value: Any) -> str:
+    return json.dumps(value, default=str) if not isinstance(value, str) else value
+
+
+def label_variants(runs: Sequence[RunRecord]) -> None:
+    """Give runs of one algorithm whose configs differ (beyond the split) the label ``algo[key=value, ...]``.
+
+    ``config_diff`` holds every differing key with this run's value; the label shows up to three of them
+    (then ``+N more`` and the config hash). Runs whose configs agree keep the plain label.
+    """
+    by_algo: dict[str, list[RunRecord]] = {}
+    for r in runs:
+        by_algo.setdefault(r.base_algo, []).append(r)
+    for algo, members in by_algo.items():
+        if len({r.config_hash for r in members}) < 2:
+            continue
+        flats = [_flat(strip_volatile(r.config), "", {}) for r in members]
+        keys = sorted({k for f in flats for k in f})
+        differing = [k for k in keys
+                     if len({_short(f.get(k, "<unset>")) for f in flats}) > 1
+                     and not all(f.get(k) == r.split for f, r in zip(flats, members))]  # the split itself
+        if not differing:  # only the split differs
+            continue
+        for r, f in zip(members, flats):
+            r.config_diff = {k: f.get(k) for k in differing}
+            shown = [f"{k}={_short(f.get(k, '<unset>'))}" for k in differing[:3]]
+            if len(differing) > 3:
+                shown.append(f"+{len(differing) - 3} more, config {r.config_hash[:8]}")
+            r.algo = f"{algo}[{', '.join(shown)}]"
+
+
+def run_names(sources: Sequence[Path | str]) -> list[str]:
+    """The Sacred run names (``--name``) of the training runs under ``sources``, sorted."""
+    names: set[str] = set()
+    for path in _walk_run_dirs(Path(s) for s in sources if Path(s).is_dir()):
+        try:
+            run = _load_object(path / "run.json")
+        except (OSError, ValueError):
+            continue
+        exp = run.get("experiment") or {}
+        if str(run.get("command", "")) not in IGNORED_COMMANDS and Path(str(exp.get("mainfile", ""))).name != \
+                "analyze.py" and exp.get("name") is not None:
+            names.add(str(exp["name"]))
+    return sorted(names)
 
 
 def discover_runs(
@@ -198,13 +299,13 @@ def discover_runs(
 ) -> tuple[list[RunRecord], list[Skipped]]:
     """Usable training runs under ``sources`` (optionally only those named ``run_name``).
 
-    Returns ``(runs, skipped)``; runs are sorted by (algo, split, seed, path). Each skipped run is
-    also logged as a warning. Missing source directories are reported as skipped entries.
+    Returns ``(runs, skipped)``; runs are sorted by (algo, split, seed, path), one per identity (see the
+    module docstring), variants labelled. Each skipped run is also logged as a warning, and so are runs
+    of more than one code version. Missing source directories are reported as skipped entries.
     """
     names = None if run_name is None else ({run_name} if isinstance(run_name, str) else set(run_name))
     runs: list[RunRecord] = []
     skipped: list[Skipped] = []
-    identities: dict[str, Path] = {}
     paths = [Path(s) for s in sources]
     for source in paths:
         if not source.is_dir():
@@ -239,11 +340,6 @@ def discover_runs(
         if problem:
             skipped.append(Skipped(str(path), f"{status} but {problem}"))
             continue
-        identity = _identity(run, config)
-        if identity in identities:
-            skipped.append(Skipped(str(path), f"duplicate of {identities[identity]}"))
-            continue
-        identities[identity] = path
         config_file = _config_file(run)
         algo = algo_label(result, command, config_file)
         if algo is None:
@@ -256,8 +352,15 @@ def discover_runs(
             path=path, run=run, config=config, result=result, algo=algo, split=str(result["split"]),
             seed=int(seed) if _is_number(seed) else None, eval_dataset=result.get("eval_dataset"),
             config_file=config_file))
+    runs, retries = deduplicate(runs)
+    skipped += retries
+    label_variants(runs)
     for s in skipped:
         logger.warning("skipping run %s", s)
+    versions = sorted({r.code_version for r in runs})
+    if len(versions) > 1:
+        logger.warning("the runs come from %d code versions (%s): results of different code are mixed; "
+                       "see the code_version column", len(versions), ", ".join(versions))
     runs.sort(key=lambda r: (r.algo, r.split, math.inf if r.seed is None else r.seed, str(r.path)))
     return runs, skipped
 

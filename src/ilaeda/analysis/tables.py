@@ -7,7 +7,10 @@ their number; ``benchmark_deterministic.*`` the same for the deterministic polic
 
 Verbosity (``table_verbosity``) of the run table:
 
-* 0: algo, split, eval_dataset, seed and the stochastic benchmark means;
+* 0: algo, split, eval_dataset, seed, the run's identity and provenance (``config_hash``: the first 12 hex
+  digits of :func:`ilaeda.provenance.config_hash`; ``config_diff``: the config values that make the run a
+  variant of its algorithm, when there are variants; ``code_version``: ``commit[+dirty]``) and the
+  stochastic benchmark means;
 * 1: plus run_name, status, the stochastic std and n, and wall time;
 * 2: plus command, config file, run dir, start time, host, the deterministic benchmark, interestingness
   (both policies), learned reward and timing, and the pretty summaries;
@@ -16,6 +19,7 @@ Verbosity (``table_verbosity``) of the run table:
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -44,6 +48,11 @@ def _eval_dataset(value: Any) -> Any:
     return value
 
 
+def _diff_text(run: RunRecord) -> str:
+    """``key=value; key=value`` of the config values that set a variant apart ("" for none)."""
+    return "; ".join(f"{k}={json.dumps(v, default=str)}" for k, v in run.config_diff.items())
+
+
 def summary(mean: float, std: float, n: float) -> str:
     """``"0.2988 ± 0.0894 (n=60)"``: for reading only, never parsed back."""
     return f"{mean:.4g} ± {std:.4g} (n={int(n)})"
@@ -55,12 +64,16 @@ def runs_table(runs: Sequence[RunRecord], verbosity: int = 2) -> pd.DataFrame:
         raise ValueError(f"table_verbosity must be 0, 1, 2 or 3, got {verbosity!r}")
     sections = SECTIONS if verbosity >= 2 else SECTIONS[:1]
     metrics = {sec: metrics_of(runs, sec) for sec in sections}
+    variants = any(r.config_diff for r in runs)
     rows = []
     for r in runs:
         row: dict[str, Any] = {}
         if verbosity >= 1:
             row.update(run_name=r.run_name, status=r.status)
         row.update(algo=r.algo, split=r.split, eval_dataset=_eval_dataset(r.eval_dataset), seed=r.seed)
+        row.update(config_hash=r.config_hash[:12], code_version=r.code_version)
+        if variants:
+            row["config_diff"] = _diff_text(r)
         if verbosity >= 2:
             row.update(command=r.command, config_file=r.config_file, run_dir=str(r.path),
                        start_time=r.run.get("start_time"), host=(r.run.get("host") or {}).get("hostname"))
@@ -92,7 +105,9 @@ def aggregate_table(runs: Sequence[RunRecord], session_std_ddof: int = 0) -> pd.
     Per ``<section>.<metric>``: ``mean``, ``std`` (ddof=1) and ``n_seeds`` of the per-run means,
     ``ci95`` (t half-width over seeds; NaN below two seeds), and ``pooled_mean``, ``pooled_std``,
     ``pooled_n`` over every evaluation session of those runs (``session_std_ddof``: how the runs'
-    session stds were computed). Also the mean wall time per run.
+    session stds were computed). Also the mean wall time per run, the runs' ``config_hash`` (one per row:
+    configs that differ are variants with their own ``algo`` label), the differing values (``config_diff``)
+    and the ``code_versions`` the runs come from.
     """
     groups: dict[tuple[str, str], list[RunRecord]] = {}
     for r in runs:
@@ -104,6 +119,9 @@ def aggregate_table(runs: Sequence[RunRecord], session_std_ddof: int = 0) -> pd.
         row: dict[str, Any] = {
             "algo": algo, "split": split, "eval_dataset": ",".join(datasets), "n_runs": len(members),
             "seeds": ",".join(str(r.seed) for r in members),
+            "config_hash": ",".join(sorted({r.config_hash[:12] for r in members})),
+            "config_diff": " | ".join(sorted({_diff_text(r) for r in members} - {""})),
+            "code_versions": ",".join(sorted({r.code_version for r in members})),
         }
         for sec in SECTIONS:
             for m in metrics[sec]:

@@ -8,7 +8,6 @@ replaces the public URLs by ``<base_url>/<file.path>``, e.g. a local mirror of t
 
 from __future__ import annotations
 
-import hashlib
 import http.client
 import os
 import sys
@@ -21,6 +20,7 @@ from typing import IO, NamedTuple
 from tqdm import tqdm
 
 from ilaeda.data.dirs import ENV_VAR, cache_dir, find_local, search_dirs
+from ilaeda.data.integrity import sha256_of
 from ilaeda.data.reference_source import convert_reference_source
 from ilaeda.data.schema import (
     SESSION_REPOSITORY_SCHEMA,
@@ -46,15 +46,6 @@ class FileStatus(NamedTuple):
     status: str  # "ok", "missing", "corrupt", "downloaded"
 
 
-def sha256_of(path: str | os.PathLike[str]) -> str:
-    """Hex sha256 of a file."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(_CHUNK), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def source_url(file: DataFile, base_url: str | None = None) -> str:
     """Where ``file`` is downloaded from: ``<base_url>/<file.path>`` when a base URL is set, else its URL."""
     base = base_url or os.environ.get(BASE_URL_ENV)
@@ -67,9 +58,12 @@ def _tried(data_dir: str | os.PathLike[str] | None) -> str:
     return f"searched {dirs}{unset}"
 
 
-def _offline_error(file: DataFile, url: str, reason: str, data_dir: str | os.PathLike[str] | None) -> DataError:
+def _offline_error(file: DataFile, url: str, reason: str, data_dir: str | os.PathLike[str] | None,
+                   corrupt_copy: Path | None = None) -> DataError:
+    where = (f"has only a corrupt local copy ({corrupt_copy}: sha256 mismatch)" if corrupt_copy is not None
+             else "is not available locally")
     return DataError(
-        f"data file {file.path} is not available locally and could not be downloaded from {url} ({reason}); "
+        f"data file {file.path} {where} and could not be downloaded from {url} ({reason}); "
         f"{_tried(data_dir)}. Fix: set {ENV_VAR} to a folder holding the data (it must contain {file.path}), "
         f"or connect to the network and {_FETCH_HINT}"
     )
@@ -93,7 +87,8 @@ def _download(url: str, handle: IO[bytes], label: str) -> None:
 
 
 def fetch_file(file: DataFile, dest_root: str | os.PathLike[str], allow_download: bool = True,
-               base_url: str | None = None, *, data_dir: str | os.PathLike[str] | None = None) -> Path:
+               base_url: str | None = None, *, data_dir: str | os.PathLike[str] | None = None,
+               corrupt_copy: Path | None = None) -> Path:
     """Download ``file`` to ``dest_root/file.path``, verify its sha256, and return that path.
 
     Reference files (``format == "python-literals"``) are downloaded as the benchmark's Python source and
@@ -106,6 +101,7 @@ def fetch_file(file: DataFile, dest_root: str | os.PathLike[str], allow_download
         allow_download: when False, raise at once instead of touching the network.
         base_url: a mirror of the data folder (``$ILAEDA_DATA_BASE_URL`` when None).
         data_dir: the config data dir that was searched, only for the error message.
+        corrupt_copy: the corrupt local copy being replaced, only for the error message.
     """
     url = source_url(file, base_url)
     if not allow_download:
@@ -128,14 +124,14 @@ def fetch_file(file: DataFile, dest_root: str | os.PathLike[str], allow_download
             with os.fdopen(fd, "wb") as handle:
                 _download(url, handle, file.path)
         except urllib.error.HTTPError as exc:
-            raise _offline_error(file, url, f"HTTP {exc.code} {exc.reason}", data_dir) from None
+            raise _offline_error(file, url, f"HTTP {exc.code} {exc.reason}", data_dir, corrupt_copy) from None
         except urllib.error.URLError as exc:
-            raise _offline_error(file, url, str(exc.reason), data_dir) from None
+            raise _offline_error(file, url, str(exc.reason), data_dir, corrupt_copy) from None
         except http.client.IncompleteRead as exc:
             raise _offline_error(
-                file, url, f"the connection closed early, {exc.expected} bytes short", data_dir) from None
+                file, url, f"the connection closed early, {exc.expected} bytes short", data_dir, corrupt_copy) from None
         except (http.client.HTTPException, OSError, ValueError) as exc:
-            raise _offline_error(file, url, f"{type(exc).__name__}: {exc}", data_dir) from None
+            raise _offline_error(file, url, f"{type(exc).__name__}: {exc}", data_dir, corrupt_copy) from None
         if file.format == "python-literals" and not url.endswith(".json"):
             tmp.write_bytes(convert_reference_source(tmp.read_bytes(), file))
         actual = sha256_of(tmp)
@@ -194,7 +190,8 @@ def fetch_all(schema_names: list[str] | tuple[str, ...] | None = None,
         status = check_file(file, data_dir)
         replaceable = status.path is not None and status.path.resolve() == (root / file.path).resolve()
         if status.status == "missing" or (status.status == "corrupt" and replaceable):
-            path = fetch_file(file, root, base_url=base_url, data_dir=data_dir)
+            path = fetch_file(file, root, base_url=base_url, data_dir=data_dir,
+                              corrupt_copy=status.path if status.status == "corrupt" else None)
             status = FileStatus(file, path, "downloaded")
         results.append(status)
     return results

@@ -14,6 +14,7 @@ lists.
 from __future__ import annotations
 
 import json
+import math
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -130,7 +131,7 @@ def action_from_json(raw: Any, session: str | None = None, index: int | None = N
             if operator not in OPERATORS:
                 raise SessionFormatError(
                     f"unknown operator {raw['operator']!r}{where}; valid operators: {', '.join(OPERATORS)}")
-            action: Action = Filter(str(raw["column"]), operator, _term(raw["term"]))
+            action: Action = Filter(str(raw["column"]), operator, _term(raw["term"], where))
         elif kind == "group":
             func = str(raw.get("agg_func", "count")).lower()
             func = _AGG_ALIASES.get(func, func)
@@ -149,10 +150,16 @@ def action_from_json(raw: Any, session: str | None = None, index: int | None = N
     return action
 
 
-def _term(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
+def _term(value: Any, where: str = "") -> str:
+    """A filter term as the benchmark's string; numbers are written out, anything else is refused."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
         return str(value)
-    return str(value)
+    raise SessionFormatError(
+        f"invalid filter term {value!r}{where}: a term must be a string (or a finite number), not "
+        f"{'NaN/infinity' if isinstance(value, float) else type(value).__name__}; write the value to match as a "
+        f"string, e.g. \"term\": \"80\"")
 
 
 def check_columns(action: Action, columns: Sequence[str], where: str = "") -> None:
@@ -197,6 +204,10 @@ def load_sessions(path: str | os.PathLike[str], columns: Sequence[str] | None = 
         raw = json.loads(path.read_text())
     except FileNotFoundError:
         raise SessionFormatError(f"session file {path} not found") from None
+    except IsADirectoryError:
+        raise SessionFormatError(f"session file {path} is a directory; give the JSON file inside it") from None
+    except OSError as exc:
+        raise SessionFormatError(f"cannot read session file {path}: {exc.strerror or exc}") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise SessionFormatError(f"malformed JSON in session file {path}: {exc}") from None
     try:

@@ -10,13 +10,11 @@ from __future__ import annotations
 import logging
 import os
 import re
-import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sacred.observers import FileStorageObserver
 from sacred.utils import SacredError
 
 from ilaeda.analysis import (
@@ -27,7 +25,7 @@ from ilaeda.analysis import (
     pairwise_comparisons,
     runs_table,
 )
-from ilaeda.analysis.runs import split_source_dirs
+from ilaeda.analysis.runs import RunRecord, Skipped, run_names, split_source_dirs
 from ilaeda.errors import IlaedaError
 from ilaeda.scripts.config.analyze import analysis_ex
 
@@ -146,13 +144,8 @@ def analyze_imitation(
         raise AnalyzeError(str(e)) from None
 
 
-def _analyze(
-    source_dir_str: str | Sequence[str], split_str: str, run_name: str | None, csv_output_path: str | None,
-    table_verbosity: int, print_table: bool, aggregate_csv: str | None, comparison_csv: str | None,
-    pairwise_csv: str | None, reference_csv: str | None, reference_algo_map: Mapping[str, Sequence[str]],
-    alpha: float, session_std_ddof: int, bootstrap_reps: int, bootstrap_seed: int, plot_dir: str | None,
-    curve_keys: Sequence[str] | None, max_curve_plots: int,
-) -> dict[str, Any]:
+def _check_options(table_verbosity: Any, alpha: Any, session_std_ddof: Any, bootstrap_reps: Any,
+                   max_curve_plots: Any) -> None:
     if table_verbosity not in (0, 1, 2, 3):
         raise AnalyzeError(f"table_verbosity must be 0, 1, 2 or 3, not {table_verbosity!r}")
     if not isinstance(alpha, (int, float)) or not 0 < alpha < 1:
@@ -163,16 +156,77 @@ def _analyze(
         raise AnalyzeError(f"bootstrap_reps must be a non-negative integer, not {bootstrap_reps!r}")
     if not isinstance(max_curve_plots, int) or max_curve_plots < 0:
         raise AnalyzeError(f"max_curve_plots must be a non-negative integer, not {max_curve_plots!r}")
-    curve_keys = _curve_patterns(curve_keys)
-    algo_map = _algo_map(reference_algo_map)
+
+
+#: The discovery made by the config hook of the current run, reused once by its command.
+_DISCOVERED: list[tuple[Any, tuple[list[RunRecord], list[Skipped]]]] = []
+
+
+def _discover(source_dir_str: str | Sequence[str], split_str: str,
+              run_name: str | None) -> tuple[list[RunRecord], list[Skipped]]:
+    """The usable runs, or AnalyzeError naming the problem (and the run names that exist)."""
     sources = split_source_dirs(source_dir_str, split_str)
     if not sources or not any(s.is_dir() for s in sources):
-        raise AnalyzeError(f"no source directory exists: {source_dir_str!r}")
+        raise AnalyzeError(f"no source directory exists: {source_dir_str!r} (set source_dir_str to the folder "
+                           "holding the Sacred runs, e.g. output/sacred)")
+    key = (tuple(str(s) for s in sources), run_name)
+    if _DISCOVERED and _DISCOVERED[0][0] == key:
+        return _DISCOVERED.pop()[1]
     runs, skipped = discover_runs(sources, run_name)
     if not runs:
-        named = f" named {run_name!r}" if run_name is not None else ""
-        raise AnalyzeError(f"no usable training runs{named} under {source_dir_str!r} "
+        if run_name is not None:
+            names = run_names(sources)
+            known = (f"run names there: {', '.join(names)}" if names else "no training run has a name there")
+            raise AnalyzeError(f"no usable training runs named {run_name!r} under {source_dir_str!r}; {known} "
+                               "(set run_name to one of them, or run_name=None for every run)")
+        raise AnalyzeError(f"no usable training runs under {source_dir_str!r} "
                            f"({len(skipped)} skipped, see the warnings)")
+    _DISCOVERED[:] = [(key, (runs, skipped))]
+    return runs, skipped
+
+
+def _check_writable(folder: Path, key: str) -> None:
+    from ilaeda.scripts.ingredients.logging import check_output_dir
+
+    try:
+        check_output_dir(folder, key)
+    except IlaedaError as e:
+        raise AnalyzeError(str(e)) from None
+
+
+@analysis_ex.config_hook
+def validate(config: dict[str, Any], command_name: str, logger: Any) -> dict[str, Any]:
+    """Every user error is found before the run starts (so no FAILED analyze record is left behind)."""
+    if command_name != "analyze_imitation":
+        return {}
+    _check_options(config["table_verbosity"], config["alpha"], config["session_std_ddof"],
+                   config["bootstrap_reps"], config["max_curve_plots"])
+    _curve_patterns(config["curve_keys"])
+    _algo_map(config["reference_algo_map"])
+    _reference_path(config["reference_csv"], required=bool(config["comparison_csv"]))
+    csv_path = config["csv_output_path"]
+    for key in ("csv_output_path", "aggregate_csv", "comparison_csv", "pairwise_csv"):
+        path = config[key] if key == "csv_output_path" else _derived(config[key], csv_path, key.split("_")[0])
+        if path:
+            _check_writable(Path(path).parent, key)
+    if config["plot_dir"]:
+        _check_writable(Path(config["plot_dir"]), "plot_dir")
+    _DISCOVERED.clear()
+    _discover(config["source_dir_str"], config["split_str"], config["run_name"])
+    return {}
+
+
+def _analyze(
+    source_dir_str: str | Sequence[str], split_str: str, run_name: str | None, csv_output_path: str | None,
+    table_verbosity: int, print_table: bool, aggregate_csv: str | None, comparison_csv: str | None,
+    pairwise_csv: str | None, reference_csv: str | None, reference_algo_map: Mapping[str, Sequence[str]],
+    alpha: float, session_std_ddof: int, bootstrap_reps: int, bootstrap_seed: int, plot_dir: str | None,
+    curve_keys: Sequence[str] | None, max_curve_plots: int,
+) -> dict[str, Any]:
+    _check_options(table_verbosity, alpha, session_std_ddof, bootstrap_reps, max_curve_plots)
+    curve_keys = _curve_patterns(curve_keys)
+    algo_map = _algo_map(reference_algo_map)
+    runs, skipped = _discover(source_dir_str, split_str, run_name)
 
     table = runs_table(runs, table_verbosity)
     aggregate = aggregate_table(runs, session_std_ddof)
@@ -219,10 +273,11 @@ def _has_file_storage_option(argv: Sequence[str]) -> bool:
 
 
 def main_console() -> None:
-    """Command-line entry: adds an observer under ``output/sacred/analyze`` unless -F is given."""
-    if not _has_file_storage_option(sys.argv[1:]):
-        analysis_ex.observers.append(FileStorageObserver(os.path.join("output", "sacred", "analyze")))
-    analysis_ex.run_commandline()
+    """Command-line entry: an observer under ``output/sacred/analyze`` unless -F is given; user errors are
+    one ``error:`` line with exit status 2 (:func:`ilaeda.scripts.console.main_console`)."""
+    from ilaeda.scripts import console
+
+    console.main_console(analysis_ex)
 
 
 if __name__ == "__main__":  # pragma: no cover

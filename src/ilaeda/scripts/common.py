@@ -14,6 +14,7 @@ from stable_baselines3.common.policies import ActorCriticPolicy
 from ilaeda.algorithms.serialize import save_policy
 from ilaeda.data.splits import Split
 from ilaeda.errors import ConfigError
+from ilaeda.provenance import code_version, config_files_hashes
 from ilaeda.scripts.ingredients import environment, policy_evaluation
 from ilaeda.scripts.ingredients import policy as policy_ing
 
@@ -26,6 +27,52 @@ def check_keys(value: Any, allowed: Iterable[str], key: str) -> None:
     unknown = sorted(set(value) - allowed)
     if unknown:
         raise ConfigError(f"unknown config key {key}.{unknown[0]}; valid keys of {key}: {', '.join(sorted(allowed))}")
+
+
+#: Seeds numpy and torch accept: 0 .. 2**32 - 1.
+MAX_SEED = 2**32 - 1
+
+
+def _lookup(config: Mapping[str, Any], dotted: str) -> Any:
+    value: Any = config
+    for part in dotted.split("."):
+        value = value[part]
+    return value
+
+
+def check_positive_int(config: Mapping[str, Any], dotted: str, hint: str = "") -> int:
+    """``config[dotted]`` as a positive integer (bools, floats and strings refused with one line)."""
+    value = _lookup(config, dotted)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(f"{dotted} must be a positive integer, got {value!r}{hint}")
+    return value
+
+
+def check_seed(config: Mapping[str, Any]) -> None:
+    """``seed``, when given, must be an integer numpy and torch accept (Sacred draws one when unset)."""
+    seed = config.get("seed")
+    if seed is None:
+        return
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
+        raise ConfigError(f"seed must be an integer from 0 to {MAX_SEED}, got {seed!r} (e.g. seed=0)")
+
+
+def check_evaluation(config: Mapping[str, Any]) -> None:
+    """The end-of-run evaluation's settings (checked before training, not after it)."""
+    check_positive_int(config, "policy_evaluation.n_sessions", " (sessions generated per policy mode)")
+
+
+def check_rounds(config: Mapping[str, Any]) -> None:
+    """Adversarial training: ``total_timesteps`` covers at least one round of ``rl.batch_size`` steps,
+    a multiple of ``environment.num_vec``."""
+    batch = check_positive_int(config, "rl.batch_size", " (env steps per round)")
+    num_vec = check_positive_int(config, "environment.num_vec")
+    if batch % num_vec:
+        raise ConfigError(f"rl.batch_size={batch} must be a multiple of environment.num_vec={num_vec}")
+    total = check_positive_int(config, "total_timesteps", f" (generator env steps; one round is rl.batch_size={batch})")
+    if total < batch:
+        raise ConfigError(f"total_timesteps={total} is less than one round (rl.batch_size={batch}); "
+                          f"set total_timesteps to {batch} or more")
 
 
 def init_parameters(fn: Callable[..., Any], exclude: Iterable[str] = ()) -> set[str]:
@@ -90,6 +137,14 @@ def timing_section(watch: Stopwatch, env_timing: Mapping[str, Any]) -> dict[str,
     return out
 
 
+def provenance_section(run: Any) -> dict[str, Any]:
+    """``provenance``: the code version that produced a result and the hashes of its JSON config files."""
+    files = (getattr(run, "info", None) or {}).get("config_files")
+    if files is None:  # a run not created by ilaeda's Experiment
+        files = config_files_hashes((getattr(run, "meta_info", None) or {}).get("named_configs"))
+    return {"code_version": code_version(), "config_files": dict(files)}
+
+
 def evaluate_and_finish(policy: Any, *, algo: str, run: Any, seed: int, log_dir: Path, watch: Stopwatch,
                         env_timing: Mapping[str, Any], learned_reward: Mapping[str, Any],
                         extra: Mapping[str, Any], reward_fn: Any = None, policy_path: Path | None = None,
@@ -110,7 +165,7 @@ def evaluate_and_finish(policy: Any, *, algo: str, run: Any, seed: int, log_dir:
         "interestingness": sections.pop("interestingness"),
         "interestingness_deterministic": sections.pop("interestingness_deterministic"),
         "learned_reward": learned, "timing": timing_section(watch, env_timing), **sections, **dict(extra),
-        "log_dir": str(log_dir),
+        "log_dir": str(log_dir), "provenance": provenance_section(run),
     }
     if policy_path is not None:
         result["policy_path"] = str(policy_path)

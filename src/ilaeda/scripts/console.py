@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from ilaeda.errors import IlaedaError
-from ilaeda.scripts._sacred import sacred
+from ilaeda.scripts._sacred import check_config_files, sacred
+from ilaeda.scripts.ingredients.logging import check_output_dir
 
 ConfigAddedError = sacred.utils.ConfigAddedError
 MissingConfigError = sacred.utils.MissingConfigError
@@ -81,7 +82,8 @@ def user_error_message(exc: BaseException, experiment: sacred.Experiment,
     if isinstance(exc, MissingConfigError):
         return str(exc).splitlines()[0]
     if isinstance(exc, json.JSONDecodeError):
-        return f"a config file is not valid JSON: {exc}"
+        files = [n for n in named_configs if n.endswith(".json")]
+        return f"a config file ({', '.join(files) or '?'}) is not valid JSON: {exc}"
     if isinstance(exc, SacredError) and not getattr(exc, "print_traceback", True):
         return str(exc).splitlines()[0]
     return None
@@ -126,6 +128,13 @@ def main_console(experiment: sacred.Experiment, argv: Sequence[str] | None = Non
     missing = [n for n in missing if not Path(n).is_file()]
     if missing:  # Sacred would read "dir/x.json" as the named config "json" of an ingredient "dir/x"
         print(f"error: config file {missing[0]!r} not found", file=sys.stderr)
+        sys.exit(USAGE_ERROR)
+    try:
+        check_config_files(named_configs)
+        if args.get("--file_storage"):
+            check_output_dir(args["--file_storage"], "--file_storage")
+    except IlaedaError as exc:
+        print(f"error: {exc}", file=sys.stderr)
         sys.exit(USAGE_ERROR)
     observer = None
     if not args.get("--file_storage"):

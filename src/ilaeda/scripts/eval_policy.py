@@ -9,6 +9,7 @@ whose spaces do not fit the env (e.g. another schema), is refused with a one-lin
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import torch as th
@@ -19,11 +20,25 @@ from ilaeda.data.splits import parse_split
 from ilaeda.envs import EDAEnv
 from ilaeda.errors import ConfigError
 from ilaeda.scripts import console
-from ilaeda.scripts.common import Stopwatch
+from ilaeda.scripts.common import Stopwatch, provenance_section
 from ilaeda.scripts.config.eval_policy import eval_policy_ex
 from ilaeda.scripts.ingredients import environment as env_ing
 from ilaeda.scripts.ingredients import logging as logging_ing
 from ilaeda.scripts.ingredients import policy_evaluation
+
+
+def dataset_role(meta: dict[str, Any], datasets: tuple[int, ...]) -> str:
+    """``held-out`` (the policy never saw them), ``training`` (any of them was a training dataset) or
+    ``unknown`` (the policy records no training datasets); a warning when the policy trained on one."""
+    trained = set(meta.get("train_datasets") or ())
+    if not trained:
+        return "unknown"
+    seen = sorted(trained & set(datasets))
+    if seen:
+        print(f"warning: dataset(s) {', '.join(map(str, seen))} were among the policy's training datasets: "
+              "these scores are not held-out results", file=sys.stderr)
+        return "training"
+    return "held-out"
 
 
 @eval_policy_ex.main
@@ -45,7 +60,8 @@ def eval_policy(_run: Any, seed: int, policy_path: str, dataset: int | None, sch
         datasets = tuple(parse_split(split_name).eval_datasets)
     else:
         raise ConfigError(f"policy {policy_path} records no split; set dataset=<n>")
-    horizon = int(horizon or meta.get("horizon") or 12)
+    horizon = int(horizon if horizon is not None else meta.get("horizon") or 12)
+    role = dataset_role(meta, datasets)
     env = EDAEnv(schema=schema_obj, datasets=datasets, horizon=horizon, data_dir=data_dir)
     policy, meta = load_policy(policy_path, env.observation_space, env.action_space)
     name = f"{schema_obj.name}_{'-'.join(map(str, datasets))}"
@@ -55,10 +71,12 @@ def eval_policy(_run: Any, seed: int, policy_path: str, dataset: int | None, sch
                                           out_dir=log_dir, run=_run)
     watch.lap("eval_s")
     result: dict[str, Any] = {
-        "algo": meta.get("algo"), "split": split_name, "schema": schema_obj.name,
+        "algo": meta.get("algo"), "split": split_name if role != "training" else None,
+        "policy_split": meta.get("split"), "dataset_role": role, "schema": schema_obj.name,
         "eval_dataset": datasets[0] if len(datasets) == 1 else list(datasets), "seed": int(seed),
         "policy_path": str(policy_path), "policy_metadata": meta, **sections,
         "timing": {"wall_s": watch.wall, **watch.marks}, "log_dir": str(log_dir),
+        "provenance": provenance_section(_run),
     }
     result = policy_evaluation.plain_json(result)
     policy_evaluation.print_summary(result, f"policy {meta.get('algo', '?')} ({split_name or '-'}) on "

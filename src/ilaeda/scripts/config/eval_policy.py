@@ -7,13 +7,16 @@ the split's evaluation (held-out) datasets are used.
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 from typing import Any
 
+from ilaeda.algorithms.serialize import policy_metadata
 from ilaeda.data.schema import load_schema
 from ilaeda.data.splits import parse_split
 from ilaeda.errors import ConfigError
 from ilaeda.scripts._sacred import new_experiment
+from ilaeda.scripts.common import check_evaluation, check_seed
 from ilaeda.scripts.ingredients.logging import logging_ingredient
 from ilaeda.scripts.ingredients.policy_evaluation import policy_evaluation_ingredient
 
@@ -42,10 +45,38 @@ def validate(config: dict[str, Any], command_name: str, logger: Any) -> dict[str
         raise ConfigError("set policy_path=<checkpoint .pt file> (e.g. <log_dir>/checkpoints/final/policy.pt)")
     if not Path(str(path)).is_file():
         raise ConfigError(f"policy file {path!r} not found")
+    check_policy_file(str(path))
+    check_seed(config)
+    check_evaluation(config)
+    check_horizon(config["horizon"])
     if config["split"] is not None:
         parse_split(config["split"])
-    if config["schema"] is not None:
-        schema = load_schema(config["schema"])
-        if config["dataset"] is not None:
-            schema.check_dataset(config["dataset"])
+    check_schema(config, policy_metadata(str(path)))
     return {}
+
+
+def check_policy_file(path: str) -> None:
+    """A policy file must be a PyTorch checkpoint (a zip archive) before torch is asked to read it."""
+    if not zipfile.is_zipfile(path):
+        raise ConfigError(f"policy file {path!r} is not a PyTorch checkpoint; give the policy.pt a training run "
+                          "wrote (<log_dir>/checkpoints/final/policy.pt)")
+
+
+def check_horizon(horizon: Any) -> None:
+    """``horizon`` is None (the policy's) or a positive integer; 0 is not read as "the default"."""
+    if horizon is not None and (isinstance(horizon, bool) or not isinstance(horizon, int) or horizon < 1):
+        raise ConfigError(f"horizon must be a positive integer (or None: the policy's own), got {horizon!r}")
+
+
+def check_schema(config: dict[str, Any], meta: dict[str, Any]) -> None:
+    """The policy is scored only on its own schema (two schemas may have as many columns but other
+    meanings); a given dataset must exist in that schema."""
+    trained = meta.get("schema") or (parse_split(meta["split"]).schema if meta.get("split") else None)
+    wanted = config["schema"] or (parse_split(config["split"]).schema if config["split"] else None)
+    if trained and wanted and load_schema(wanted).name != trained:
+        raise ConfigError(f"policy {config['policy_path']} was trained on schema {trained!r}, not {wanted!r}: "
+                          f"its actions mean other columns there; evaluate it on {trained} (schema={trained}) or "
+                          f"give a {wanted} policy")
+    name = wanted or trained
+    if name is not None and config["dataset"] is not None:
+        load_schema(name).check_dataset(config["dataset"])

@@ -15,7 +15,7 @@ from imitation.algorithms.adversarial.common import AdversarialTrainer
 
 from ilaeda.errors import ConfigError
 from ilaeda.scripts._sacred import new_experiment
-from ilaeda.scripts.common import check_keys, init_parameters
+from ilaeda.scripts.common import check_evaluation, check_keys, check_rounds, check_seed, init_parameters
 from ilaeda.scripts.ingredients.bc import bc_ingredient
 from ilaeda.scripts.ingredients.demonstrations import demonstrations_ingredient
 from ilaeda.scripts.ingredients.environment import environment_ingredient
@@ -60,6 +60,10 @@ def validate(config: dict[str, Any], command_name: str, logger: Any) -> dict[str
     if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
         raise ConfigError(f"algorithm_kwargs.demo_batch_size must be a positive integer, got {batch!r}")
     check_keys(config["bc_warm_start"], {"enabled"}, "bc_warm_start")
+    if command_name in ("gail", "airl"):  # what a run needs, checked before it starts
+        check_seed(config)
+        check_rounds(config)
+        check_evaluation(config)
     return {}
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ilaeda.scripts._sacred import new_experiment
-from ilaeda.scripts.common import check_keys
+from ilaeda.scripts.common import check_evaluation, check_keys, check_positive_int, check_seed
 from ilaeda.scripts.ingredients.bc import bc_ingredient
 from ilaeda.scripts.ingredients.demonstrations import demonstrations_ingredient
 from ilaeda.scripts.ingredients.environment import environment_ingredient
@@ -47,8 +47,13 @@ def defaults() -> None:
 
 @train_imitation_ex.config_hook
 def validate(config: dict[str, Any], command_name: str, logger: Any) -> dict[str, Any]:
-    """The ``dagger`` entry may only hold known keys."""
+    """The ``dagger`` entry may only hold known keys; what a run needs is checked before it starts."""
     check_keys(config["dagger"], DAGGER_KEYS, "dagger")
+    if command_name in ("bc", "dagger"):
+        check_seed(config)
+        check_evaluation(config)
+    if command_name == "dagger":
+        check_positive_int(config, "dagger.total_timesteps", " (env steps collected over all rounds)")
     return {}
 
 

@@ -43,10 +43,25 @@ def default_log_dir(log_root: str | os.PathLike[str] | None, command: str, name:
     return imit_util.parse_path(log_root or "output") / command / name / imit_util.make_unique_timestamp()
 
 
+def check_output_dir(path: str | os.PathLike[str], what: str) -> None:
+    """Raise a one-line ConfigError when the folder ``path`` could not be created (a file is in the way)."""
+    candidate = Path(os.path.expanduser(str(path))).absolute()
+    for parent in (candidate, *candidate.parents):
+        if parent.exists():
+            if not parent.is_dir():
+                raise ConfigError(f"{what}={path}: {parent} is a file, not a folder; choose another folder")
+            if not os.access(parent, os.W_OK | os.X_OK):
+                raise ConfigError(f"{what}={path}: the folder {parent} is not writable; choose another folder")
+            return
+
+
 @logging_ingredient.config_hook
 def hook(config: dict[str, Any], command_name: str, logger: Any) -> dict[str, Any]:
-    """Fill ``log_dir`` from the command and the environment's split (when there is one)."""
+    """Fill ``log_dir`` from the command and the environment's split (when there is one); check both paths."""
     cfg = config["logging"]
+    for key in ("log_root", "log_dir"):
+        if cfg[key] is not None and not str(command_name).startswith("print_"):
+            check_output_dir(cfg[key], f"logging.{key}")
     split = (config.get("environment") or {}).get("split")
     if cfg["log_dir"] is None and split is not None:
         return {"log_dir": str(default_log_dir(cfg["log_root"], command_name, str(split)))}
