@@ -68,6 +68,11 @@ def test_run_signature_and_commands() -> None:
     assert "go" in dict(ex.gather_commands())
     run = ex.run("go", {"a": 5}, [], info={}, meta_info={}, options={"--loglevel": "ERROR"})
     assert run.result == 7
+    # ilaeda.scripts._sacred.Experiment overrides the internal _create_run with this signature.
+    import sacred.experiment
+
+    create = list(inspect.signature(sacred.experiment.Experiment._create_run).parameters)
+    assert create == ["self", "command_name", "config_updates", "named_configs", "info", "meta_info", "options"]
 
 
 def test_config_added_error_names_the_unknown_key() -> None:
