@@ -14,6 +14,7 @@ from stable_baselines3.common.policies import ActorCriticPolicy
 from ilaeda.algorithms.serialize import save_policy
 from ilaeda.data.splits import Split
 from ilaeda.errors import ConfigError
+from ilaeda.report import write_run_report
 from ilaeda.scripts.ingredients import environment, policy_evaluation
 from ilaeda.scripts.ingredients import policy as policy_ing
 
@@ -117,4 +118,5 @@ def evaluate_and_finish(policy: Any, *, algo: str, run: Any, seed: int, log_dir:
     result = policy_evaluation.plain_json(result)
     policy_evaluation.print_summary(result, title or f"{algo} on {split.name}: held-out dataset(s) "
                                     f"{', '.join(map(str, split.eval_datasets))}")
+    write_run_report(result, log_dir, run, data_dir=eval_env.data_dir)  # warns, never fails the run
     return result
