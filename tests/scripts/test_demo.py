@@ -10,6 +10,7 @@ import pytest
 import torch as th
 
 from ilaeda.scripts import demo
+from ilaeda.scripts.train_adversarial import train_adversarial_ex
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -43,9 +44,9 @@ def test_verdict() -> None:
 
 
 def test_the_default_config_is_bc_gail_with_the_penalty() -> None:
-    config = json.loads(demo.DEFAULT_CONFIG.read_text())
+    config = train_adversarial_ex.run(command_name="print_config", named_configs=[str(demo.DEFAULT_CONFIG)]).config
     assert config["bc_warm_start"]["enabled"] and config["reward"]["penalty_coef"] > 0
-    assert config["environment"]["split"] == "cyber_loo1"
+    assert config["environment"]["split"] == "cyber_loo1" and config["training_evaluation"]["interval"] > 0
 
 
 def test_demo_bad_config(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

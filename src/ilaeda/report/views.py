@@ -81,7 +81,7 @@ def display_table(engine: DisplayEngine, frame: pd.DataFrame, state: State, rows
     """
     kept = engine.view_rows(state)
     view = frame.iloc[kept]
-    total = f"{len(view)} of {len(frame)} rows"
+    total = f"{len(view)} of {len(frame)} row{'s' if len(frame) != 1 else ''}"
     display = engine.display(state)
     if not state.grouping or display.granularity is None:
         return _clipped(view.head(rows).reset_index(drop=True)), total
@@ -95,7 +95,7 @@ def display_table(engine: DisplayEngine, frame: pd.DataFrame, state: State, rows
         else:
             parts[f"{func}({column})"] = series.agg(func)
     table = pd.DataFrame(parts).reset_index()
-    return _clipped(table.head(rows)), f"{len(table)} groups (view: {total})"
+    return _clipped(table.head(rows)), f"{len(table)} group{'s' if len(table) != 1 else ''} (view: {total})"
 
 
 def session_steps(actions: Sequence[Action], schema: Schema | str, dataset: int,
@@ -157,16 +157,17 @@ def _tree_layout(parents: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def tree_png(sim: Simulation, title: str = "", dpi: int = 80) -> bytes:
-    """PNG picture of a session's tree of displays (matplotlib, Agg): nodes in creation order, edges to parents."""
+    """PNG picture of a session's tree of displays (matplotlib, Agg): each node labelled with the step that
+    created it (BACK creates none), edges to parents."""
     import matplotlib
 
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
-    labels = ["root"]
-    for action in sim.actions:
+    labels = ["root"]  # other nodes: the step that created them and its action
+    for step, action in enumerate(sim.actions, start=1):
         if isinstance(action, (Filter, Group)):
-            labels.append("\n".join(textwrap.wrap(render_action(action), 24)))
+            labels.append(f"{step}: " + "\n".join(textwrap.wrap(render_action(action), 24)))
     x, depth = _tree_layout(sim.parents)
     width = max(4.0, 2.3 * (x.max() + 1))
     height = max(2.2, 1.0 * (depth.max() + 1) + 0.6)
@@ -175,7 +176,7 @@ def tree_png(sim: Simulation, title: str = "", dpi: int = 80) -> bytes:
         if node:
             ax.plot([x[parent], x[node]], [-depth[parent], -depth[node]], color="#888", lw=1, zorder=1)
     for node, label in enumerate(labels):
-        ax.annotate(f"{node}: {label}" if node else label, (x[node], -depth[node]), ha="center", va="center",
+        ax.annotate(label, (x[node], -depth[node]), ha="center", va="center",
                     fontsize=7, zorder=2,
                     bbox={"boxstyle": "round,pad=0.3", "fc": "#e8f0fe" if node else "#ffe9c7", "ec": "#4a6fa5"})
     ax.set_xlim(x.min() - 0.7, x.max() + 0.7)

@@ -1,6 +1,6 @@
 """``make run``: train a real BC→GAIL agent (with the coherence penalty) on a leave-one-out split, end to end.
 
-Runs the real Sacred experiment (``train_adversarial gail with benchmarking/demo_cyber_loo1.json``: BC
+Runs the real Sacred experiment (``train_adversarial gail with benchmarking/demo/bcgail_cyber_loo1.json``: BC
 warm start, then GAIL with the coherence penalty; training on the split's three training datasets) with
 one FileStorageObserver under ``output/sacred/train_adversarial`` and logs under ``output/``, shows the
 training's progress bars, then prints the headline table on the held-out dataset next to the random
@@ -24,7 +24,7 @@ from ilaeda.data.splits import parse_split
 from ilaeda.errors import ConfigError, IlaedaError
 from ilaeda.scripts.train_adversarial import train_adversarial_ex
 
-DEFAULT_CONFIG = PROJECT_ROOT / "benchmarking" / "demo_cyber_loo1.json"
+DEFAULT_CONFIG = PROJECT_ROOT / "benchmarking" / "demo" / "bcgail_cyber_loo1.json"
 #: The demo's bar: sessions of at least this many actions (mean over the stochastic policy's sessions).
 MIN_LENGTH = 8
 #: Metrics on which the agent should beat the random agent.
