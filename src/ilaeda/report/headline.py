@@ -12,6 +12,7 @@ Cells are mean ± std over sessions.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 from collections.abc import Mapping, Sequence
@@ -61,7 +62,17 @@ def random_sessions(schema: str, dataset: int, n: int, seed: int, stop: bool = T
 
 def random_agent_scores(schema: str, datasets: Sequence[int], n: int = RANDOM_SESSIONS, seed: int = RANDOM_SEED,
                         data_dir: str | os.PathLike[str] | None = None) -> dict[str, dict[str, float]]:
-    """``{key: {"mean", "std", "n"}}`` of the random agent's sessions pooled over ``datasets`` (std ddof 0)."""
+    """``{key: {"mean", "std", "n"}}`` of the random agent's sessions pooled over ``datasets`` (std ddof 0).
+
+    Memoised per process (the agent and its scores depend only on the arguments)."""
+    scores = _random_agent_scores(str(schema), tuple(int(d) for d in datasets), int(n), int(seed),
+                                  str(data_dir) if data_dir else None)
+    return {k: dict(v) for k, v in scores.items()}
+
+
+@functools.lru_cache(maxsize=16)
+def _random_agent_scores(schema: str, datasets: tuple[int, ...], n: int, seed: int,
+                         data_dir: str | None) -> dict[str, dict[str, float]]:
     rows: list[dict[str, Any]] = []
     for dataset in datasets:
         rows += score_sessions(random_sessions(schema, dataset, n, seed, data_dir=data_dir), schema, dataset,
