@@ -5,8 +5,8 @@ warm start, then GAIL with the coherence penalty; training on the split's three 
 one FileStorageObserver under ``output/sacred/train_adversarial`` and logs under ``output/``, shows the
 training's progress bars, then prints the headline table on the held-out dataset next to the random
 agent and the released agent of that split, whether the agent's sessions reach the demo's bar (at least
-``MIN_LENGTH`` actions, above the random agent on T-BLEU-2 and EDA-Sim), and the path of the HTML
-session report. A few minutes on two cores.
+``MIN_LENGTH`` actions besides BACKs at the root, above the random agent on T-BLEU-2 and EDA-Sim), and the
+path of the HTML session report. About 3.5 CPU-minutes (one process; one core busy).
 
 ``python -m ilaeda.scripts.demo [CONFIG.json] [key=value ...]``
 """
@@ -25,7 +25,8 @@ from ilaeda.errors import ConfigError, IlaedaError
 from ilaeda.scripts.train_adversarial import train_adversarial_ex
 
 DEFAULT_CONFIG = PROJECT_ROOT / "benchmarking" / "demo" / "bcgail_cyber_loo1.json"
-#: The demo's bar: sessions of at least this many actions (mean over the stochastic policy's sessions).
+#: The demo's bar: sessions of at least this many actions that change the display (mean over sessions of
+#: ``length`` minus ``back_at_root``).
 MIN_LENGTH = 8
 #: Metrics on which the agent should beat the random agent.
 BEAT_RANDOM_ON = ("t_bleu_2", "eda_sim")
@@ -50,8 +51,11 @@ def verdict(result: Mapping[str, Any], random: Mapping[str, Mapping[str, float]]
     for mode, section in (("stochastic", "benchmark"), ("deterministic", "benchmark_deterministic")):
         scores = result.get(section) or {}
         length = float((scores.get("length") or {}).get("mean") or 0.0)
-        checks = [f"length {length:.1f} {'≥' if length >= MIN_LENGTH else '<'} {MIN_LENGTH}"]
-        ok = length >= MIN_LENGTH
+        idle = float((scores.get("back_at_root") or {}).get("mean") or 0.0)
+        effective = length - idle  # a BACK at the root changes nothing
+        checks = [f"length {length:.1f} − {idle:.1f} BACK at the root = {effective:.1f} "
+                  f"{'≥' if effective >= MIN_LENGTH else '<'} {MIN_LENGTH}"]
+        ok = effective >= MIN_LENGTH
         for key in BEAT_RANDOM_ON:
             ours = float((scores.get(key) or {}).get("mean") or 0.0)
             theirs = float(random[key]["mean"])
