@@ -63,3 +63,11 @@ def test_a_reference_is_its_own_closest_reference() -> None:
     assert all(v <= 1.0 for v in closest.per_reference.values())
     scores = session_scores(refs[3].actions, "cyber", 2)
     assert scores["eda_sim"] == 1.0 and scores["length"] == len(refs[3].actions)
+
+
+def test_a_grouping_the_engine_cannot_aggregate_shows_the_rows() -> None:
+    frame = load_table("cyber", 1)
+    (step,) = session_steps([Group("packet_number", "packet_number", "count")], "cyber", 1, rows=3)
+    assert step.caption == f"{len(frame)} of {len(frame)} rows (not grouped: the display engine cannot aggregate " \
+        "this grouping)"
+    assert list(step.table.columns) == list(frame.columns) and len(step.table) == 3

@@ -84,7 +84,8 @@ def display_table(engine: DisplayEngine, frame: pd.DataFrame, state: State, rows
     total = f"{len(view)} of {len(frame)} row{'s' if len(frame) != 1 else ''}"
     display = engine.display(state)
     if not state.grouping or display.granularity is None:
-        return _clipped(view.head(rows).reset_index(drop=True)), total
+        note = " (not grouped: the display engine cannot aggregate this grouping)" if state.grouping else ""
+        return _clipped(view.head(rows).reset_index(drop=True)), total + note
     aggregations = dict(state.aggregations)  # a later function on the same column wins, as in the engine
     grouped = view.groupby(list(state.grouping), dropna=True, sort=True)
     parts = {}
