@@ -189,7 +189,16 @@ def tree_png(sim: Simulation, title: str = "", dpi: int = 80) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
     plt.close(fig)
-    return buffer.getvalue()
+    return _small_png(buffer.getvalue())
+
+
+def _small_png(png: bytes, colors: int = 64) -> bytes:
+    """The same picture with a 64-colour palette (a third of the bytes; reports embed many trees)."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.open(io.BytesIO(png)).convert("RGB").quantize(colors).save(out, format="PNG", optimize=True)
+    return out.getvalue()
 
 
 @dataclass(frozen=True)
