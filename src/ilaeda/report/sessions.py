@@ -12,7 +12,7 @@ import logging
 import os
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -185,7 +185,6 @@ class SessionSection:
     closest_steps: list[Step]
     closest_tree: bytes
     anchor: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def build_section(file: SessionFile, session: Session, data_dir: str | None = None, rows: int = 5,
