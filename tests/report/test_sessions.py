@@ -16,7 +16,7 @@ from nbclient import NotebookClient
 from ilaeda.data.references import load_references
 from ilaeda.data.sessions import action_to_json
 from ilaeda.report.__main__ import main
-from ilaeda.report.sessions import write_run_report
+from ilaeda.report.write import write_run_report
 
 ACTIONS = [
     {"type": "filter", "column": "highest_layer", "operator": "EQ", "term": "ICMP"},

@@ -5,6 +5,7 @@ inline CSS, pictures as data URIs) and ``report.ipynb`` (executes top to bottom,
 Training and evaluation runs write the same report into ``<log_dir>/report`` when they finish.
 """
 
-from ilaeda.report.sessions import ReportError, ReportInput, load_input, write_report, write_run_report
+from ilaeda.report.sessions import ReportError, ReportInput, load_input
+from ilaeda.report.write import write_report, write_run_report
 
 __all__ = ["ReportError", "ReportInput", "load_input", "write_report", "write_run_report"]

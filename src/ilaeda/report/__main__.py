@@ -28,7 +28,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.rows < 1 or args.max_sessions < 0:
         print("error: --rows must be positive and --max-sessions non-negative", file=sys.stderr)
         return 2
-    from ilaeda.report.sessions import load_input, write_report
+    from ilaeda.report.sessions import load_input
+    from ilaeda.report.write import write_report
 
     source = Path(args.source)
     try:
