@@ -21,10 +21,10 @@ run: $(STAMP)
 # Tests find the data in $ILAEDA_DATA_DIR, else in ../shared/data beside the checkout.
 DATA_DIR ?= $(or $(ILAEDA_DATA_DIR),$(abspath ../shared/data))
 
-# GNU parallel, Slurm and munge for the integration tests (installed when root; tests skip them
+# GNU parallel, Slurm, munge and Chromium for the integration and report tests (installed when root; tests skip them
 # elsewhere unless CI=true).
 system-deps:
-	ILAEDA_INSTALL_SYSTEM_DEPS=1 bash .ci/system-deps.sh || echo "warning: system packages not installed; Slurm/parallel tests will be skipped"
+	ILAEDA_INSTALL_SYSTEM_DEPS=1 bash .ci/system-deps.sh || echo "warning: system packages not installed; Slurm/parallel/Chromium tests will be skipped"
 
 test: $(STAMP) system-deps
 	$(PY) -m ruff check src tests experiments benchmarks

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Install the Debian packages the integration tests need: GNU parallel, Slurm (slurmctld, slurmd,
-# client) and munge. Runs only when asked to (CI=true or ILAEDA_INSTALL_SYSTEM_DEPS=1); idempotent:
+# client), munge, and Chromium (the report tests open the HTML reports in headless Chromium). Runs
+# only when asked to (CI=true or ILAEDA_INSTALL_SYSTEM_DEPS=1); idempotent:
 # when everything is installed it only checks dpkg and exits. Prints what it did.
 set -euo pipefail
 
-packages=(parallel slurm-wlm munge)
+packages=(parallel slurm-wlm munge chromium)
 
 if [[ "${CI:-}" != "true" && "${ILAEDA_INSTALL_SYSTEM_DEPS:-}" != "1" ]]; then
     echo "system-deps: not requested (set CI=true or ILAEDA_INSTALL_SYSTEM_DEPS=1); nothing done"

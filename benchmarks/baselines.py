@@ -28,8 +28,8 @@ from ilaeda.benchmark import MEASURES, METRICS, reference_set, score_instance, s
 from ilaeda.benchmark.bleu import BleuStats
 from ilaeda.data import load_references
 from ilaeda.eda import DisplayEngine
-from ilaeda.envs import EDAEnv
 from ilaeda.errors import IlaedaError
+from ilaeda.report.headline import random_sessions
 
 COLUMNS = ("length", "back_at_root", *METRICS, *MEASURES)
 HEADERS = {"length": "length", "back_at_root": "back@root", "precision": "Precision",
@@ -37,23 +37,6 @@ HEADERS = {"length": "length", "back_at_root": "back@root", "precision": "Precis
            "filter_exceptionality": "filter exc.", "group_compaction": "compaction",
            "group_conciseness": "conciseness", "diversity": "diversity", "coherence_penalty": "coherence"}
 COMMAND = "OMP_NUM_THREADS=1 ILAEDA_DATA_DIR=../shared/data .venv/bin/python benchmarks/baselines.py"
-
-
-def random_sessions(schema: str, dataset: int, n: int, seed: int, stop: bool, horizon: int = 12) -> list[Any]:
-    """``n`` episodes of a uniformly random agent (``stop=False`` resamples STOP)."""
-    env = EDAEnv(schema, (dataset,), horizon)
-    env.action_space.seed(seed)
-    sessions = []
-    for i in range(n):
-        env.reset(seed=seed + i)
-        truncated, info = False, {}
-        while not truncated:
-            action = env.action_space.sample()
-            while not stop and action[0] == 3:
-                action = env.action_space.sample()
-            _, _, _, truncated, info = env.step(action)
-        sessions.append({"name": f"random{i}", "actions": info["session"]})
-    return sessions
 
 
 def expert_rows(schema: str, dataset: int) -> tuple[list[dict], dict]:

@@ -1,4 +1,5 @@
-"""``make run``'s module: a fast GAIL through the real Sacred experiment, its table and one session."""
+"""``make run``'s module: BC→GAIL through the real Sacred experiment (here with the fast config), its
+headline beside the random and released agents, the bar's verdict and the HTML report."""
 
 from __future__ import annotations
 
@@ -9,19 +10,46 @@ import pytest
 import torch as th
 
 from ilaeda.scripts import demo
+from ilaeda.scripts.train_adversarial import train_adversarial_ex
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     th.set_num_threads(1)
     monkeypatch.chdir(tmp_path)
-    assert demo.main([]) == 0
+    assert demo.main([str(REPO / "benchmarking" / "fast_bcgail_cyber_loo1.json")]) == 0
     out = capsys.readouterr().out
-    assert "precision" in out and "t_bleu_3" in out and "eda_sim" in out
-    assert "one generated session" in out
+    for text in ("this run (stochastic)", "this run (deterministic)", "released agent (stochastic)", "random agent",
+                 "T-BLEU-2", "EDA-Sim", "stochastic policy: m", "deterministic policy: m"):
+        assert text in out
     runs = [p for p in (tmp_path / "output" / "sacred" / "train_adversarial").iterdir() if p.name != "_sources"]
     assert len(runs) == 1
     record = json.loads((runs[0] / "run.json").read_text())
     assert record["status"] == "COMPLETED" and record["experiment"]["name"] == "demo"
+    report = Path(record["result"]["log_dir"]) / "report" / "report.html"
+    assert f"HTML report: {report}" in out and report.is_file()
+    assert {"report.html", "report.ipynb"} <= set(record["artifacts"])
+
+
+def test_verdict() -> None:
+    random = {"t_bleu_2": {"mean": 0.016}, "eda_sim": {"mean": 0.197}}
+    result = {"benchmark": {"length": {"mean": 9.0}, "back_at_root": {"mean": 0.5}, "t_bleu_2": {"mean": 0.06},
+                            "eda_sim": {"mean": 0.21}},
+              "benchmark_deterministic": {"length": {"mean": 12.0}, "back_at_root": {"mean": 0.0},
+                                          "t_bleu_2": {"mean": 0.2}, "eda_sim": {"mean": 0.19}}}
+    stochastic, deterministic = demo.verdict(result, random)
+    assert stochastic.startswith("stochastic policy: meets the bar") and "= 8.5 ≥ 8" in stochastic
+    assert deterministic.startswith("deterministic policy: misses the bar") and "eda_sim 0.190 ≤ random 0.197" in \
+        deterministic
+    result["benchmark"]["back_at_root"]["mean"] = 2.0  # BACKs at the root change nothing: 7 actions count
+    assert demo.verdict(result, random)[0].startswith("stochastic policy: misses the bar")
+
+
+def test_the_default_config_is_bc_gail_with_the_penalty() -> None:
+    config = train_adversarial_ex.run(command_name="print_config", named_configs=[str(demo.DEFAULT_CONFIG)]).config
+    assert config["bc_warm_start"]["enabled"] and config["reward"]["penalty_coef"] > 0
+    assert config["environment"]["split"] == "cyber_loo1" and config["training_evaluation"]["interval"] > 0
 
 
 def test_demo_bad_config(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

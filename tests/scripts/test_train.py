@@ -72,8 +72,8 @@ def test_runs_complete_with_the_result_contract(runs: dict[str, tuple[Any, Path]
     assert len(run_dirs) == 1
     record = json.loads((run_dirs[0] / "run.json").read_text())
     assert record["status"] == "COMPLETED" and record["result"]["benchmark"] == result["benchmark"]
-    assert {"policy.pt", "sessions_stochastic_cyber1.json", "sessions_deterministic_cyber1.json"} <= set(
-        record["artifacts"])
+    assert {"policy.pt", "sessions_stochastic_cyber1.json", "sessions_deterministic_cyber1.json", "report.html",
+            "report.ipynb"} <= set(record["artifacts"])  # the session report is written at the end of every run
     log_dir = Path(result["log_dir"])
     assert log_dir.parent.parent.name == COMMANDS.get(algo, algo) and log_dir.parent.name == "cyber_loo1"
     assert (log_dir / "progress.csv").is_file() and list(log_dir.glob("events.out.tfevents.*"))
@@ -95,6 +95,11 @@ def test_adversarial_specifics(runs: dict[str, tuple[Any, Path]]) -> None:
         assert result["timing"]["env_steps"] == 192 and 0 < result["timing"]["env_time_share"] < 1
         assert result["n_rounds"] == 2
         assert th.load(Path(result["policy_path"]).with_name("reward_net.pt"), weights_only=True)["state_dict"]
+        # benchmark metrics on the training datasets: every training_evaluation.interval rounds and the last one
+        run_dir = next(p for p in (runs[algo][1] / "sacred").iterdir() if p.name != "_sources")
+        metrics = json.loads((run_dir / "metrics.json").read_text())
+        for key in ("stochastic/length", "stochastic/t_bleu_2", "deterministic/eda_sim"):
+            assert metrics[f"train_eval/{key}"]["steps"] == [192]
     assert runs["bcgail"][0].result["bc_warm_start"] is True
     assert "bc_warm_start_s" in runs["bcgail"][0].result["timing"]
 
@@ -134,6 +139,7 @@ def test_eval_policy_on_a_saved_policy(runs: dict[str, tuple[Any, Path]], tmp_pa
     assert result["dataset_role"] == "training" and result["split"] is None  # 2 is a training dataset of loo1
     assert result["benchmark"]["precision"]["n"] == 3 and set(result["benchmark"]) == set(METRICS)
     assert (Path(result["log_dir"]) / "sessions_stochastic_cyber2.json").is_file()
+    assert (Path(result["log_dir"]) / "report" / "report.html").is_file()
     # default dataset: the policy's held-out dataset
     default = eval_policy_ex.run(config_updates={
         "policy_path": trained["policy_path"], "seed": 0, "logging": {"log_root": str(tmp_path)},

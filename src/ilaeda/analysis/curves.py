@@ -34,6 +34,14 @@ from ilaeda.analysis.runs import RunRecord
 
 logger = logging.getLogger(__name__)
 
+#: Default learning-curve keys (regular expressions): the generator's learned (discriminator) reward, the
+#: coherence penalty and their sum as the generator optimises it (GAIL/AIRL; the environment's own reward,
+#: ``ep_rew_mean``, is always 0 and is left out), the discriminator's accuracy, BC's loss, DAgger's episode
+#: reward, and the benchmark metrics measured during training on the training datasets (``train_eval/``).
+DEFAULT_CURVE_KEYS = (
+    r"^mean/gen/rollout/ep_rew_(learned|penalty|penalised)_mean$", r"^mean/disc/disc_acc$", r"^bc/loss$",
+    r"^dagger/mean_episode_reward$", r"^train_eval/(stochastic|deterministic)/(length|t_bleu_2|eda_sim)$",
+)
 STEP_COLUMNS = ("time/total_timesteps", "total_timesteps", "timesteps", "samples_so_far", "global_step", "step")
 MAX_FILES_PER_RUN = 200
 

@@ -254,8 +254,13 @@ def _analyze(
             plots += [str(p) for p in plot_learning_curves(runs, curves, plot_dir, curve_keys, max_curve_plots)]
         except OSError as e:
             raise AnalyzeError(f"cannot write plots to {plot_dir}: {e.strerror or e}") from None
+    from ilaeda.report.grid import grid_report_beside
+
+    written["report_html"] = grid_report_beside(csv_output_path, plot_dir, written, plots, runs)
     if print_table:
         _print_tables(aggregate, comparison)
+        if written["report_html"]:
+            print(f"\nGrid report: {written['report_html']}")
     return {
         "n_runs": len(runs),
         "n_skipped": len(skipped),

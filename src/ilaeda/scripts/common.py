@@ -15,6 +15,7 @@ from ilaeda.algorithms.serialize import save_policy
 from ilaeda.data.splits import Split
 from ilaeda.errors import ConfigError
 from ilaeda.provenance import code_version, config_files_hashes
+from ilaeda.report import write_run_report
 from ilaeda.scripts.ingredients import environment, policy_evaluation
 from ilaeda.scripts.ingredients import policy as policy_ing
 
@@ -172,4 +173,5 @@ def evaluate_and_finish(policy: Any, *, algo: str, run: Any, seed: int, log_dir:
     result = policy_evaluation.plain_json(result)
     policy_evaluation.print_summary(result, title or f"{algo} on {split.name}: held-out dataset(s) "
                                     f"{', '.join(map(str, split.eval_datasets))}")
+    write_run_report(result, log_dir, run, data_dir=eval_env.data_dir)  # warns, never fails the run
     return result

@@ -19,6 +19,7 @@ from ilaeda.data.schema import load_schema
 from ilaeda.data.splits import parse_split
 from ilaeda.envs import EDAEnv
 from ilaeda.errors import ConfigError
+from ilaeda.report import write_run_report
 from ilaeda.scripts import console
 from ilaeda.scripts.common import Stopwatch, provenance_section
 from ilaeda.scripts.config.eval_policy import eval_policy_ex
@@ -81,6 +82,7 @@ def eval_policy(_run: Any, seed: int, policy_path: str, dataset: int | None, sch
     result = policy_evaluation.plain_json(result)
     policy_evaluation.print_summary(result, f"policy {meta.get('algo', '?')} ({split_name or '-'}) on "
                                     f"{schema_obj.name} dataset(s) {', '.join(map(str, datasets))}")
+    write_run_report(result, log_dir, _run, data_dir=data_dir)  # warns, never fails the run
     return result
 
 

@@ -25,7 +25,7 @@ from ilaeda.scripts import console
 from ilaeda.scripts.common import Stopwatch, checkpoint_metadata, evaluate_and_finish, save_final_policy
 from ilaeda.scripts.config.train_adversarial import train_adversarial_ex
 from ilaeda.scripts.ingredients import bc as bc_ing
-from ilaeda.scripts.ingredients import demonstrations, reward, rl
+from ilaeda.scripts.ingredients import demonstrations, reward, rl, training_evaluation
 from ilaeda.scripts.ingredients import environment as env_ing
 from ilaeda.scripts.ingredients import logging as logging_ing
 from ilaeda.scripts.ingredients import policy as policy_ing
@@ -81,9 +81,14 @@ def train_adversarial(algo: str, _run: Any, seed: int, total_timesteps: int, alg
             custom_logger=custom_logger, penalty_coef=reward.get_penalty_coef(),
             allow_variable_horizon=env_ing.variable_horizon(), **dict(algorithm_kwargs))
 
+        train_eval = training_evaluation.make_callback(trainer.policy, _run, seed,
+                                                       total_timesteps // trainer.gen_train_timesteps,
+                                                       lambda: gen_algo.num_timesteps)
+
         def callback(round_num: int, /) -> None:
             if checkpoint_interval > 0 and round_num % checkpoint_interval == 0:
                 _save(trainer, log_dir / "checkpoints" / f"{round_num:05d}", metadata)
+            train_eval(round_num)
 
         trainer.train(total_timesteps, callback)
         watch.lap("train_s")

@@ -8,6 +8,7 @@ and docopt parses that text, so no line here may start with a dash or contain a 
 import sacred
 
 from ilaeda.analysis.comparison import REFERENCE_CSV
+from ilaeda.analysis.curves import DEFAULT_CURVE_KEYS
 
 analysis_ex = sacred.Experiment("analyze")
 
@@ -43,12 +44,10 @@ analysis_ex.add_config(
     bootstrap_seed=0,
     # PNG plots (metric bars, learning curves) go here; None: no plots. curve_keys: regular
     # expressions choosing logged keys to plot (None: every key, at most max_curve_plots figures);
-    # the default picks the generator's episode reward and penalty and the discriminator's loss and
-    # accuracy (GAIL/AIRL), BC's loss, DAgger's episode reward, and any logged benchmark metric.
+    # the default (ilaeda.analysis.curves.DEFAULT_CURVE_KEYS) picks the generator's learned reward,
+    # penalty and penalised reward and the discriminator's accuracy (GAIL/AIRL), BC's loss, DAgger's
+    # episode reward, and the benchmark metrics measured during training on the training datasets.
     plot_dir=None,
-    curve_keys=[
-        r"^mean/gen/rollout/ep_rew_(mean|penalty_mean)$", r"^mean/disc/disc_(loss|acc)$", r"^bc/loss$",
-        r"^dagger/mean_episode_reward$", r"(precision|t_bleu|eda_sim)",
-    ],
-    max_curve_plots=30,
+    curve_keys=list(DEFAULT_CURVE_KEYS),
+    max_curve_plots=60,
 )

@@ -24,6 +24,7 @@ from ilaeda.scripts.ingredients.policy import policy_ingredient
 from ilaeda.scripts.ingredients.policy_evaluation import policy_evaluation_ingredient
 from ilaeda.scripts.ingredients.reward import reward_ingredient
 from ilaeda.scripts.ingredients.rl import rl_ingredient
+from ilaeda.scripts.ingredients.training_evaluation import training_evaluation_ingredient
 
 #: ``algorithm_kwargs`` keys (passed to the GAIL/AIRL constructor).
 ALGORITHM_KWARGS = init_parameters(
@@ -34,7 +35,7 @@ ALGORITHM_KWARGS = init_parameters(
 # The environment comes first: later config hooks (logging's log_dir) read its split.
 train_adversarial_ex = new_experiment("train_adversarial", ingredients=[
     environment_ingredient, logging_ingredient, demonstrations_ingredient, reward_ingredient, rl_ingredient,
-    policy_ingredient, bc_ingredient, policy_evaluation_ingredient,
+    policy_ingredient, bc_ingredient, policy_evaluation_ingredient, training_evaluation_ingredient,
 ])
 
 
