@@ -27,6 +27,7 @@ from ilaeda.analysis import (
     pairwise_comparisons,
     runs_table,
 )
+from ilaeda.analysis.robust import improvement_table, load_baselines, robust_table
 from ilaeda.analysis.runs import split_source_dirs
 from ilaeda.errors import IlaedaError
 from ilaeda.scripts.config.analyze import analysis_ex
@@ -117,6 +118,21 @@ def _print_tables(aggregate: pd.DataFrame, comparison: pd.DataFrame) -> None:
             print(comparison[cols].to_string(index=False, float_format=lambda x: f"{x:.4g}"))
 
 
+def _print_robust(robust: pd.DataFrame) -> None:
+    """Print the normalised robust aggregates (or the raw ones without baselines), stochastic policy."""
+    if not len(robust):
+        return
+    view = robust[robust["policy"] == "stochastic"]
+    kind = "normalised" if (view["score"] == "normalised").any() else "raw"
+    view = view[view["score"] == kind]
+    rows = [{"algo": r.algo, "metric": r.metric, "n_runs": r.n_runs, "n_splits": r.n_splits,
+             "IQM [95% CI]": f"{r.iqm:.3f} [{r.iqm_low:.3f}, {r.iqm_high:.3f}]",
+             "mean [95% CI]": f"{r.mean:.3f} [{r.mean_low:.3f}, {r.mean_high:.3f}]"} for r in view.itertuples()]
+    with pd.option_context("display.width", 200, "display.max_columns", 50):
+        print(f"\nStochastic policy, {kind} scores over all (split × seed) runs (stratified bootstrap):")
+        print(pd.DataFrame(rows).to_string(index=False))
+
+
 @analysis_ex.command
 def analyze_imitation(
     source_dir_str: str | Sequence[str],
@@ -137,6 +153,9 @@ def analyze_imitation(
     plot_dir: str | None,
     curve_keys: Sequence[str] | None,
     max_curve_plots: int,
+    baselines_csv: str | None,
+    robust_csv: str | None,
+    improvement_csv: str | None,
 ) -> dict[str, Any]:
     """Find runs, write the per-run, aggregate, comparison and pairwise CSVs and the plots.
 
@@ -155,7 +174,8 @@ def _analyze(
     table_verbosity: int, print_table: bool, aggregate_csv: str | None, comparison_csv: str | None,
     pairwise_csv: str | None, reference_csv: str | None, reference_algo_map: Mapping[str, Sequence[str]],
     alpha: float, session_std_ddof: int, bootstrap_reps: int, bootstrap_seed: int, plot_dir: str | None,
-    curve_keys: Sequence[str] | None, max_curve_plots: int,
+    curve_keys: Sequence[str] | None, max_curve_plots: int, baselines_csv: str | None = None,
+    robust_csv: str | None = None, improvement_csv: str | None = None,
 ) -> dict[str, Any]:
     if table_verbosity not in (0, 1, 2, 3):
         raise AnalyzeError(f"table_verbosity must be 0, 1, 2 or 3, not {table_verbosity!r}")
@@ -185,6 +205,10 @@ def _analyze(
     reference = load_reference(ref_path) if ref_path else None
     comparison = (compare_to_reference(runs, reference, algo_map, alpha, session_std_ddof)
                   if reference is not None else pd.DataFrame())
+    base_path = _reference_path(baselines_csv, required=False)
+    baselines = load_baselines(base_path) if base_path else None
+    robust = robust_table(runs, baselines, bootstrap_reps, seed=bootstrap_seed)
+    improvement = improvement_table(runs, baselines, bootstrap_reps, seed=bootstrap_seed)
 
     written = {
         "csv_output_path": _write(table, Path(csv_output_path) if csv_output_path else None),
@@ -192,25 +216,31 @@ def _analyze(
         "pairwise_csv": _write(pairwise, _derived(pairwise_csv, csv_output_path, "pairwise")),
         "comparison_csv": (_write(comparison, _derived(comparison_csv, csv_output_path, "comparison"))
                            if reference is not None else None),
+        "robust_csv": _write(robust, _derived(robust_csv, csv_output_path, "robust")),
+        "improvement_csv": _write(improvement, _derived(improvement_csv, csv_output_path, "improvement")),
     }
     plots: list[str] = []
     if plot_dir:
         from ilaeda.analysis.curves import run_curves
-        from ilaeda.analysis.plots import plot_learning_curves, plot_metric_bars
+        from ilaeda.analysis.plots import plot_learning_curves, plot_metric_bars, plot_performance_profiles
 
         try:
             plots += [str(p) for p in plot_metric_bars(runs, plot_dir, reference, algo_map)]
+            plots += [str(p) for p in plot_performance_profiles(runs, plot_dir, baselines, bootstrap_reps,
+                                                                bootstrap_seed)]
             curves = {str(r.path): run_curves(r) for r in runs}
             plots += [str(p) for p in plot_learning_curves(runs, curves, plot_dir, curve_keys, max_curve_plots)]
         except OSError as e:
             raise AnalyzeError(f"cannot write plots to {plot_dir}: {e.strerror or e}") from None
     if print_table:
         _print_tables(aggregate, comparison)
+        _print_robust(robust)
     return {
         "n_runs": len(runs),
         "n_skipped": len(skipped),
         "skipped": [str(s) for s in skipped],
         "reference_csv": str(ref_path) if ref_path else None,
+        "baselines_csv": str(base_path) if base_path else None,
         **written,
         "plots": plots,
     }
