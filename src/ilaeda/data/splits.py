@@ -1,6 +1,8 @@
 """Dataset splits: which datasets train an agent and which one evaluates it.
 
 Names: ``<schema>_loo<k>`` (leave-one-out: train on every other dataset, evaluate on ``k``),
+``<schema>_loo<k>_val<v>`` (the inner split of ``<schema>_loo<k>`` used for tuning: train on every
+dataset but ``k`` and ``v``, evaluate on ``v``; the held-out ``k`` is never touched),
 ``<schema>_<k>`` (one dataset, train and evaluate on it; within-dataset session splits are the
 demonstrations' business), ``<schema>_all`` (train on all, evaluate on all).
 """
@@ -13,7 +15,8 @@ from dataclasses import dataclass
 from ilaeda.data.schema import load_schema
 from ilaeda.errors import ConfigError
 
-_PATTERN = re.compile(r"^(?P<schema>[A-Za-z][\w-]*?)_(?:(?P<loo>loo)(?P<held>\d+)|(?P<one>\d+)|(?P<all>all))$")
+_PATTERN = re.compile(
+    r"^(?P<schema>[A-Za-z][\w-]*?)_(?:(?P<loo>loo)(?P<held>\d+)(?:_val(?P<val>\d+))?|(?P<one>\d+)|(?P<all>all))$")
 
 
 @dataclass(frozen=True)
@@ -41,13 +44,36 @@ def parse_split(name: str) -> Split:
     match = _PATTERN.match(str(name))
     if not match:
         raise ConfigError(
-            f"invalid split {name!r}; use <schema>_loo<k> (e.g. cyber_loo1), <schema>_<k> or <schema>_all")
+            f"invalid split {name!r}; use <schema>_loo<k> (e.g. cyber_loo1), <schema>_loo<k>_val<v> "
+            "(e.g. cyber_loo1_val2), <schema>_<k> or <schema>_all")
     schema = load_schema(match["schema"])
     datasets = tuple(sorted(schema.datasets))
     if match["loo"]:
         held = schema.check_dataset(int(match["held"]))
-        return Split(name, schema.name, tuple(d for d in datasets if d != held), (held,))
+        if match["val"] is None:
+            return Split(name, schema.name, tuple(d for d in datasets if d != held), (held,))
+        val = schema.check_dataset(int(match["val"]))
+        if val == held:
+            raise ConfigError(f"invalid split {name!r}: the validation dataset must differ from the held-out "
+                              f"dataset {held}")
+        train = tuple(d for d in datasets if d not in (held, val))
+        if not train:
+            raise ConfigError(f"invalid split {name!r}: no dataset left to train on")
+        return Split(name, schema.name, train, (val,))
     if match["one"]:
         one = schema.check_dataset(int(match["one"]))
         return Split(name, schema.name, (one,), (one,))
     return Split(name, schema.name, datasets, datasets)
+
+
+def validation_splits(split: str | Split) -> list[str]:
+    """The inner splits of a leave-one-out split (``cyber_loo1`` → ``cyber_loo1_val2``, ``_val3``, ``_val4``).
+
+    Each trains on the outer split's training datasets but one and evaluates on that one, so tuning never
+    sees the held-out dataset. Raises ConfigError for other splits or with fewer than two training datasets.
+    """
+    parsed = parse_split(split) if isinstance(split, str) else split
+    if not re.fullmatch(r".*_loo\d+", parsed.name) or len(parsed.train_datasets) < 2:
+        raise ConfigError(f"split {parsed.name!r}: validation splits need a leave-one-out split "
+                          "(<schema>_loo<k>) with at least two training datasets")
+    return [f"{parsed.name}_val{d}" for d in parsed.train_datasets]
