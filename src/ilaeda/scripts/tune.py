@@ -43,6 +43,7 @@ import socket
 import stat
 import subprocess
 import sys
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -373,6 +374,12 @@ def make_storage(settings: Settings) -> tuple[Any, str]:
         return optuna.storages.JournalStorage(backend), f"journal file {path}"
     password = read_password(settings.options["storage_password_file"])
     full = storage_url_with_password(url, password)
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(full)
+    if parsed.drivername.startswith("sqlite") and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
     retry = getattr(optuna.storages, "RetryHeartbeatStaleTrialCallback", None) or \
         optuna.storages.RetryFailedTrialCallback
     try:
