@@ -318,7 +318,8 @@ def test_killed_worker_loses_no_completed_trial_and_resumes(tmp_path: Path) -> N
             return False
         study = load_study(tmp_path)
         states = [t.state for t in study.trials]
-        return states.count(optuna.trial.TrialState.COMPLETE) >= 1 and optuna.trial.TrialState.RUNNING in states
+        running = [t for t in study.trials if t.state == optuna.trial.TrialState.RUNNING]
+        return states.count(optuna.trial.TrialState.COMPLETE) >= 1 and bool(running) and "pid" in running[0].user_attrs
 
     try:
         _wait_for(second_trial_running, 300, "a completed trial and a running one")
@@ -341,7 +342,7 @@ def test_killed_worker_loses_no_completed_trial_and_resumes(tmp_path: Path) -> N
     retries = [t for t in after.trials if t.user_attrs.get("retry_of") == dead.number]
     assert len(retries) == 1 and retries[0].params == dead.params and retries[0].state.name == "COMPLETE"
     assert sum(t.state.name == "COMPLETE" for t in after.trials) == 3
-    assert "trial %d: its worker" % dead.number in res.stderr
+    assert f"trial {dead.number}: its worker" in res.stderr
 
 
 def test_bad_input_is_one_line_exit_2(tmp_path: Path) -> None:

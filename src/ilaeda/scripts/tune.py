@@ -519,10 +519,11 @@ def requeue_dead_trials(study: Any) -> list[int]:
         if t.user_attrs.get("host") != host or not isinstance(pid, int) or pid == me or _alive(pid):
             continue
         try:
-            study._storage.set_trial_state_values(t._trial_id, optuna.trial.TrialState.FAIL)
+            study._storage.set_trial_user_attr(t._trial_id, "failed_because", f"worker pid {pid} died")
+            if not study._storage.set_trial_state_values(t._trial_id, optuna.trial.TrialState.FAIL):
+                continue
         except (RuntimeError, optuna.exceptions.UpdateFinishedTrialError):
             continue  # another worker got there first
-        study._storage.set_trial_user_attr(t._trial_id, "failed_because", f"worker pid {pid} died")
         study.enqueue_trial(t.params, user_attrs={"retry_of": t.number})
         requeued.append(t.number)
         logger.warning("trial %d: its worker (pid %d) died; marked failed and queued again", t.number, pid)
@@ -720,8 +721,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     from ilaeda.scripts.console import install_sigterm_handler
 
     argv = list(sys.argv[1:] if argv is None else argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    logging.getLogger("optuna").setLevel(logging.INFO)
+    if not logger.handlers:  # own handler: Sacred resets the root logger's handlers and level for each run
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
     install_sigterm_handler()
     secrets = [os.environ.get(PASSWORD_ENV, "")]
     try:
