@@ -41,7 +41,8 @@ HEADERS = {"length": "length", "back_at_root": "back@root", "precision": "Precis
            "t_bleu_1": "T-BLEU-1", "t_bleu_2": "T-BLEU-2", "t_bleu_3": "T-BLEU-3", "eda_sim": "EDA-Sim",
            "filter_exceptionality": "filter exc.", "group_compaction": "compaction",
            "group_conciseness": "conciseness", "diversity": "diversity", "coherence_penalty": "coherence"}
-COMMAND = "OMP_NUM_THREADS=1 ILAEDA_DATA_DIR=../shared/data .venv/bin/python benchmarks/baselines.py"
+COMMAND = (
+    "OMP_NUM_THREADS=1 ILAEDA_DATA_DIR=../shared/data .venv/bin/python benchmarks/baselines.py --csv benchmarking/baselines.csv")
 
 
 def random_sessions(schema: str, dataset: int, n: int, seed: int, stop: bool, horizon: int = 12) -> list[Any]:

@@ -204,7 +204,7 @@ def test_fake_grid_as_one_throttled_array_job_resumes(tmp_path: Path, fake_scrip
     base = ["--name=arr", "--cfg_pattern=benchmarking/fast_*.json", "--seeds=0,1", "--output_dir=out put",
             "--remote", "--array", "--array_throttle=2", f"--venv={sys.prefix}", "--mem=500M", "--time=00:10:00",
             "--scripts_package=fakescripts"]
-    env = {**fake_scripts, **slurm_cluster.env}
+    env = {**fake_scripts, "SLURM_CONF": slurm_cluster.env["SLURM_CONF"]}
     # an interrupted grid: 4 of the 10 runs are done already
     lines = run_commands(*[a for a in base if a not in ("--remote", "--array", "--array_throttle=2")],
                          f"--python={sys.executable}", cwd=work).stdout.splitlines()
