@@ -39,7 +39,7 @@ from __future__ import annotations
 import itertools
 import logging
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -191,7 +191,7 @@ def compare_to_reference(
     return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
 
 
-def _add_holm(rows: list[dict[str, Any]], alpha: float, family: Any) -> None:
+def _add_holm(rows: list[dict[str, Any]], alpha: float, family: Callable[[dict[str, Any]], str]) -> None:
     """Add ``p_holm``, ``significant_holm`` and ``holm_family`` ("<name> (m=<tests>)") to ``rows``."""
     families: dict[str, list[dict[str, Any]]] = {}
     for row in rows:

@@ -621,7 +621,7 @@ def write_best(study: Any, settings: Settings, storage_text: str, argv: Sequence
     best = max(complete, key=lambda t: (t.value, -t.number))
     config = copy.deepcopy(settings.base_config)
     for key, value in settings.train_updates.items():
-        if key.startswith(("environment.split", "seed")):
+        if key in ("environment.split", "seed"):
             continue
         _nested_set(config, key, value)
     params = decode_params(best.params, settings.search_space)
