@@ -25,7 +25,7 @@ def test_validation_splits_of_an_outer_split() -> None:
 
 
 @pytest.mark.parametrize(("name", "message"), [
-    ("cyber_loo1_val1", "must differ from the held-out"),
+    ("cyber_loo1_val1", "not its held-out dataset 1"),
     ("cyber_loo1_val9", "unknown dataset 9"),
     ("cyber_loo1_val", "invalid split"),
     ("cyber_2_val3", "invalid split"),

@@ -1,9 +1,9 @@
 """Dataset splits: which datasets train an agent and which one evaluates it.
 
 Names: ``<schema>_loo<k>`` (leave-one-out: train on every other dataset, evaluate on ``k``),
-``<schema>_loo<k>_val<v>`` (the inner split of ``<schema>_loo<k>`` used for tuning: train on every
-dataset but ``k`` and ``v``, evaluate on ``v``; the held-out ``k`` is never touched),
-``<schema>_<k>`` (one dataset, train and evaluate on it; within-dataset session splits are the
+``<schema>_loo<k>_val<j>`` (the inner validation split of ``<schema>_loo<k>``: train on its training
+datasets except ``j``, evaluate on ``j``; ``k`` is never touched — for choosing settings without the
+held-out dataset), ``<schema>_<k>`` (one dataset, train and evaluate on it; within-dataset session splits are the
 demonstrations' business), ``<schema>_all`` (train on all, evaluate on all).
 """
 
@@ -44,7 +44,7 @@ def parse_split(name: str) -> Split:
     match = _PATTERN.match(str(name))
     if not match:
         raise ConfigError(
-            f"invalid split {name!r}; use <schema>_loo<k> (e.g. cyber_loo1), <schema>_loo<k>_val<v> "
+            f"invalid split {name!r}; use <schema>_loo<k> (e.g. cyber_loo1), <schema>_loo<k>_val<j> "
             "(e.g. cyber_loo1_val2), <schema>_<k> or <schema>_all")
     schema = load_schema(match["schema"])
     datasets = tuple(sorted(schema.datasets))
@@ -54,12 +54,9 @@ def parse_split(name: str) -> Split:
             return Split(name, schema.name, tuple(d for d in datasets if d != held), (held,))
         val = schema.check_dataset(int(match["val"]))
         if val == held:
-            raise ConfigError(f"invalid split {name!r}: the validation dataset must differ from the held-out "
-                              f"dataset {held}")
-        train = tuple(d for d in datasets if d not in (held, val))
-        if not train:
-            raise ConfigError(f"invalid split {name!r}: no dataset left to train on")
-        return Split(name, schema.name, train, (val,))
+            raise ConfigError(f"invalid split {name!r}: the validation dataset must be one of the training "
+                              f"datasets of {schema.name}_loo{held}, not its held-out dataset {held}")
+        return Split(name, schema.name, tuple(d for d in datasets if d not in (held, val)), (val,))
     if match["one"]:
         one = schema.check_dataset(int(match["one"]))
         return Split(name, schema.name, (one,), (one,))
