@@ -322,7 +322,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="glob of config files (sorted; default %(default)s)")
     p.add_argument("--exclude", action="append", default=[], metavar="GLOB",
                    help="leave out configs whose file name matches GLOB (repeatable)")
-    p.add_argument("--seeds", nargs="+", default=None, help="seeds: 0,1,2 or 0 1 2 (default 0)")
+    p.add_argument("--seeds", nargs="+", default=["0"], help="seeds: 0,1,2 or 0 1 2 (default 0)")
     p.add_argument("--output_dir", required=True, help="where Sacred records and logs go")
     p.add_argument("--python", default="python", help="Python executable in the lines (default python)")
     p.add_argument("--scripts_package", default="ilaeda.scripts",
@@ -362,12 +362,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise UsageError(f"--name={args.name!r}: use letters, digits, '.', '_' and '-' only")
         if args.cpus_per_task < 1:
             raise UsageError("--cpus_per_task must be at least 1")
-        seeds = parse_seeds(args.seeds if args.seeds is not None else ["0"])
-        configs = find_configs(args.cfg_pattern, args.exclude)
-        runs = make_runs(args.name, configs, seeds)
+        seeds = parse_seeds(args.seeds)
+        runs = make_runs(args.name, find_configs(args.cfg_pattern, args.exclude), seeds)
         _check_sbatch_args(args.sbatch_args)
         _check_array_and_tune(args)
-        workers = tune_commands(configs, args) if args.tune_workers else None
+        workers = tune_commands(list(dict.fromkeys(r.cfg_path for r in runs)), args) if args.tune_workers else None
     except UsageError as e:
         parser.exit(2, f"{parser.prog}: error: {e}\n")
     if workers is not None:
@@ -393,7 +392,7 @@ def _check_array_and_tune(args: argparse.Namespace) -> None:
         raise UsageError("--tune_workers must not be negative")
     if args.tune_args is not None and not args.tune_workers:
         raise UsageError("--tune_args needs --tune_workers")
-    if args.tune_workers and args.seeds is not None:
+    if args.tune_workers and args.seeds != ["0"]:
         raise UsageError("--seeds does not apply to tune workers; give the trials' seeds in --tune_args "
                          "(e.g. seeds=[0,1,2])")
     if args.tune_workers and args.skip_completed:
