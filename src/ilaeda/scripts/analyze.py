@@ -27,7 +27,6 @@ from ilaeda.analysis import (
     pairwise_comparisons,
     runs_table,
 )
-from ilaeda.analysis.robust import improvement_table, load_baselines, robust_table
 from ilaeda.analysis.runs import split_source_dirs
 from ilaeda.errors import IlaedaError
 from ilaeda.scripts.config.analyze import analysis_ex
@@ -118,6 +117,46 @@ def _print_tables(aggregate: pd.DataFrame, comparison: pd.DataFrame) -> None:
             print(comparison[cols].to_string(index=False, float_format=lambda x: f"{x:.4g}"))
 
 
+@analysis_ex.capture
+def _robust_outputs(
+    runs: Sequence[Any], csv_output_path: str | None, plot_dir: str | None, print_table: bool,
+    baselines_csv: str | None, robust_csv: str | None, improvement_csv: str | None, bootstrap_reps: int,
+    bootstrap_seed: int,
+) -> tuple[dict[str, str | None], list[str]]:
+    """The robust aggregates across (split × seed) runs: CSVs, performance profiles, printed table.
+
+    Returns the files written (``robust_csv``, ``improvement_csv``, ``baselines_csv`` read) and the plots.
+    """
+    from ilaeda.analysis.robust import improvement_table, load_baselines, robust_table
+
+    base_path = None
+    if baselines_csv:
+        path = Path(os.path.expanduser(baselines_csv))
+        base_path = next((c for c in (path, _REPO_ROOT / path) if c.is_file()), None)
+        if base_path is None:
+            logger.warning("baselines %s not found; robust aggregates of raw scores only", baselines_csv)
+    baselines = load_baselines(base_path) if base_path else None
+    robust = robust_table(runs, baselines, bootstrap_reps, seed=bootstrap_seed)
+    improvement = improvement_table(runs, baselines, bootstrap_reps, seed=bootstrap_seed)
+    written = {
+        "robust_csv": _write(robust, _derived(robust_csv, csv_output_path, "robust")),
+        "improvement_csv": _write(improvement, _derived(improvement_csv, csv_output_path, "improvement")),
+        "baselines_csv": str(base_path) if base_path else None,
+    }
+    plots: list[str] = []
+    if plot_dir:
+        from ilaeda.analysis.plots import plot_performance_profiles
+
+        try:
+            plots = [str(p) for p in plot_performance_profiles(runs, plot_dir, baselines, bootstrap_reps,
+                                                               bootstrap_seed)]
+        except OSError as e:
+            raise AnalyzeError(f"cannot write plots to {plot_dir}: {e.strerror or e}") from None
+    if print_table:
+        _print_robust(robust)
+    return written, plots
+
+
 def _print_robust(robust: pd.DataFrame) -> None:
     """Print the normalised robust aggregates (or the raw ones without baselines), stochastic policy."""
     if not len(robust):
@@ -129,8 +168,9 @@ def _print_robust(robust: pd.DataFrame) -> None:
              "IQM [95% CI]": f"{r.iqm:.3f} [{r.iqm_low:.3f}, {r.iqm_high:.3f}]",
              "mean [95% CI]": f"{r.mean:.3f} [{r.mean_low:.3f}, {r.mean_high:.3f}]"} for r in view.itertuples()]
     with pd.option_context("display.width", 200, "display.max_columns", 50):
-        print(f"\nStochastic policy, {kind} scores over all (split × seed) runs (stratified bootstrap):")
-        print(pd.DataFrame(rows).to_string(index=False))
+        print(f"Stochastic policy, {kind} scores over all (split × seed) runs (stratified bootstrap; "
+              "details in the robust CSV):")
+        print(pd.DataFrame(rows).to_string(index=False) + "\n")
 
 
 @analysis_ex.command
@@ -153,9 +193,6 @@ def analyze_imitation(
     plot_dir: str | None,
     curve_keys: Sequence[str] | None,
     max_curve_plots: int,
-    baselines_csv: str | None,
-    robust_csv: str | None,
-    improvement_csv: str | None,
 ) -> dict[str, Any]:
     """Find runs, write the per-run, aggregate, comparison and pairwise CSVs and the plots.
 
@@ -174,8 +211,7 @@ def _analyze(
     table_verbosity: int, print_table: bool, aggregate_csv: str | None, comparison_csv: str | None,
     pairwise_csv: str | None, reference_csv: str | None, reference_algo_map: Mapping[str, Sequence[str]],
     alpha: float, session_std_ddof: int, bootstrap_reps: int, bootstrap_seed: int, plot_dir: str | None,
-    curve_keys: Sequence[str] | None, max_curve_plots: int, baselines_csv: str | None = None,
-    robust_csv: str | None = None, improvement_csv: str | None = None,
+    curve_keys: Sequence[str] | None, max_curve_plots: int,
 ) -> dict[str, Any]:
     if table_verbosity not in (0, 1, 2, 3):
         raise AnalyzeError(f"table_verbosity must be 0, 1, 2 or 3, not {table_verbosity!r}")
@@ -205,10 +241,6 @@ def _analyze(
     reference = load_reference(ref_path) if ref_path else None
     comparison = (compare_to_reference(runs, reference, algo_map, alpha, session_std_ddof)
                   if reference is not None else pd.DataFrame())
-    base_path = _reference_path(baselines_csv, required=False)
-    baselines = load_baselines(base_path) if base_path else None
-    robust = robust_table(runs, baselines, bootstrap_reps, seed=bootstrap_seed)
-    improvement = improvement_table(runs, baselines, bootstrap_reps, seed=bootstrap_seed)
 
     written = {
         "csv_output_path": _write(table, Path(csv_output_path) if csv_output_path else None),
@@ -216,31 +248,27 @@ def _analyze(
         "pairwise_csv": _write(pairwise, _derived(pairwise_csv, csv_output_path, "pairwise")),
         "comparison_csv": (_write(comparison, _derived(comparison_csv, csv_output_path, "comparison"))
                            if reference is not None else None),
-        "robust_csv": _write(robust, _derived(robust_csv, csv_output_path, "robust")),
-        "improvement_csv": _write(improvement, _derived(improvement_csv, csv_output_path, "improvement")),
     }
-    plots: list[str] = []
+    robust_written, robust_plots = _robust_outputs(runs)
+    written.update(robust_written)
+    plots: list[str] = list(robust_plots)
     if plot_dir:
         from ilaeda.analysis.curves import run_curves
-        from ilaeda.analysis.plots import plot_learning_curves, plot_metric_bars, plot_performance_profiles
+        from ilaeda.analysis.plots import plot_learning_curves, plot_metric_bars
 
         try:
             plots += [str(p) for p in plot_metric_bars(runs, plot_dir, reference, algo_map)]
-            plots += [str(p) for p in plot_performance_profiles(runs, plot_dir, baselines, bootstrap_reps,
-                                                                bootstrap_seed)]
             curves = {str(r.path): run_curves(r) for r in runs}
             plots += [str(p) for p in plot_learning_curves(runs, curves, plot_dir, curve_keys, max_curve_plots)]
         except OSError as e:
             raise AnalyzeError(f"cannot write plots to {plot_dir}: {e.strerror or e}") from None
     if print_table:
         _print_tables(aggregate, comparison)
-        _print_robust(robust)
     return {
         "n_runs": len(runs),
         "n_skipped": len(skipped),
         "skipped": [str(s) for s in skipped],
         "reference_csv": str(ref_path) if ref_path else None,
-        "baselines_csv": str(base_path) if base_path else None,
         **written,
         "plots": plots,
     }

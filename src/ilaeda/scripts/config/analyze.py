@@ -27,6 +27,14 @@ analysis_ex.add_config(
     aggregate_csv=None,
     comparison_csv=None,
     pairwise_csv=None,
+    # Robust aggregates over all (split × seed) runs (mean, IQM, stratified bootstrap CIs) and the
+    # probability of improvement between algorithms. None: ``<csv stem>_robust.csv`` /
+    # ``_improvement.csv`` beside csv_output_path (not written when that is None too). Scores are also
+    # normalised (random agent = 0, experts = 1) with baselines_csv (benchmarks/baselines.py --csv;
+    # None or "": raw scores only); performance profiles go to plot_dir.
+    robust_csv=None,
+    improvement_csv=None,
+    baselines_csv="benchmarking/baselines.csv",
     # Reference numbers (see ilaeda.analysis.comparison) and which of our algorithms each reference
     # algo is compared with ("*": all of them). None or "": no reference comparison.
     reference_csv="benchmarking/reference_results.csv",
@@ -47,12 +55,4 @@ analysis_ex.add_config(
         r"^dagger/mean_episode_reward$", r"(precision|t_bleu|eda_sim)",
     ],
     max_curve_plots=30,
-    # Random-agent and expert means per (schema, dataset, metric) for the normalised score (random = 0,
-    # experts = 1); written by benchmarks/baselines.py. None or "": raw scores only.
-    baselines_csv="benchmarking/baselines.csv",
-    # Robust aggregates over all (split × seed) runs (mean, IQM, stratified bootstrap CIs) and the
-    # probability of improvement between algorithms. None: ``<csv stem>_robust.csv`` /
-    # ``_improvement.csv`` beside csv_output_path (not written when that is None too).
-    robust_csv=None,
-    improvement_csv=None,
 )
