@@ -18,7 +18,7 @@
   — by the next worker on the same host for the default journal storage, by Optuna's heartbeat for an
   RDB storage. Completed trials are written to the storage when they end and are never lost.
 * **Result**: the best trial as a ready-to-run training config ``<tuned_dir>/<algo>_<study>.json`` (the
-  base config with the best values; its split is the original one, so it trains on all training
+  base config with the ``train.*`` updates and the best values; its split is the original one, so it trains on all training
   datasets and evaluates on the held-out one) and its provenance in ``<tuned_dir>/provenance/``.
 
 A storage password is never accepted inside the URL: it comes from ``$ILAEDA_STORAGE_PASSWORD`` or an
@@ -611,7 +611,8 @@ def tuned_paths(settings: Settings) -> tuple[Path, Path]:
 
 
 def write_best(study: Any, settings: Settings, storage_text: str, argv: Sequence[str]) -> Path | None:
-    """Write the best trial as a training config (base config + best values) and its provenance."""
+    """Write the best trial as a training config (base config + ``train.*`` updates + best values) and its
+    provenance."""
     import optuna
 
     complete = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
