@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from ilaeda.analysis.robust import (
+    BASELINES_CSV,
     COMBINED,
     EXPERT_AGENT,
     RANDOM_AGENT,
@@ -55,6 +56,7 @@ def test_committed_baselines_match_the_docs() -> None:
     assert base[("cyber", 1, "t_bleu_2")] == pytest.approx((0.016, 0.354), abs=5e-4)
     assert base[("cyber", 1, "eda_sim")] == pytest.approx((0.197, 0.400), abs=5e-4)
     assert {k[1] for k in base} == {1, 2, 3, 4}
+    assert load_baselines(Path(str(BASELINES_CSV))) == base  # the package's copy is the same file
 
 
 @pytest.mark.parametrize(("text", "message"), [

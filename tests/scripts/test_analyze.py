@@ -188,5 +188,10 @@ def test_robust_and_improvement_csvs_and_profiles(tree: dict[str, Any], tmp_path
         assert (tmp_path / "plots" / f"profiles_{policy}.png").stat().st_size > 1000
     # without baselines: raw scores only, still written
     analyze(source_dir_str=str(tree["root"] / "out" / "sacred"), run_name="run0", reference_csv=None,
-            csv_output_path=str(tmp_path / "s.csv"), baselines_csv=None)
+            csv_output_path=str(tmp_path / "s.csv"), baselines_csv="")
     assert set(pd.read_csv(tmp_path / "s_robust.csv").score) == {"raw"}
+    # by default: the package's copy of benchmarking/baselines.csv
+    default = analyze(source_dir_str=str(tree["root"] / "out" / "sacred"), run_name="run0", reference_csv=None,
+                      csv_output_path=str(tmp_path / "d.csv"))
+    assert Path(default["baselines_csv"]).resolve() == (REPO / "benchmarking" / "baselines.csv").resolve()
+    assert (pd.read_csv(tmp_path / "d_robust.csv").score == "normalised").any()

@@ -11,8 +11,8 @@ policy's sessions are near-identical, and all of them share the run's seed).
   over the splits both ran, with a stratified-bootstrap interval.
 * Score kinds: ``raw`` (the metric as scored) and ``normalised``: ``(x − random) / (expert − random)``
   with the random agent's and the gold references' (each scored against the others) means on the run's
-  evaluation dataset(s), read from a baselines CSV (``benchmarking/baselines.csv``, written by
-  ``benchmarks/baselines.py --csv``). 0 = random, 1 = the experts, so splits (datasets) and metrics can
+  evaluation dataset(s), read from a baselines CSV (:data:`BASELINES_CSV`, shipped with the package: a
+  link to ``benchmarking/baselines.csv``, written by ``benchmarks/baselines.py --csv``). 0 = random, 1 = the experts, so splits (datasets) and metrics can
   be combined; the pseudo-metric ``tbleu2_edasim`` is the mean of the normalised T-BLEU-2 and EDA-Sim.
 """
 
@@ -22,6 +22,7 @@ import itertools
 import logging
 import math
 from collections.abc import Mapping, Sequence
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,8 @@ from ilaeda.errors import DataError
 
 logger = logging.getLogger(__name__)
 
+#: The measured baselines shipped with the package (``ilaeda/analysis/baselines.csv``).
+BASELINES_CSV = resources.files("ilaeda.analysis") / "baselines.csv"
 BASELINE_COLUMNS = ("schema", "dataset", "agent", "metric", "mean", "std", "n")
 RANDOM_AGENT = "random"
 EXPERT_AGENT = "expert (leave-one-out)"

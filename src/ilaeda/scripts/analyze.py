@@ -127,14 +127,14 @@ def _robust_outputs(
 
     Returns the files written (``robust_csv``, ``improvement_csv``, ``baselines_csv`` read) and the plots.
     """
-    from ilaeda.analysis.robust import improvement_table, load_baselines, robust_table
+    from ilaeda.analysis.robust import BASELINES_CSV, improvement_table, load_baselines, robust_table
 
-    base_path = None
-    if baselines_csv:
-        path = Path(os.path.expanduser(baselines_csv))
-        base_path = next((c for c in (path, _REPO_ROOT / path) if c.is_file()), None)
-        if base_path is None:
-            logger.warning("baselines %s not found; robust aggregates of raw scores only", baselines_csv)
+    if baselines_csv is None:
+        baselines_csv = str(BASELINES_CSV)
+    base_path = Path(os.path.expanduser(baselines_csv)) if baselines_csv else None
+    if base_path is not None and not base_path.is_file():
+        logger.warning("baselines %s not found; robust aggregates of raw scores only", baselines_csv)
+        base_path = None
     baselines = load_baselines(base_path) if base_path else None
     robust = robust_table(runs, baselines, bootstrap_reps, seed=bootstrap_seed)
     improvement = improvement_table(runs, baselines, bootstrap_reps, seed=bootstrap_seed)

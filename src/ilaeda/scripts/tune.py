@@ -651,14 +651,12 @@ def tune(settings: Settings, argv: Sequence[str] = ()) -> dict[str, Any]:
     import optuna
     from optuna.trial import TrialState
 
-    from ilaeda.analysis.robust import load_baselines
+    from ilaeda.analysis.robust import BASELINES_CSV, load_baselines
 
     opts = settings.options
     baselines = None
     if opts["normalise"]:
-        path = Path(opts["baselines_csv"])
-        if not path.is_absolute() and not path.is_file():
-            path = _REPO / path
+        path = Path(opts["baselines_csv"]) if opts["baselines_csv"] else Path(str(BASELINES_CSV))
         baselines = load_baselines(path)
         from ilaeda.data.splits import parse_split
 

@@ -36,7 +36,7 @@ DEFAULTS: dict[str, Any] = {
     "objective": {"t_bleu_2": 0.5, "eda_sim": 0.5},
     "objective_policy": "stochastic",
     "normalise": True,
-    "baselines_csv": "benchmarking/baselines.csv",
+    "baselines_csv": None,  # None: the package's copy of benchmarking/baselines.csv
     # A JSON file ``{dotted key: spec or null}`` merged over the algorithm's default space (null removes
     # a key); ``search_space_replace=True`` uses the file's entries alone. Specs:
     # {"type": "float", "low": 1e-5, "high": 1e-3, "log": true}, {"type": "int", "low": 1, "high": 8},
