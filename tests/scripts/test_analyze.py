@@ -166,12 +166,13 @@ def test_verbosity_levels(tree: dict[str, Any], tmp_path: Path, verbosity: int) 
 
 
 def test_robust_and_improvement_csvs_and_profiles(tree: dict[str, Any], tmp_path: Path) -> None:
+    baselines = Path(__file__).resolve().parents[2] / "benchmarking" / "baselines.csv"
     result = analyze(source_dir_str=str(tree["root"] / "out" / "sacred"), run_name="run0", reference_csv=None,
                      csv_output_path=str(tmp_path / "r.csv"), plot_dir=str(tmp_path / "plots"),
-                     baselines_csv=str(REPO / "benchmarking" / "baselines.csv"))
+                     baselines_csv=str(baselines))
     assert result["robust_csv"] == str(tmp_path / "r_robust.csv")
     assert result["improvement_csv"] == str(tmp_path / "r_improvement.csv")
-    assert result["baselines_csv"] == str(REPO / "benchmarking" / "baselines.csv")
+    assert result["baselines_csv"] == str(baselines)
     runs = pd.read_csv(tmp_path / "r.csv")
     robust = pd.read_csv(tmp_path / "r_robust.csv")
     gail = robust[(robust.policy == "stochastic") & (robust.metric == "precision") & (robust.score == "raw")
@@ -193,5 +194,5 @@ def test_robust_and_improvement_csvs_and_profiles(tree: dict[str, Any], tmp_path
     # by default: the package's copy of benchmarking/baselines.csv
     default = analyze(source_dir_str=str(tree["root"] / "out" / "sacred"), run_name="run0", reference_csv=None,
                       csv_output_path=str(tmp_path / "d.csv"))
-    assert Path(default["baselines_csv"]).resolve() == (REPO / "benchmarking" / "baselines.csv").resolve()
+    assert Path(default["baselines_csv"]).resolve() == baselines.resolve()
     assert (pd.read_csv(tmp_path / "d_robust.csv").score == "normalised").any()
