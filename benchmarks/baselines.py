@@ -10,12 +10,17 @@
 Every session is scored alone; the tables give mean ± sample std over sessions, plus the corpus
 T-BLEU (counts summed over sessions).
 
-    OMP_NUM_THREADS=1 ILAEDA_DATA_DIR=../shared/data python benchmarks/baselines.py [--output docs/baselines.md]
+    OMP_NUM_THREADS=1 ILAEDA_DATA_DIR=../shared/data python benchmarks/baselines.py [--output docs/baselines.md] \
+        [--csv benchmarking/baselines.csv]
+
+``--csv`` also writes the measured means as ``schema,dataset,agent,metric,mean,std,n`` rows: analyze reads
+them to normalise scores (random agent = 0, experts = 1; ``ilaeda.analysis.robust``).
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import sys
 import time
@@ -36,7 +41,8 @@ HEADERS = {"length": "length", "back_at_root": "back@root", "precision": "Precis
            "t_bleu_1": "T-BLEU-1", "t_bleu_2": "T-BLEU-2", "t_bleu_3": "T-BLEU-3", "eda_sim": "EDA-Sim",
            "filter_exceptionality": "filter exc.", "group_compaction": "compaction",
            "group_conciseness": "conciseness", "diversity": "diversity", "coherence_penalty": "coherence"}
-COMMAND = "OMP_NUM_THREADS=1 ILAEDA_DATA_DIR=../shared/data .venv/bin/python benchmarks/baselines.py"
+COMMAND = (
+    "OMP_NUM_THREADS=1 ILAEDA_DATA_DIR=../shared/data .venv/bin/python benchmarks/baselines.py --csv benchmarking/baselines.csv")
 
 
 def expert_rows(schema: str, dataset: int) -> tuple[list[dict], dict]:
@@ -120,6 +126,18 @@ def markdown(results: dict[str, Any], schema: str, n: int, seed: int, seconds: f
     return "\n".join(lines)
 
 
+def write_csv(results: dict[str, Any], schema: str, path: str | Path) -> None:
+    """One row per (dataset, agent, column): ``schema,dataset,agent,metric,mean,std,n``."""
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(["schema", "dataset", "agent", "metric", "mean", "std", "n"])
+        for dataset, per in results.items():
+            for agent, data in per.items():
+                for column in COLUMNS:
+                    mean, std = data["summary"][column]
+                    writer.writerow([schema, dataset, agent, column, f"{mean:.6g}", f"{std:.6g}", data["n"]])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--schema", default="cyber")
@@ -128,6 +146,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--output", default=str(Path(__file__).resolve().parents[1] / "docs" / "baselines.md"))
     parser.add_argument("--json", metavar="FILE", help="also write the numbers as JSON")
+    parser.add_argument("--csv", metavar="FILE", help="also write the means as CSV (benchmarking/baselines.csv)")
     args = parser.parse_args()
     start = time.perf_counter()
     datasets = [int(d) for d in args.datasets.split(",")]
@@ -136,6 +155,8 @@ def main() -> None:
     Path(args.output).write_text(markdown(results, args.schema, args.sessions, args.seed, seconds))
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1))
+    if args.csv:
+        write_csv(results, args.schema, args.csv)
     print(f"wrote {args.output} ({seconds:.1f} s)", file=sys.stderr)
 
 

@@ -10,6 +10,16 @@ Slurm lines (one ``sbatch`` per run; run them with ``| bash``)::
 
     python experiments/commands.py ... --remote --venv=.venv --partition=cpu
 
+Slurm job array (one job ID for the whole grid; at most K tasks at once; run it with ``| bash``)::
+
+    python experiments/commands.py ... --remote --array --array_throttle=K
+
+Tuning workers (N per config, all on the study ``<name>-<config stem>``; local, ``--remote`` or
+``--remote --array``)::
+
+    python experiments/commands.py --name=tune0 --cfg_pattern=benchmarking/gail_cyber_loo1.json \
+        --output_dir=output --tune_workers=4 --tune_args='n_trials=40 seeds=[0,1]'
+
 The algorithm is read from the config file name: the first ``_``-separated token of the basename
 (the second for ``fast_<algo>_...`` test configs) must be one of ``gail airl bc dagger bcgail``.
 ``bcgail`` runs ``train_adversarial gail`` (its JSON turns the BC warm start on). ``fast_*`` test
@@ -21,6 +31,12 @@ interrupted grid resumes. A run counts as completed when a COMPLETED Sacred run 
 algorithm, Sacred command and seed used a config file with the same *content* (``config_file_hash``, recorded by the
 training scripts; for older records: every value of the file equals the recorded config), so an edited
 config is run again. Bad input prints one ``commands.py: error: ...`` line and exits with 2.
+
+With ``--array`` the lines go into ``<slurm log dir>/<name>-array-<hash>.lines`` (written by the printed
+snippet itself, named by its content so a resubmission never changes the file of a running array) and
+task i runs line i+1. ``--skip_completed`` works as for single runs. A storage password never goes into a
+line: a ``--tune_args`` storage URL that carries one is refused (the workers read it from the environment
+or an owner-only file).
 
 Only the standard library is used, so this runs with any Python 3.10+.
 """
@@ -50,6 +66,8 @@ ALGORITHMS: dict[str, tuple[str, str]] = {
     "bcgail": ("train_adversarial", "gail"),
 }
 FAST_TOKEN = "fast"
+ARRAY_DELIMITER = "ILAEDA_ARRAY_LINES"
+_URL_PASSWORD_RE = re.compile(r"//[^/@:\s]*:[^@/\s]*@")
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 #: Slurm --time: minutes, minutes:seconds, hours:minutes:seconds, days-hours[:minutes[:seconds]], or a word.
 _TIME_RE = re.compile(r"^(\d+(:\d{1,2}){0,2}|\d+-\d{1,2}(:\d{1,2}){0,2}|infinite|unlimited|UNLIMITED)$")
@@ -297,6 +315,89 @@ def _check_sbatch_args(text: str | None) -> None:
         raise UsageError(f"--sbatch_args: {e}") from None
 
 
+def tune_args(text: str | None) -> list[str]:
+    """``--tune_args`` as ``key=value`` tokens; a storage URL with a password is refused."""
+    try:
+        tokens = shlex.split(text or "")
+    except ValueError as e:
+        raise UsageError(f"--tune_args: {e}") from None
+    for token in tokens:
+        if "=" not in token:
+            raise UsageError(f"--tune_args: {token!r} is not key=value")
+        if _URL_PASSWORD_RE.search(token):
+            raise UsageError("--tune_args: the storage URL contains a password; leave it out and set "
+                             "ILAEDA_STORAGE_PASSWORD in the workers' environment (or storage_password_file=...)")
+        if token.split("=", 1)[0] in ("study_name", "output_dir", "worker"):
+            raise UsageError(f"--tune_args: {token.split('=', 1)[0]} is set by commands.py "
+                             "(--name, --output_dir, one worker number per line)")
+    return tokens
+
+
+def tune_commands(cfg_paths: Sequence[str], args: argparse.Namespace) -> list[tuple[str, str]]:
+    """``(job id, line)`` of ``--tune_workers`` worker lines per config, all on one study per config."""
+    q = shlex.quote
+    extra = tune_args(args.tune_args)
+    lines: list[tuple[str, str]] = []
+    seen: dict[str, str] = {}
+    for cfg in cfg_paths:
+        token = algo_token(cfg)
+        stem = os.path.splitext(os.path.basename(cfg))[0]
+        study = f"{args.name}-{stem}"
+        if study in seen:
+            raise UsageError(f"configs {seen[study]!r} and {cfg!r} have the same file name; "
+                             "run them under different --name values")
+        seen[study] = cfg
+        for worker in range(args.tune_workers):
+            parts = [q(args.python), "-m", q(f"{args.scripts_package}.tune"), token, "with", q(cfg),
+                     q(f"study_name={study}"), q(f"output_dir={args.output_dir}"), f"worker={worker}",
+                     *[q(t) for t in extra]]
+            lines.append((f"{study}-w{worker}", " ".join(parts)))
+    return lines
+
+
+def wrapped(line: str, args: argparse.Namespace) -> str:
+    """A line as a Slurm job runs it: in the container, after activating the venv."""
+    q = shlex.quote
+    if args.container:
+        line = f"{args.container_cmd} {q(args.container)} {line}"
+    if args.venv:
+        line = f". {q(os.path.join(args.venv, 'bin', 'activate'))} && {line}"
+    return line
+
+
+def _sbatch_options(args: argparse.Namespace) -> list[str]:
+    q = shlex.quote
+    parts = [f"--cpus-per-task={args.cpus_per_task}", q(f"--mem={args.mem}"), q(f"--time={args.time}")]
+    if args.partition:
+        parts.append(q(f"--partition={args.partition}"))
+    return parts
+
+
+def array_command(lines: Sequence[str], args: argparse.Namespace) -> str:
+    """One shell snippet: write the lines to a file named by their content, submit them as one job array."""
+    q = shlex.quote
+    if not lines:
+        raise UsageError("nothing to submit")
+    for line in lines:
+        if "\n" in line or line.strip() == ARRAY_DELIMITER:
+            raise UsageError("a command line contains a newline; rename the offending path")
+    body = "\n".join(wrapped(line, args) for line in lines) + "\n"
+    digest = hashlib.sha256(body.encode("utf-8")).hexdigest()[:12]
+    log_dir = args.slurm_log_dir or os.path.join(args.output_dir, "slurm")
+    lines_file = os.path.join(log_dir, f"{args.name}-array-{digest}.lines")
+    throttle = f"%{args.array_throttle}" if args.array_throttle else ""
+    task = f'eval "$(sed -n "$((SLURM_ARRAY_TASK_ID + 1))p" {q(lines_file)})"'
+    parts = [
+        "mkdir", "-p", q(log_dir), "&&", "cat", ">", q(lines_file), f"<<'{ARRAY_DELIMITER}'", "&&", "sbatch",
+        q(f"--job-name={args.name}"), f"--array=0-{len(lines) - 1}{throttle}", *_sbatch_options(args),
+        q(f"--output={os.path.join(log_dir, args.name)}.%A_%a.out"),
+        q(f"--error={os.path.join(log_dir, args.name)}.%A_%a.err"),
+        *[q(extra) for extra in shlex.split(args.sbatch_args or "")],
+        q(f"--wrap={task}"),
+    ]
+    return " ".join(parts) + "\n" + body + ARRAY_DELIMITER
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command-line interface."""
     p = _Parser(prog="commands.py", description=__doc__.split("\n\n")[0])
@@ -324,6 +425,15 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--container_cmd", default="apptainer exec",
                    help="how to run in --container (default %(default)r)")
     r.add_argument("--sbatch_args", default=None, help="extra sbatch options, e.g. '--account=abc'")
+    r.add_argument("--array", action="store_true",
+                   help="submit all lines as ONE Slurm job array (needs --remote; pipe the snippet into bash)")
+    r.add_argument("--array_throttle", type=int, default=None, metavar="K",
+                   help="run at most K array tasks at once (sbatch --array=0-N%%K)")
+    t = p.add_argument_group("tuning workers")
+    t.add_argument("--tune_workers", type=int, default=0, metavar="N",
+                   help="print N tune-worker lines per config (one shared study each) instead of training lines")
+    t.add_argument("--tune_args", default=None,
+                   help="tune options for every worker, e.g. 'n_trials=40 storage=sqlite:///output/tune.db'")
     return p
 
 
@@ -346,18 +456,67 @@ def main(argv: Sequence[str] | None = None) -> int:
         runs = make_runs(args.name, find_configs(args.cfg_pattern, args.exclude), seeds)
         contents = {cfg: read_config(cfg) for cfg in sorted({r.cfg_path for r in runs})}
         _check_sbatch_args(args.sbatch_args)
+        _check_array_and_tune(args)
+        workers = tune_commands(list(dict.fromkeys(r.cfg_path for r in runs)), args) if args.tune_workers else None
     except UsageError as e:
         parser.exit(2, f"{parser.prog}: error: {e}\n")
+    if workers is not None:
+        return _emit([line for _, line in workers], args, [job for job, _ in workers])
     if args.skip_completed:
         done = completed_runs(args.output_dir)
         todo = [r for r in runs if not is_completed(r, args.name, contents[r.cfg_path], done)]
         print(f"commands.py: {len(runs) - len(todo)} of {len(runs)} runs already completed; "
               f"{len(todo)} to go", file=sys.stderr)
         runs = todo
+    if args.array:
+        return _emit([train_command(run, args) for run in runs], args, [run.cmd_id for run in runs])
     make = sbatch_command if args.remote else train_command
+    return _print([make(run, args) for run in runs])
+
+
+def _check_array_and_tune(args: argparse.Namespace) -> None:
+    if args.array and not args.remote:
+        raise UsageError("--array submits a Slurm job array: add --remote")
+    if args.array_throttle is not None and (not args.array or args.array_throttle < 1):
+        raise UsageError("--array_throttle needs --array and must be at least 1")
+    if args.tune_workers < 0:
+        raise UsageError("--tune_workers must not be negative")
+    if args.tune_args is not None and not args.tune_workers:
+        raise UsageError("--tune_args needs --tune_workers")
+    if args.tune_workers and args.seeds != ["0"]:
+        raise UsageError("--seeds does not apply to tune workers; give the trials' seeds in --tune_args "
+                         "(e.g. seeds=[0,1,2])")
+    if args.tune_workers and args.skip_completed:
+        raise UsageError("--skip_completed does not apply to tune workers: rerunning a worker resumes its study")
+
+
+def _emit(lines: Sequence[str], args: argparse.Namespace, job_ids: Sequence[str]) -> int:
+    """Print local lines, one sbatch line per line (``--remote``), or one array snippet (``--array``)."""
+    if args.array:
+        if not lines:
+            return 0
+        try:
+            return _print([array_command(lines, args)])
+        except UsageError as e:
+            print(f"commands.py: error: {e}", file=sys.stderr)
+            return 2
+    if not args.remote:
+        return _print(lines)
+    q = shlex.quote
+    log_dir = args.slurm_log_dir or os.path.join(args.output_dir, "slurm")
+    out = []
+    for job, line in zip(job_ids, lines):
+        out.append(" ".join([
+            "mkdir", "-p", q(log_dir), "&&", "sbatch", q(f"--job-name={job}"), *_sbatch_options(args),
+            q(f"--output={os.path.join(log_dir, job)}.%j.out"), q(f"--error={os.path.join(log_dir, job)}.%j.err"),
+            *[q(extra) for extra in shlex.split(args.sbatch_args or "")], q(f"--wrap={wrapped(line, args)}")]))
+    return _print(out)
+
+
+def _print(lines: Sequence[str]) -> int:
     try:
-        for run in runs:
-            print(make(run, args), flush=True)
+        for line in lines:
+            print(line, flush=True)
     except BrokenPipeError:  # the reader stopped early (e.g. `| head`): not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0

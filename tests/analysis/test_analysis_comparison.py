@@ -95,9 +95,28 @@ def test_compare_to_reference_seed_and_session_levels(runs: list) -> None:
     stats = [r.result["benchmark"]["precision"] for r in runs[:3]]
     pm, ps, pn = pooled_stats([s["mean"] for s in stats], [s["std"] for s in stats], [s["n"] for s in stats])
     assert (sess.ours_mean, sess.ours_std, sess.ours_n) == pytest.approx((pm, ps, pn))
-    assert sess.ours_n == 60 and sess.note == ""
-    assert sess.p_value == pytest.approx(
-        st.ttest_ind_from_stats(pm, ps, pn, 0.298844, 0.089444, 60, equal_var=False).pvalue)
+    assert sess.ours_n == 60
+    # sessions of one run are not independent samples: described, never tested
+    assert math.isnan(sess.p_value) and math.isnan(sess.t) and pd.isna(sess.significant)
+    assert sess.test_unit == "none" and "not independent" in sess.note
+    assert row.test_unit == "seeds"
+    assert set(table.loc[table.level == "sessions", "test_unit"]) == {"none"}
+    assert table.loc[table.level == "sessions", "p_value"].isna().all()
+
+
+def test_comparison_holm_over_all_seed_level_tests(runs: list) -> None:
+    ref = load_reference(REPO / "benchmarking" / "reference_results.csv")
+    table = compare_to_reference(runs, ref)
+    tested = table[table.p_value.notna()]
+    m = len(tested)
+    assert m == 10  # cyber_loo1 (3 seeds), 2 policies x 5 metrics; cyber_loo2 has one seed
+    assert set(table.holm_family) == {f"all seed-level tests (m={m})"}
+    p = sorted(tested.p_value)
+    want = [min(1.0, (m - i) * p[i]) for i in range(m)]
+    want = [max(want[: i + 1]) for i in range(m)]  # step-down: never smaller than the previous one
+    assert sorted(tested.p_holm) == pytest.approx(want)
+    assert table.loc[table.p_value.isna(), "p_holm"].isna().all()
+    assert (tested.significant_holm == (tested.p_holm < 0.05)).all()
 
 
 def test_n_below_two_gives_nan_and_a_warning(runs: list, caplog: pytest.LogCaptureFixture) -> None:
@@ -139,5 +158,9 @@ def test_pairwise_comparisons(runs: list) -> None:
     want = st.ttest_ind(bc, gail, equal_var=False)
     assert row.p_value == pytest.approx(want.pvalue)
     assert table[table.split == "cyber_loo2"].empty  # one algorithm there: no pair
+    assert set(table.test_unit) == {"seeds"}
+    fam = table[(table.policy == "stochastic") & (table.metric == "precision")]
+    assert set(fam.holm_family) == {f"stochastic/precision (m={fam.p_value.notna().sum()})"}
+    assert row.p_holm == pytest.approx(min(1.0, row.p_value))  # a family of one test
     again = pairwise_comparisons(runs, bootstrap_reps=300, bootstrap_seed=1)
     pd.testing.assert_frame_equal(table, again)

@@ -36,6 +36,16 @@ def test_leave_one_out(tmp_path: Path) -> None:
     assert len(windows) > 150 + 102 + 88 and datasets_of(windows) == {1, 2, 3}
 
 
+def test_validation_split_demonstrations(tmp_path: Path) -> None:
+    """The inner split cyber_loo1_val2 trains on datasets 3 and 4 only and tests on 2; never dataset 1."""
+    train = load_demonstrations("cyber_loo1_val2", cache_dir=tmp_path)
+    assert datasets_of(train) == {3, 4} and len(train) == 88 + 75
+    test = load_demonstrations("cyber_loo1_val2", part="test", cache_dir=tmp_path)
+    assert datasets_of(test) == {2} and len(test) == 102
+    with pytest.raises(ConfigError, match="include_eval_references"):
+        load_demonstrations("cyber_loo1_val2", include_eval_references=True, cache_dir=tmp_path)
+
+
 def test_within_dataset_split_is_seeded_and_disjoint(tmp_path: Path) -> None:
     train = load_demonstrations("cyber_2", cache_dir=tmp_path)
     test = load_demonstrations("cyber_2", part="test", cache_dir=tmp_path)

@@ -162,3 +162,36 @@ def test_verbosity_levels(tree: dict[str, Any], tmp_path: Path, verbosity: int) 
     assert ("benchmark.precision.summary" in table.columns) == (verbosity >= 2)
     assert any(c.startswith("config.") for c in table.columns) == (verbosity == 3)
     assert table["benchmark.precision.mean"].dtype.kind == "f"
+
+
+def test_robust_and_improvement_csvs_and_profiles(tree: dict[str, Any], tmp_path: Path) -> None:
+    baselines = Path(__file__).resolve().parents[2] / "benchmarking" / "baselines.csv"
+    result = analyze(source_dir_str=str(tree["root"] / "out" / "sacred"), run_name="run0", reference_csv=None,
+                     csv_output_path=str(tmp_path / "r.csv"), plot_dir=str(tmp_path / "plots"),
+                     baselines_csv=str(baselines))
+    assert result["robust_csv"] == str(tmp_path / "r_robust.csv")
+    assert result["improvement_csv"] == str(tmp_path / "r_improvement.csv")
+    assert result["baselines_csv"] == str(baselines)
+    runs = pd.read_csv(tmp_path / "r.csv")
+    robust = pd.read_csv(tmp_path / "r_robust.csv")
+    gail = robust[(robust.policy == "stochastic") & (robust.metric == "precision") & (robust.score == "raw")
+                  & (robust.algo == "gail")].iloc[0]
+    values = runs[runs.algo == "gail"]["benchmark.precision.mean"]
+    assert gail.n_runs == len(values) and gail["mean"] == pytest.approx(values.mean())
+    assert (robust.score == "normalised").any()
+    improvement = pd.read_csv(tmp_path / "r_improvement.csv")
+    assert {"prob_improvement", "pi_low", "pi_high", "unit"} <= set(improvement.columns)
+    pair = pd.read_csv(tmp_path / "r_pairwise.csv")
+    assert {"p_holm", "significant_holm", "holm_family", "test_unit"} <= set(pair.columns)
+    for policy in ("stochastic", "deterministic"):
+        assert str(tmp_path / "plots" / f"profiles_{policy}.png") in result["plots"]
+        assert (tmp_path / "plots" / f"profiles_{policy}.png").stat().st_size > 1000
+    # without baselines: raw scores only, still written
+    analyze(source_dir_str=str(tree["root"] / "out" / "sacred"), run_name="run0", reference_csv=None,
+            csv_output_path=str(tmp_path / "s.csv"), baselines_csv="")
+    assert set(pd.read_csv(tmp_path / "s_robust.csv").score) == {"raw"}
+    # by default: the package's copy of benchmarking/baselines.csv
+    default = analyze(source_dir_str=str(tree["root"] / "out" / "sacred"), run_name="run0", reference_csv=None,
+                      csv_output_path=str(tmp_path / "d.csv"))
+    assert Path(default["baselines_csv"]).resolve() == baselines.resolve()
+    assert (pd.read_csv(tmp_path / "d_robust.csv").score == "normalised").any()

@@ -24,10 +24,14 @@ Our side comes in two levels, both in the comparison table:
   what says whether *training* reproduces the reference; its unit differs from a ``sessions``
   reference (whose spread is over sessions of a single agent), and the table says so.
 * ``level=sessions``: every evaluation session of all our runs pooled (pooled mean/variance from each
-  run's mean, std and n), the same unit as a ``sessions`` reference. It ignores that sessions of one
-  seed are correlated, so its p-values are optimistic about differences between training seeds.
+  run's mean, std and n), the same unit as a ``sessions`` reference — described, **not tested**:
+  sessions of one run share its seed, and a deterministic policy's sessions are (near-)identical, so
+  treating them as independent samples gives meaningless p-values (``test_unit=none``).
 
-Both use Welch's t-test; p-values and flags are NaN/empty when a side has fewer than two samples.
+The seed level uses Welch's t-test (``test_unit=seeds``); p-values and flags are NaN/empty when a side
+has fewer than two samples. ``p_holm`` / ``significant_holm``: Holm–Bonferroni adjusted over every test
+of the table (comparison) or of one (policy, metric) across splits and pairs (pairwise);
+``holm_family`` names that family and its size.
 """
 
 from __future__ import annotations
@@ -44,7 +48,9 @@ import pandas as pd
 
 from ilaeda.analysis.runs import POLICY_SECTIONS, RunRecord, metrics_of
 from ilaeda.analysis.stats import (
+    NAN_WELCH,
     bootstrap_probability_of_improvement,
+    holm_bonferroni,
     pooled_stats,
     sample_stats,
     std_from_margin,
@@ -62,12 +68,15 @@ REQUIRED_COLUMNS = ("algo", "split", "policy", "metric", "mean", "n", "unit")
 COMPARISON_COLUMNS = [
     "algo", "reference_algo", "split", "policy", "metric", "level", "ours_mean", "ours_std", "ours_n", "ours_unit",
     "ref_mean", "ref_std", "ref_n", "ref_unit", "ref_std_from", "diff", "t", "df", "p_value", "significant", "alpha",
-    "note",
+    "note", "test_unit", "p_holm", "significant_holm", "holm_family",
 ]
 PAIRWISE_COLUMNS = [
     "split", "policy", "metric", "algo_x", "algo_y", "mean_x", "std_x", "n_x", "mean_y", "std_y", "n_y", "diff", "t",
-    "df", "p_value", "significant", "prob_improvement", "pi_low", "pi_high", "unit",
+    "df", "p_value", "significant", "prob_improvement", "pi_low", "pi_high", "unit", "test_unit", "p_holm",
+    "significant_holm", "holm_family",
 ]
+#: What a sessions-level row says instead of a test.
+SESSIONS_NOT_TESTED = "sessions of one run are not independent: not tested (see level=seeds)"
 UNITS = ("sessions", "seeds")
 
 
@@ -161,12 +170,13 @@ def compare_to_reference(
             if ours["seeds"][2] == 0:
                 continue
             for level, (mean, std, n) in ours.items():
-                test = welch_test(mean, std, n, ref["mean"], ref["std"], ref["n"])
-                notes = []
-                if n < 2 or ref["n"] < 2:
+                tested = level == "seeds"
+                test = welch_test(mean, std, n, ref["mean"], ref["std"], ref["n"]) if tested else NAN_WELCH
+                notes = [] if tested else [SESSIONS_NOT_TESTED]
+                if tested and (n < 2 or ref["n"] < 2):
                     notes.append("n<2: no test")
                     small.append(f"{algo}/{ref['split']}/{ref['policy']}/{ref['metric']}/{level}")
-                elif math.isnan(test.p_value):
+                elif tested and math.isnan(test.p_value):
                     notes.append("zero variance on both sides: no test")
                 if level != ref["unit"]:
                     notes.append(f"units differ: ours over {level}, reference over {ref['unit']}")
@@ -177,12 +187,28 @@ def compare_to_reference(
                     "ref_mean": ref["mean"], "ref_std": ref["std"], "ref_n": ref["n"], "ref_unit": ref["unit"],
                     "ref_std_from": ref["std_from"], "diff": mean - ref["mean"], "t": test.t, "df": test.df,
                     "p_value": test.p_value, "significant": _flag(test.p_value, alpha), "alpha": alpha,
-                    "note": "; ".join(notes),
+                    "note": "; ".join(notes), "test_unit": "seeds" if tested else "none",
                 })
     if small:
         logger.warning("fewer than 2 samples, p-value NaN for %d comparison(s): %s%s", len(small),
                        ", ".join(small[:5]), " ..." if len(small) > 5 else "")
+    _add_holm(rows, alpha, lambda row: "all seed-level tests")
     return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
+
+
+def _add_holm(rows: list[dict[str, Any]], alpha: float, family: Any) -> None:
+    """Add ``p_holm``, ``significant_holm`` and ``holm_family`` ("<name> (m=<tests>)") to ``rows``.
+
+    ``family(row)`` names the family a row's test belongs to; Holm–Bonferroni adjusts within each family.
+    """
+    families: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        families.setdefault(family(row), []).append(row)
+    for name, members in families.items():
+        adjusted = holm_bonferroni([r["p_value"] for r in members])
+        m = sum(not math.isnan(p) for p in adjusted)
+        for row, p in zip(members, adjusted):
+            row.update(p_holm=p, significant_holm=_flag(p, alpha), holm_family=f"{name} (m={m})")
 
 
 def pairwise_comparisons(
@@ -224,8 +250,9 @@ def pairwise_comparisons(
                         "mean_x": mx, "std_x": sx, "n_x": nx, "mean_y": my, "std_y": sy, "n_y": ny,
                         "diff": mx - my, "t": test.t, "df": test.df, "p_value": test.p_value,
                         "significant": _flag(test.p_value, alpha), "prob_improvement": pi,
-                        "pi_low": lo, "pi_high": hi, "unit": "seeds",
+                        "pi_low": lo, "pi_high": hi, "unit": "seeds", "test_unit": "seeds",
                     })
     if small:
         logger.warning("fewer than 2 seeds, p-value NaN for %d pairwise comparison(s)", small)
+    _add_holm(rows, alpha, lambda row: f"{row['policy']}/{row['metric']}")
     return pd.DataFrame(rows, columns=PAIRWISE_COLUMNS)

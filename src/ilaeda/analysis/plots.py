@@ -171,3 +171,58 @@ def plot_learning_curves(
         ax.legend(fontsize=7)
         written.append(_save(fig, out_dir / f"curves_{_safe(split)}_{_safe(key)}.png"))
     return written
+
+
+def plot_performance_profiles(
+    runs: Sequence[RunRecord],
+    out_dir: str | Path,
+    baselines: Mapping[tuple[str, int, str], tuple[float, float]] | None = None,
+    reps: int = 2000,
+    seed: int = 0,
+) -> list[Path]:
+    """``profiles_<policy>.png``: per metric, the fraction of runs (split × seed) scoring above τ.
+
+    One panel per metric, one line per algorithm with its stratified-bootstrap 95 % band (Agarwal et
+    al., 2021). Scores are normalised (random = 0, experts = 1) where ``baselines`` cover the metric,
+    else raw (the panel title says which).
+    """
+    from ilaeda.analysis.robust import COMBINED, NORMALISED_METRICS, score_groups
+    from ilaeda.analysis.stats import performance_profile
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    colors = _colors(runs)
+    written = []
+    for policy, section in POLICY_SECTIONS.items():
+        metrics = [m for m in metrics_of(runs, section) if m not in ("length", "back_at_root")]
+        if baselines and {"t_bleu_2", "eda_sim"} <= set(metrics):
+            metrics.append(COMBINED)
+        panels = []
+        for metric in metrics:
+            norm = bool(baselines) and (metric in NORMALISED_METRICS or metric == COMBINED)
+            groups = score_groups(runs, section, metric, baselines if norm else None)
+            if groups:
+                panels.append((metric, norm, groups))
+        if not panels:
+            continue
+        fig, axes = plt.subplots(1, len(panels), figsize=(1.5 + 3.0 * len(panels), 3.4), squeeze=False)
+        for ax, (metric, norm, groups) in zip(axes[0], panels):
+            values = np.concatenate([np.asarray(v, dtype=float) for g in groups.values() for v in g.values()])
+            lo, hi = (min(0.0, float(values.min())), max(1.0, float(values.max()))) if norm else \
+                (float(values.min()), float(values.max()))
+            taus = np.linspace(lo, hi if hi > lo else lo + 1.0, 101)
+            for algo, per_split in sorted(groups.items()):
+                frac, low, high = performance_profile(list(per_split.values()), taus, reps, seed=seed)
+                n = sum(len(v) for v in per_split.values())
+                ax.plot(taus, frac, color=colors[algo], label=f"{algo} ({n} runs)")
+                if not np.isnan(low).all():
+                    ax.fill_between(taus, low, high, color=colors[algo], alpha=0.2)
+            ax.set_xlabel(("normalised " if norm else "") + "score τ", fontsize=8)
+            ax.set_ylim(-0.02, 1.02)
+            ax.set_title(metric + (" (normalised)" if norm else " (raw)"), fontsize=9)
+            ax.legend(fontsize=6)
+        axes[0][0].set_ylabel("fraction of runs > τ")
+        fig.suptitle(f"{policy} policy: performance profiles over (split × seed) runs, 95% bootstrap bands",
+                     fontsize=10)
+        written.append(_save(fig, out_dir / f"profiles_{policy}.png"))
+    return written

@@ -61,3 +61,16 @@ def parse_split(name: str) -> Split:
         one = schema.check_dataset(int(match["one"]))
         return Split(name, schema.name, (one,), (one,))
     return Split(name, schema.name, datasets, datasets)
+
+
+def validation_splits(split: str | Split) -> list[str]:
+    """The inner splits of a leave-one-out split (``cyber_loo1`` → ``cyber_loo1_val2``, ``_val3``, ``_val4``).
+
+    Each trains on the outer split's training datasets but one and evaluates on that one, so tuning never
+    sees the held-out dataset. Raises ConfigError for other splits or with fewer than two training datasets.
+    """
+    parsed = parse_split(split) if isinstance(split, str) else split
+    if not re.fullmatch(r".*_loo\d+", parsed.name) or len(parsed.train_datasets) < 2:
+        raise ConfigError(f"split {parsed.name!r}: validation splits need a leave-one-out split "
+                          "(<schema>_loo<k>) with at least two training datasets")
+    return [f"{parsed.name}_val{d}" for d in parsed.train_datasets]

@@ -111,6 +111,62 @@ def _print_tables(aggregate: pd.DataFrame, comparison: pd.DataFrame) -> None:
             print(comparison[cols].to_string(index=False, float_format=lambda x: f"{x:.4g}"))
 
 
+@analysis_ex.capture
+def _robust_outputs(
+    runs: Sequence[Any], csv_output_path: str | None, plot_dir: str | None, print_table: bool,
+    baselines_csv: str | None, robust_csv: str | None, improvement_csv: str | None, bootstrap_reps: int,
+    bootstrap_seed: int,
+) -> tuple[dict[str, str | None], list[str]]:
+    """The robust aggregates across (split × seed) runs: CSVs, performance profiles, printed table.
+
+    Returns the files written (``robust_csv``, ``improvement_csv``, ``baselines_csv`` read) and the plots.
+    """
+    from ilaeda.analysis.robust import BASELINES_CSV, improvement_table, load_baselines, robust_table
+
+    if baselines_csv is None:
+        baselines_csv = str(BASELINES_CSV)
+    base_path = Path(os.path.expanduser(baselines_csv)) if baselines_csv else None
+    if base_path is not None and not base_path.is_file():
+        logger.warning("baselines %s not found; robust aggregates of raw scores only", baselines_csv)
+        base_path = None
+    baselines = load_baselines(base_path) if base_path else None
+    robust = robust_table(runs, baselines, bootstrap_reps, seed=bootstrap_seed)
+    improvement = improvement_table(runs, baselines, bootstrap_reps, seed=bootstrap_seed)
+    written = {
+        "robust_csv": _write(robust, _derived(robust_csv, csv_output_path, "robust")),
+        "improvement_csv": _write(improvement, _derived(improvement_csv, csv_output_path, "improvement")),
+        "baselines_csv": str(base_path) if base_path else None,
+    }
+    plots: list[str] = []
+    if plot_dir:
+        from ilaeda.analysis.plots import plot_performance_profiles
+
+        try:
+            plots = [str(p) for p in plot_performance_profiles(runs, plot_dir, baselines, bootstrap_reps,
+                                                               bootstrap_seed)]
+        except OSError as e:
+            raise AnalyzeError(f"cannot write plots to {plot_dir}: {e.strerror or e}") from None
+    if print_table:
+        _print_robust(robust)
+    return written, plots
+
+
+def _print_robust(robust: pd.DataFrame) -> None:
+    """Print the normalised robust aggregates (or the raw ones without baselines), stochastic policy."""
+    if not len(robust):
+        return
+    view = robust[robust["policy"] == "stochastic"]
+    kind = "normalised" if (view["score"] == "normalised").any() else "raw"
+    view = view[view["score"] == kind]
+    rows = [{"algo": r.algo, "metric": r.metric, "n_runs": r.n_runs, "n_splits": r.n_splits,
+             "IQM [95% CI]": f"{r.iqm:.3f} [{r.iqm_low:.3f}, {r.iqm_high:.3f}]",
+             "mean [95% CI]": f"{r.mean:.3f} [{r.mean_low:.3f}, {r.mean_high:.3f}]"} for r in view.itertuples()]
+    with pd.option_context("display.width", 200, "display.max_columns", 50):
+        print(f"Stochastic policy, {kind} scores over all (split × seed) runs (stratified bootstrap; "
+              "details in the robust CSV):")
+        print(pd.DataFrame(rows).to_string(index=False) + "\n")
+
+
 @analysis_ex.command
 def analyze_imitation(
     source_dir_str: str | Sequence[str],
@@ -243,7 +299,9 @@ def _analyze(
         "comparison_csv": (_write(comparison, _derived(comparison_csv, csv_output_path, "comparison"))
                            if reference is not None else None),
     }
-    plots: list[str] = []
+    robust_written, robust_plots = _robust_outputs(runs)
+    written.update(robust_written)
+    plots: list[str] = list(robust_plots)
     if plot_dir:
         from ilaeda.analysis.curves import run_curves
         from ilaeda.analysis.plots import plot_learning_curves, plot_metric_bars

@@ -30,6 +30,15 @@ analysis_ex.add_config(
     aggregate_csv=None,
     comparison_csv=None,
     pairwise_csv=None,
+    # Robust aggregates over all (split × seed) runs (mean, IQM, stratified bootstrap CIs) and the
+    # probability of improvement between algorithms. None: ``<csv stem>_robust.csv`` /
+    # ``_improvement.csv`` beside csv_output_path (not written when that is None too). Scores are also
+    # normalised (random agent = 0, experts = 1) with baselines_csv (None: the package's copy of
+    # benchmarking/baselines.csv, from benchmarks/baselines.py --csv; "": raw scores only);
+    # performance profiles go to plot_dir.
+    robust_csv=None,
+    improvement_csv=None,
+    baselines_csv=None,
     # Reference numbers (see ilaeda.analysis.comparison) and which of our algorithms each reference
     # algo is compared with ("*": all of them). Default: the published numbers shipped with the package
     # (ilaeda/analysis/reference_results.csv); a relative path is relative to the working directory.

@@ -1,0 +1,355 @@
+"""ilaeda.scripts.tune: options, search spaces, secrets, pruning, and real studies of the fast BC config —
+two concurrent workers on one study, a killed worker, resuming, the tuned config re-run as a training run."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import optuna
+import pytest
+
+from ilaeda.scripts import tune
+from ilaeda.scripts.config.tune import PASSWORD_ENV, SEARCH_SPACES
+
+REPO = Path(__file__).resolve().parents[2]
+FAST_BC = REPO / "benchmarking" / "fast_bc_cyber_loo1.json"
+SPACE = {"bc.n_epochs": {"type": "int", "low": 1, "high": 3},
+         "bc.batch_size": {"type": "categorical", "choices": [16, 32]},
+         "bc.optimizer_kwargs.lr": None, "bc.ent_weight": None}
+
+
+def space_file(tmp_path: Path, space: dict[str, Any] | None = None) -> Path:
+    path = tmp_path / "space.json"
+    path.write_text(json.dumps(SPACE if space is None else space))
+    return path
+
+
+def run_tune(*args: str, cwd: Path, env: dict[str, str] | None = None, timeout: int = 600) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "ilaeda.scripts.tune", *args], capture_output=True, text=True,
+                          cwd=cwd, env={**os.environ, "OMP_NUM_THREADS": "1", **(env or {})}, timeout=timeout)
+
+
+def fast_args(tmp_path: Path, *extra: str) -> list[str]:
+    return ["bc", "with", str(FAST_BC), "folds=[2]", f"search_space={space_file(tmp_path)}",
+            f"output_dir={tmp_path / 'out'}", f"tuned_dir={tmp_path / 'tuned'}", *extra]
+
+
+def load_study(tmp_path: Path, name: str = "bc_cyber_loo1") -> optuna.Study:
+    path = str(tmp_path / "out" / "tune" / name / "journal.log")
+    storage = optuna.storages.JournalStorage(optuna.storages.journal.JournalFileBackend(
+        path, lock_obj=optuna.storages.journal.JournalFileOpenLock(path)))
+    return optuna.load_study(study_name=name, storage=storage)
+
+
+# ---------------------------------------------------------------- options (in-process)
+
+
+def test_parse_argv_and_values(tmp_path: Path) -> None:
+    inv = tune.parse_argv(["gail", "with", str(FAST_BC), "n_trials=7", "seeds=[0, 2]", "storage=sqlite:///x.db",
+                           "train.environment.num_vec=4", "train.reward.hid_sizes=[8,8]", "objective_policy=stochastic"])
+    assert (inv.algo, inv.configs) == ("gail", [str(FAST_BC)])
+    assert inv.options["n_trials"] == 7 and inv.options["seeds"] == [0, 2]
+    assert inv.options["storage"] == "sqlite:///x.db" and inv.options["pruner"] == "median"
+    assert inv.train_updates == {"environment.num_vec": 4, "reward.hid_sizes": [8, 8]}
+    assert tune.parse_value("true") is True and tune.parse_value("None") is None and tune.parse_value("a b") == "a b"
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    ([], "usage"),
+    (["ppo", "with", "x.json"], "unknown algorithm 'ppo'"),
+    (["bc", str(FAST_BC)], "expected 'with'"),
+    (["bc", "with"], "no training config file"),
+    (["bc", "with", "missing.json"], "config file 'missing.json' not found"),
+    (["bc", "with", str(FAST_BC), "n_trail=3"], "unknown tune option 'n_trail'"),
+    (["bc", "with", str(FAST_BC), "fast"], "neither a config file"),
+])
+def test_parse_argv_errors(argv: list[str], message: str) -> None:
+    with pytest.raises(tune.UsageError, match=message):
+        tune.parse_argv(argv)
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    (["seeds=[0]"], "at least two distinct"),
+    (["seeds=[1, 1]"], "at least two distinct"),
+    (["folds=[1]"], "dataset 1 is not a training dataset of cyber_loo1"),
+    (["train.environment.split=cyber_2"], "leave-one-out split"),
+    (["pruner=hyperband"], "pruner must be"),
+    (["objective={'bleu': 1}"], "unknown metric 'bleu'"),
+    (["objective={'t_bleu_2': 0}"], "positive weights"),
+    (["n_trials=0"], "n_trials must be an integer of at least 1"),
+    (["study_name=a b"], "study_name="),
+    (["timeout_s=-1"], "timeout_s"),
+])
+def test_settings_errors(extra: list[str], message: str) -> None:
+    with pytest.raises(tune.UsageError, match=message):
+        tune.settings_from(tune.parse_argv(["bc", "with", str(FAST_BC), *extra]))
+
+
+def test_settings_training_datasets_only() -> None:
+    settings = tune.settings_from(tune.parse_argv(["bc", "with", str(FAST_BC), "seeds=[3, 4]"]))
+    assert settings.val_splits == ["cyber_loo1_val2", "cyber_loo1_val3", "cyber_loo1_val4"]
+    assert settings.units[:4] == [("cyber_loo1_val2", 3), ("cyber_loo1_val3", 3), ("cyber_loo1_val4", 3),
+                                  ("cyber_loo1_val2", 4)]
+    assert settings.study_name == "bc_cyber_loo1" and settings.search_space == SEARCH_SPACES["bc"]
+
+
+def test_search_space_merge_remove_replace_and_errors(tmp_path: Path) -> None:
+    merged = tune.load_search_space("bc", str(space_file(tmp_path)), replace=False)
+    assert set(merged) == {"bc.n_epochs", "bc.batch_size"} and merged["bc.n_epochs"]["high"] == 3
+    added = tune.load_search_space("gail", str(space_file(tmp_path, {"rl.rl_kwargs.gamma": {
+        "type": "float", "low": 0.9, "high": 0.999}})), replace=False)
+    assert set(added) == set(SEARCH_SPACES["gail"]) | {"rl.rl_kwargs.gamma"}
+    only = tune.load_search_space("gail", str(space_file(tmp_path, {"reward.penalty_coef": {
+        "type": "float", "low": 0, "high": 1}})), replace=True)
+    assert set(only) == {"reward.penalty_coef"}
+    for bad, message in [
+        ({"x": {"type": "uniform"}}, "needs \"type\""),
+        ({"x": {"type": "float", "low": 2, "high": 1}}, "low must not exceed high"),
+        ({"x": {"type": "float", "low": 0, "high": 1, "log": True}}, "log scale needs low > 0"),
+        ({"x": {"type": "int", "low": 0.5, "high": 2}}, "needs numbers"),
+        ({"x": {"type": "categorical", "choices": []}}, "non-empty list"),
+        ({"bad key": {"type": "int", "low": 0, "high": 1}}, "dotted training-config keys"),
+    ]:
+        with pytest.raises(tune.UsageError, match=message):
+            tune.load_search_space("bc", str(space_file(tmp_path, bad)), replace=True)
+    with pytest.raises(tune.UsageError, match="empty"):
+        tune.load_search_space("bc", str(space_file(tmp_path, {k: None for k in SEARCH_SPACES["bc"]})), False)
+
+
+def test_every_default_space_is_valid() -> None:
+    for algo, space in SEARCH_SPACES.items():
+        for key, spec in space.items():
+            tune.check_spec(key, spec)
+        assert algo in tune.ALGORITHMS
+
+
+def test_categorical_lists_round_trip() -> None:
+    space = {"reward.hid_sizes": {"type": "categorical", "choices": [[32, 32], [64, 64]]},
+             "reward.penalty_coef": {"type": "float", "low": 0.0, "high": 2.0}}
+    trial = optuna.trial.FixedTrial({"reward.hid_sizes": "[64, 64]", "reward.penalty_coef": 0.5})
+    assert tune.suggest(trial, space) == {"reward.hid_sizes": [64, 64], "reward.penalty_coef": 0.5}
+    assert tune.decode_params({"reward.hid_sizes": "[32, 32]"}, space) == {"reward.hid_sizes": [32, 32]}
+
+
+# ---------------------------------------------------------------- secrets
+
+
+def test_redact() -> None:
+    assert tune.redact("postgresql://me:s3cret@db:5432/x") == "postgresql://me:***@db:5432/x"
+    assert tune.redact("error for pw hunter2 here", ["hunter2"]) == "error for pw *** here"
+
+
+def test_password_sources(tmp_path: Path) -> None:
+    assert tune.read_password(None, {PASSWORD_ENV: "from-env"}) == "from-env"
+    assert tune.read_password(None, {}) is None
+    secret = tmp_path / "pw"
+    secret.write_text("from-file\n")
+    secret.chmod(0o600)
+    assert tune.read_password(str(secret), {PASSWORD_ENV: "from-env"}) == "from-file"
+    secret.chmod(0o640)
+    with pytest.raises(tune.UsageError, match="readable by others; run chmod 600"):
+        tune.read_password(str(secret), {})
+    with pytest.raises(tune.UsageError, match="storage_password_file"):
+        tune.read_password(str(tmp_path / "nope"), {})
+
+
+def test_url_with_password() -> None:
+    url = tune.storage_url_with_password("postgresql://tuner@db.example:5432/studies", "p@ss word")
+    from sqlalchemy.engine import make_url
+
+    assert make_url(url).password == "p@ss word" and make_url(url).username == "tuner"
+    assert tune.storage_url_with_password("sqlite:///x.db", "ignored") == "sqlite:///x.db"
+    assert tune.storage_url_with_password("postgresql://tuner@db/s", None) == "postgresql://tuner@db/s"
+    with pytest.raises(tune.UsageError, match="contains a password") as info:
+        tune.storage_url_with_password("postgresql://tuner:hunter2@db/s", None)
+    assert "hunter2" not in str(info.value)
+
+
+def _files_containing(root: Path, needle: str) -> list[str]:
+    hits = []
+    for path in root.rglob("*"):
+        if path.is_file() and needle.encode() in path.read_bytes():
+            hits.append(str(path))
+    return hits
+
+
+def test_password_never_written(tmp_path: Path) -> None:
+    """A password in the environment: a real study on SQLite, and an unreachable PostgreSQL server.
+
+    It must not appear in the Sacred records, the logs, the study, the tuned config, its provenance or the
+    output; a URL that carries a password is refused without echoing it.
+    """
+    secret = "Zq9-secret-Pw"
+    env = {PASSWORD_ENV: secret}
+    res = run_tune(*fast_args(tmp_path, "n_trials=1", f"storage=sqlite:///{tmp_path / 'out' / 'study.db'}"),
+                   cwd=tmp_path, env=env)
+    assert res.returncode == 0, res.stderr[-3000:]
+    assert (tmp_path / "tuned" / "bc_cyber_loo1.json").is_file()
+    assert list((tmp_path / "out" / "tune" / "bc_cyber_loo1" / "sacred").glob("*/1/run.json"))
+    assert secret not in res.stdout + res.stderr
+    assert _files_containing(tmp_path, secret) == []
+    # a server that is not there: the connection error is reported without the password
+    res = run_tune(*fast_args(tmp_path, "storage=postgresql+pg8000://tuner@127.0.0.1:9/db"), cwd=tmp_path, env=env)
+    assert res.returncode == 2 and "cannot open storage postgresql+pg8000://tuner@127.0.0.1:9/db" in res.stderr
+    assert secret not in res.stdout + res.stderr
+    res = run_tune(*fast_args(tmp_path, f"storage=postgresql://tuner:{secret}@127.0.0.1:9/db"), cwd=tmp_path)
+    assert res.returncode == 2 and "contains a password" in res.stderr and secret not in res.stdout + res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1 and res.stderr.startswith("tune: error:")
+
+
+# ---------------------------------------------------------------- pruning (runs replaced by given scores)
+
+
+def test_pruning_on_intermediate_values(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Trials whose first runs score below the median of earlier trials at that step are pruned.
+
+    The training runs are replaced by contract-shaped results whose T-BLEU-2 / EDA-Sim follow the sampled
+    ``bc.n_epochs`` (1 is bad, 3 is good): the pruner and the objective are Optuna's and ours, for real.
+    """
+    calls: list[tuple[int, str, int]] = []
+
+    def fake_unit(settings: Any, number: int, params: dict, split: str, seed: int) -> dict[str, Any]:
+        calls.append((number, split, seed))
+        value = 0.1 * params["bc.n_epochs"]
+        bench = {"t_bleu_2": {"mean": value}, "eda_sim": {"mean": value}, "length": {"mean": 5.0}}
+        return {"result": {"benchmark": bench}, "run_dir": f"fake/{number}/{split}/{seed}"}
+
+    monkeypatch.setattr(tune, "run_unit", fake_unit)
+    monkeypatch.setattr(tune, "check_config", lambda settings: None)
+    space = {"bc.n_epochs": {"type": "int", "low": 1, "high": 3}}
+    inv = tune.parse_argv(["bc", "with", str(FAST_BC), f"search_space={space_file(tmp_path, space)}",
+                           "search_space_replace=True", "n_trials=8", "pruner_startup_trials=2",
+                           "pruner_warmup_steps=0", "sampler_seed=0", f"output_dir={tmp_path / 'out'}",
+                           f"tuned_dir={tmp_path / 'tuned'}", "normalise=False"])
+    settings = tune.settings_from(inv)
+    study = optuna.create_study(study_name="bc_cyber_loo1", direction="maximize", storage=tune.make_storage(settings)[0])
+    for epochs in (3, 3, 1, 3, 1):  # the first two set the median; then a poor, a good and a poor one
+        study.enqueue_trial({"bc.n_epochs": epochs})
+    summary = tune.tune(settings)
+    trials = study.get_trials(deepcopy=False)
+    states = {t.number: t.state.name for t in trials}
+    assert states[2] == "PRUNED" and states[4] == "PRUNED" and states[3] == "COMPLETE"
+    assert len([c for c in calls if c[0] == 2]) == 1  # pruned after its first run
+    assert len([c for c in calls if c[0] == 3]) == 6  # 3 validation splits x 2 seeds
+    assert trials[3].value == pytest.approx(0.3) and trials[3].user_attrs["length"] == 5.0
+    assert sum(s in ("COMPLETE", "PRUNED") for s in states.values()) == 8
+    assert summary["best"]["params"] == {"bc.n_epochs": 3}
+
+
+# ---------------------------------------------------------------- real studies (fast BC config)
+
+
+def _wait_for(predicate: Any, timeout: float, what: str) -> None:
+    deadline = time.time() + timeout
+    while not predicate():
+        if time.time() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.5)
+
+
+def _check_training_datasets_only(tmp_path: Path, name: str = "bc_cyber_loo1") -> int:
+    runs = list((tmp_path / "out" / "tune" / name / "sacred").glob("*/*/run.json"))
+    for run_json in runs:
+        config = json.loads((run_json.parent / "config.json").read_text())
+        run = json.loads(run_json.read_text())
+        assert config["environment"]["split"] == "cyber_loo1_val2"
+        if run["status"] == "COMPLETED":
+            assert run["result"]["eval_dataset"] == 2
+    return len(runs)
+
+
+@pytest.mark.integration
+def test_two_concurrent_workers_share_one_study(tmp_path: Path) -> None:
+    args = fast_args(tmp_path, "n_trials=4", "pruner=none")
+    procs = [subprocess.Popen([sys.executable, "-m", "ilaeda.scripts.tune", *args, f"worker={w}"], cwd=tmp_path,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              env={**os.environ, "OMP_NUM_THREADS": "1"}) for w in (0, 1)]
+    outs = [p.communicate(timeout=600) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], [o[1][-2000:] for o in outs]
+    study = load_study(tmp_path)
+    done = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
+    assert 4 <= len(done) <= 5  # a worker finishing its trial after the other reached 4 adds one
+    assert {t.user_attrs["worker"] for t in done} == {0, 1}
+    assert len({t.user_attrs["pid"] for t in done}) == 2
+    for t in done:
+        assert len(t.user_attrs["runs"]) == 2 and {r["seed"] for r in t.user_attrs["runs"]} == {0, 1}
+        assert t.user_attrs["length"] is not None and 0 < t.user_attrs["length"] <= 12
+    assert _check_training_datasets_only(tmp_path) == 2 * len(done)
+    best = max(done, key=lambda t: t.value)
+    tuned = json.loads((tmp_path / "tuned" / "bc_cyber_loo1.json").read_text())
+    assert tuned["environment"]["split"] == "cyber_loo1"  # ready to train on 2-4 and evaluate on 1
+    assert tuned["bc"]["n_epochs"] == best.params["bc.n_epochs"]
+    assert tuned["bc"]["batch_size"] == best.params["bc.batch_size"]
+    provenance = json.loads((tmp_path / "tuned" / "provenance" / "bc_cyber_loo1.json").read_text())
+    assert provenance["best_trial"] == best.number and provenance["best_value"] == pytest.approx(best.value)
+    assert provenance["validation_splits"] == ["cyber_loo1_val2"] and provenance["seeds"] == [0, 1]
+    assert len(provenance["base_configs"][str(FAST_BC)]) == 64  # sha256
+    assert bool(provenance["git_commit"]) == (REPO / ".git").exists()  # None outside a git checkout
+    # the tuned config is a valid training config: train it (held-out dataset 1)
+    out = subprocess.run([sys.executable, "-m", "ilaeda.scripts.train_imitation", "bc", "--capture=sys",
+                          f"--file_storage={tmp_path / 'final'}", "with", str(tmp_path / "tuned" / "bc_cyber_loo1.json"),
+                          f"logging.log_root={tmp_path / 'final_logs'}", "policy_evaluation.render=False"],
+                         capture_output=True, text=True, cwd=tmp_path, timeout=300,
+                         env={**os.environ, "OMP_NUM_THREADS": "1"})
+    assert out.returncode == 0, out.stderr[-3000:]
+    run = json.loads((tmp_path / "final" / "1" / "run.json").read_text())
+    assert run["status"] == "COMPLETED" and run["result"]["eval_dataset"] == 1
+    # a finished study: rerunning a worker only rewrites the best config
+    again = run_tune(*args, cwd=tmp_path)
+    assert again.returncode == 0 and len(load_study(tmp_path).trials) == len(study.trials)
+
+
+@pytest.mark.integration
+def test_killed_worker_loses_no_completed_trial_and_resumes(tmp_path: Path) -> None:
+    args = fast_args(tmp_path, "n_trials=3", "pruner=none", "sampler_seed=1")
+    proc = subprocess.Popen([sys.executable, "-m", "ilaeda.scripts.tune", *args], cwd=tmp_path,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env={**os.environ, "OMP_NUM_THREADS": "1"})
+    journal = tmp_path / "out" / "tune" / "bc_cyber_loo1" / "journal.log"
+
+    def second_trial_running() -> bool:
+        if not journal.is_file():
+            return False
+        study = load_study(tmp_path)
+        states = [t.state for t in study.trials]
+        running = [t for t in study.trials if t.state == optuna.trial.TrialState.RUNNING]
+        return states.count(optuna.trial.TrialState.COMPLETE) >= 1 and bool(running) and "pid" in running[0].user_attrs
+
+    try:
+        _wait_for(second_trial_running, 300, "a completed trial and a running one")
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=60)
+    before = load_study(tmp_path)
+    completed = {t.number: (t.value, t.params) for t in before.trials if t.state.name == "COMPLETE"}
+    killed = [t for t in before.trials if t.state.name == "RUNNING"]
+    assert completed and len(killed) == 1
+    res = run_tune(*args, cwd=tmp_path)
+    assert res.returncode == 0, res.stderr[-3000:]
+    after = load_study(tmp_path)
+    by_number = {t.number: t for t in after.trials}
+    for number, (value, params) in completed.items():  # nothing completed was lost or changed
+        assert by_number[number].state.name == "COMPLETE"
+        assert (by_number[number].value, by_number[number].params) == (value, params)
+    dead = by_number[killed[0].number]
+    assert dead.state.name == "FAIL" and "died" in dead.user_attrs["failed_because"]
+    retries = [t for t in after.trials if t.user_attrs.get("retry_of") == dead.number]
+    assert len(retries) == 1 and retries[0].params == dead.params and retries[0].state.name == "COMPLETE"
+    assert sum(t.state.name == "COMPLETE" for t in after.trials) == 3
+    assert f"trial {dead.number}: its worker" in res.stderr
+
+
+def test_bad_input_is_one_line_exit_2(tmp_path: Path) -> None:
+    res = run_tune("bc", "with", str(FAST_BC), "seeds=[0]", cwd=tmp_path)
+    assert res.returncode == 2 and res.stdout == ""
+    assert res.stderr.strip().splitlines() == ["tune: error: seeds must list at least two distinct non-negative "
+                                                "integers, got [0]"]
+    res = run_tune("bc", "with", str(FAST_BC), "train.bc.n_epoch=3", "folds=[2]", cwd=tmp_path)
+    assert res.returncode == 2 and "unknown config key 'bc.n_epoch'" in res.stderr and "Traceback" not in res.stderr
