@@ -369,7 +369,7 @@ def test_fake_grid_under_slurm(tmp_path: Path, fake_scripts: dict[str, str], slu
         f"--venv={sys.prefix}", "--container_cmd=env", "--container=ILAEDA_IN_CONTAINER=1", "--mem=500M",
         "--time=00:10:00", "--scripts_package=fakescripts", cwd=work).stdout
     start = time.time()
-    jobs = _submit(lines, work, {**fake_scripts, **slurm_cluster.env})
+    jobs = _submit(lines, work, {**slurm_cluster.env, **fake_scripts})
     states = slurm_cluster.wait(jobs, timeout=240)
     assert set(states.values()) == {"COMPLETED"}, (states, slurm_cluster.logs())
     runs = _runs(work / "out put")
