@@ -106,3 +106,18 @@ class EncodedTable:
     def from_frame(cls, schema: Schema, frame: pd.DataFrame) -> EncodedTable:
         columns = {c: encode_column(frame[c], c in schema.numeric_columns) for c in schema.columns}
         return cls(schema, len(frame), columns)
+
+    @cached_property
+    def offsets(self) -> np.ndarray:
+        """Start of each schema column's codes in the stacked code space (and the total at the end)."""
+        sizes = [self.columns[c].n_categories + 1 for c in self.schema.columns]
+        return np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+
+    @cached_property
+    def stacked_codes(self) -> np.ndarray:
+        """Row × schema column codes shifted by :attr:`offsets`: one ``bincount`` counts every column."""
+        codes = [self.columns[c].codes.astype(np.int64) + offset
+                 for c, offset in zip(self.schema.columns, self.offsets[:-1])]
+        stacked = np.stack(codes, axis=1) if codes else np.zeros((self.n_rows, 0), dtype=np.int64)
+        stacked.setflags(write=False)
+        return stacked
