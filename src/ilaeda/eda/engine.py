@@ -10,7 +10,9 @@ fewer rows; the column statistics of a view are computed once and shared by all 
 
 from __future__ import annotations
 
+import hashlib
 import os
+from collections import OrderedDict
 from typing import ClassVar
 
 import numpy as np
@@ -49,8 +51,11 @@ def normalised_entropy(counts: np.ndarray, log_norm: float) -> float:
 def histogram_counts(values: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
     """``np.histogram(values, bins=20, weights=weights)[0]`` as float64, without its overhead.
 
-    The same outer edges, ``linspace`` edges and bin assignment (with numpy's ±1 corrections), so
-    every value lands in the bin numpy would put it in; non-finite or degenerate ranges go to numpy.
+    numpy's outer edges and ``linspace`` edges; numpy puts ``x`` in the bin ``i`` with
+    ``edges[i] <= x < edges[i + 1]`` (the last bin closed) whenever its first estimate is off by at
+    most one bin, which holds when a bin is wide compared to the rounding of the values: then a
+    ``searchsorted`` on the edges finds the same bin. Otherwise numpy's own assignment (with its ±1
+    corrections) is replayed; non-finite or degenerate ranges go to numpy.
     """
     first, last = values.min(), values.max()
     if not (np.isfinite(first) and np.isfinite(last)):
@@ -60,23 +65,29 @@ def histogram_counts(values: np.ndarray, weights: np.ndarray | None = None) -> n
     edges = np.linspace(first, last, HISTOGRAM_BINS + 1, endpoint=True, dtype=np.float64)
     if np.any(edges[:-1] >= edges[1:]):
         return np.histogram(values, bins=HISTOGRAM_BINS, weights=weights)[0].astype(np.float64)
-    index = (((values - first) / (last - first)) * HISTOGRAM_BINS).astype(np.intp)
-    index[index == HISTOGRAM_BINS] -= 1
-    index[values < edges[index]] -= 1
-    index[(values >= edges[index + 1]) & (index != HISTOGRAM_BINS - 1)] += 1
+    if _wide_bins(first, last):
+        index = np.searchsorted(edges, values, side="right") - 1
+        index[index == HISTOGRAM_BINS] -= 1
+    else:
+        index = (((values - first) / (last - first)) * HISTOGRAM_BINS).astype(np.intp)
+        index[index == HISTOGRAM_BINS] -= 1
+        index[values < edges[index]] -= 1
+        index[(values >= edges[index + 1]) & (index != HISTOGRAM_BINS - 1)] += 1
     return np.bincount(index, weights=weights, minlength=HISTOGRAM_BINS).astype(np.float64)
+
+
+def _wide_bins(first: float, last: float) -> bool:
+    """Whether a 20-bin histogram of [first, last] has bins far wider than the values' rounding."""
+    return bool((last - first) / HISTOGRAM_BINS > 1e-9 * max(abs(first), abs(last)))
 
 
 def sorted_histogram_counts(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """:func:`histogram_counts` of ascending ``values``: bins cut by ``searchsorted`` on numpy's edges.
 
-    numpy puts ``x`` in the bin ``i`` with ``edges[i] <= x < edges[i + 1]`` (the last bin closed)
-    whenever its first estimate is off by at most one bin; that holds when a bin is wide compared to
-    the rounding of the values, which is checked, else the values go to :func:`histogram_counts`.
+    Exact under the same condition as :func:`histogram_counts`' ``searchsorted`` (else it is called).
     """
     first, last = values[0], values[-1]
-    width = (last - first) / HISTOGRAM_BINS
-    if not (np.isfinite(first) and np.isfinite(last) and width > 1e-9 * max(abs(first), abs(last))):
+    if not (np.isfinite(first) and np.isfinite(last) and _wide_bins(first, last)):
         return histogram_counts(values, weights)
     edges = np.linspace(first, last, HISTOGRAM_BINS + 1, endpoint=True, dtype=np.float64)
     if np.any(edges[:-1] >= edges[1:]):
@@ -125,11 +136,14 @@ class _View:
     ``bounds`` where each column's codes start in them.
     """
 
-    __slots__ = ("bounds", "code_counts", "codes", "counts", "layer", "mask", "rows")
+    __slots__ = ("bounds", "code_counts", "codes", "counts", "layer", "mask", "rows", "serial")
+    _next_serial: ClassVar[int] = 0
 
     def __init__(self, rows: np.ndarray, counts: np.ndarray | None) -> None:
         rows.setflags(write=False)
         self.rows = rows
+        self.serial = _View._next_serial  # never reused: a memo key that outlives no view it names
+        _View._next_serial += 1
         self.counts = counts
         self.codes: np.ndarray | None = None
         self.code_counts: np.ndarray | None = None
@@ -159,6 +173,9 @@ class DisplayEngine:
         self._displays: LRUCache = LRUCache(cache_size)
         self._terms: LRUCache = LRUCache(cache_size)
         self._counts: LRUCache = LRUCache(cache_size)
+        self._group_memo: LRUCache = LRUCache(64)
+        self._score_memo: LRUCache = LRUCache(cache_size)
+        self._by_rows: OrderedDict[tuple[int, bytes], _View] = OrderedDict()  # views by their rows
         self._root: _View | None = None
         self._empty: _View | None = None
 
@@ -224,13 +241,21 @@ class DisplayEngine:
             return parent  # the filter keeps every row: the same view
         if not len(rows):
             return self._empty_view()
+        fingerprint = (len(rows), hashlib.blake2b(rows.tobytes(), digest_size=16).digest())
+        same = self._by_rows.get(fingerprint)
+        if same is not None:  # another filter chain already led to these rows
+            self._by_rows.move_to_end(fingerprint)
+            return same
         if len(rows) * len(self._position) * _SPARSE_ROWS_FACTOR < self._offsets[-1]:
             counts = None  # small view: its counts stay sparse
         elif parent.counts is not None and 2 * len(rows) > parent.n:
             counts = parent.counts - self._counts_of(parent.rows[~kept])
         else:
             counts = self._counts_of(rows)
-        return _View(rows, counts)
+        view = self._by_rows[fingerprint] = _View(rows, counts)
+        if len(self._by_rows) > self._views.maxsize:
+            self._by_rows.popitem(last=False)
+        return view
 
     def _sparse(self, view: _View) -> _View:
         """Fill in the stacked codes present in ``view``, their counts and each column's bounds."""
@@ -324,7 +349,7 @@ class DisplayEngine:
         view = self._view(state.filters)
         if view.layer is None:
             view.layer = self._data_layer(view)
-        granularity = self._granularity(state, view.rows) if state.grouping else None
+        granularity = self._granularity(state, view) if state.grouping else None
         return Display(self.schema.columns, *view.layer, granularity)
 
     def _data_layer(self, view: _View) -> tuple[tuple[float, ...], tuple[float, ...], tuple[float, ...]]:
@@ -359,15 +384,17 @@ class DisplayEngine:
                 entropy.append(value_count_entropy(own))
         return tuple(unique), tuple(nulls), tuple(entropy)
 
-    def _granularity(self, state: State, rows: np.ndarray) -> Granularity | None:
+    def _granularity(self, state: State, view: _View) -> Granularity | None:
         aggregations = dict(state.aggregations)  # a later function on the same column wins
         if any(col in state.grouping for col in aggregations):
             return None  # pandas cannot aggregate a grouping key: the view is not grouped
-        group_ids, sizes = self._groups(state.grouping, rows)
+        rows, key = view.rows, (view.serial, state.grouping)
+        group_ids, sizes = self._group_memo.get_or(key, lambda: self._groups(state.grouping, rows))
         k = len(sizes)
-        scores: dict[str, float] = {}
+        scores: dict[str, float | None] = {}
         for col, func in aggregations.items():
-            score = self._aggregation_score(self.column(col), func, rows, group_ids, sizes)
+            score = self._score_memo.get_or((*key, col, func), lambda: self._aggregation_score(
+                self.column(col), func, rows, group_ids, sizes))  # noqa: B023 - called at once
             if score is None:
                 return None
             scores[col] = score
@@ -379,27 +406,31 @@ class DisplayEngine:
         return Granularity(state.grouping, agg_attrs, 1.0 / k, k / total, float(np.std(shares)))
 
     def _groups(self, grouping: tuple[str, ...], rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Group id per row (−1 = dropped for a missing key) and the group sizes."""
+        """Group id per row (−1 = dropped for a missing key) and the group sizes.
+
+        Groups are numbered in ascending order of their mixed-radix key (as ``np.unique`` numbers
+        them); keys are counted with ``bincount`` when their range is small.
+        """
         key = np.zeros(len(rows), dtype=np.int64)
         valid = np.ones(len(rows), dtype=bool)
+        n_keys = 1
         for name in grouping:
             column = self.column(name)
             codes = column.codes[rows]
             valid &= codes > 0
             key = key * (column.n_categories + 1) + codes
+            n_keys *= column.n_categories + 1
+        if n_keys <= _BINCOUNT_KEYS_PER_ROW * len(rows) + 1024:
+            key[~valid] = n_keys  # one more bucket for the rows a missing key drops
+            counts = np.bincount(key, minlength=n_keys + 1)[:n_keys]
+            occupied = np.flatnonzero(counts)
+            lookup = np.full(n_keys + 1, -1, dtype=np.int64)
+            lookup[occupied] = np.arange(len(occupied))
+            return lookup[key], counts[occupied]
         ids = np.full(len(rows), -1, dtype=np.int64)
         if not valid.any():
             return ids, np.zeros(0, dtype=np.int64)
-        keys = key[valid]
-        n_keys = 1
-        for name in grouping:
-            n_keys *= self.column(name).n_categories + 1
-        if n_keys <= _BINCOUNT_KEYS_PER_ROW * len(rows) + 1024:  # sorted keys by counting, as np.unique
-            counts = np.bincount(keys, minlength=n_keys)
-            occupied = counts > 0
-            ids[valid] = (np.cumsum(occupied) - 1)[keys]
-            return ids, counts[occupied]
-        _, inverse, sizes = np.unique(keys, return_inverse=True, return_counts=True)
+        _, inverse, sizes = np.unique(key[valid], return_inverse=True, return_counts=True)
         ids[valid] = inverse
         return ids, sizes
 
@@ -413,38 +444,43 @@ class DisplayEngine:
         keep = group_ids >= 0
         ids = group_ids[keep]
         sel = rows[keep]
+        if func in ("min", "max"):  # categories are sorted: the extreme value has the extreme code
+            codes = column.codes[sel]
+            present = codes > 0
+            extremes = _group_extremes(codes[present], ids[present], k, func)
+            if column.kind != "str":
+                agg = column.categories[extremes - 1].astype(np.float64)
+                return histogram_entropy(agg) if len(agg) > 1 else 0.0
+            return value_count_entropy(np.bincount(extremes)) if len(extremes) > 1 else 0.0
         if column.kind == "str":
             if func == "mean":
                 return None
-            codes = column.codes[sel]
-            if func in ("min", "max"):
-                present = codes > 0
-                result = np.full(k, 0 if func == "max" else np.iinfo(np.int64).max, dtype=np.int64)
-                ufunc = np.maximum if func == "max" else np.minimum
-                ufunc.at(result, ids[present], codes[present])
-                values = result[np.bincount(ids[present], minlength=k) > 0]
-            else:  # sum: pandas concatenates the strings of each group
-                values = _concatenation_ids(codes, ids, k)
-            if len(values) <= 1:
-                return 0.0
-            return value_count_entropy(np.bincount(values))
+            # sum: pandas concatenates the strings of each group
+            values = _concatenation_ids(column.codes[sel], ids, k)
+            return value_count_entropy(np.bincount(values)) if len(values) > 1 else 0.0
         values = column.numeric_values[sel]
         present = ~np.isnan(values)
         # bincount adds the weights of each group in row order, as np.add.at does: the same sums
         if func == "sum":
             agg = np.bincount(ids[present], weights=values[present], minlength=k)
-        else:
+        else:  # mean
             non_null = np.bincount(ids[present], minlength=k)
-            if func == "mean":
-                total = np.bincount(ids[present], weights=values[present], minlength=k)
-                with np.errstate(invalid="ignore", divide="ignore"):
-                    agg = total / non_null
-            else:
-                agg = np.full(k, -np.inf if func == "max" else np.inf)
-                (np.maximum if func == "max" else np.minimum).at(agg, ids[present], values[present])
+            total = np.bincount(ids[present], weights=values[present], minlength=k)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                agg = total / non_null
             agg[non_null == 0] = np.nan
         agg = agg[~np.isnan(agg)]
         return histogram_entropy(agg) if len(agg) > 1 else 0.0
+
+
+def _group_extremes(codes: np.ndarray, ids: np.ndarray, k: int, func: str) -> np.ndarray:
+    """The largest (``func="max"``) or smallest code of each group that has one, in group order."""
+    if not len(ids):
+        return np.zeros(0, dtype=codes.dtype)
+    order = stable_argsort(ids)
+    sizes = np.bincount(ids, minlength=k)
+    starts = (np.cumsum(sizes) - sizes)[sizes > 0]
+    return (np.maximum if func == "max" else np.minimum).reduceat(codes[order], starts)
 
 
 def _concatenation_ids(codes: np.ndarray, ids: np.ndarray, k: int) -> np.ndarray:

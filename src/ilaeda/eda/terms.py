@@ -79,7 +79,8 @@ def uses_tokens(operator: str, column: str, text_columns: frozenset[str]) -> boo
 
 def stable_argsort(values: np.ndarray) -> np.ndarray:
     """``np.argsort(values, kind="stable")``; small non-negative integers as uint16 (a radix sort)."""
-    if len(values) and values.min() >= 0 and values.max() < 1 << 16 and np.all(values == np.floor(values)):
+    if len(values) and values.min() >= 0 and values.max() < 1 << 16 and (
+            values.dtype.kind in "iu" or np.all(values == np.floor(values))):
         return np.argsort(values.astype(np.uint16), kind="stable")
     return np.argsort(values, kind="stable")
 
