@@ -360,7 +360,8 @@ class DisplayEngine:
         self._sparse(view)
         codes, counts, bounds = view.codes, view.code_counts, view.bounds
         offsets = self._offsets.tolist()
-        unique, nulls, entropy = [], [], []
+        unique, nulls, entropy = [], [], [0.0] * k
+        few: list[tuple[int, int, int, int]] = []  # (column, start, end, non-missing) of short count lists
         for j, name in enumerate(self.schema.columns):
             start, end = bounds[j], bounds[j + 1]  # type: ignore[index]
             if start < end and codes[start] == offsets[j]:  # type: ignore[index]
@@ -372,17 +373,40 @@ class DisplayEngine:
             unique.append(distinct / m if distinct else 0.0)
             nulls.append(missing / n)
             if m <= 1:
-                entropy.append(0.0)
                 continue
             column = self.table.columns[name]
-            own = counts[start:end]  # type: ignore[index]
             if column.histogram:
                 values = column.categories[codes[start:end] - (offsets[j] + 1)].astype(np.float64)  # type: ignore[index]
-                hist = sorted_histogram_counts(values, own.astype(np.float64))  # categories are sorted
-                entropy.append(normalised_entropy(hist, _LN_BINS))
+                hist = sorted_histogram_counts(values, counts[start:end].astype(np.float64))  # type: ignore[index]
+                entropy[j] = normalised_entropy(hist, _LN_BINS)  # categories are sorted: so are the values
+            elif distinct <= _SORTED_COUNTS:
+                few.append((j, start, end, m))
             else:
-                entropy.append(value_count_entropy(own))
+                entropy[j] = value_count_entropy(counts[start:end])  # type: ignore[index]
+        if few:
+            self._few_value_count_entropies(counts, n, few, entropy)  # type: ignore[arg-type]
         return tuple(unique), tuple(nulls), tuple(entropy)
+
+    @staticmethod
+    def _few_value_count_entropies(counts: np.ndarray, n: int, few: list[tuple[int, int, int, int]],
+                                   entropy: list[float]) -> None:
+        """:func:`value_count_entropy` of several short count lists with one sort and one ``entr``.
+
+        Each column's counts are sorted descending (one sort of column-major keys), divided by its
+        non-missing rows and summed by ``np.sum`` per column: the arrays :func:`value_count_entropy`
+        sums, element for element.
+        """
+        columns, starts, ends, ms = (np.array(v, dtype=np.int64) for v in zip(*few))
+        lengths = ends - starts
+        edges = np.zeros(len(counts) + 1, dtype=np.int64)
+        np.add.at(edges, starts, 1)
+        np.add.at(edges, ends, -1)
+        selected = counts[np.cumsum(edges[:-1]) > 0]
+        keys = np.sort(np.repeat(columns, lengths) * (n + 1) + (n - selected))
+        terms = entr((n - keys % (n + 1)) / np.repeat(ms, lengths).astype(np.float64))
+        stops = np.cumsum(lengths).tolist()
+        for (j, _, _, m), stop, length in zip(few, stops, lengths.tolist()):
+            entropy[j] = float(np.sum(terms[stop - length:stop]) / float(np.log(m)))
 
     def _granularity(self, state: State, view: _View) -> Granularity | None:
         aggregations = dict(state.aggregations)  # a later function on the same column wins

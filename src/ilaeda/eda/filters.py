@@ -41,13 +41,28 @@ def category_mask(column: EncodedColumn, action: Filter) -> np.ndarray:
         result[1:] = string_test(column, action.operator, str(action.term), range(column.n_categories))
         return result
     compare = _COMPARE[action.operator]
-    if column.kind == "str":
+    if column.kind == "str" and column.strictly_sorted:
+        result[1:] = _sorted_comparison(column.categories, action.operator, str(action.term))
+    elif column.kind == "str":
         result[1:] = compare(column.categories, str(action.term))
     else:
         value = np.nan if action.term == UNKNOWN_TERM else _to_float(action.term)
         with np.errstate(invalid="ignore"):
             result[1:] = compare(column.categories.astype(np.float64), value)
     result[0] = action.operator == "NEQ"
+    return result
+
+
+def _sorted_comparison(categories: np.ndarray, operator: str, term: str) -> np.ndarray:
+    """``categories <operator> term`` for strictly ascending categories, by binary search."""
+    left = int(np.searchsorted(categories, term, side="left"))
+    right = left + int(left < len(categories) and categories[left] == term)
+    result = np.zeros(len(categories), dtype=bool)
+    if operator in ("EQ", "NEQ"):
+        result[left:right] = True
+        return ~result if operator == "NEQ" else result
+    lower, upper = {"GT": (right, None), "GE": (left, None), "LT": (0, left), "LE": (0, right)}[operator]
+    result[lower:upper] = True
     return result
 
 

@@ -56,6 +56,12 @@ class EncodedColumn:
         return lookup[self.codes]
 
     @cached_property
+    def strictly_sorted(self) -> bool:
+        """Whether the categories ascend strictly under Python's comparison (``searchsorted`` finds ranges)."""
+        categories = self.categories
+        return all(a < b for a, b in zip(categories[:-1], categories[1:]))
+
+    @cached_property
     def token_index(self) -> tuple[sparse.csr_matrix, list[str]]:
         """Category × token incidence matrix and the token list (text columns)."""
         vocab: dict[str, int] = {}
