@@ -10,7 +10,8 @@ before timing):
   which the episode is absorbing (cheap steps). ``active_steps_per_s`` counts only the steps
   before STOP.
 
-``warm_no_stop_*`` replays the same no-STOP episodes on the now warm engine (every display
+``*_cpu_*`` divides by the process's CPU time instead of the wall time: on a shared machine it
+leaves out the time other processes hold the cores. ``warm_no_stop_*`` replays the same no-STOP episodes on the now warm engine (every display
 memoised): the cost of the environment around the engine. ``--profile`` adds where a cold no-STOP
 step's time goes (cProfile, inclusive time per part as a share of the step loop; parts nest, e.g.
 ``term_candidates`` is inside ``codec_decode``), and ``--profile-top N`` prints the N functions with
@@ -71,6 +72,7 @@ def run(env: EDAEnv, steps: int, seed: int, no_stop: bool) -> dict[str, float]:
     env.action_space.seed(seed)
     sample = _sampler(env, no_stop)
     reset_s, active, resets = 0.0, 0, 1
+    cpu = time.process_time()
     start = time.perf_counter()
     env.reset(seed=seed)
     reset_s += time.perf_counter() - start
@@ -83,8 +85,9 @@ def run(env: EDAEnv, steps: int, seed: int, no_stop: bool) -> dict[str, float]:
             reset_s += time.perf_counter() - t
             resets += 1
     elapsed = time.perf_counter() - start
+    cpu = time.process_time() - cpu
     return {"steps_per_s": steps / elapsed, "active_steps_per_s": active / (elapsed - reset_s),
-            "elapsed_s": elapsed, "reset_ms": 1000 * reset_s / resets}
+            "elapsed_s": elapsed, "cpu_s": cpu, "reset_ms": 1000 * reset_s / resets}
 
 
 def cold_env(dataset: int) -> EDAEnv:
@@ -131,8 +134,8 @@ def main() -> None:
         warm[d] = run(env, args.steps, args.seed, no_stop=True)  # same episodes, engine now warm
         with_stop[d] = run(cold_env(d), args.steps, args.seed, no_stop=False)
 
-    def overall(results: dict[int, dict[str, float]]) -> float:
-        return round(len(DATASETS) * args.steps / sum(r["elapsed_s"] for r in results.values()), 1)
+    def overall(results: dict[int, dict[str, float]], key: str = "elapsed_s") -> float:
+        return round(len(DATASETS) * args.steps / sum(r[key] for r in results.values()), 1)
 
     def per_dataset(results: dict[int, dict[str, float]], key: str = "steps_per_s") -> dict[str, float]:
         return {f"cyber/{d}": round(r[key], 1) for d, r in results.items()}
@@ -140,6 +143,8 @@ def main() -> None:
     out: dict[str, object] = {
         "no_stop_steps_per_s": overall(no_stop),
         "no_stop_per_dataset": per_dataset(no_stop),
+        "no_stop_cpu_steps_per_s": overall(no_stop, "cpu_s"),
+        "no_stop_cpu_per_dataset": {f"cyber/{d}": round(args.steps / r["cpu_s"], 1) for d, r in no_stop.items()},
         "warm_no_stop_steps_per_s": overall(warm),
         "warm_no_stop_per_dataset": per_dataset(warm),
         "steps_per_s": overall(with_stop),
