@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from itertools import chain
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -64,13 +65,12 @@ class EncodedColumn:
     @cached_property
     def token_index(self) -> tuple[sparse.csr_matrix, list[str]]:
         """Category × token incidence matrix and the token list (text columns)."""
-        vocab: dict[str, int] = {}
-        rows, cols = [], []
-        for i, text in enumerate(self.strings):
-            for token in sorted(text_tokens(text)):
-                cols.append(vocab.setdefault(token, len(vocab)))
-                rows.append(i + 1)
-        data = np.ones(len(rows), dtype=np.float64)
+        tokens = [sorted(text_tokens(text)) for text in self.strings]
+        flat = list(chain.from_iterable(tokens))
+        vocab = {token: i for i, token in enumerate(dict.fromkeys(flat))}  # in order of first appearance
+        cols = np.fromiter(map(vocab.__getitem__, flat), dtype=np.int64, count=len(flat))
+        rows = np.repeat(np.arange(1, self.n_categories + 1), [len(t) for t in tokens])
+        data = np.ones(len(flat), dtype=np.float64)
         matrix = sparse.csr_matrix((data, (rows, cols)), shape=(self.n_categories + 1, len(vocab)))
         return matrix, list(vocab)
 
