@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from itertools import chain
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import chain, pairwise
 
 import numpy as np
 import pandas as pd
@@ -60,7 +60,7 @@ class EncodedColumn:
     def strictly_sorted(self) -> bool:
         """Whether the categories ascend strictly under Python's comparison (``searchsorted`` finds ranges)."""
         categories = self.categories
-        return all(a < b for a, b in zip(categories[:-1], categories[1:]))
+        return all(a < b for a, b in pairwise(categories))
 
     @cached_property
     def token_index(self) -> tuple[sparse.csr_matrix, list[str]]:
