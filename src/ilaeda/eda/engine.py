@@ -286,10 +286,13 @@ class DisplayEngine:
                              np.zeros(column.n_categories + 1, dtype=bool)))
         keep, known = entry
         j = self._position[column.name]
-        self._sparse(parent)
-        present = parent.codes[parent.bounds[j]:parent.bounds[j + 1]] - self._offsets[j]  # type: ignore[index,operator]
+        if parent.counts is not None:
+            present = np.flatnonzero(parent.counts[self._offsets[j] + 1:self._offsets[j + 1]]) + 1
+        else:
+            self._sparse(parent)
+            present = parent.codes[parent.bounds[j]:parent.bounds[j + 1]] - self._offsets[j]  # type: ignore[index,operator]
+            present = present[present > 0]
         todo = present[~known[present]]
-        todo = todo[todo > 0]
         if len(todo):
             keep[todo] = string_test(column, action.operator, str(action.term), (todo - 1).tolist())
             known[todo] = True
