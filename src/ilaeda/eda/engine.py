@@ -10,7 +10,6 @@ fewer rows; the column statistics of a view are computed once and shared by all 
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections import OrderedDict
 from typing import ClassVar
@@ -175,7 +174,7 @@ class DisplayEngine:
         self._counts: LRUCache = LRUCache(cache_size)
         self._group_memo: LRUCache = LRUCache(64)
         self._score_memo: LRUCache = LRUCache(cache_size)
-        self._by_rows: OrderedDict[tuple[int, bytes], _View] = OrderedDict()  # views by their rows
+        self._by_rows: OrderedDict[tuple[int, ...], _View] = OrderedDict()  # views by a summary of their rows
         self._root: _View | None = None
         self._empty: _View | None = None
 
@@ -241,9 +240,9 @@ class DisplayEngine:
             return parent  # the filter keeps every row: the same view
         if not len(rows):
             return self._empty_view()
-        fingerprint = (len(rows), hashlib.blake2b(rows.tobytes(), digest_size=16).digest())
+        fingerprint = (len(rows), int(rows[0]), int(rows[-1]), int(rows.sum()))
         same = self._by_rows.get(fingerprint)
-        if same is not None:  # another filter chain already led to these rows
+        if same is not None and np.array_equal(same.rows, rows):  # another filter chain led to these rows
             self._by_rows.move_to_end(fingerprint)
             return same
         if len(rows) * len(self._position) * _SPARSE_ROWS_FACTOR < self._offsets[-1]:
