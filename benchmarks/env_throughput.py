@@ -13,7 +13,7 @@ before timing):
 ``*_cpu_*`` divides by the process's CPU time instead of the wall time: on a shared machine it
 leaves out the time other processes hold the cores. ``warm_no_stop_*`` replays the same no-STOP episodes on the now warm engine (every display
 memoised): the cost of the environment around the engine. ``--profile`` adds where a cold no-STOP
-step's time goes (cProfile, inclusive time per part as a share of the step loop; parts nest, e.g.
+step's time goes (cProfile on CPU time, inclusive time per part as a share of the step loop; parts nest, e.g.
 ``term_candidates`` is inside ``codec_decode``), and ``--profile-top N`` prints the N functions with
 the most own time to stderr.
 
@@ -100,7 +100,7 @@ def cold_env(dataset: int) -> EDAEnv:
 
 def profile(steps: int, seed: int, top: int) -> dict[str, float]:
     """Share of the cold no-STOP step loop (all datasets) spent inside each part of :data:`PARTS`."""
-    profiler = cProfile.Profile()
+    profiler = cProfile.Profile(time.process_time)  # CPU time: other processes' load does not count
     for dataset in DATASETS:
         env = cold_env(dataset)
         profiler.runcall(run, env, steps, seed, True)
