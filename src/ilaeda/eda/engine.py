@@ -429,7 +429,7 @@ class DisplayEngine:
             return Granularity(state.grouping, agg_attrs, 0.0, 0.0, 0.0)
         total = float(sizes.sum())
         shares = sizes / total
-        return Granularity(state.grouping, agg_attrs, 1.0 / k, k / total, float(np.std(shares)))
+        return Granularity(state.grouping, agg_attrs, 1.0 / k, k / total, _std(shares))
 
     def _groups(self, grouping: tuple[str, ...], rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Group id per row (−1 = dropped for a missing key) and the group sizes.
@@ -497,6 +497,13 @@ class DisplayEngine:
             agg[non_null == 0] = np.nan
         agg = agg[~np.isnan(agg)]
         return histogram_entropy(agg) if len(agg) > 1 else 0.0
+
+
+def _std(values: np.ndarray) -> float:
+    """``float(np.std(values))`` of a 1-D float array: numpy's operations, without its dispatch."""
+    deviations = values - np.add.reduce(values) / len(values)
+    np.multiply(deviations, deviations, out=deviations)
+    return float(np.sqrt(np.add.reduce(deviations) / len(values)))
 
 
 def _group_extremes(codes: np.ndarray, ids: np.ndarray, k: int, func: str) -> np.ndarray:
