@@ -364,9 +364,10 @@ class DisplayEngine:
         offsets = self._offsets.tolist()
         unique, nulls, entropy = [], [], [0.0] * k
         few: list[tuple[int, int, int, int]] = []  # (column, start, end, non-missing) of short count lists
+        firsts = codes[np.minimum(bounds[:-1], len(codes) - 1)].tolist()  # type: ignore[index]
         for j, name in enumerate(self.schema.columns):
             start, end = bounds[j], bounds[j + 1]  # type: ignore[index]
-            if start < end and codes[start] == offsets[j]:  # type: ignore[index]
+            if start < end and firsts[j] == offsets[j]:  # the column's missing cells come first
                 missing = int(counts[start])  # type: ignore[index]
                 start += 1
             else:
@@ -401,8 +402,8 @@ class DisplayEngine:
         columns, starts, ends, ms = (np.array(v, dtype=np.int64) for v in zip(*few))
         lengths = ends - starts
         edges = np.zeros(len(counts) + 1, dtype=np.int64)
-        np.add.at(edges, starts, 1)
-        np.add.at(edges, ends, -1)
+        edges[starts] += 1  # the ranges are disjoint: no index repeats within one assignment
+        edges[ends] -= 1
         selected = counts[np.cumsum(edges[:-1]) > 0]
         keys = np.sort(np.repeat(columns, lengths) * (n + 1) + (n - selected))
         terms = entr((n - keys % (n + 1)) / np.repeat(ms, lengths).astype(np.float64))
