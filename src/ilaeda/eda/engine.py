@@ -28,7 +28,8 @@ from ilaeda.eda.table import EncodedColumn, EncodedTable
 from ilaeda.eda.terms import TermCandidates, stable_argsort, token_candidates, uses_tokens, value_candidates
 
 HISTOGRAM_BINS = 20
-#: Memory for the view memo (each view holds its rows and the per-category counts of all columns).
+#: Memory for the view memo (each view holds its rows and the per-category counts of all columns) and
+#: for the memo of filters evaluated per category.
 VIEW_CACHE_BYTES = 64_000_000
 _LN_BINS = float(np.log(HISTOGRAM_BINS))
 #: Up to this many counts, value-count entropy sorts them; beyond, it counts the counts.
@@ -168,7 +169,8 @@ class DisplayEngine:
         self._position = {c: i for i, c in enumerate(self.schema.columns)}
         view_bytes = 8 * (table.n_rows + int(self._offsets[-1]))
         self._views: LRUCache = LRUCache(max(64, min(cache_size, VIEW_CACHE_BYTES // max(view_bytes, 1))))
-        self._filter_categories: LRUCache = LRUCache(cache_size)
+        widest = max((c.n_categories + 1 for c in table.columns.values()), default=1)
+        self._filter_categories: LRUCache = LRUCache(max(1_000, min(cache_size, VIEW_CACHE_BYTES // (2 * widest))))
         self._displays: LRUCache = LRUCache(cache_size)
         self._terms: LRUCache = LRUCache(cache_size)
         self._counts: LRUCache = LRUCache(cache_size)
