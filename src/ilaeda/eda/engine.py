@@ -1,8 +1,17 @@
-"""The display engine: state → view (row mask) → display. One implementation for env and benchmark."""
+"""The display engine: state → view (rows) → display. One implementation for env and benchmark.
+
+How it stays fast (docs/performance.md): columns are category codes (:mod:`ilaeda.eda.table`); a view
+is the sorted rows its filter chain keeps, derived from its parent view (a filter narrows the rows its
+parent kept and is evaluated once per category, string tests only for the categories a view holds);
+each view carries the per-category counts of every column, from one ``bincount`` over the stacked
+codes of its rows or from its parent's counts minus the rows the filter removed, whichever touches
+fewer rows; the column statistics of a view are computed once and shared by all its groupings.
+"""
 
 from __future__ import annotations
 
 import os
+from collections import OrderedDict
 from typing import ClassVar
 
 import numpy as np
@@ -12,16 +21,23 @@ from ilaeda.data.loading import load_table
 from ilaeda.data.schema import Schema, load_schema
 from ilaeda.data.sessions import Filter
 from ilaeda.eda.display import Display, Granularity
-from ilaeda.eda.filters import InvalidFilter, category_mask
+from ilaeda.eda.filters import STRING_TESTS, InvalidFilter, category_mask, string_test
 from ilaeda.eda.lru import LRUCache
 from ilaeda.eda.state import State
 from ilaeda.eda.table import EncodedColumn, EncodedTable
-from ilaeda.eda.terms import TermCandidates, token_candidates, uses_tokens, value_candidates
+from ilaeda.eda.terms import TermCandidates, stable_argsort, token_candidates, uses_tokens, value_candidates
 
 HISTOGRAM_BINS = 20
-#: Memory for each of the two row-mask memos (one byte per row and mask).
-MASK_CACHE_BYTES = 64_000_000
+#: Memory for the view memo (each view holds its rows and the per-category counts of all columns) and
+#: for the memo of filters evaluated per category.
+VIEW_CACHE_BYTES = 64_000_000
 _LN_BINS = float(np.log(HISTOGRAM_BINS))
+#: Up to this many counts, value-count entropy sorts them; beyond, it counts the counts.
+_SORTED_COUNTS = 256
+#: A view with fewer rows × columns than this fraction of the stacked codes keeps sparse counts.
+_SPARSE_ROWS_FACTOR = 2
+#: Group keys up to this many times the view's rows (plus a constant) are counted with ``bincount``.
+_BINCOUNT_KEYS_PER_ROW = 8
 
 
 def normalised_entropy(counts: np.ndarray, log_norm: float) -> float:
@@ -32,25 +48,116 @@ def normalised_entropy(counts: np.ndarray, log_norm: float) -> float:
     return float(np.sum(entr(counts / total)) / log_norm)
 
 
-def histogram_entropy(values: np.ndarray) -> float:
-    """Entropy of a 20-bin equal-width histogram of ``values``, normalised by ln 20."""
-    if len(values) <= 1:
+def histogram_counts(values: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+    """``np.histogram(values, bins=20, weights=weights)[0]`` as float64, without its overhead.
+
+    numpy's outer edges and ``linspace`` edges; numpy puts ``x`` in the bin ``i`` with
+    ``edges[i] <= x < edges[i + 1]`` (the last bin closed) whenever its first estimate is off by at
+    most one bin, which holds when a bin is wide compared to the rounding of the values: then a
+    ``searchsorted`` on the edges finds the same bin. Otherwise numpy's own assignment (with its ±1
+    corrections) is replayed; non-finite or degenerate ranges go to numpy.
+    """
+    first, last = values.min(), values.max()
+    if not (np.isfinite(first) and np.isfinite(last)):
+        return np.histogram(values, bins=HISTOGRAM_BINS, weights=weights)[0].astype(np.float64)
+    if first == last:
+        first, last = first - 0.5, last + 0.5
+    edges = np.linspace(first, last, HISTOGRAM_BINS + 1, endpoint=True, dtype=np.float64)
+    if np.any(edges[:-1] >= edges[1:]):
+        return np.histogram(values, bins=HISTOGRAM_BINS, weights=weights)[0].astype(np.float64)
+    if _wide_bins(first, last):
+        index = np.searchsorted(edges, values, side="right") - 1
+        index[index == HISTOGRAM_BINS] -= 1
+    else:
+        index = (((values - first) / (last - first)) * HISTOGRAM_BINS).astype(np.intp)
+        index[index == HISTOGRAM_BINS] -= 1
+        index[values < edges[index]] -= 1
+        index[(values >= edges[index + 1]) & (index != HISTOGRAM_BINS - 1)] += 1
+    return np.bincount(index, weights=weights, minlength=HISTOGRAM_BINS).astype(np.float64)
+
+
+def _wide_bins(first: float, last: float) -> bool:
+    """Whether a 20-bin histogram of [first, last] has bins far wider than the values' rounding."""
+    return bool((last - first) / HISTOGRAM_BINS > 1e-9 * max(abs(first), abs(last)))
+
+
+def sorted_histogram_counts(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """:func:`histogram_counts` of ascending ``values``: bins cut by ``searchsorted`` on numpy's edges.
+
+    Exact under the same condition as :func:`histogram_counts`' ``searchsorted`` (else it is called).
+    """
+    first, last = values[0], values[-1]
+    if not (np.isfinite(first) and np.isfinite(last) and _wide_bins(first, last)):
+        return histogram_counts(values, weights)
+    edges = np.linspace(first, last, HISTOGRAM_BINS + 1, endpoint=True, dtype=np.float64)
+    if np.any(edges[:-1] >= edges[1:]):
+        return histogram_counts(values, weights)
+    cuts = np.searchsorted(values, edges[1:-1], side="left")
+    cumulative = np.concatenate([[0.0], np.cumsum(weights)])
+    return np.diff(cumulative[np.concatenate([[0], cuts, [len(values)]])])
+
+
+def histogram_entropy(values: np.ndarray, weights: np.ndarray | None = None) -> float:
+    """Entropy of a 20-bin equal-width histogram of ``values``, normalised by ln 20.
+
+    ``weights`` counts each value that many times (the values of a column's categories weighted by
+    their counts give the histogram of its rows).
+    """
+    if (len(values) if weights is None else weights.sum()) <= 1:
         return 0.0
-    hist, _ = np.histogram(values, bins=HISTOGRAM_BINS)
-    return normalised_entropy(hist.astype(np.float64), _LN_BINS)
+    return normalised_entropy(histogram_counts(values, weights), _LN_BINS)
 
 
 def value_count_entropy(counts: np.ndarray) -> float:
-    """Entropy of value counts (ordered as pandas' value_counts) normalised by ln(#values)."""
+    """Entropy of value counts (ordered as pandas' value_counts) normalised by ln(#values).
+
+    The descending counts are rebuilt from the counts of counts, and ``entr`` is evaluated once per
+    distinct count: the same array, summed the same way, as sorting every count.
+    """
     m = counts.sum()
     if m <= 1:
         return 0.0
-    ordered = np.sort(counts[counts > 0])[::-1].astype(np.float64)
-    return normalised_entropy(ordered, float(np.log(m)))
+    if len(counts) <= _SORTED_COUNTS:
+        ordered = np.sort(counts[counts > 0])[::-1]
+        terms = entr(ordered / float(m))
+    else:
+        multiplicity = np.bincount(counts.astype(np.int64, copy=False))
+        multiplicity[0] = 0
+        distinct = np.flatnonzero(multiplicity)[::-1]
+        terms = np.repeat(entr(distinct / float(m)), multiplicity[distinct])
+    return float(np.sum(terms) / float(np.log(m)))
+
+
+class _View:
+    """The rows of one filter chain and the per-category counts of every column (stacked layout).
+
+    ``counts`` is dense (one slot per stacked code) for large views, None for small ones;
+    ``codes``/``code_counts`` list the stacked codes present and their counts (sparse, sorted) and
+    ``bounds`` where each column's codes start in them.
+    """
+
+    __slots__ = ("bounds", "code_counts", "codes", "counts", "layer", "mask", "rows", "serial")
+    _next_serial: ClassVar[int] = 0
+
+    def __init__(self, rows: np.ndarray, counts: np.ndarray | None) -> None:
+        rows.setflags(write=False)
+        self.rows = rows
+        self.serial = _View._next_serial  # never reused: a memo key that outlives no view it names
+        _View._next_serial += 1
+        self.counts = counts
+        self.codes: np.ndarray | None = None
+        self.code_counts: np.ndarray | None = None
+        self.bounds: list[int] | None = None
+        self.mask: np.ndarray | None = None
+        self.layer: tuple[tuple[float, ...], tuple[float, ...], tuple[float, ...]] | None = None
+
+    @property
+    def n(self) -> int:
+        return len(self.rows)
 
 
 class DisplayEngine:
-    """Computes views and displays of one dataset; memoises masks and displays by state."""
+    """Computes views and displays of one dataset; memoises views, displays and term candidates."""
 
     _instances: ClassVar[dict[tuple[str, int, str], DisplayEngine]] = {}
 
@@ -58,13 +165,20 @@ class DisplayEngine:
         self.table = table
         self.schema: Schema = table.schema
         self.name = name
-        masks = max(1_000, min(cache_size, MASK_CACHE_BYTES // max(table.n_rows, 1)))
-        self._filter_masks: LRUCache = LRUCache(masks)
-        self._view_masks: LRUCache = LRUCache(masks)
+        self._offsets = table.offsets
+        self._position = {c: i for i, c in enumerate(self.schema.columns)}
+        view_bytes = 8 * (table.n_rows + int(self._offsets[-1]))
+        self._views: LRUCache = LRUCache(max(64, min(cache_size, VIEW_CACHE_BYTES // max(view_bytes, 1))))
+        widest = max((c.n_categories + 1 for c in table.columns.values()), default=1)
+        self._filter_categories: LRUCache = LRUCache(max(1_000, min(cache_size, VIEW_CACHE_BYTES // (2 * widest))))
         self._displays: LRUCache = LRUCache(cache_size)
         self._terms: LRUCache = LRUCache(cache_size)
         self._counts: LRUCache = LRUCache(cache_size)
-        self._all_rows = np.ones(table.n_rows, dtype=bool)
+        self._group_memo: LRUCache = LRUCache(64)
+        self._score_memo: LRUCache = LRUCache(cache_size)
+        self._by_rows: OrderedDict[tuple[int, ...], _View] = OrderedDict()  # views by a summary of their rows
+        self._root: _View | None = None
+        self._empty: _View | None = None
 
     @classmethod
     def for_dataset(cls, schema: Schema | str, dataset: int,
@@ -87,38 +201,131 @@ class DisplayEngine:
             raise
 
     def filter_mask(self, action: Filter) -> np.ndarray | None:
-        """Row mask of one filter, or None when the filter is invalid (empties the view)."""
-        def compute() -> np.ndarray | None:
-            column = self.column(action.column)
-            try:
-                return category_mask(column, action)[column.codes]
-            except InvalidFilter:
-                return None
-        return self._filter_masks.get_or(action, compute)
+        """Row mask of one filter over the whole table, or None when the filter is invalid (empties the view)."""
+        column = self.column(action.column)
+        try:
+            return category_mask(column, action)[column.codes]
+        except InvalidFilter:
+            return None
+
+    def _counts_of(self, rows: np.ndarray) -> np.ndarray:
+        """Per-category counts of every column (stacked layout) over ``rows``."""
+        return np.bincount(self.table.stacked_codes[rows].reshape(-1), minlength=int(self._offsets[-1]))
+
+    def _root_view(self) -> _View:
+        if self._root is None:
+            rows = np.arange(self.table.n_rows, dtype=np.intp)
+            self._root = _View(rows, self._counts_of(rows))
+        return self._root
+
+    def _empty_view(self) -> _View:
+        if self._empty is None:
+            counts = np.zeros(int(self._offsets[-1]), dtype=np.int64)
+            counts.setflags(write=False)
+            self._empty = _View(np.zeros(0, dtype=np.intp), counts)
+        return self._empty
+
+    def _view(self, filters: tuple[Filter, ...]) -> _View:
+        """The view of a filter chain (memoised), narrowed from its parent's view."""
+        if not filters:
+            return self._root_view()
+        return self._views.get_or(filters, lambda: self._narrow(self._view(filters[:-1]), filters[-1]))
+
+    def _narrow(self, parent: _View, action: Filter) -> _View:
+        column = self.column(action.column)
+        keep = self._categories(action, column, parent) if parent.n else None
+        if keep is None:  # invalid filter or empty parent: the view is empty
+            return self._empty_view()
+        kept = keep[column.codes[parent.rows]]
+        rows = parent.rows[kept]
+        if len(rows) == parent.n:
+            return parent  # the filter keeps every row: the same view
+        if not len(rows):
+            return self._empty_view()
+        fingerprint = (len(rows), int(rows[0]), int(rows[-1]), int(rows.sum()))
+        same = self._by_rows.get(fingerprint)
+        if same is not None and np.array_equal(same.rows, rows):  # another filter chain led to these rows
+            self._by_rows.move_to_end(fingerprint)
+            return same
+        if len(rows) * len(self._position) * _SPARSE_ROWS_FACTOR < self._offsets[-1]:
+            counts = None  # small view: its counts stay sparse
+        elif parent.counts is not None and 2 * len(rows) > parent.n:
+            counts = parent.counts - self._counts_of(parent.rows[~kept])
+        else:
+            counts = self._counts_of(rows)
+        view = self._by_rows[fingerprint] = _View(rows, counts)
+        if len(self._by_rows) > self._views.maxsize:
+            self._by_rows.popitem(last=False)
+        return view
+
+    def _sparse(self, view: _View) -> _View:
+        """Fill in the stacked codes present in ``view``, their counts and each column's bounds."""
+        if view.codes is None:
+            if view.counts is not None:
+                codes = np.flatnonzero(view.counts)
+                counts = view.counts[codes]
+            else:
+                codes, counts = np.unique(self.table.stacked_codes[view.rows].reshape(-1), return_counts=True)
+            view.bounds = np.searchsorted(codes, self._offsets).tolist()
+            view.codes, view.code_counts = codes, counts
+        return view
+
+    def _categories(self, action: Filter, column: EncodedColumn, parent: _View) -> np.ndarray | None:
+        """Per code (0 = missing), whether ``action`` keeps it; None when the filter is invalid.
+
+        String tests are evaluated lazily, only for the categories present in ``parent``.
+        """
+        if action.operator not in STRING_TESTS:
+            def compute() -> np.ndarray | None:
+                try:
+                    return category_mask(column, action)
+                except InvalidFilter:
+                    return None
+            return self._filter_categories.get_or(action, compute)
+        entry = self._filter_categories.get_or(
+            action, lambda: (np.zeros(column.n_categories + 1, dtype=bool),
+                             np.zeros(column.n_categories + 1, dtype=bool)))
+        keep, known = entry
+        j = self._position[column.name]
+        if parent.counts is not None:
+            present = np.flatnonzero(parent.counts[self._offsets[j] + 1:self._offsets[j + 1]]) + 1
+        else:
+            self._sparse(parent)
+            present = parent.codes[parent.bounds[j]:parent.bounds[j + 1]] - self._offsets[j]  # type: ignore[index,operator]
+            present = present[present > 0]
+        todo = present[~known[present]]
+        if len(todo):
+            keep[todo] = string_test(column, action.operator, str(action.term), (todo - 1).tolist())
+            known[todo] = True
+        return keep
 
     def view_mask(self, filters: tuple[Filter, ...]) -> np.ndarray:
-        """Rows of the view after applying ``filters`` in order (read-only array)."""
-        if not filters:
-            return self._all_rows
-
-        def compute() -> np.ndarray:
-            parent = self.view_mask(filters[:-1])
-            own = self.filter_mask(filters[-1])
-            mask = np.zeros_like(parent) if own is None or not parent.any() else parent & own
+        """Rows of the view after applying ``filters`` in order, as a boolean mask (read-only array)."""
+        view = self._view(filters)
+        if view.mask is None:
+            mask = np.zeros(self.table.n_rows, dtype=bool)
+            mask[view.rows] = True
             mask.setflags(write=False)
-            return mask
-        return self._view_masks.get_or(filters, compute)
+            view.mask = mask
+        return view.mask
 
     def view_rows(self, state: State) -> np.ndarray:
-        """Indices of the rows of the view of ``state``."""
-        return np.flatnonzero(self.view_mask(state.filters))
+        """Indices of the rows of the view of ``state`` (ascending, read-only array)."""
+        return self._view(state.filters).rows
+
+    def _column_counts(self, view: _View, column: str) -> np.ndarray:
+        """Counts per code (index 0 = missing cells) of ``column`` in ``view``."""
+        encoded = self.column(column)
+        if view.counts is None:
+            return np.bincount(encoded.codes[view.rows], minlength=encoded.n_categories + 1)
+        start = self._offsets[self._position[column]]
+        return view.counts[start:start + encoded.n_categories + 1]
 
     def value_counts(self, filters: tuple[Filter, ...], column: str) -> np.ndarray:
         """Counts of each category of ``column`` (missing cells excluded) in the view of ``filters``."""
         def compute() -> np.ndarray:
-            encoded = self.column(column)
-            codes = encoded.codes[self.view_mask(filters)]
-            counts = np.bincount(codes, minlength=encoded.n_categories + 1)[1:].astype(np.float64)
+            self.column(column)
+            counts = self._column_counts(self._view(filters), column)[1:].astype(np.float64)
             counts.setflags(write=False)
             return counts
         return self._counts.get_or((filters, column), compute)
@@ -129,11 +336,12 @@ class DisplayEngine:
 
         def compute() -> TermCandidates:
             encoded = self.column(column)
-            codes = encoded.codes[self.view_mask(filters)]
+            view = self._view(filters)
+            counts = self._column_counts(view, column)
             if tokens:
                 incidence, vocabulary = encoded.token_index
-                return token_candidates(codes, incidence, vocabulary)
-            return value_candidates(codes, encoded.strings, encoded.n_categories)
+                return token_candidates(view.n, counts, incidence, vocabulary)
+            return value_candidates(encoded.codes[view.rows], encoded.strings, encoded.n_categories, counts)
         return self._terms.get_or((filters, column, tokens), compute)
 
     # -------------------------------------------------------------------------------- displays
@@ -142,45 +350,80 @@ class DisplayEngine:
         return self._displays.get_or(state, lambda: self._compute_display(state))
 
     def _compute_display(self, state: State) -> Display:
-        rows = self.view_rows(state)
-        n = len(rows)
-        unique, nulls, entropy = [], [], []
-        for name in self.schema.columns:
-            u, z, e = self._data_layer(self.table.columns[name], rows, n)
-            unique.append(u)
-            nulls.append(z)
-            entropy.append(e)
-        granularity = self._granularity(state, rows) if state.grouping else None
-        return Display(self.schema.columns, tuple(unique), tuple(nulls), tuple(entropy), granularity)
+        view = self._view(state.filters)
+        if view.layer is None:
+            view.layer = self._data_layer(view)
+        granularity = self._granularity(state, view) if state.grouping else None
+        return Display(self.schema.columns, *view.layer, granularity)
+
+    def _data_layer(self, view: _View) -> tuple[tuple[float, ...], tuple[float, ...], tuple[float, ...]]:
+        """Per column: distinct/non-missing, missing/rows and the normalised entropy of ``view``."""
+        n, k = view.n, self.schema.n_columns
+        if n == 0:
+            return (0.0,) * k, (1.0,) * k, (0.0,) * k
+        self._sparse(view)
+        codes, counts, bounds = view.codes, view.code_counts, view.bounds
+        offsets = self._offsets.tolist()
+        unique, nulls, entropy = [], [], [0.0] * k
+        few: list[tuple[int, int, int, int]] = []  # (column, start, end, non-missing) of short count lists
+        firsts = codes[np.minimum(bounds[:-1], len(codes) - 1)].tolist()  # type: ignore[index]
+        for j, name in enumerate(self.schema.columns):
+            start, end = bounds[j], bounds[j + 1]  # type: ignore[index]
+            if start < end and firsts[j] == offsets[j]:  # the column's missing cells come first
+                missing = int(counts[start])  # type: ignore[index]
+                start += 1
+            else:
+                missing = 0
+            m, distinct = n - missing, end - start
+            unique.append(distinct / m if distinct else 0.0)
+            nulls.append(missing / n)
+            if m <= 1:
+                continue
+            column = self.table.columns[name]
+            if column.histogram:
+                values = column.categories[codes[start:end] - (offsets[j] + 1)].astype(np.float64)  # type: ignore[index]
+                hist = sorted_histogram_counts(values, counts[start:end].astype(np.float64))  # type: ignore[index]
+                entropy[j] = normalised_entropy(hist, _LN_BINS)  # categories are sorted: so are the values
+            elif distinct <= _SORTED_COUNTS:
+                few.append((j, start, end, m))
+            else:
+                entropy[j] = value_count_entropy(counts[start:end])  # type: ignore[index]
+        if few:
+            self._few_value_count_entropies(counts, n, few, entropy)  # type: ignore[arg-type]
+        return tuple(unique), tuple(nulls), tuple(entropy)
 
     @staticmethod
-    def _data_layer(column: EncodedColumn, rows: np.ndarray, n: int) -> tuple[float, float, float]:
-        if n == 0:
-            return 0.0, 1.0, 0.0
-        codes = column.codes[rows]
-        counts = np.bincount(codes, minlength=column.n_categories + 1)
-        missing = int(counts[0])
-        m = n - missing
-        distinct = int(np.count_nonzero(counts[1:]))
-        unique = distinct / m if distinct else 0.0
-        if m <= 1:
-            entropy = 0.0
-        elif column.histogram:
-            values = column.numeric_values[rows]
-            entropy = histogram_entropy(values[~np.isnan(values)])
-        else:
-            entropy = value_count_entropy(counts[1:])
-        return unique, missing / n, entropy
+    def _few_value_count_entropies(counts: np.ndarray, n: int, few: list[tuple[int, int, int, int]],
+                                   entropy: list[float]) -> None:
+        """:func:`value_count_entropy` of several short count lists with one sort and one ``entr``.
 
-    def _granularity(self, state: State, rows: np.ndarray) -> Granularity | None:
+        Each column's counts are sorted descending (one sort of column-major keys), divided by its
+        non-missing rows and summed by ``np.sum`` per column: the arrays :func:`value_count_entropy`
+        sums, element for element.
+        """
+        columns, starts, ends, ms = (np.array(v, dtype=np.int64) for v in zip(*few))
+        lengths = ends - starts
+        edges = np.zeros(len(counts) + 1, dtype=np.int64)
+        edges[starts] += 1  # the ranges are disjoint: no index repeats within one assignment
+        edges[ends] -= 1
+        selected = counts[np.cumsum(edges[:-1]) > 0]
+        keys = np.sort(np.repeat(columns, lengths) * (n + 1) + (n - selected))
+        terms = entr((n - keys % (n + 1)) / np.repeat(ms, lengths).astype(np.float64))
+        stops = np.cumsum(lengths).tolist()
+        for (j, _, _, m), stop, length in zip(few, stops, lengths.tolist()):
+            entropy[j] = float(np.sum(terms[stop - length:stop]) / float(np.log(m)))
+
+    def _granularity(self, state: State, view: _View) -> Granularity | None:
         aggregations = dict(state.aggregations)  # a later function on the same column wins
         if any(col in state.grouping for col in aggregations):
             return None  # pandas cannot aggregate a grouping key: the view is not grouped
-        group_ids, sizes = self._groups(state.grouping, rows)
+        rows, key = view.rows, (view.serial, state.grouping)
+        group_ids, sizes = self._group_memo.get_or(key, lambda: self._groups(state.grouping, rows))
         k = len(sizes)
-        scores: dict[str, float] = {}
+        scores: dict[str, float | None] = {}
         for col, func in aggregations.items():
-            score = self._aggregation_score(self.column(col), func, rows, group_ids, sizes)
+            score = self._score_memo.get_or((*key, col, func), lambda: self._aggregation_score(
+                self.column(col), func, rows, group_ids, sizes))  # noqa: B023 - called at once
             if score is None:
                 return None
             scores[col] = score
@@ -189,17 +432,30 @@ class DisplayEngine:
             return Granularity(state.grouping, agg_attrs, 0.0, 0.0, 0.0)
         total = float(sizes.sum())
         shares = sizes / total
-        return Granularity(state.grouping, agg_attrs, 1.0 / k, k / total, float(np.std(shares)))
+        return Granularity(state.grouping, agg_attrs, 1.0 / k, k / total, _std(shares))
 
     def _groups(self, grouping: tuple[str, ...], rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Group id per row (−1 = dropped for a missing key) and the group sizes."""
+        """Group id per row (−1 = dropped for a missing key) and the group sizes.
+
+        Groups are numbered in ascending order of their mixed-radix key (as ``np.unique`` numbers
+        them); keys are counted with ``bincount`` when their range is small.
+        """
         key = np.zeros(len(rows), dtype=np.int64)
         valid = np.ones(len(rows), dtype=bool)
+        n_keys = 1
         for name in grouping:
             column = self.column(name)
             codes = column.codes[rows]
             valid &= codes > 0
             key = key * (column.n_categories + 1) + codes
+            n_keys *= column.n_categories + 1
+        if n_keys <= _BINCOUNT_KEYS_PER_ROW * len(rows) + 1024:
+            key[~valid] = n_keys  # one more bucket for the rows a missing key drops
+            counts = np.bincount(key, minlength=n_keys + 1)[:n_keys]
+            occupied = np.flatnonzero(counts)
+            lookup = np.full(n_keys + 1, -1, dtype=np.int64)
+            lookup[occupied] = np.arange(len(occupied))
+            return lookup[key], counts[occupied]
         ids = np.full(len(rows), -1, dtype=np.int64)
         if not valid.any():
             return ids, np.zeros(0, dtype=np.int64)
@@ -217,40 +473,50 @@ class DisplayEngine:
         keep = group_ids >= 0
         ids = group_ids[keep]
         sel = rows[keep]
+        if func in ("min", "max"):  # categories are sorted: the extreme value has the extreme code
+            codes = column.codes[sel]
+            present = codes > 0
+            extremes = _group_extremes(codes[present], ids[present], k, func)
+            if column.kind != "str":
+                agg = column.categories[extremes - 1].astype(np.float64)
+                return histogram_entropy(agg) if len(agg) > 1 else 0.0
+            return value_count_entropy(np.bincount(extremes)) if len(extremes) > 1 else 0.0
         if column.kind == "str":
             if func == "mean":
                 return None
-            codes = column.codes[sel]
-            if func in ("min", "max"):
-                present = codes > 0
-                result = np.full(k, 0 if func == "max" else np.iinfo(np.int64).max, dtype=np.int64)
-                ufunc = np.maximum if func == "max" else np.minimum
-                ufunc.at(result, ids[present], codes[present])
-                values = result[np.isin(np.arange(k), ids[present])]
-            else:  # sum: pandas concatenates the strings of each group
-                values = _concatenation_ids(codes, ids, k)
-            if len(values) <= 1:
-                return 0.0
-            _, counts = np.unique(values, return_counts=True)
-            return value_count_entropy(counts)
+            # sum: pandas concatenates the strings of each group
+            values = _concatenation_ids(column.codes[sel], ids, k)
+            return value_count_entropy(np.bincount(values)) if len(values) > 1 else 0.0
         values = column.numeric_values[sel]
         present = ~np.isnan(values)
+        # bincount adds the weights of each group in row order, as np.add.at does: the same sums
         if func == "sum":
-            agg = np.zeros(k)
-            np.add.at(agg, ids[present], values[present])
-        else:
+            agg = np.bincount(ids[present], weights=values[present], minlength=k)
+        else:  # mean
             non_null = np.bincount(ids[present], minlength=k)
-            if func == "mean":
-                total = np.zeros(k)
-                np.add.at(total, ids[present], values[present])
-                with np.errstate(invalid="ignore", divide="ignore"):
-                    agg = total / non_null
-            else:
-                agg = np.full(k, -np.inf if func == "max" else np.inf)
-                (np.maximum if func == "max" else np.minimum).at(agg, ids[present], values[present])
+            total = np.bincount(ids[present], weights=values[present], minlength=k)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                agg = total / non_null
             agg[non_null == 0] = np.nan
         agg = agg[~np.isnan(agg)]
         return histogram_entropy(agg) if len(agg) > 1 else 0.0
+
+
+def _std(values: np.ndarray) -> float:
+    """``float(np.std(values))`` of a 1-D float array: numpy's operations, without its dispatch."""
+    deviations = values - np.add.reduce(values) / len(values)
+    np.multiply(deviations, deviations, out=deviations)
+    return float(np.sqrt(np.add.reduce(deviations) / len(values)))
+
+
+def _group_extremes(codes: np.ndarray, ids: np.ndarray, k: int, func: str) -> np.ndarray:
+    """The largest (``func="max"``) or smallest code of each group that has one, in group order."""
+    if not len(ids):
+        return np.zeros(0, dtype=codes.dtype)
+    order = stable_argsort(ids)
+    sizes = np.bincount(ids, minlength=k)
+    starts = (np.cumsum(sizes) - sizes)[sizes > 0]
+    return (np.maximum if func == "max" else np.minimum).reduceat(codes[order], starts)
 
 
 def _concatenation_ids(codes: np.ndarray, ids: np.ndarray, k: int) -> np.ndarray:
@@ -261,17 +527,23 @@ def _concatenation_ids(codes: np.ndarray, ids: np.ndarray, k: int) -> np.ndarray
     """
     present = codes > 0
     codes, ids = codes[present].astype(np.uint64), ids[present]
-    order = np.argsort(ids, kind="stable")
+    if not len(ids):
+        return np.zeros(0, dtype=np.int64)
+    order = stable_argsort(ids)
     codes, ids = codes[order], ids[order]
-    starts = np.searchsorted(ids, np.arange(k))
-    position = (np.arange(len(ids)) - starts[ids]).astype(np.uint64)
     lengths = np.bincount(ids, minlength=k)
-    keys = [lengths.astype(np.uint64)]
+    starts = np.cumsum(lengths) - lengths
+    position = np.arange(len(ids)) - starts[ids]
+    nonempty = lengths > 0
+    keys = [lengths[nonempty].astype(np.uint64)]
     with np.errstate(over="ignore"):
         for base in (np.uint64(1_000_003), np.uint64(998_244_353)):
-            hashed = np.zeros(k, dtype=np.uint64)
-            np.add.at(hashed, ids, codes * np.power(base, position + np.uint64(1)))
-            keys.append(hashed)
-    table = np.stack(keys, axis=1)[lengths > 0]
-    _, inverse = np.unique(table, axis=0, return_inverse=True)
-    return inverse.reshape(-1).astype(np.int64)
+            powers = np.cumprod(np.full(int(lengths.max()), base, dtype=np.uint64))  # base**(position + 1)
+            keys.append(np.add.reduceat(codes * powers[position], starts[nonempty]))
+    order = np.lexsort(keys[::-1])
+    table = np.stack(keys, axis=1)[order]
+    new = np.ones(len(table), dtype=bool)
+    new[1:] = np.any(table[1:] != table[:-1], axis=1)
+    inverse = np.empty(len(table), dtype=np.int64)
+    inverse[order] = np.cumsum(new) - 1
+    return inverse

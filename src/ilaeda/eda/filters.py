@@ -12,7 +12,7 @@ Faithful to the benchmark's simulator (the same semantics as AdvEDA's environmen
 from __future__ import annotations
 
 import operator as op
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 
@@ -25,11 +25,7 @@ UNKNOWN_TERM = "<UNK>"
 _COMPARE: dict[str, Callable[[object, object], object]] = {
     "EQ": op.eq, "NEQ": op.ne, "GT": op.gt, "GE": op.ge, "LT": op.lt, "LE": op.le,
 }
-_STRING_TEST: dict[str, Callable[[str, str], bool]] = {
-    "CONTAINS": lambda cell, term: term in cell,
-    "STARTS_WITH": lambda cell, term: cell.startswith(term),
-    "ENDS_WITH": lambda cell, term: cell.endswith(term),
-}
+STRING_TESTS = frozenset({"CONTAINS", "STARTS_WITH", "ENDS_WITH"})
 
 
 class InvalidFilter(Exception):
@@ -41,13 +37,13 @@ def category_mask(column: EncodedColumn, action: Filter) -> np.ndarray:
     if action.operator not in OPERATORS:
         raise ConfigError(f"unknown operator {action.operator!r}; valid operators: {', '.join(OPERATORS)}")
     result = np.zeros(column.n_categories + 1, dtype=bool)
-    if action.operator in _STRING_TEST:
-        test = _STRING_TEST[action.operator]
-        term = str(action.term)
-        result[1:] = [test(s, term) for s in column.strings]
+    if action.operator in STRING_TESTS:
+        result[1:] = string_test(column, action.operator, str(action.term), range(column.n_categories))
         return result
     compare = _COMPARE[action.operator]
-    if column.kind == "str":
+    if column.kind == "str" and column.strictly_sorted:
+        result[1:] = _sorted_comparison(column.categories, action.operator, str(action.term))
+    elif column.kind == "str":
         result[1:] = compare(column.categories, str(action.term))
     else:
         value = np.nan if action.term == UNKNOWN_TERM else _to_float(action.term)
@@ -55,6 +51,29 @@ def category_mask(column: EncodedColumn, action: Filter) -> np.ndarray:
             result[1:] = compare(column.categories.astype(np.float64), value)
     result[0] = action.operator == "NEQ"
     return result
+
+
+def _sorted_comparison(categories: np.ndarray, operator: str, term: str) -> np.ndarray:
+    """``categories <operator> term`` for strictly ascending categories, by binary search."""
+    left = int(np.searchsorted(categories, term, side="left"))
+    right = left + int(left < len(categories) and categories[left] == term)
+    result = np.zeros(len(categories), dtype=bool)
+    if operator in ("EQ", "NEQ"):
+        result[left:right] = True
+        return ~result if operator == "NEQ" else result
+    lower, upper = {"GT": (right, None), "GE": (left, None), "LT": (0, left), "LE": (0, right)}[operator]
+    result[lower:upper] = True
+    return result
+
+
+def string_test(column: EncodedColumn, operator: str, term: str, categories: Iterable[int]) -> list[bool]:
+    """CONTAINS/STARTS_WITH/ENDS_WITH ``term`` on the strings of ``categories`` (0-based indices)."""
+    strings = column.strings
+    if operator == "CONTAINS":
+        return [term in strings[i] for i in categories]
+    if operator == "STARTS_WITH":
+        return [strings[i].startswith(term) for i in categories]
+    return [strings[i].endswith(term) for i in categories]
 
 
 def _to_float(term: str) -> float:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import chain, pairwise
 
 import numpy as np
 import pandas as pd
@@ -56,15 +57,20 @@ class EncodedColumn:
         return lookup[self.codes]
 
     @cached_property
+    def strictly_sorted(self) -> bool:
+        """Whether the categories ascend strictly under Python's comparison (``searchsorted`` finds ranges)."""
+        categories = self.categories
+        return all(a < b for a, b in pairwise(categories))
+
+    @cached_property
     def token_index(self) -> tuple[sparse.csr_matrix, list[str]]:
         """Category × token incidence matrix and the token list (text columns)."""
-        vocab: dict[str, int] = {}
-        rows, cols = [], []
-        for i, text in enumerate(self.strings):
-            for token in sorted(text_tokens(text)):
-                cols.append(vocab.setdefault(token, len(vocab)))
-                rows.append(i + 1)
-        data = np.ones(len(rows), dtype=np.float64)
+        tokens = [sorted(text_tokens(text)) for text in self.strings]
+        flat = list(chain.from_iterable(tokens))
+        vocab = {token: i for i, token in enumerate(dict.fromkeys(flat))}  # in order of first appearance
+        cols = np.fromiter(map(vocab.__getitem__, flat), dtype=np.int64, count=len(flat))
+        rows = np.repeat(np.arange(1, self.n_categories + 1), [len(t) for t in tokens])
+        data = np.ones(len(flat), dtype=np.float64)
         matrix = sparse.csr_matrix((data, (rows, cols)), shape=(self.n_categories + 1, len(vocab)))
         return matrix, list(vocab)
 
@@ -106,3 +112,18 @@ class EncodedTable:
     def from_frame(cls, schema: Schema, frame: pd.DataFrame) -> EncodedTable:
         columns = {c: encode_column(frame[c], c in schema.numeric_columns) for c in schema.columns}
         return cls(schema, len(frame), columns)
+
+    @cached_property
+    def offsets(self) -> np.ndarray:
+        """Start of each schema column's codes in the stacked code space (and the total at the end)."""
+        sizes = [self.columns[c].n_categories + 1 for c in self.schema.columns]
+        return np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+
+    @cached_property
+    def stacked_codes(self) -> np.ndarray:
+        """Row × schema column codes shifted by :attr:`offsets`: one ``bincount`` counts every column."""
+        codes = [self.columns[c].codes.astype(np.int64) + offset
+                 for c, offset in zip(self.schema.columns, self.offsets[:-1])]
+        stacked = np.stack(codes, axis=1) if codes else np.zeros((self.n_rows, 0), dtype=np.int64)
+        stacked.setflags(write=False)
+        return stacked

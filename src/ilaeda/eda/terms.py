@@ -14,7 +14,9 @@ A bin ``b`` selects the candidate whose position is nearest to a point drawn uni
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -37,31 +39,37 @@ def position_bin(position: float) -> int:
 
 @dataclass(frozen=True)
 class TermCandidates:
-    """Candidate terms of one (view, column, operator kind), sorted by position."""
+    """Candidate terms of one (view, column, operator kind), sorted by position.
 
-    terms: tuple[str, ...]
+    ``labels[order[i]]`` is the i-th term; :attr:`terms` builds the whole tuple only when asked.
+    """
+
+    labels: Sequence[str]
+    order: np.ndarray
     positions: np.ndarray
     tokens: bool
 
+    @cached_property
+    def terms(self) -> tuple[str, ...]:
+        labels = self.labels
+        return tuple(labels[i] for i in self.order.tolist())
+
     def choose(self, bin_index: int, rng: np.random.Generator) -> str | None:
         """A term for ``bin_index`` (None when the view offers no term)."""
-        if not self.terms:
+        if not len(self.order):
             return None
         low, high = BIN_EDGES[bin_index], BIN_EDGES[bin_index + 1]
         point = low + rng.random() * (high - low)
-        return self.terms[int(np.argmin(np.abs(self.positions - point)))]
+        return self.labels[int(self.order[int(np.argmin(np.abs(self.positions - point)))])]
 
     def position_of(self, term: str) -> float | None:
         """Position of ``term`` if it is a candidate."""
-        index = self._index().get(term)
+        index = self._index.get(term)
         return None if index is None else float(self.positions[index])
 
+    @cached_property
     def _index(self) -> dict[str, int]:
-        cache = self.__dict__.get("_lookup")
-        if cache is None:
-            cache = {t: i for i, t in enumerate(self.terms)}
-            object.__setattr__(self, "_lookup", cache)
-        return cache
+        return {t: i for i, t in enumerate(self.terms)}
 
 
 def uses_tokens(operator: str, column: str, text_columns: frozenset[str]) -> bool:
@@ -69,26 +77,49 @@ def uses_tokens(operator: str, column: str, text_columns: frozenset[str]) -> boo
     return operator in STRING_OPERATORS and column in text_columns
 
 
-def value_candidates(codes: np.ndarray, strings: list[str], n_categories: int) -> TermCandidates:
-    """Whole-value candidates from the view's row codes (0 = missing)."""
-    present = codes[codes > 0]
-    if len(present) == 0:
-        return TermCandidates((), np.zeros(0), False)
-    counts = np.bincount(present, minlength=n_categories + 1)
-    first = np.full(n_categories + 1, len(present), dtype=np.int64)
-    first[present[::-1]] = np.arange(len(present) - 1, -1, -1)
-    values = np.flatnonzero(counts)
-    order = values[np.lexsort((first[values], counts[values]))]
-    positions = np.cumsum(counts[order]) / len(present)
-    return TermCandidates(tuple(strings[c - 1] for c in order), positions, False)
+def stable_argsort(values: np.ndarray) -> np.ndarray:
+    """``np.argsort(values, kind="stable")``; small non-negative integers as uint16 (a radix sort)."""
+    if len(values) and values.min() >= 0 and values.max() < 1 << 16 and (
+            values.dtype.kind in "iu" or np.all(values == np.floor(values))):
+        return np.argsort(values.astype(np.uint16), kind="stable")
+    return np.argsort(values, kind="stable")
 
 
-def token_candidates(codes: np.ndarray, incidence, vocabulary: list[str]) -> TermCandidates:  # type: ignore[no-untyped-def]
-    """Word-token candidates: each token's share of the view's rows."""
-    if len(codes) == 0:
-        return TermCandidates((), np.zeros(0), True)
-    category_counts = np.bincount(codes, minlength=incidence.shape[0]).astype(np.float64)
-    token_counts = incidence.T @ category_counts
+def _none(tokens: bool) -> TermCandidates:
+    return TermCandidates((), np.zeros(0, dtype=np.intp), np.zeros(0), tokens)
+
+
+def value_candidates(codes: np.ndarray, strings: list[str], n_categories: int,
+                     counts: np.ndarray | None = None) -> TermCandidates:
+    """Whole-value candidates from the view's row codes (0 = missing), in row order.
+
+    ``counts``: ``np.bincount(codes, minlength=n_categories + 1)`` when the caller has it.
+    """
+    if counts is None:
+        counts = np.bincount(codes, minlength=n_categories + 1)
+    n_present = int(len(codes) - counts[0])
+    if n_present == 0:
+        return _none(False)
+    present = codes[codes > 0] if counts[0] else codes
+    # the values in order of first appearance, then a stable sort by count: ties keep that order
+    first = np.full(n_categories + 1, n_present, dtype=np.intp)
+    first[present[::-1]] = np.arange(n_present - 1, -1, -1)
+    is_first = np.zeros(n_present, dtype=bool)
+    is_first[first[np.flatnonzero(counts[1:]) + 1]] = True
+    values = present[is_first]
+    order = values[stable_argsort(counts[values])]
+    positions = np.cumsum(counts[order]) / n_present
+    return TermCandidates(strings, order - 1, positions, False)
+
+
+def token_candidates(n_rows: int, category_counts: np.ndarray, incidence, vocabulary: list[str]) -> TermCandidates:  # type: ignore[no-untyped-def]
+    """Word-token candidates: each token's share of the view's ``n_rows`` rows.
+
+    ``category_counts``: rows per code (0 = missing) of the view.
+    """
+    if n_rows == 0:
+        return _none(True)
+    token_counts = incidence.T @ category_counts.astype(np.float64)
     present = np.flatnonzero(token_counts)
-    order = present[np.argsort(token_counts[present], kind="stable")]
-    return TermCandidates(tuple(vocabulary[t] for t in order), token_counts[order] / len(codes), True)
+    order = present[stable_argsort(token_counts[present])]
+    return TermCandidates(vocabulary, order, token_counts[order] / n_rows, True)
