@@ -54,7 +54,7 @@ def test_command_line_end_to_end(tree: dict[str, Any]) -> None:
     for name in ("aggregate", "comparison", "pairwise"):
         assert (root / "res" / f"results_{name}.csv").is_file()
     comparison = pd.read_csv(root / "res" / "results_comparison.csv")
-    assert set(comparison["algo"]) == {"gail"}  # the default map; reference found from the repo
+    assert set(comparison["algo"]) == {"bcgail", "gail"}  # the default map; reference found from the repo
     pngs = sorted(p.name for p in (root / "res" / "plots").glob("*.png"))
     assert "metrics_cyber_loo1_stochastic.png" in pngs
     assert "curves_cyber_loo1_train_score.png" in pngs and "curves_cyber_loo1_train_loss.png" in pngs
@@ -142,8 +142,8 @@ def test_numbers_and_result(tree: dict[str, Any], tmp_path: Path) -> None:
     assert gail["benchmark.precision.mean"] == pytest.approx(seeds.mean())
     assert gail["benchmark.precision.n_seeds"] == 3
     comp = pd.read_csv(tmp_path / "r_comparison.csv")
-    row = comp[(comp.split == "cyber_loo1") & (comp.policy == "stochastic") & (comp.metric == "precision")
-               & (comp.level == "seeds")].iloc[0]
+    row = comp[(comp.algo == "gail") & (comp.split == "cyber_loo1") & (comp.policy == "stochastic")
+               & (comp.metric == "precision") & (comp.level == "seeds")].iloc[0]
     want = st.ttest_ind_from_stats(seeds.mean(), seeds.std(ddof=1), 3, 0.298844, 0.089444, 60, equal_var=False)
     assert row.p_value == pytest.approx(want.pvalue)
     assert (row.ours_unit, row.ref_unit) == ("seeds", "sessions")

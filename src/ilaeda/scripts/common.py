@@ -88,10 +88,10 @@ def eval_dataset_value(split: Split) -> int | list[int]:
 
 
 def checkpoint_metadata(algo: str, split: Split, horizon: int, seed: int, **extra: Any) -> dict[str, Any]:
-    """What a policy checkpoint records besides its weights."""
+    """What a policy checkpoint records besides its weights (the env options it was trained with too)."""
     return {"algo": algo, "split": split.name, "schema": split.schema, "horizon": int(horizon),
             "train_datasets": list(split.train_datasets), "eval_datasets": list(split.eval_datasets),
-            "seed": int(seed), "torch": th.__version__, **extra}
+            "seed": int(seed), "torch": th.__version__, "env_options": environment.env_options(), **extra}
 
 
 def save_final_policy(policy: ActorCriticPolicy, directory: Path, metadata: Mapping[str, Any],

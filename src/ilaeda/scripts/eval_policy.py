@@ -63,7 +63,10 @@ def eval_policy(_run: Any, seed: int, policy_path: str, dataset: int | None, sch
         raise ConfigError(f"policy {policy_path} records no split; set dataset=<n>")
     horizon = int(horizon if horizon is not None else meta.get("horizon") or 12)
     role = dataset_role(meta, datasets)
-    env = EDAEnv(schema=schema_obj, datasets=datasets, horizon=horizon, data_dir=data_dir)
+    # The env the policy was trained in (episode end, observation features, masks); older checkpoints
+    # record none of these and get EDAEnv's defaults.
+    options = dict(meta.get("env_options") or {})
+    env = EDAEnv(schema=schema_obj, datasets=datasets, horizon=horizon, data_dir=data_dir, **options)
     policy, meta = load_policy(policy_path, env.observation_space, env.action_space)
     name = f"{schema_obj.name}_{'-'.join(map(str, datasets))}"
     _, log_dir = logging_ing.setup_logging(command="eval_policy", name=name)

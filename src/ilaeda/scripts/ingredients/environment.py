@@ -92,6 +92,13 @@ def _env_kwargs(split: Split, part: str, horizon: int, data_dir: str | None, epi
             "mask_back_at_root": bool(mask_back_at_root), "min_length": int(min_length)}
 
 
+@environment_ingredient.capture
+def env_options(episode_end: str, observe_step: bool, mask_back_at_root: bool, min_length: int) -> dict[str, Any]:
+    """The env options beyond schema, datasets and horizon (recorded in policy checkpoints)."""
+    return {"episode_end": episode_end, "observe_step": bool(observe_step),
+            "mask_back_at_root": bool(mask_back_at_root), "min_length": int(min_length)}
+
+
 def uses_masks() -> bool:
     """Whether the env's action masks forbid anything (the generator is then MaskablePPO)."""
     return make_space_env().masks_active  # type: ignore[call-arg]
