@@ -46,6 +46,7 @@ ORACLE = Path(__file__).with_name("differential_oracle.py")
 #: Operators the original implements; the others go through the oracle's documented extension.
 ORIGINAL_OPERATORS = ("EQ", "NEQ", "CONTAINS")
 KINDS = ("random", "original-only", "primary-key", "long", "mutated")
+KIND_SHARES = (0.25, 0.2, 0.2, 0.1, 0.25)
 
 
 class Generator:
@@ -245,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
         gen = Generator(schema, dataset, rng)
         n = args.sessions // len(datasets) + (d_index < args.sessions % len(datasets))
         n_batches = args.batches // len(datasets) + (d_index < args.batches % len(datasets))
-        kinds = [KINDS[i % len(KINDS)] for i in range(n)]
+        kinds = [KINDS[int(i)] for i in rng.choice(len(KINDS), size=n, p=KIND_SHARES)]
         sessions = [gen.session(k) for k in kinds]
         batches = [sorted(rng.choice(n, size=int(rng.integers(2, min(n, 8) + 1)), replace=False).tolist())
                    for _ in range(n_batches)] if n >= 2 else []

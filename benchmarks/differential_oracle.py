@@ -14,8 +14,9 @@ Input conversion (the only places where this adapter adds to the original):
   a float term on non-object columns, any exception → an empty view) with ``operator.gt`` etc.;
   STARTS_WITH/ENDS_WITH like its CONTAINS branch with ``str.startswith`` / ``str.endswith``. SUM / MIN /
   MAX / MEAN are handed to the original's own ``groupby(...).agg`` call as pandas' named functions.
-* Speed only: datasets are read once, displays are memoised by state and relabel costs by display pair;
-  all are pure functions of their keys in the original, which recomputes them for every metric.
+* Speed only: datasets are read once, displays are memoised by state, data layers by filters and relabel
+  costs by display pair; all are pure functions of their keys in the original, which recomputes them for
+  every metric. ``calculate_display`` is the original's, step by step, calling its own methods.
 
 Output: per session the five metrics of the session scored alone, per batch the five corpus metrics.
 """
@@ -46,6 +47,7 @@ def install(original: str):
         GroupAction,
     )
     from atena.simulation.dataset import Dataset, DatasetMeta, SchemaName
+    from atena.simulation.state import DisplayTuple
 
     class ExtraOperator(enum.Enum):
         GT = "GT"
@@ -126,12 +128,25 @@ def install(original: str):
 
     Dataset.load_data = load_data
     displays = {}
-    original_display = display_module.DisplayCalculator.calculate_display
+
+    data_layers = {}
 
     def calculate_display(self, state):
-        key = (self.dataset.dataset_meta.schema, self.dataset.dataset_meta.dataset_name, state)
+        # The original's calculate_display, step by step, with the data layer memoised by the filters
+        # (it is a function of the filtered frame alone) and the display by the whole state.
+        meta = self.dataset.dataset_meta
+        key = (meta.schema, meta.dataset_name, state)
         if key not in displays:
-            displays[key] = original_display(self, state)[0]
+            view = (meta.schema, meta.dataset_name, state["filtering"])
+            if view in data_layers and not state["grouping"]:
+                fdf = None
+            else:
+                fdf = self.get_filtered_df(state["filtering"])
+            if view not in data_layers:
+                data_layers[view] = self.calc_data_layer(fdf)
+            gdf, adf = (None, None) if fdf is None else self.get_groupby_df(
+                fdf, state["grouping"], state["aggregations"])
+            displays[key] = DisplayTuple(data_layer=data_layers[view], granularity_layer=self.calc_gran_layer(gdf, adf))
         return displays[key], (None, None)
 
     display_module.DisplayCalculator.calculate_display = calculate_display

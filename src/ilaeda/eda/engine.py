@@ -223,11 +223,15 @@ class DisplayEngine:
         ids = group_ids[keep]
         sel = rows[keep]
         if column.kind == "str":
-            if func == "mean":
-                return None
+            # pandas 1.x: mean fails on any string; min/max fail when a group mixes strings and missing
+            # cells; sum concatenates each group's strings and gives 0 to a group without any.
             codes = column.codes[sel]
+            present = codes > 0
+            if func == "mean":
+                return None if present.any() else 0.0
             if func in ("min", "max"):
-                present = codes > 0
+                if np.any((np.bincount(ids[present], minlength=k) > 0) & (np.bincount(ids[~present], minlength=k) > 0)):
+                    return None
                 result = np.full(k, 0 if func == "max" else np.iinfo(np.int64).max, dtype=np.int64)
                 ufunc = np.maximum if func == "max" else np.minimum
                 ufunc.at(result, ids[present], codes[present])
@@ -310,7 +314,7 @@ def _concatenation_ids(codes: np.ndarray, ids: np.ndarray, k: int) -> np.ndarray
     """An id per group identifying the ordered sequence of its non-missing strings.
 
     Groups are told apart by two 64-bit polynomial hashes of their code sequences (and lengths);
-    groups with no string are dropped, as pandas yields no value for them.
+    groups with no string share one id (pandas 1.x sums them to 0).
     """
     present = codes > 0
     codes, ids = codes[present].astype(np.uint64), ids[present]
@@ -325,6 +329,6 @@ def _concatenation_ids(codes: np.ndarray, ids: np.ndarray, k: int) -> np.ndarray
             hashed = np.zeros(k, dtype=np.uint64)
             np.add.at(hashed, ids, codes * np.power(base, position + np.uint64(1)))
             keys.append(hashed)
-    table = np.stack(keys, axis=1)[lengths > 0]
+    table = np.stack(keys, axis=1)
     _, inverse = np.unique(table, axis=0, return_inverse=True)
     return inverse.reshape(-1).astype(np.int64)
