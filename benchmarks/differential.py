@@ -15,7 +15,7 @@ A developer tool, not part of CI. One JSON line per mismatch, then one summary J
     OMP_NUM_THREADS=1 ILAEDA_DATA_DIR=../shared/data .venv/bin/python benchmarks/differential.py \\
         --original /tmp/atena-orig/benchmark --python /tmp/atena-venv/bin/python --sessions 5000 --batches 100
 
-Exit status: 0 without mismatches, 1 with mismatches, 2 for bad arguments.
+Exit status: 0 without mismatches, 1 with mismatches, 2 for bad arguments or when the original fails.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import re
 import subprocess
 import sys
 import tempfile
@@ -229,12 +230,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.sessions < 1 or args.batches < 0 or args.jobs < 1:
         print("error: --sessions and --jobs must be >= 1, --batches >= 0", file=sys.stderr)
         return 2
-    datasets = DATASETS if args.datasets == "all" else tuple(
-        (d.rstrip("1234"), int(d[-1])) for d in args.datasets.split(","))
-    for d in datasets:
-        if d not in DATASETS:
-            print(f"error: unknown dataset {d[0]}{d[1]}; valid: cyber1..4, flights1..4", file=sys.stderr)
+    if args.datasets == "all":
+        datasets = DATASETS
+    else:
+        parsed = [re.fullmatch(r"(cyber|flights)([1-4])", d.strip()) for d in args.datasets.split(",")]
+        if not all(parsed):
+            print(f"error: bad --datasets {args.datasets!r}; use e.g. cyber1,flights3 (cyber1..4, flights1..4)",
+                  file=sys.stderr)
             return 2
+        datasets = tuple((m.group(1), int(m.group(2))) for m in parsed if m)
 
     start = time.time()
     counts = {"sessions": 0, "batches": 0, "mismatched_sessions": 0, "mismatched_batches": 0}
@@ -259,7 +263,13 @@ def main(argv: list[str] | None = None) -> int:
         for (kinds, sessions, job), future in zip(jobs, futures):
             schema, dataset, batches = job["schema"], job["dataset"], job["batches"]
             ours = score_sessions(sessions, schema, dataset, with_interestingness=False).sessions
-            theirs = future.result()
+            try:
+                theirs = future.result()
+            except (RuntimeError, OSError, subprocess.TimeoutExpired) as error:
+                print(f"error: {error}", file=sys.stderr)
+                for pending in futures:
+                    pending.cancel()
+                return 2
             for i, (kind, row, other) in enumerate(zip(kinds, ours, theirs["sessions"])):
                 counts["sessions"] += 1
                 diff = compare(row, other, args.tolerance)
