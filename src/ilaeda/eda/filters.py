@@ -5,8 +5,9 @@ Faithful to the benchmark (reference_system §2.5):
 * EQ/NEQ/GT/GE/LT/LE on a numeric column compare with ``float(term)`` (``<UNK>`` → NaN); a term
   that is not a number makes the whole filter chain empty. On a text column they compare strings.
   Missing cells: NEQ is true, every other comparison false.
-* CONTAINS/STARTS_WITH/ENDS_WITH test ``str(cell)`` literally (floats render as ``445.0``);
-  missing cells never match.
+* CONTAINS/STARTS_WITH/ENDS_WITH test ``str(cell)`` literally (floats render as ``445.0``); a missing
+  cell of a text column never matches, one of a numeric column is the text ``nan`` (pandas' ``astype(str)``),
+  so e.g. CONTAINS ``a`` keeps it.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from ilaeda.eda.table import EncodedColumn
 from ilaeda.errors import ConfigError
 
 UNKNOWN_TERM = "<UNK>"
+#: How pandas' ``astype(str)`` renders a missing numeric cell, which string tests then see.
+MISSING_NUMBER_TEXT = "nan"
 
 _COMPARE: dict[str, Callable[[object, object], object]] = {
     "EQ": op.eq, "NEQ": op.ne, "GT": op.gt, "GE": op.ge, "LT": op.lt, "LE": op.le,
@@ -45,6 +48,8 @@ def category_mask(column: EncodedColumn, action: Filter) -> np.ndarray:
         test = _STRING_TEST[action.operator]
         term = str(action.term)
         result[1:] = [test(s, term) for s in column.strings]
+        # the benchmark tests numeric cells as astype(str), where a missing cell is the text "nan"
+        result[0] = column.kind != "str" and test(MISSING_NUMBER_TEXT, term)
         return result
     compare = _COMPARE[action.operator]
     if column.kind == "str":
