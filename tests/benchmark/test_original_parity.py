@@ -9,7 +9,8 @@ with JOB.json holding these action lists (see ``benchmarks/differential.py``). T
 that includes the aggregated column (the primary key above all), ``site_std`` rounding noise of equal
 groups, aggregations of a view without groups, the order of aggregations in display tokens, and pandas
 1.x's str aggregations (min/max failing on groups that mix strings and missing cells, mean failing on
-strings only, sum giving 0 to a group without strings).
+strings only, sum giving 0 to a group without strings), and string tests on numeric columns, which see a
+missing cell as the text ``nan``.
 """
 
 import pytest
@@ -52,6 +53,16 @@ CASES = [
      (1.0, 0.0020433857192320333, 0.0009138298744910253, 0.0006988280859338881, 0.19944697874255923)),
     ('str min over missing cells only', 'cyber', 1, [Filter('highest_layer', 'EQ', 'ARP'), Group('eth_src', 'ip_src', 'min')],
      (0.3333333333333333, 0.011891331115750803, 0.0046054927375540925, 0.004229619602708838, 0.201411093664994)),
+    ('numeric CONTAINS n keeps missing cells (nan)', 'cyber', 1, [Filter('tcp_dstport', 'CONTAINS', 'n')],
+     (0.5, 0.0020433857192320333, 0.0009138298744910253, 0.0006988280859338881, 0.19130674189654406)),
+    ('numeric CONTAINS empty term keeps every row', 'cyber', 1, [Filter('tcp_dstport', 'CONTAINS', '')],
+     (1.0, 0.0020433857192320333, 0.0009138298744910253, 0.0006988280859338881, 0.19944697874255923)),
+    ('numeric CONTAINS nan then a grouping', 'cyber', 1,
+     [Filter('tcp_srcport', 'CONTAINS', 'nan'), Group('highest_layer', 'packet_number', 'count')],
+     (0.3333333333333333, 0.011891331115750803, 0.0046054927375540925, 0.004229619602708838, 0.22341140836756357)),
+    ('numeric STARTS_WITH empty term then a grouping', 'cyber', 1,
+     [Filter('tcp_stream', 'STARTS_WITH', ''), Group('ip_src', 'packet_number', 'count')],
+     (1.0, 0.023782662231501606, 0.020596389662105096, 0.011480953961088022, 0.25217391304347836)),
 ]
 
 

@@ -87,6 +87,9 @@ def _tiny_engine() -> DisplayEngine:
     ("STARTS_WITH", "4", [1]),
     ("ENDS_WITH", ".0", [0, 1, 2, 4, 5]),
     ("EQ", "not-a-number", []),          # invalid numeric term: empty view
+    ("CONTAINS", "a", [3]),              # the missing cell is astype(str)'s "nan", as in the original
+    ("STARTS_WITH", "", [0, 1, 2, 3, 4, 5]),
+    ("ENDS_WITH", "an", [3]),
 ])
 def test_numeric_operators(operator: str, term: str, rows: list[int]) -> None:
     engine = _tiny_engine()
@@ -98,6 +101,7 @@ def test_numeric_operators(operator: str, term: str, rows: list[int]) -> None:
     ("NEQ", "b", [0, 1, 5]),
     ("GT", "a", [2, 3, 4]),              # missing cells never pass an ordering
     ("CONTAINS", "a", [0, 1]),
+    ("CONTAINS", "", [0, 1, 2, 3, 4]),   # a missing text cell never matches (str.contains(na=False))
 ])
 def test_text_operators(operator: str, term: str, rows: list[int]) -> None:
     engine = _tiny_engine()
