@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -85,12 +86,22 @@ def run(schema: str, datasets: list[int], n: int, seed: int) -> dict[str, Any]:
     return results
 
 
+def _commit() -> str:
+    """The code's commit (``git describe --always --dirty``), or ``unknown`` outside a git checkout."""
+    try:
+        out = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=Path(__file__).resolve().parent,
+                             capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return out.stdout.strip() if out.returncode == 0 and out.stdout.strip() else "unknown"
+
+
 def markdown(results: dict[str, Any], schema: str, n: int, seed: int, seconds: float) -> str:
     lines = [
         "# Benchmark baselines",
         "",
         f"Produced by `benchmarks/baselines.py` ({schema}, {n} random sessions per agent and dataset, "
-        f"seed {seed}; {seconds:.0f} s). Regenerate with:",
+        f"seed {seed}; {seconds:.0f} s; commit {_commit()}). Regenerate with:",
         "",
         "```",
         COMMAND,

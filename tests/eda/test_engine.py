@@ -11,6 +11,7 @@ import pytest
 from ilaeda.data.schema import Schema
 from ilaeda.data.sessions import Back, Filter, Group
 from ilaeda.eda import ROOT, DisplayEngine, SessionStack, State
+from ilaeda.eda.engine import equal_shares_std
 from ilaeda.eda.table import EncodedTable
 
 # Appendix B, non-numeric columns of cyber dataset 1: (unique, nulls, entropy).
@@ -86,6 +87,9 @@ def _tiny_engine() -> DisplayEngine:
     ("STARTS_WITH", "4", [1]),
     ("ENDS_WITH", ".0", [0, 1, 2, 4, 5]),
     ("EQ", "not-a-number", []),          # invalid numeric term: empty view
+    ("CONTAINS", "a", [3]),              # the missing cell is astype(str)'s "nan", as in the original
+    ("STARTS_WITH", "", [0, 1, 2, 3, 4, 5]),
+    ("ENDS_WITH", "an", [3]),
 ])
 def test_numeric_operators(operator: str, term: str, rows: list[int]) -> None:
     engine = _tiny_engine()
@@ -97,6 +101,7 @@ def test_numeric_operators(operator: str, term: str, rows: list[int]) -> None:
     ("NEQ", "b", [0, 1, 5]),
     ("GT", "a", [2, 3, 4]),              # missing cells never pass an ordering
     ("CONTAINS", "a", [0, 1]),
+    ("CONTAINS", "", [0, 1, 2, 3, 4]),   # a missing text cell never matches (str.contains(na=False))
 ])
 def test_text_operators(operator: str, term: str, rows: list[int]) -> None:
     engine = _tiny_engine()
@@ -142,13 +147,72 @@ def test_group_aggregations(func: str, expected_values: list[float]) -> None:
     assert g.site_std == pytest.approx(np.std([2 / 5, 3 / 5]))
 
 
-def test_group_on_text_min_uses_value_counts() -> None:
+def test_group_on_text_min_fails_when_a_group_mixes_strings_and_missing_cells() -> None:
     engine = _tiny_engine()
-    g = engine.display(ROOT.with_group(Group("port", "kind", "min"))).granularity
-    # port groups: 22 -> b, 80 -> a (rows 0,2,5: a, b, NaN -> min a), 443 -> a
-    assert g is not None
-    p = np.array([2, 1]) / 3
-    assert dict(g.agg_attrs)["kind"] == pytest.approx(-(p * np.log(p)).sum() / math.log(3))
+    # port 80 groups rows 0, 2, 5: a, b, NaN; pandas 1.5.3 cannot compare str with NaN: not grouped
+    assert engine.display(ROOT.with_group(Group("port", "kind", "min"))).granularity is None
+
+
+# Expected values below come from the original A-EDA code (DisplayCalculator.get_groupby_df and
+# get_grouping_measures, pandas 1.5.3) on the same six-row frame, through benchmarks/differential_oracle.py's
+# environment: /tmp/atena-venv/bin/python with the original benchmark/ package on sys.path.
+@pytest.mark.parametrize(("grouping", "column", "func", "score", "globals_"), [
+    ("kind", "text", "min", 1.0, (0.5, 0.4, 0.09999999999999998)),
+    ("port", "text", "max", 0.9999999999999998, (1 / 3, 0.6, 0.18856180831641264)),
+    ("text", "port", "mean", 0.31720809887523094, (1 / 6, 1.0, 0.0)),
+    ("port", "port", "sum", 0.3667257913420846, (1 / 3, 0.6, 0.18856180831641264)),
+    ("kind", "kind", "count", 0.23137821315975918, (0.5, 0.4, 0.09999999999999998)),
+    ("id", "id", "count", 0.0, (1 / 6, 1.0, 0.0)),
+    ("port", "kind", "sum", 0.9999999999999998, (1 / 3, 0.6, 0.18856180831641264)),
+])
+def test_granularity_matches_the_original(grouping: str, column: str, func: str, score: float,
+                                          globals_: tuple[float, float, float]) -> None:
+    g = _tiny_engine().display(ROOT.with_group(Group(grouping, column, func))).granularity
+    assert g is not None and g.group_attrs == (grouping,)
+    assert dict(g.agg_attrs)[column] == pytest.approx(score, abs=1e-12)
+    assert g.globals == pytest.approx(globals_, abs=1e-12)
+
+
+def test_aggregated_grouping_columns_accumulate() -> None:
+    # original: groupby(["kind", "id"]).agg({"id": len}) -> 5 groups of one row (row 5 has no kind)
+    state = ROOT.with_group(Group("kind", "id", "count")).with_group(Group("id", "id", "count"))
+    g = _tiny_engine().display(state).granularity
+    assert g is not None and g.group_attrs == ("kind", "id") and dict(g.agg_attrs) == {"id": 0.0}
+    assert g.globals == (0.2, 1.0, 0.0)
+
+
+@pytest.mark.parametrize("func", ["count", "sum", "min", "max", "mean"])
+def test_no_groups_keep_every_aggregation(func: str) -> None:
+    # original, empty view: every aggregation succeeds with score 0 and the globals are 0 (even str mean)
+    empty = State((Filter("kind", "EQ", "no-such-kind"),))
+    g = _tiny_engine().display(empty.with_group(Group("port", "kind", func))).granularity
+    assert g is not None and dict(g.agg_attrs) == {"kind": 0.0} and g.globals == (0.0, 0.0, 0.0)
+
+
+def test_aggregations_keep_their_order_in_tokens() -> None:
+    # the original renders agg_attrs in insertion order, so these two displays are two tokens there
+    engine = _tiny_engine()
+    a = engine.display(ROOT.with_group(Group("kind", "id", "count")).with_group(Group("kind", "port", "sum")))
+    b = engine.display(ROOT.with_group(Group("kind", "port", "sum")).with_group(Group("kind", "id", "count")))
+    assert a.granularity is not None and b.granularity is not None
+    assert dict(a.granularity.agg_attrs) == dict(b.granularity.agg_attrs)
+    assert a.token != b.token
+
+
+@pytest.mark.parametrize(("k", "expected"), [
+    (1, 0.0), (348, 8.673617379884035e-19), (745, 0.0), (1082, 2.168404344971009e-19),
+    (5661, 0.0), (8648, 1.3552527156068805e-20), (13625, 0.0),
+])
+def test_equal_shares_std_is_pandas_153_noise(k: int, expected: float) -> None:
+    # expected: pd.Series(sizes / sizes.sum()).std(ddof=0) for k equal sizes, pandas 1.5.3 / numpy 1.26.4
+    assert equal_shares_std(k) == expected
+
+
+def test_primary_key_grouping_site_std_is_the_benchmark_noise(cyber1: DisplayEngine) -> None:
+    g = cyber1.display(ROOT.with_group(Group("packet_number", "packet_number", "count"))).granularity
+    assert g is not None and g.group_attrs == ("packet_number",)
+    assert dict(g.agg_attrs) == {"packet_number": 0.0}
+    assert g.globals == (1 / 8648, 1.0, 1.3552527156068805e-20)
 
 
 def test_mean_of_text_is_not_a_grouping() -> None:
@@ -197,5 +261,7 @@ def test_sum_of_text_concatenates_per_group() -> None:
     assert g is not None
     assert dict(g.agg_attrs)["kind"] == pytest.approx(1.0)  # 3 distinct values out of 3
     g2 = engine.display(ROOT.with_group(Group("id", "kind", "sum"))).granularity
-    p = np.array([2, 3]) / 5  # rows 0..4 give a, a, b, b, b; row 5 has no string
-    assert g2 is not None and dict(g2.agg_attrs)["kind"] == pytest.approx(-(p * np.log(p)).sum() / math.log(5))
+    # rows 0..5 give a, a, b, b, b and, for row 5 without a string, pandas 1.x's 0: a sixth value of its own
+    p = np.array([2, 3, 1]) / 6
+    assert g2 is not None and dict(g2.agg_attrs)["kind"] == pytest.approx(-(p * np.log(p)).sum() / math.log(6))
+    assert dict(g2.agg_attrs)["kind"] == pytest.approx(0.5644754678724235, abs=1e-12)  # the original's value

@@ -18,7 +18,7 @@ class Granularity:
     """The grouping part of a display."""
 
     group_attrs: tuple[str, ...]
-    agg_attrs: tuple[tuple[str, float], ...]  # (column, score), in schema column order
+    agg_attrs: tuple[tuple[str, float], ...]  # (column, score), in the order first aggregated
     inverse_ngroups: float
     inverse_size_mean: float
     site_std: float

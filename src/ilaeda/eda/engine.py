@@ -10,8 +10,10 @@ fewer rows; the column statistics of a view are computed once and shared by all 
 
 from __future__ import annotations
 
+import math
 import os
 from collections import OrderedDict
+from functools import lru_cache
 from typing import ClassVar
 
 import numpy as np
@@ -21,7 +23,7 @@ from ilaeda.data.loading import load_table
 from ilaeda.data.schema import Schema, load_schema
 from ilaeda.data.sessions import Filter
 from ilaeda.eda.display import Display, Granularity
-from ilaeda.eda.filters import STRING_TESTS, InvalidFilter, category_mask, string_test
+from ilaeda.eda.filters import STRING_TESTS, InvalidFilter, category_mask, missing_cell_matches, string_test
 from ilaeda.eda.lru import LRUCache
 from ilaeda.eda.state import State
 from ilaeda.eda.table import EncodedColumn, EncodedTable
@@ -282,9 +284,11 @@ class DisplayEngine:
                 except InvalidFilter:
                     return None
             return self._filter_categories.get_or(action, compute)
-        entry = self._filter_categories.get_or(
-            action, lambda: (np.zeros(column.n_categories + 1, dtype=bool),
-                             np.zeros(column.n_categories + 1, dtype=bool)))
+        def fresh() -> tuple[np.ndarray, np.ndarray]:
+            keep = np.zeros(column.n_categories + 1, dtype=bool)
+            keep[0] = missing_cell_matches(column, action.operator, str(action.term))
+            return keep, np.zeros(column.n_categories + 1, dtype=bool)
+        entry = self._filter_categories.get_or(action, fresh)
         keep, known = entry
         j = self._position[column.name]
         if parent.counts is not None:
@@ -414,25 +418,25 @@ class DisplayEngine:
             entropy[j] = float(np.sum(terms[stop - length:stop]) / float(np.log(m)))
 
     def _granularity(self, state: State, view: _View) -> Granularity | None:
-        aggregations = dict(state.aggregations)  # a later function on the same column wins
-        if any(col in state.grouping for col in aggregations):
-            return None  # pandas cannot aggregate a grouping key: the view is not grouped
+        # A later function on the same column wins. An aggregated column may also be a grouping column
+        # (e.g. the primary key grouped and counted): pandas 1.x, which the benchmark ran on, aggregates it
+        # like any other column (each group's key values), so it is not special-cased.
+        aggregations = dict(state.aggregations)
         rows, key = view.rows, (view.serial, state.grouping)
         group_ids, sizes = self._group_memo.get_or(key, lambda: self._groups(state.grouping, rows))
         k = len(sizes)
-        scores: dict[str, float | None] = {}
+        if k == 0:  # pandas aggregates no group without error, whatever the function
+            return Granularity(state.grouping, tuple((c, 0.0) for c in aggregations), 0.0, 0.0, 0.0)
+        agg_attrs = []  # in the order the columns were first aggregated, as the benchmark's tokens
         for col, func in aggregations.items():
             score = self._score_memo.get_or((*key, col, func), lambda: self._aggregation_score(
                 self.column(col), func, rows, group_ids, sizes))  # noqa: B023 - called at once
             if score is None:
                 return None
-            scores[col] = score
-        agg_attrs = tuple((c, scores[c]) for c in self.schema.columns if c in scores)
-        if k == 0:
-            return Granularity(state.grouping, agg_attrs, 0.0, 0.0, 0.0)
+            agg_attrs.append((col, score))
         total = float(sizes.sum())
-        shares = sizes / total
-        return Granularity(state.grouping, agg_attrs, 1.0 / k, k / total, _std(shares))
+        site_std = equal_shares_std(k) if sizes.min() == sizes.max() else _std(sizes / total)
+        return Granularity(state.grouping, tuple(agg_attrs), 1.0 / k, k / total, site_std)
 
     def _groups(self, grouping: tuple[str, ...], rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Group id per row (−1 = dropped for a missing key) and the group sizes.
@@ -473,6 +477,15 @@ class DisplayEngine:
         keep = group_ids >= 0
         ids = group_ids[keep]
         sel = rows[keep]
+        if column.kind == "str":
+            # pandas 1.x: mean fails on any string (and gives 0 without one); min/max fail when a group
+            # mixes strings and missing cells; sum concatenates each group's strings, 0 for a group without.
+            present = column.codes[sel] > 0
+            if func == "mean":
+                return None if present.any() else 0.0
+            if func in ("min", "max") and np.any((np.bincount(ids[present], minlength=k) > 0)
+                                                 & (np.bincount(ids[~present], minlength=k) > 0)):
+                return None
         if func in ("min", "max"):  # categories are sorted: the extreme value has the extreme code
             codes = column.codes[sel]
             present = codes > 0
@@ -481,10 +494,7 @@ class DisplayEngine:
                 agg = column.categories[extremes - 1].astype(np.float64)
                 return histogram_entropy(agg) if len(agg) > 1 else 0.0
             return value_count_entropy(np.bincount(extremes)) if len(extremes) > 1 else 0.0
-        if column.kind == "str":
-            if func == "mean":
-                return None
-            # sum: pandas concatenates the strings of each group
+        if column.kind == "str":  # sum: pandas concatenates the strings of each group
             values = _concatenation_ids(column.codes[sel], ids, k)
             return value_count_entropy(np.bincount(values)) if len(values) > 1 else 0.0
         values = column.numeric_values[sel]
@@ -520,26 +530,28 @@ def _group_extremes(codes: np.ndarray, ids: np.ndarray, k: int, func: str) -> np
 
 
 def _concatenation_ids(codes: np.ndarray, ids: np.ndarray, k: int) -> np.ndarray:
-    """An id per group identifying the ordered sequence of its non-missing strings.
+    """An id per group (all ``k``) identifying the ordered sequence of its non-missing strings.
 
     Groups are told apart by two 64-bit polynomial hashes of their code sequences (and lengths);
-    groups with no string are dropped, as pandas yields no value for them.
+    groups with no string share one id (pandas 1.x sums them to 0).
     """
     present = codes > 0
     codes, ids = codes[present].astype(np.uint64), ids[present]
     if not len(ids):
-        return np.zeros(0, dtype=np.int64)
+        return np.zeros(k, dtype=np.int64)
     order = stable_argsort(ids)
     codes, ids = codes[order], ids[order]
     lengths = np.bincount(ids, minlength=k)
     starts = np.cumsum(lengths) - lengths
     position = np.arange(len(ids)) - starts[ids]
     nonempty = lengths > 0
-    keys = [lengths[nonempty].astype(np.uint64)]
+    keys = [lengths.astype(np.uint64)]
     with np.errstate(over="ignore"):
         for base in (np.uint64(1_000_003), np.uint64(998_244_353)):
             powers = np.cumprod(np.full(int(lengths.max()), base, dtype=np.uint64))  # base**(position + 1)
-            keys.append(np.add.reduceat(codes * powers[position], starts[nonempty]))
+            hashed = np.zeros(k, dtype=np.uint64)
+            hashed[nonempty] = np.add.reduceat(codes * powers[position], starts[nonempty])
+            keys.append(hashed)
     order = np.lexsort(keys[::-1])
     table = np.stack(keys, axis=1)[order]
     new = np.ones(len(table), dtype=bool)
@@ -547,3 +559,51 @@ def _concatenation_ids(codes: np.ndarray, ids: np.ndarray, k: int) -> np.ndarray
     inverse = np.empty(len(table), dtype=np.int64)
     inverse[order] = np.cumsum(new) - 1
     return inverse
+
+
+#: numpy 1.x reduces float64 sums in buffers of this many elements, each summed pairwise.
+_NUMPY1_BUFFER = 8192
+_PAIRWISE_BLOCK = 128
+
+
+@lru_cache(maxsize=65_536)
+def _pairwise_sum_repeated(value: float, n: int) -> float:
+    """numpy 1.x's pairwise summation (8 accumulators, blocks of 128) of ``n`` copies of ``value``."""
+    if n < 8:
+        total = 0.0
+        for _ in range(n):
+            total += value
+        return total
+    if n <= _PAIRWISE_BLOCK:
+        acc = value  # the 8 accumulators hold equal values throughout
+        for _ in range(8, n - n % 8, 8):
+            acc += value
+        total = ((acc + acc) + (acc + acc)) + ((acc + acc) + (acc + acc))
+        for _ in range(n % 8):
+            total += value
+        return total
+    half = n // 2
+    half -= half % 8
+    return _pairwise_sum_repeated(value, half) + _pairwise_sum_repeated(value, n - half)
+
+
+def _numpy1_sum_repeated(value: float, n: int) -> float:
+    total = 0.0
+    while n > 0:
+        chunk = min(n, _NUMPY1_BUFFER)
+        total += _pairwise_sum_repeated(value, chunk)
+        n -= chunk
+    return total
+
+
+@lru_cache(maxsize=65_536)
+def equal_shares_std(k: int) -> float:
+    """``site_std`` of ``k`` equal groups, bit for bit as the benchmark computed it.
+
+    Mathematically 0, but the benchmark's pandas 1.5.3 / numpy 1.x two-pass ``std(ddof=0)`` of ``k``
+    shares ``1/k`` leaves rounding noise (e.g. 1.36e-20 for ``k`` = 8648, 0.0 for 13625) that decides
+    display equality and the ``site_std`` term of the display distance; numpy 2 sums differently.
+    """
+    share = 1.0 / k
+    deviation = _numpy1_sum_repeated(share, k) / k - share
+    return math.sqrt(_numpy1_sum_repeated(deviation * deviation, k) / k)

@@ -5,8 +5,9 @@ Faithful to the benchmark's simulator (the same semantics as AdvEDA's environmen
 * EQ/NEQ/GT/GE/LT/LE on a numeric column compare with ``float(term)`` (``<UNK>`` → NaN); a term
   that is not a number makes the whole filter chain empty. On a text column they compare strings.
   Missing cells: NEQ is true, every other comparison false.
-* CONTAINS/STARTS_WITH/ENDS_WITH test ``str(cell)`` literally (floats render as ``445.0``);
-  missing cells never match.
+* CONTAINS/STARTS_WITH/ENDS_WITH test ``str(cell)`` literally (floats render as ``445.0``); a missing
+  cell of a text column never matches, one of a numeric column is the text ``nan`` (pandas' ``astype(str)``),
+  so e.g. CONTAINS ``a`` keeps it.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from ilaeda.eda.table import EncodedColumn
 from ilaeda.errors import ConfigError
 
 UNKNOWN_TERM = "<UNK>"
+#: How pandas' ``astype(str)`` renders a missing numeric cell, which string tests then see.
+MISSING_NUMBER_TEXT = "nan"
 
 _COMPARE: dict[str, Callable[[object, object], object]] = {
     "EQ": op.eq, "NEQ": op.ne, "GT": op.gt, "GE": op.ge, "LT": op.lt, "LE": op.le,
@@ -39,6 +42,7 @@ def category_mask(column: EncodedColumn, action: Filter) -> np.ndarray:
     result = np.zeros(column.n_categories + 1, dtype=bool)
     if action.operator in STRING_TESTS:
         result[1:] = string_test(column, action.operator, str(action.term), range(column.n_categories))
+        result[0] = missing_cell_matches(column, action.operator, str(action.term))
         return result
     compare = _COMPARE[action.operator]
     if column.kind == "str" and column.strictly_sorted:
@@ -74,6 +78,18 @@ def string_test(column: EncodedColumn, operator: str, term: str, categories: Ite
     if operator == "STARTS_WITH":
         return [strings[i].startswith(term) for i in categories]
     return [strings[i].endswith(term) for i in categories]
+
+
+def missing_cell_matches(column: EncodedColumn, operator: str, term: str) -> bool:
+    """Whether a string test keeps a missing cell: never on a text column; on a numeric one the benchmark
+    tests ``astype(str)``, where a missing cell is the text ``nan``."""
+    if column.kind == "str":
+        return False
+    if operator == "CONTAINS":
+        return term in MISSING_NUMBER_TEXT
+    if operator == "STARTS_WITH":
+        return MISSING_NUMBER_TEXT.startswith(term)
+    return MISSING_NUMBER_TEXT.endswith(term)
 
 
 def _to_float(term: str) -> float:
