@@ -60,7 +60,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         changed = rescore(run_dir, record["result"])
         record["result"]["rescored"] = {"code_version": version, "changed_metrics": changed}
         (target / "run.json").write_text(json.dumps(record, indent=1))
-        for extra in ("config.json", "metrics.json", *sum(record["result"]["session_files"].values(), [])):
+        session_files = [name for names in record["result"]["session_files"].values() for name in names]
+        for extra in ("config.json", "metrics.json", *session_files):
             if (run_dir / extra).is_file():
                 shutil.copy2(run_dir / extra, target / extra)
         n += 1
