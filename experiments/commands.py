@@ -21,7 +21,8 @@ Tuning workers (N per config, all on the study ``<name>-<config stem>``; local, 
         --output_dir=output --tune_workers=4 --tune_args='n_trials=40 seeds=[0,1]'
 
 The algorithm is read from the config file name: the first ``_``-separated token of the basename
-(the second for ``fast_<algo>_...`` test configs) must be one of ``gail airl bc dagger bcgail``.
+(the second for ``fast_<algo>_...`` test configs) must be one of the tokens of ``ALGORITHMS`` in ``src/ilaeda/contract.py``
+(``gail airl bc dagger bcgail``).
 ``bcgail`` runs ``train_adversarial gail`` (its JSON turns the BC warm start on). ``fast_*`` test
 configs are selected only by a pattern whose file part itself starts with ``fast``.
 
@@ -38,7 +39,8 @@ task i runs line i+1. ``--skip_completed`` works as for single runs. A storage p
 line: a ``--tune_args`` storage URL that carries one is refused (the workers read it from the environment
 or an owner-only file).
 
-Only the standard library is used, so this runs with any Python 3.10+.
+Only the standard library is used (and ``src/ilaeda/contract.py``, loaded by path), so this runs with any
+Python 3.10+.
 """
 
 from __future__ import annotations
@@ -55,17 +57,36 @@ import shlex
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from types import ModuleType
 from typing import NoReturn
 
+#: The algorithm names live in the package's contract module; it is loaded by path, so this script needs
+#: neither the package installed nor anything beyond the standard library.
+CONTRACT_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "src", "ilaeda", "contract.py")
+
+
+def _load_contract(path: str = CONTRACT_PATH) -> ModuleType:
+    """``src/ilaeda/contract.py`` of this checkout, loaded by file path."""
+    import importlib.util
+
+    name = "_ilaeda_contract"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None or not os.path.isfile(path):
+        print(f"commands.py: error: {os.path.normpath(path)} not found; run this script from an ilaeda checkout",
+              file=sys.stderr)
+        sys.exit(2)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up while the file executes
+    spec.loader.exec_module(module)
+    return module
+
+
+contract = _load_contract()
 #: config-name token -> (script module, Sacred command)
-ALGORITHMS: dict[str, tuple[str, str]] = {
-    "gail": ("train_adversarial", "gail"),
-    "airl": ("train_adversarial", "airl"),
-    "bc": ("train_imitation", "bc"),
-    "dagger": ("train_imitation", "dagger"),
-    "bcgail": ("train_adversarial", "gail"),
-}
-FAST_TOKEN = "fast"
+ALGORITHMS: dict[str, tuple[str, str]] = contract.SCRIPT_COMMANDS
+FAST_TOKEN: str = contract.FAST_TOKEN
 ARRAY_DELIMITER = "ILAEDA_ARRAY_LINES"
 _URL_PASSWORD_RE = re.compile(r"//[^/@:\s]*:[^@/\s]*@")
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -116,9 +137,7 @@ def parse_seeds(tokens: Sequence[str]) -> list[int]:
 
 def algo_token(cfg_path: str) -> str:
     """The algorithm token of a config file name, by exact ``_``-token match."""
-    stem = os.path.splitext(os.path.basename(cfg_path))[0]
-    tokens = stem.split("_")
-    token = tokens[1] if tokens[0] == FAST_TOKEN and len(tokens) > 1 else tokens[0]
+    token: str = contract.config_token(os.path.splitext(os.path.basename(cfg_path))[0])
     if token not in ALGORITHMS:
         raise UsageError(
             f"cannot tell the algorithm of {cfg_path!r}: its name must start with one of "

@@ -20,10 +20,12 @@ from typing import Any
 
 import pytest
 
+from ilaeda.contract import ALGORITHMS
+
 REPO = Path(__file__).resolve().parents[1]
 COMMANDS = REPO / "experiments" / "commands.py"
 FAKE_DIR = REPO / "tests" / "analysis"
-ALGOS = ("gail", "airl", "bc", "dagger", "bcgail")
+ALGOS = tuple(ALGORITHMS)
 
 
 def _load(name: str, path: Path) -> ModuleType:

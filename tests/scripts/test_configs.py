@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from ilaeda.contract import ALGORITHMS, config_token
 from ilaeda.errors import ConfigError
 from ilaeda.scripts._sacred import sacred
 from ilaeda.scripts.train_adversarial import train_adversarial_ex
@@ -16,16 +17,15 @@ from ilaeda.scripts.train_imitation import train_imitation_ex
 
 REPO = Path(__file__).resolve().parents[2]
 BENCH = REPO / "benchmarking"
-ALGOS = ("gail", "airl", "bc", "dagger", "bcgail")
-EXPERIMENT = {"gail": train_adversarial_ex, "airl": train_adversarial_ex, "bcgail": train_adversarial_ex,
-              "bc": train_imitation_ex, "dagger": train_imitation_ex}
+ALGOS = tuple(ALGORITHMS)
+SCRIPTS = {"train_adversarial": train_adversarial_ex, "train_imitation": train_imitation_ex}
+EXPERIMENT = {token: SCRIPTS[algorithm.script] for token, algorithm in ALGORITHMS.items()}
 CONFIGS = sorted(BENCH.glob("*.json")) + sorted(BENCH.glob("settings/*.json"))
 
 
 def algo_of(path: Path) -> str:
     """The algorithm token, as experiments/commands.py reads it."""
-    tokens = path.stem.split("_")
-    return tokens[1] if tokens[0] == "fast" else tokens[0]
+    return config_token(path.stem)
 
 
 def test_grid_is_complete() -> None:

@@ -10,17 +10,19 @@ from typing import Any
 import pytest
 import torch as th
 
+from ilaeda.contract import ALGORITHMS, EXTRA_METRICS
+from ilaeda.contract import METRICS as BENCHMARK_METRICS
 from ilaeda.scripts.eval_policy import eval_policy_ex
 from ilaeda.scripts.train_adversarial import train_adversarial_ex
 from ilaeda.scripts.train_imitation import train_imitation_ex
 
 REPO = Path(__file__).resolve().parents[2]
 BENCH = REPO / "benchmarking"
-METRICS = ("length", "back_at_root", "precision", "t_bleu_1", "t_bleu_2", "t_bleu_3", "eda_sim")
+METRICS = (*EXTRA_METRICS, *BENCHMARK_METRICS)
 MEASURES = ("filter_exceptionality", "group_compaction", "group_conciseness", "diversity", "coherence_penalty")
-EXPERIMENTS = {"gail": train_adversarial_ex, "airl": train_adversarial_ex, "bcgail": train_adversarial_ex,
-               "bc": train_imitation_ex, "dagger": train_imitation_ex}
-COMMANDS = {"bcgail": "gail"}
+SCRIPTS = {"train_adversarial": train_adversarial_ex, "train_imitation": train_imitation_ex}
+EXPERIMENTS = {token: SCRIPTS[algorithm.script] for token, algorithm in ALGORITHMS.items()}
+COMMANDS = {token: algorithm.command for token, algorithm in ALGORITHMS.items()}
 
 
 @pytest.fixture(autouse=True)
@@ -31,7 +33,7 @@ def _one_thread() -> None:
 def run_fast(algo: str, root: Path, seed: int = 0, split: int = 1, **updates: Any) -> Any:
     """One fast run, its Sacred record under ``root/sacred`` and logs under ``root/output``."""
     return EXPERIMENTS[algo].run(
-        command_name=COMMANDS.get(algo, algo), named_configs=[str(BENCH / f"fast_{algo}_cyber_loo{split}.json")],
+        command_name=COMMANDS[algo], named_configs=[str(BENCH / f"fast_{algo}_cyber_loo{split}.json")],
         config_updates={"seed": seed, "logging": {"log_root": str(root / "output")}, **updates},
         options={"--file_storage": str(root / "sacred"), "--name": "pytest"})
 
@@ -75,7 +77,7 @@ def test_runs_complete_with_the_result_contract(runs: dict[str, tuple[Any, Path]
     assert {"policy.pt", "sessions_stochastic_cyber1.json", "sessions_deterministic_cyber1.json", "report.html",
             "report.ipynb"} <= set(record["artifacts"])  # the session report is written at the end of every run
     log_dir = Path(result["log_dir"])
-    assert log_dir.parent.parent.name == COMMANDS.get(algo, algo) and log_dir.parent.name == "cyber_loo1"
+    assert log_dir.parent.parent.name == COMMANDS[algo] and log_dir.parent.name == "cyber_loo1"
     assert (log_dir / "progress.csv").is_file() and list(log_dir.glob("events.out.tfevents.*"))
     assert (log_dir / "sacred").resolve() == run_dirs[0].resolve()
     # sessions artifact in the references' format

@@ -26,13 +26,14 @@ import pandas as pd
 from ilaeda.analysis.curves import Curve
 from ilaeda.analysis.runs import POLICY_SECTIONS, RunRecord, metrics_of
 from ilaeda.analysis.stats import sample_stats, t_halfwidth
+from ilaeda.contract import EXTRA_METRICS, METRICS
 
 logger = logging.getLogger(__name__)
 
 #: The values a metric can take (intervals drawn are clipped to them); metrics not listed are unbounded.
 METRIC_RANGES: dict[str, tuple[float, float]] = {
-    **{m: (0.0, 1.0) for m in ("precision", "t_bleu_1", "t_bleu_2", "t_bleu_3", "eda_sim")},
-    "length": (0.0, math.inf), "back_at_root": (0.0, math.inf),
+    **{m: (0.0, 1.0) for m in METRICS},
+    **{m: (0.0, math.inf) for m in EXTRA_METRICS},
 }
 
 
@@ -194,7 +195,7 @@ def plot_performance_profiles(
     colors = _colors(runs)
     written = []
     for policy, section in POLICY_SECTIONS.items():
-        metrics = [m for m in metrics_of(runs, section) if m not in ("length", "back_at_root")]
+        metrics = [m for m in metrics_of(runs, section) if m not in EXTRA_METRICS]
         if baselines and {"t_bleu_2", "eda_sim"} <= set(metrics):
             metrics.append(COMBINED)
         panels = []

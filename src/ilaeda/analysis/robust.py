@@ -31,6 +31,7 @@ import pandas as pd
 
 from ilaeda.analysis.runs import POLICY_SECTIONS, RunRecord, metrics_of
 from ilaeda.analysis.stats import normalised_score, stratified_bootstrap, task_probability_of_improvement
+from ilaeda.contract import METRICS
 from ilaeda.errors import DataError
 
 logger = logging.getLogger(__name__)
@@ -41,7 +42,7 @@ BASELINE_COLUMNS = ("schema", "dataset", "agent", "metric", "mean", "std", "n")
 RANDOM_AGENT = "random"
 EXPERT_AGENT = "expert (leave-one-out)"
 #: Metrics a normalised score is given for (those with random and expert baselines).
-NORMALISED_METRICS = ("precision", "t_bleu_1", "t_bleu_2", "t_bleu_3", "eda_sim")
+NORMALISED_METRICS = METRICS
 #: The combined pseudo-metric: mean of these normalised metrics (the tuning objective's pair).
 COMBINED = "tbleu2_edasim"
 COMBINED_OF = ("t_bleu_2", "eda_sim")

@@ -34,22 +34,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ilaeda import contract
 from ilaeda.provenance import config_hash, strip_volatile, version_label
 
 logger = logging.getLogger(__name__)
 
-#: Sacred command -> algorithm label, used when a result has no ``algo`` (exhaustive, no guessing).
-COMMAND_ALGOS: dict[str, str] = {"gail": "gail", "airl": "airl", "bc": "bc", "dagger": "dagger"}
-#: Config-file name token -> (algorithm label, Sacred command); as in experiments/commands.py.
-CONFIG_TOKENS: dict[str, tuple[str, str]] = {
-    "gail": ("gail", "gail"), "airl": ("airl", "airl"), "bc": ("bc", "bc"),
-    "dagger": ("dagger", "dagger"), "bcgail": ("bcgail", "gail"),
-}
 #: Result sections holding ``{metric: {"mean", "std", "n"}}``, by reference-CSV policy name.
-POLICY_SECTIONS: dict[str, str] = {"stochastic": "benchmark", "deterministic": "benchmark_deterministic"}
+POLICY_SECTIONS: dict[str, str] = contract.POLICY_SECTIONS
 #: Preferred metric order in tables and plots; other metrics follow alphabetically.
-METRIC_ORDER: tuple[str, ...] = (
-    "precision", "t_bleu_1", "t_bleu_2", "t_bleu_3", "eda_sim", "length", "back_at_root")
+METRIC_ORDER: tuple[str, ...] = contract.METRIC_ORDER
 #: Commands that never produce training results.
 IGNORED_COMMANDS = frozenset({
     "analyze_imitation", "eval_policy", "print_config", "print_dependencies", "save_config",
@@ -107,7 +100,7 @@ class RunRecord:
         """``timing.wall_s`` of the result, NaN when absent."""
         timing = self.result.get("timing")
         wall = timing.get("wall_s") if isinstance(timing, dict) else None
-        return float(wall) if _is_number(wall) else math.nan
+        return float(wall) if contract.is_number(wall) else math.nan
 
     @property
     def run_name(self) -> str:
@@ -187,32 +180,12 @@ def algo_label(result: dict[str, Any], command: str, config_file: str | None) ->
     run of ``train_adversarial gail`` is ``bcgail``); then the result's ``algo``; then the command.
     """
     if config_file:
-        tokens = Path(config_file).stem.split("_")
-        token = tokens[1] if tokens[0] == "fast" and len(tokens) > 1 else tokens[0]
-        if token in CONFIG_TOKENS and CONFIG_TOKENS[token][1] == command:
-            return CONFIG_TOKENS[token][0]
+        algorithm = contract.ALGORITHMS.get(contract.config_token(Path(config_file).stem))
+        if algorithm is not None and algorithm.command == command:
+            return algorithm.label
     if isinstance(result.get("algo"), str) and result["algo"]:
         return str(result["algo"])
-    return COMMAND_ALGOS.get(command)
-
-
-def _is_number(x: Any) -> bool:
-    return isinstance(x, (int, float)) and not isinstance(x, bool)
-
-
-def _contract_problem(result: Any) -> str | None:
-    """Why ``result`` does not follow the training contract, or None."""
-    if not isinstance(result, dict):
-        return "result is not a dict"
-    bench = result.get("benchmark")
-    if not isinstance(bench, dict) or not bench:
-        return "result has no 'benchmark' section"
-    for metric, entry in bench.items():
-        if not isinstance(entry, dict) or not all(_is_number(entry.get(k)) for k in ("mean", "std", "n")):
-            return f"benchmark.{metric} is not a {{mean, std, n}} of numbers"
-    if not isinstance(result.get("split"), str):
-        return "result has no 'split'"
-    return None
+    return contract.COMMAND_LABELS.get(command)
 
 
 def _recency(record: RunRecord) -> tuple[bool, str]:
@@ -336,7 +309,7 @@ def discover_runs(
         except (OSError, ValueError) as e:
             skipped.append(Skipped(str(path), f"unreadable config.json ({e})"))
             continue
-        problem = _contract_problem(result)
+        problem = contract.result_problem(result)
         if problem:
             skipped.append(Skipped(str(path), f"{status} but {problem}"))
             continue
@@ -350,7 +323,7 @@ def discover_runs(
             logger.warning("run %s has status RUNNING but a result; included", path)
         runs.append(RunRecord(
             path=path, run=run, config=config, result=result, algo=algo, split=str(result["split"]),
-            seed=int(seed) if _is_number(seed) else None, eval_dataset=result.get("eval_dataset"),
+            seed=int(seed) if contract.is_number(seed) else None, eval_dataset=result.get("eval_dataset"),
             config_file=config_file))
     runs, retries = deduplicate(runs)
     skipped += retries

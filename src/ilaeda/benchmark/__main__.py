@@ -18,11 +18,12 @@ from rich.console import Console
 from rich.table import Table
 
 from ilaeda.benchmark.interestingness import MEASURES
-from ilaeda.benchmark.scoring import METRICS, ScoreResult, score_sessions
+from ilaeda.benchmark.scoring import ScoreResult, score_sessions
+from ilaeda.contract import EXTRA_METRICS, METRICS
 from ilaeda.errors import IlaedaError
 
 #: Column order of tables and CSV files.
-COLUMNS = ("name", "length", "back_at_root", *METRICS, *MEASURES)
+COLUMNS = ("name", *EXTRA_METRICS, *METRICS, *MEASURES)
 _HEADERS = {"back_at_root": "back@root", "precision": "precision", "t_bleu_1": "T-BLEU-1",
             "t_bleu_2": "T-BLEU-2", "t_bleu_3": "T-BLEU-3", "eda_sim": "EDA-Sim",
             "filter_exceptionality": "filter exc.", "group_compaction": "compaction",

@@ -38,9 +38,6 @@ from ilaeda.eda.engine import DisplayEngine
 from ilaeda.eda.lru import LRUCache
 from ilaeda.errors import SessionFormatError
 
-#: The five benchmark metrics, in report order.
-METRICS = ("precision", "t_bleu_1", "t_bleu_2", "t_bleu_3", "eda_sim")
-
 SessionsLike = Union[str, "os.PathLike[str]", Mapping[str, Any], Sequence[Any]]
 
 _REFERENCE_SETS: LRUCache[ReferenceSet] = LRUCache(32)

@@ -23,7 +23,8 @@ import numpy as np
 import pandas as pd
 
 from ilaeda.analysis.comparison import REFERENCE_CSV
-from ilaeda.benchmark import METRICS, score_sessions
+from ilaeda.benchmark import score_sessions
+from ilaeda.contract import EXTRA_METRICS, METRIC_LABELS, METRICS
 from ilaeda.envs import EDAEnv
 from ilaeda.errors import IlaedaError
 
@@ -32,8 +33,7 @@ logger = logging.getLogger(__name__)
 #: Rows of the headline table, in order.
 HEADLINE_KEYS = ("length", *METRICS)
 #: Display names of the metrics.
-METRIC_NAMES = {"length": "length", "back_at_root": "back@root", "precision": "Precision", "t_bleu_1": "T-BLEU-1",
-                "t_bleu_2": "T-BLEU-2", "t_bleu_3": "T-BLEU-3", "eda_sim": "EDA-Sim"}
+METRIC_NAMES = METRIC_LABELS
 #: The released agents' reference algo in the reference CSV.
 RELEASED_ALGO = "advEDA_released_gail"
 RANDOM_SESSIONS = 100
@@ -77,7 +77,7 @@ def _random_agent_scores(schema: str, datasets: tuple[int, ...], n: int, seed: i
         rows += score_sessions(random_sessions(schema, dataset, n, seed, data_dir=data_dir), schema, dataset,
                                data_dir=data_dir, with_interestingness=False).sessions
     out = {}
-    for key in ("length", "back_at_root", *METRICS):
+    for key in (*EXTRA_METRICS, *METRICS):
         values = np.array([float(r[key]) for r in rows])
         out[key] = {"mean": float(values.mean()), "std": float(values.std()), "n": len(values)}
     return out
@@ -108,7 +108,7 @@ def released_agent_scores(split: str, reference_csv: str | os.PathLike[str] | No
 def _cell(entry: Mapping[str, Any] | None, key: str) -> str:
     if not entry or entry.get("mean") is None:
         return "–"
-    digits = 1 if key in ("length", "back_at_root") else 3
+    digits = 1 if key in EXTRA_METRICS else 3
     std = entry.get("std")
     return f"{entry['mean']:.{digits}f}" + (f" ± {std:.{digits}f}" if std is not None else "")
 

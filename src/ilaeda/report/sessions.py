@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from ilaeda.contract import EXTRA_METRICS
 from ilaeda.data.schema import load_schema
 from ilaeda.data.sessions import Session, sessions_from_json, until_stop
 from ilaeda.errors import IlaedaError, SessionFormatError
@@ -230,7 +231,7 @@ def steps_html(steps: Sequence[Step], heading: str) -> str:
 
 
 def scores_frame(scores: Mapping[str, float]) -> pd.DataFrame:
-    keys = ("length", "back_at_root", *HEADLINE_KEYS[1:])
+    keys = (*EXTRA_METRICS, *HEADLINE_KEYS[1:])
     row = {METRIC_NAMES.get(k, k): scores[k] for k in keys if k in scores}
     return pd.DataFrame([row])
 

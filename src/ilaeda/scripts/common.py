@@ -6,12 +6,13 @@ import inspect
 import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import torch as th
 from stable_baselines3.common.policies import ActorCriticPolicy
 
 from ilaeda.algorithms.serialize import save_policy
+from ilaeda.contract import RunResult, check_positive_int, result_problem
 from ilaeda.data.splits import Split
 from ilaeda.errors import ConfigError
 from ilaeda.provenance import code_version, config_files_hashes
@@ -41,11 +42,9 @@ def _lookup(config: Mapping[str, Any], dotted: str) -> Any:
     return value
 
 
-def check_positive_int(config: Mapping[str, Any], dotted: str, hint: str = "") -> int:
+def positive_int_at(config: Mapping[str, Any], dotted: str, hint: str = "") -> int:
     """``config[dotted]`` as a positive integer (bools, floats and strings refused with one line)."""
-    value = _lookup(config, dotted)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ConfigError(f"{dotted} must be a positive integer, got {value!r}{hint}")
+    value: int = check_positive_int(_lookup(config, dotted), dotted, error=ConfigError, hint=hint)
     return value
 
 
@@ -60,17 +59,17 @@ def check_seed(config: Mapping[str, Any]) -> None:
 
 def check_evaluation(config: Mapping[str, Any]) -> None:
     """The end-of-run evaluation's settings (checked before training, not after it)."""
-    check_positive_int(config, "policy_evaluation.n_sessions", " (sessions generated per policy mode)")
+    positive_int_at(config, "policy_evaluation.n_sessions", " (sessions generated per policy mode)")
 
 
 def check_rounds(config: Mapping[str, Any]) -> None:
     """Adversarial training: ``total_timesteps`` covers at least one round of ``rl.batch_size`` steps,
     a multiple of ``environment.num_vec``."""
-    batch = check_positive_int(config, "rl.batch_size", " (env steps per round)")
-    num_vec = check_positive_int(config, "environment.num_vec")
+    batch = positive_int_at(config, "rl.batch_size", " (env steps per round)")
+    num_vec = positive_int_at(config, "environment.num_vec")
     if batch % num_vec:
         raise ConfigError(f"rl.batch_size={batch} must be a multiple of environment.num_vec={num_vec}")
-    total = check_positive_int(config, "total_timesteps", f" (generator env steps; one round is rl.batch_size={batch})")
+    total = positive_int_at(config, "total_timesteps", f" (generator env steps; one round is rl.batch_size={batch})")
     if total < batch:
         raise ConfigError(f"total_timesteps={total} is less than one round (rl.batch_size={batch}); "
                           f"set total_timesteps to {batch} or more")
@@ -149,8 +148,9 @@ def provenance_section(run: Any) -> dict[str, Any]:
 def evaluate_and_finish(policy: Any, *, algo: str, run: Any, seed: int, log_dir: Path, watch: Stopwatch,
                         env_timing: Mapping[str, Any], learned_reward: Mapping[str, Any],
                         extra: Mapping[str, Any], reward_fn: Any = None, policy_path: Path | None = None,
-                        title: str = "") -> dict[str, Any]:
-    """Evaluate on the held-out dataset(s), build the plain-JSON result and print the summary table."""
+                        title: str = "") -> RunResult:
+    """Evaluate on the held-out dataset(s), build the plain-JSON :class:`~ilaeda.contract.RunResult` and print
+    the summary table."""
     split = environment.get_split()
     eval_env = environment.make_eval_env()
     eval_seed = environment.env_seeds(seed, 1, stream=1)[0]
@@ -171,7 +171,10 @@ def evaluate_and_finish(policy: Any, *, algo: str, run: Any, seed: int, log_dir:
     if policy_path is not None:
         result["policy_path"] = str(policy_path)
     result = policy_evaluation.plain_json(result)
+    problem = result_problem(result)
+    if problem is not None:  # a bug, not a user error: the analysis would skip this run
+        raise RuntimeError(f"the training result breaks the contract: {problem}")
     policy_evaluation.print_summary(result, title or f"{algo} on {split.name}: held-out dataset(s) "
                                     f"{', '.join(map(str, split.eval_datasets))}")
     write_run_report(result, log_dir, run, data_dir=eval_env.data_dir)  # warns, never fails the run
-    return result
+    return cast(RunResult, result)

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
+from ilaeda.contract import ALGORITHMS
 from ilaeda.errors import IlaedaError
 from ilaeda.scripts._sacred import check_config_files, sacred
 from ilaeda.scripts.ingredients.logging import check_output_dir
@@ -35,10 +36,7 @@ USAGE_ERROR = 2
 INTERRUPTED = 130
 
 #: Which console script runs which algorithm, for "unknown command" hints.
-ALGORITHM_SCRIPTS = {
-    "gail": "train_adversarial", "airl": "train_adversarial", "bcgail": "train_adversarial",
-    "bc": "train_imitation", "dagger": "train_imitation",
-}
+ALGORITHM_SCRIPTS = {token: algorithm.script for token, algorithm in ALGORITHMS.items()}
 
 
 def _raise_keyboard_interrupt(signum: int, frame: Any) -> NoReturn:

@@ -18,8 +18,9 @@ from typing import Any
 import numpy as np
 import torch as th
 
-from ilaeda.algorithms.penalty import PenalizedAIRL, PenalizedGAIL
+from ilaeda.algorithms import penalty
 from ilaeda.algorithms.serialize import save_reward_net
+from ilaeda.contract import ADVERSARIAL_TRAINERS
 from ilaeda.errors import ConfigError
 from ilaeda.scripts import console
 from ilaeda.scripts.common import Stopwatch, checkpoint_metadata, evaluate_and_finish, save_final_policy
@@ -32,7 +33,8 @@ from ilaeda.scripts.ingredients import policy as policy_ing
 
 logger = logging.getLogger(__name__)
 
-TRAINERS = {"gail": PenalizedGAIL, "airl": PenalizedAIRL}
+#: Sacred command -> adversarial trainer class.
+TRAINERS = {command: getattr(penalty, trainer) for command, trainer in ADVERSARIAL_TRAINERS.items()}
 
 
 def _save(trainer: Any, directory: Path, metadata: Mapping[str, Any], run: Any = None) -> Path:

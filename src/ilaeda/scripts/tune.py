@@ -49,18 +49,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
 
+from ilaeda.contract import METRICS, SCRIPT_COMMANDS
 from ilaeda.errors import ConfigError, IlaedaError
 from ilaeda.scripts.config.tune import DEFAULTS, PASSWORD_ENV, SEARCH_SPACES
 
 logger = logging.getLogger("ilaeda.tune")
 
 #: algorithm -> (training module under ilaeda.scripts, Sacred command)
-ALGORITHMS: dict[str, tuple[str, str]] = {
-    "gail": ("train_adversarial", "gail"), "airl": ("train_adversarial", "airl"),
-    "bcgail": ("train_adversarial", "gail"), "bc": ("train_imitation", "bc"),
-    "dagger": ("train_imitation", "dagger"),
-}
-USAGE = "usage: python -m ilaeda.scripts.tune {gail,airl,bcgail,bc,dagger} with CONFIG.json [key=value ...]"
+ALGORITHMS: dict[str, tuple[str, str]] = SCRIPT_COMMANDS
+USAGE = f"usage: python -m ilaeda.scripts.tune {{{','.join(ALGORITHMS)}}} with CONFIG.json [key=value ...]"
 TRAIN_PREFIX = "train."
 #: Updates every trial run gets: no session printing or progress bars in the workers' logs.
 QUIET = {"policy_evaluation.render": False, "policy_evaluation.progress": False, "bc.progress_bar": False}
@@ -289,8 +286,6 @@ def settings_from(inv: Invocation) -> Settings:
     if (not isinstance(objective, dict) or not objective
             or not all(isinstance(w, (int, float)) and not isinstance(w, bool) and w > 0 for w in objective.values())):
         raise UsageError(f"objective must map metric names to positive weights, got {objective!r}")
-    from ilaeda.benchmark import METRICS
-
     unknown = sorted(set(objective) - set(METRICS))
     if unknown:
         raise UsageError(f"objective: unknown metric {unknown[0]!r}; metrics: {', '.join(METRICS)}")

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ilaeda.algorithms.serialize import policy_metadata
+from ilaeda.contract import check_positive_int
 from ilaeda.data.schema import load_schema
 from ilaeda.data.splits import parse_split
 from ilaeda.errors import ConfigError
@@ -64,8 +65,7 @@ def check_policy_file(path: str) -> None:
 
 def check_horizon(horizon: Any) -> None:
     """``horizon`` is None (the policy's) or a positive integer; 0 is not read as "the default"."""
-    if horizon is not None and (isinstance(horizon, bool) or not isinstance(horizon, int) or horizon < 1):
-        raise ConfigError(f"horizon must be a positive integer (or None: the policy's own), got {horizon!r}")
+    check_positive_int(horizon, "horizon", error=ConfigError, none="(or None: the policy's own)")
 
 
 def check_schema(config: dict[str, Any], meta: dict[str, Any]) -> None:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ilaeda.contract import commands_of
 from ilaeda.scripts._sacred import new_experiment
-from ilaeda.scripts.common import check_evaluation, check_keys, check_positive_int, check_seed
+from ilaeda.scripts.common import check_evaluation, check_keys, check_seed, positive_int_at
 from ilaeda.scripts.ingredients.bc import bc_ingredient
 from ilaeda.scripts.ingredients.demonstrations import demonstrations_ingredient
 from ilaeda.scripts.ingredients.environment import environment_ingredient
@@ -49,11 +50,11 @@ def defaults() -> None:
 def validate(config: dict[str, Any], command_name: str, logger: Any) -> dict[str, Any]:
     """The ``dagger`` entry may only hold known keys; what a run needs is checked before it starts."""
     check_keys(config["dagger"], DAGGER_KEYS, "dagger")
-    if command_name in ("bc", "dagger"):
+    if command_name in commands_of("train_imitation"):
         check_seed(config)
         check_evaluation(config)
     if command_name == "dagger":
-        check_positive_int(config, "dagger.total_timesteps", " (env steps collected over all rounds)")
+        positive_int_at(config, "dagger.total_timesteps", " (env steps collected over all rounds)")
     return {}
 
 

@@ -17,6 +17,7 @@ from imitation.data.types import Trajectory
 from imitation.util import logger as imit_logger
 from stable_baselines3.common.policies import ActorCriticPolicy
 
+from ilaeda.contract import check_positive_int
 from ilaeda.errors import ConfigError
 from ilaeda.scripts._sacred import sacred
 
@@ -41,8 +42,7 @@ def make_bc(policy: ActorCriticPolicy, demonstrations: Sequence[Trajectory] | No
             custom_logger: imit_logger.HierarchicalLogger, rng: np.random.Generator, batch_size: int,
             optimizer_kwargs: Mapping[str, Any], ent_weight: float, l2_weight: float) -> bc_algo.BC:
     """A BC trainer that trains ``policy`` in place."""
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ConfigError(f"bc.batch_size must be a positive integer, got {batch_size!r}")
+    check_positive_int(batch_size, "bc.batch_size", error=ConfigError)
     if demonstrations is not None:
         total = sum(len(t.acts) for t in demonstrations)
         if batch_size > total:

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 from imitation.data.types import Trajectory
 
+from ilaeda.contract import check_positive_int
 from ilaeda.errors import ConfigError
 from ilaeda.scripts._sacred import sacred
 
@@ -50,9 +51,7 @@ def get_expert_trajectories(split: str, horizon: int, data_dir: str | None, n_ex
     """The training demonstrations of ``split`` (optionally a seeded sample of ``n_expert_demos``)."""
     from ilaeda.demos import load_demonstrations
 
-    if window_stride is not None and (isinstance(window_stride, bool) or not isinstance(window_stride, int)
-                                      or window_stride < 1):
-        raise ConfigError(f"demonstrations.window_stride must be a positive integer or null, got {window_stride!r}")
+    check_positive_int(window_stride, "demonstrations.window_stride", error=ConfigError, none="or null")
     if episode_end == "no_stop" and not (chain_sessions or long_sessions == "windows" or include_references):
         logger_note = ("with environment.episode_end='no_stop' only windows of the whole horizon are "
                        "demonstrations; set demonstrations.chain_sessions=true or include_references=true")
@@ -63,9 +62,7 @@ def get_expert_trajectories(split: str, horizon: int, data_dir: str | None, n_ex
         data_dir=data_dir, cache_dir=cache_dir, episode_end=episode_end, observe_step=observe_step,
         window_stride=window_stride, chain=bool(chain_sessions))
     if n_expert_demos is not None:
-        if isinstance(n_expert_demos, bool) or not isinstance(n_expert_demos, int) or n_expert_demos < 1:
-            raise ConfigError(f"demonstrations.n_expert_demos must be a positive integer or null, "
-                              f"got {n_expert_demos!r}")
+        check_positive_int(n_expert_demos, "demonstrations.n_expert_demos", error=ConfigError, none="or null")
         if n_expert_demos > len(trajectories):
             raise ConfigError(f"demonstrations.n_expert_demos={n_expert_demos} but split {split!r} has only "
                               f"{len(trajectories)} training demonstrations")

@@ -26,6 +26,7 @@ from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecEnv
 
 import ilaeda.envs  # noqa: F401  (registers ilaeda/EDA-v0)
 from ilaeda.algorithms.rollout import StepTimer
+from ilaeda.contract import check_positive_int
 from ilaeda.data.splits import Split, parse_split
 from ilaeda.envs import ENV_ID, EDAEnv
 from ilaeda.envs.eda_env import EPISODE_ENDS
@@ -72,9 +73,7 @@ def validate(config: dict[str, Any], command_name: str, logger: Any) -> dict[str
     if isinstance(length, bool) or not isinstance(length, int) or not 0 <= length <= env["horizon"]:
         raise ConfigError(f"environment.min_length must be an integer from 0 to environment.horizon, got {length!r}")
     for key in ("horizon", "num_vec"):
-        value = env[key]
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ConfigError(f"environment.{key} must be a positive integer, got {value!r}")
+        check_positive_int(env[key], f"environment.{key}", error=ConfigError)
     return {}
 
 

@@ -22,7 +22,8 @@ import numpy as np
 import torch as th
 
 from ilaeda.algorithms.rollout import GeneratedSession, Predictor, generate_sessions
-from ilaeda.benchmark import MEASURES, METRICS, score_sessions
+from ilaeda.benchmark import MEASURES, score_sessions
+from ilaeda.contract import EXTRA_METRICS, METRICS, check_positive_int
 from ilaeda.data.sessions import sessions_to_json
 from ilaeda.envs import EDAEnv
 from ilaeda.errors import ConfigError
@@ -31,7 +32,7 @@ from ilaeda.scripts._sacred import sacred
 policy_evaluation_ingredient = sacred.Ingredient("policy_evaluation")
 
 #: Result keys of the benchmark sections, in report order.
-BENCHMARK_KEYS = ("length", "back_at_root", *METRICS)
+BENCHMARK_KEYS = (*EXTRA_METRICS, *METRICS)
 #: Policy modes: result-section suffix and whether actions are deterministic.
 MODES = {"stochastic": False, "deterministic": True}
 
@@ -102,8 +103,7 @@ def evaluate(policy: Predictor, env: EDAEnv, *, seed: int, out_dir: str | Path, 
             the stochastic sessions are reported under ``learned_reward_eval``.
     """
     for key, value in (("n_sessions", n_sessions), ("n_sessions_deterministic", n_sessions_deterministic)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ConfigError(f"policy_evaluation.{key} must be a positive integer, got {value!r}")
+        check_positive_int(value, f"policy_evaluation.{key}", error=ConfigError)
     counts = {"stochastic": n_sessions, "deterministic": n_sessions_deterministic}
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -15,6 +15,7 @@ from stable_baselines3 import PPO
 from stable_baselines3.common.vec_env import VecEnv
 
 from ilaeda.algorithms.serialize import sb3_policy_kwargs
+from ilaeda.contract import check_positive_int
 from ilaeda.errors import ConfigError
 from ilaeda.scripts._sacred import sacred
 
@@ -64,8 +65,7 @@ def validate(config: dict[str, Any], command_name: str, logger: Any) -> dict[str
 def make_rl_algo(venv: VecEnv, policy_kwargs: Mapping[str, Any], seed: int, batch_size: int,
                  rl_kwargs: Mapping[str, Any], device: str, masked: bool = False) -> PPO:
     """PPO (``masked``: MaskablePPO) on ``venv`` with ``n_steps = batch_size // num_envs``."""
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ConfigError(f"rl.batch_size must be a positive integer, got {batch_size!r}")
+    check_positive_int(batch_size, "rl.batch_size", error=ConfigError)
     if batch_size % venv.num_envs:
         raise ConfigError(f"rl.batch_size={batch_size} must be a multiple of environment.num_vec={venv.num_envs}")
     kwargs = dict(rl_kwargs)
