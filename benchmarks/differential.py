@@ -1,4 +1,4 @@
-"""Differential test of ``ilaeda.benchmark`` against the original ATENA A-EDA benchmark code.
+r"""Differential test of ``ilaeda.benchmark`` against the original ATENA A-EDA benchmark code.
 
 Generates seeded sessions for the 8 benchmark datasets (cyber 1–4, flights 1–4) — random sessions over
 every action type, column (the primary key included), operator and aggregation function; sessions with
@@ -12,7 +12,7 @@ documents the input conversion.
 A developer tool, not part of CI. One JSON line per mismatch, then one summary JSON line::
 
     git archive ...  # extract the original's benchmark/ package to e.g. /tmp/atena-orig/benchmark
-    OMP_NUM_THREADS=1 ILAEDA_DATA_DIR=../shared/data .venv/bin/python benchmarks/differential.py \\
+    OMP_NUM_THREADS=1 ILAEDA_DATA_DIR=../shared/data .venv/bin/python benchmarks/differential.py \
         --original /tmp/atena-orig/benchmark --python /tmp/atena-venv/bin/python --sessions 5000 --batches 100
 
 Exit status: 0 without mismatches, 1 with mismatches, 2 for bad arguments or when the original fails.

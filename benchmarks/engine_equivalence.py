@@ -1,4 +1,4 @@
-"""Bit-for-bit comparison of two display-engine implementations on seeded random sessions.
+r"""Bit-for-bit comparison of two display-engine implementations on seeded random sessions.
 
 Plays the same seeded random sessions (12 actions, STOP resampled) on every dataset of both schemas
 with the sources of this checkout and with another source tree (e.g. an earlier commit), each in its
@@ -7,7 +7,7 @@ observation, the coherence penalty, the decoded action, the term candidates a fi
 view's row mask and three columns' value counts. Prints one JSON line; exit code 1 on a difference.
 
     git archive <commit> src configs | tar -x -C /tmp/old
-    OMP_NUM_THREADS=1 ILAEDA_DATA_DIR=../shared/data python benchmarks/engine_equivalence.py \\
+    OMP_NUM_THREADS=1 ILAEDA_DATA_DIR=../shared/data python benchmarks/engine_equivalence.py \
         --reference /tmp/old/src [--episodes 300]
 """
 

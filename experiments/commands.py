@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""Print one training command per (config file, seed), for GNU parallel or Slurm.
+r"""Print one training command per (config file, seed), for GNU parallel or Slurm.
 
 Local lines (run them with ``| parallel -j 8``)::
 
-    python experiments/commands.py --name=run0 --cfg_pattern='benchmarking/*_cyber_loo*.json' \\
+    python experiments/commands.py --name=run0 --cfg_pattern='benchmarking/*_cyber_loo*.json' \
         --seeds 0,1,2 --output_dir=output
 
 Slurm lines (one ``sbatch`` per run; run them with ``| bash``)::
@@ -189,7 +189,8 @@ def config_file_hash(content: object) -> str:
 @dataclass(frozen=True)
 class Completed:
     """A COMPLETED Sacred run: run name, algorithm token (of its config file, as analyze labels it), command,
-    seed, config-file hashes (empty in older records), config."""
+    seed, config-file hashes (empty in older records), config.
+    """
 
     name: str
     algo: str | None

@@ -1,7 +1,8 @@
 """experiments/commands.py: Slurm job arrays (``--remote --array``) and tuning-worker lines
 (``--tune_workers``) — generated text, errors, resuming, and for real: a grid as one array job on the local
 Slurm fixture (tests/slurm.py), and a tuning study run by 2 concurrent local workers (GNU parallel) and by
-2 Slurm array tasks."""
+2 Slurm array tasks.
+"""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """experiments/commands.py: input checks and the ``--skip_completed`` identity (config content + seed), and a
 fault-injection test: a grid of real fast runs under GNU parallel killed with SIGKILL at seeded random
-moments, resumed with ``--skip_completed``, then analyzed."""
+moments, resumed with ``--skip_completed``, then analyzed.
+"""
 
 from __future__ import annotations
 

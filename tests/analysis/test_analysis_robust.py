@@ -1,5 +1,6 @@
 """ilaeda.analysis.robust: normalised scores, IQM/mean over (split × seed) runs, probability of improvement
-across splits — against values computed by hand from the stand-in results (tests/analysis/fake_training.py)."""
+across splits — against values computed by hand from the stand-in results (tests/analysis/fake_training.py).
+"""
 
 import math
 from pathlib import Path

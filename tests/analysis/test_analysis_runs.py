@@ -1,6 +1,7 @@
 """ilaeda.analysis.runs: finding usable runs among real Sacred run directories (made by running the
 stand-in experiment tests/analysis/fake_training.py), with failed, interrupted, killed, corrupt and
-duplicate runs among them."""
+duplicate runs among them.
+"""
 
 import logging
 from pathlib import Path

@@ -1,5 +1,6 @@
 """ilaeda.analysis.stats: Welch's test, std from a margin, pooling, probability of improvement, robust
-aggregates (IQM, stratified bootstrap, performance profiles), Holm–Bonferroni, normalised score."""
+aggregates (IQM, stratified bootstrap, performance profiles), Holm–Bonferroni, normalised score.
+"""
 
 import math
 

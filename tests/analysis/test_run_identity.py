@@ -1,7 +1,8 @@
 """Run identity in the analysis: (algo, command, resolved-config hash, seed). Retries count once (the latest
 COMPLETED run), runs whose configs differ are separate rows showing the differing keys, and the code version
 of each run reaches the CSVs with a warning when versions are mixed. Real Sacred runs of the stand-in
-experiment tests/analysis/fake_training.py."""
+experiment tests/analysis/fake_training.py.
+"""
 
 from __future__ import annotations
 

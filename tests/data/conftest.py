@@ -145,11 +145,11 @@ def reference_py() -> Callable[[dict, str], str]:
 
 @pytest.fixture(scope="session")
 def http_server() -> Callable[[Callable[..., BaseHTTPRequestHandler]], AbstractContextManager[str]]:
-    """:func:`serve`: ``with http_server(HandlerClass) as base_url: ...``."""
+    """The :func:`serve` context manager: ``with`` it on a handler class to get the base URL."""
     return serve
 
 
 @pytest.fixture(scope="session")
 def file_server() -> Callable[[Path], AbstractContextManager[str]]:
-    """:func:`serve_dir`: ``with file_server(directory) as base_url: ...``."""
+    """The :func:`serve_dir` context manager: ``with`` it on a directory to get the base URL."""
     return serve_dir

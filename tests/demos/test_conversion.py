@@ -49,7 +49,8 @@ def test_real_file_counts() -> None:
 
 def test_prior_conversion_is_reproduced_with_its_navigation() -> None:
     """The prior counts (420 sessions; 1,332 / 529 / 919) come back with its flawed list, its
-    re-pointing of sort/project views and the foreign columns kept."""
+    re-pointing of sort/project views and the foreign columns kept.
+    """
     schema = load_schema("cyber")
     wide = dataclasses.replace(schema, columns=(*schema.columns, "Country", "Quantity", "Description",
                                                 "StockCode", "UnitPrice", "CustomerID", "InvoiceDate"))

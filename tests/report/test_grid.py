@@ -1,5 +1,6 @@
 """analyze's grid page (``report.html`` beside its CSVs), on real Sacred runs of the stand-in experiment,
-opened in headless Chromium."""
+opened in headless Chromium.
+"""
 
 from __future__ import annotations
 

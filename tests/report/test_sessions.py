@@ -1,5 +1,6 @@
 """``python -m ilaeda.report``: the HTML page (opened in headless Chromium), the notebook (executed with
-nbclient), their pictures, and bad input."""
+nbclient), their pictures, and bad input.
+"""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """ilaeda.scripts.analyze: the Sacred command and its command line, on real Sacred run directories
 (stand-in experiment tests/analysis/fake_training.py) with failed, interrupted, killed, corrupt and
-duplicate runs among them."""
+duplicate runs among them.
+"""
 
 import json
 import subprocess

@@ -1,5 +1,6 @@
 """benchmarking/*.json: the grid is complete, every file passes ``print_config`` under the experiment
-its name implies, and unknown or bad keys are rejected before a run starts."""
+its name implies, and unknown or bad keys are rejected before a run starts.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """The console entry points, run as subprocesses: one-line errors with exit status 2 for bad input,
-one FileStorageObserver per run, SIGTERM → INTERRUPTED. The subprocesses run concurrently."""
+one FileStorageObserver per run, SIGTERM → INTERRUPTED. The subprocesses run concurrently.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """``make run``'s module: BC→GAIL through the real Sacred experiment (here with the fast config), its
-headline beside the random and released agents, the bar's verdict and the HTML report."""
+headline beside the random and released agents, the bar's verdict and the HTML report.
+"""
 
 from __future__ import annotations
 

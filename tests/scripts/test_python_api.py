@@ -1,5 +1,6 @@
 """imitation's documented Python path, ``ex.add_config("benchmarking/<cfg>.json")`` then ``ex.run(...)``, resolves
-exactly the config that ``with <cfg>.json`` does on the command line, for every JSON in benchmarking/."""
+exactly the config that ``with <cfg>.json`` does on the command line, for every JSON in benchmarking/.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """All five algorithms end to end from their fast JSON configs (in-process Sacred runs), the result
-contract, checkpoints, artifacts, logs, reproducibility, and eval_policy on a saved policy."""
+contract, checkpoints, artifacts, logs, reproducibility, and eval_policy on a saved policy.
+"""
 
 from __future__ import annotations
 

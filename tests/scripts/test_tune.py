@@ -1,5 +1,6 @@
 """ilaeda.scripts.tune: options, search spaces, secrets, pruning, and real studies of the fast BC config —
-two concurrent workers on one study, a killed worker, resuming, the tuned config re-run as a training run."""
+two concurrent workers on one study, a killed worker, resuming, the tuned config re-run as a training run.
+"""
 
 from __future__ import annotations
 

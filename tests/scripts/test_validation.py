@@ -1,5 +1,6 @@
 """Bad input to the training and evaluation commands is refused before any work starts: one ``error:`` line,
-exit status 2, no Sacred run directory left behind (run in-process through ``console.main_console``)."""
+exit status 2, no Sacred run directory left behind (run in-process through ``console.main_console``).
+"""
 
 from __future__ import annotations
 

@@ -76,7 +76,8 @@ def is_stamped(path: str | os.PathLike[str], file: DataFile, stamps: Path) -> bo
 
 def ensure_verified(file: DataFile, path: str | os.PathLike[str], stamps: Path) -> Path:
     """``path`` once its sha256 is ``file.sha256`` (files stamped in ``stamps`` are not re-hashed);
-    :class:`DataError` naming the fix otherwise."""
+    :class:`DataError` naming the fix otherwise.
+    """
     path = Path(path)
     key = _key(path, file.sha256)
     if key in _VERIFIED:

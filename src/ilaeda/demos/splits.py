@@ -85,7 +85,8 @@ def dataset_replays(schema: Schema | str, dataset: int, *, source: Source = "ses
                     cache_dir: str | os.PathLike[str] | None = None, use_cache: bool = True,
                     indices: Sequence[int] | None = None) -> ReplaySet:
     """Replays of one dataset's expert sessions (``source="sessions"``), gold references, or the chain of
-    its sessions (``"chained"``: one replay of the sessions at ``indices``, all by default) (cached)."""
+    its sessions (``"chained"``: one replay of the sessions at ``indices``, all by default) (cached).
+    """
     schema = load_schema(schema)
     dataset = schema.check_dataset(dataset)
     if source not in ("sessions", "references", "chained"):

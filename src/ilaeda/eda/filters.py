@@ -82,7 +82,8 @@ def string_test(column: EncodedColumn, operator: str, term: str, categories: Ite
 
 def missing_cell_matches(column: EncodedColumn, operator: str, term: str) -> bool:
     """Whether a string test keeps a missing cell: never on a text column; on a numeric one the benchmark
-    tests ``astype(str)``, where a missing cell is the text ``nan``."""
+    tests ``astype(str)``, where a missing cell is the text ``nan``.
+    """
     if column.kind == "str":
         return False
     if operator == "CONTAINS":

@@ -15,6 +15,7 @@ from ilaeda.errors import IlaedaError
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Command line: write the report of a run directory or a sessions file; returns the exit status."""
     parser = argparse.ArgumentParser(prog="python -m ilaeda.report", description=__doc__.splitlines()[0])
     parser.add_argument("source", help="a Sacred run directory (output/sacred/<name>/<id>) or a sessions JSON file")
     parser.add_argument("--out", help="output directory (default: <run dir>/report or <file stem>_report)")

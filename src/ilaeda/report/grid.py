@@ -140,7 +140,8 @@ def write_grid_report(out_path: str | os.PathLike[str], written: Mapping[str, st
 def grid_report_beside(csv_output_path: str | None, plot_dir: str | None, written: Mapping[str, str | None],
                        plots: Sequence[str | os.PathLike[str]], runs: Sequence[Any]) -> str | None:
     """Analyze's hook: ``report.html`` beside the per-run CSV (else in the plot directory); None when neither
-    is set. A failure is logged as a warning (the page is a by-product of the tables)."""
+    is set. A failure is logged as a warning (the page is a by-product of the tables).
+    """
     folder = Path(csv_output_path).parent if csv_output_path else (Path(plot_dir) if plot_dir else None)
     if folder is None:
         return None

@@ -63,7 +63,8 @@ def random_agent_scores(schema: str, datasets: Sequence[int], n: int = RANDOM_SE
                         data_dir: str | os.PathLike[str] | None = None) -> dict[str, dict[str, float]]:
     """``{key: {"mean", "std", "n"}}`` of the random agent's sessions pooled over ``datasets`` (std ddof 0).
 
-    Memoised per process (the agent and its scores depend only on the arguments)."""
+    Memoised per process (the agent and its scores depend only on the arguments).
+    """
     scores = _random_agent_scores(str(schema), tuple(int(d) for d in datasets), int(n), int(seed),
                                   str(data_dir) if data_dir else None)
     return {k: dict(v) for k, v in scores.items()}

@@ -36,6 +36,7 @@ figure { margin: 0.5em 0 1em; } figcaption { color: #555; font-size: 0.85em; }
 
 
 def escape(text: object) -> str:
+    """``text`` as HTML text (quotes escaped too)."""
     return html.escape(str(text), quote=True)
 
 
@@ -49,6 +50,7 @@ def table_html(frame: pd.DataFrame, css_class: str = "", index: bool = False) ->
 
 
 def png_data_uri(png: bytes) -> str:
+    """A PNG image as a ``data:`` URI for an ``<img src>``."""
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 

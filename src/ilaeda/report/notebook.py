@@ -155,6 +155,7 @@ def build_notebook(inp: ReportInput, sections: Sequence[SessionSection], headlin
 
 
 def write_notebook(nb: Any, path: str | os.PathLike[str]) -> Path:
+    """Validate a notebook and write it to ``path``; returns the path."""
     import nbformat
 
     path = Path(path)

@@ -220,6 +220,7 @@ def build_sections(inp: ReportInput, rows: int = 5, max_sessions: int | None = N
 
 # ------------------------------------------------------------------------------------------ HTML
 def steps_html(steps: Sequence[Step], heading: str) -> str:
+    """The steps of one session as HTML under ``heading``."""
     parts = [f"<h4>{H.escape(heading)}</h4>"]
     if not steps:
         parts.append('<p class="note">(no actions: the session stopped at once)</p>')
@@ -231,6 +232,7 @@ def steps_html(steps: Sequence[Step], heading: str) -> str:
 
 
 def scores_frame(scores: Mapping[str, float]) -> pd.DataFrame:
+    """One session's scores as a one-row table with the metrics' display names."""
     keys = (*EXTRA_METRICS, *HEADLINE_KEYS[1:])
     row = {METRIC_NAMES.get(k, k): scores[k] for k in keys if k in scores}
     return pd.DataFrame([row])
@@ -258,6 +260,7 @@ def section_html(section: SessionSection, images: bool = True) -> str:
 
 
 def summary_frame(sections: Sequence[SessionSection]) -> pd.DataFrame:
+    """One row per session: name, policy mode, dataset, headline scores and the closest reference."""
     rows = []
     for s in sections:
         rows.append({"session": s.session.name, "policy": s.file.mode or "–", "dataset": s.file.dataset,
@@ -268,6 +271,7 @@ def summary_frame(sections: Sequence[SessionSection]) -> pd.DataFrame:
 
 def render_html(inp: ReportInput, sections: Sequence[SessionSection], headline_table: pd.DataFrame | None,
                 notebook_name: str | None = NOTEBOOK_NAME) -> str:
+    """The self-contained HTML page of a report."""
     body = [f'<p class="meta">source: {H.escape(inp.source)}'
             + (f' · notebook: <a href="{H.escape(notebook_name)}">{H.escape(notebook_name)}</a>'
                if notebook_name else "") + "</p>"]

@@ -37,7 +37,7 @@ MAX_CELL_CHARS = 60
 
 
 def describe_action(action: Action) -> str:
-    """One plain-English sentence, e.g. ``Group by ip_src and show the count of packet_number per group.``"""
+    """One plain-English sentence (e.g. ``Group by ip_src and show the count of packet_number per group.``)."""
     if isinstance(action, Filter):
         return f"Filter: keep the rows where {action.column} {OPERATOR_WORDS[action.operator]} {action.term!r}."
     if isinstance(action, Group):
@@ -159,7 +159,8 @@ def _tree_layout(parents: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
 
 def tree_png(sim: Simulation, title: str = "", dpi: int = 80) -> bytes:
     """PNG picture of a session's tree of displays (matplotlib, Agg): each node labelled with the step that
-    created it (BACK creates none), edges to parents."""
+    created it (BACK creates none), edges to parents.
+    """
     import matplotlib
 
     matplotlib.use("Agg", force=False)

@@ -1,5 +1,6 @@
 """Writing session reports: ``report.html`` and ``report.ipynb`` from a :class:`ReportInput`, and the hook that
-every training/evaluation run calls when it finishes."""
+every training/evaluation run calls when it finishes.
+"""
 
 from __future__ import annotations
 

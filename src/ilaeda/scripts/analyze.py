@@ -337,7 +337,8 @@ def _has_file_storage_option(argv: Sequence[str]) -> bool:
 
 def main_console() -> None:
     """Command-line entry: an observer under ``output/sacred/analyze`` unless -F is given; user errors are
-    one ``error:`` line with exit status 2 (:func:`ilaeda.scripts.console.main_console`)."""
+    one ``error:`` line with exit status 2 (:func:`ilaeda.scripts.console.main_console`).
+    """
     from ilaeda.scripts import console
 
     console.main_console(analysis_ex)

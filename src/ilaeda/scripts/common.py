@@ -64,7 +64,8 @@ def check_evaluation(config: Mapping[str, Any]) -> None:
 
 def check_rounds(config: Mapping[str, Any]) -> None:
     """Adversarial training: ``total_timesteps`` covers at least one round of ``rl.batch_size`` steps,
-    a multiple of ``environment.num_vec``."""
+    a multiple of ``environment.num_vec``.
+    """
     batch = positive_int_at(config, "rl.batch_size", " (env steps per round)")
     num_vec = positive_int_at(config, "environment.num_vec")
     if batch % num_vec:
@@ -150,7 +151,8 @@ def evaluate_and_finish(policy: Any, *, algo: str, run: Any, seed: int, log_dir:
                         extra: Mapping[str, Any], reward_fn: Any = None, policy_path: Path | None = None,
                         title: str = "") -> RunResult:
     """Evaluate on the held-out dataset(s), build the plain-JSON :class:`~ilaeda.contract.RunResult` and print
-    the summary table."""
+    the summary table.
+    """
     split = environment.get_split()
     eval_env = environment.make_eval_env()
     eval_seed = environment.env_seeds(seed, 1, stream=1)[0]

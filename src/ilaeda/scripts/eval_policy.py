@@ -30,7 +30,8 @@ from ilaeda.scripts.ingredients import policy_evaluation
 
 def dataset_role(meta: dict[str, Any], datasets: tuple[int, ...]) -> str:
     """``held-out`` (the policy never saw them), ``training`` (any of them was a training dataset) or
-    ``unknown`` (the policy records no training datasets); a warning when the policy trained on one."""
+    ``unknown`` (the policy records no training datasets); a warning when the policy trained on one.
+    """
     trained = set(meta.get("train_datasets") or ())
     if not trained:
         return "unknown"

@@ -607,7 +607,8 @@ def tuned_paths(settings: Settings) -> tuple[Path, Path]:
 
 def write_best(study: Any, settings: Settings, storage_text: str, argv: Sequence[str]) -> Path | None:
     """Write the best trial as a training config (base config + ``train.*`` updates + best values) and its
-    provenance."""
+    provenance.
+    """
     import optuna
 
     complete = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))

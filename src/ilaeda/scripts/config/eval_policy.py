@@ -70,7 +70,8 @@ def check_horizon(horizon: Any) -> None:
 
 def check_schema(config: dict[str, Any], meta: dict[str, Any]) -> None:
     """The policy is scored only on its own schema (two schemas may have as many columns but other
-    meanings); a given dataset must exist in that schema."""
+    meanings); a given dataset must exist in that schema.
+    """
     trained = meta.get("schema") or (parse_split(meta["split"]).schema if meta.get("split") else None)
     wanted = config["schema"] or (parse_split(config["split"]).schema if config["split"] else None)
     if trained and wanted and load_schema(wanted).name != trained:

@@ -101,6 +101,10 @@ def evaluate(policy: Predictor, env: EDAEnv, *, seed: int, out_dir: str | Path, 
         run: the Sacred run (or None).
         reward_fn: a learned reward ``(obs, acts, next_obs, dones) -> rews``; its per-session returns on
             the stochastic sessions are reported under ``learned_reward_eval``.
+        n_sessions: sessions generated with the stochastic policy (config ``policy_evaluation.n_sessions``).
+        n_sessions_deterministic: sessions generated with the deterministic policy.
+        render: print every session as text.
+        progress: show a progress bar.
     """
     for key, value in (("n_sessions", n_sessions), ("n_sessions_deterministic", n_sessions_deterministic)):
         check_positive_int(value, f"policy_evaluation.{key}", error=ConfigError)

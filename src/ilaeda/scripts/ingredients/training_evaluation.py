@@ -75,6 +75,8 @@ def make_callback(policy: Predictor, run: Any, seed: int, n_rounds: int, steps: 
         seed: seeds the evaluation sessions.
         n_rounds: number of training rounds (the last one is always evaluated).
         steps: the generator's step count so far (the curves' x axis).
+        interval: evaluate every ``interval`` rounds (0: never; config ``training_evaluation.interval``).
+        n_sessions: sessions generated per evaluation.
     """
     if interval <= 0 or run is None:
         return lambda round_num: None
