@@ -56,17 +56,23 @@ def record(episodes: int) -> dict[str, list]:
                 obs, _, _, truncated, info = env.step(action)
                 state = env.stack.current
                 mask = np.packbits(engine.view_mask(state.filters)).tobytes()
-                steps.append((env.current_display.token, obs.tobytes(), info["coherence_penalty"], info["action"],
-                              hashlib.sha1(mask).hexdigest(),
-                              *(engine.value_counts(state.filters, c).tobytes() for c in env.schema.columns[::5])))
+                steps.append(
+                    (
+                        env.current_display.token,
+                        obs.tobytes(),
+                        info["coherence_penalty"],
+                        info["action"],
+                        hashlib.sha1(mask).hexdigest(),
+                        *(engine.value_counts(state.filters, c).tobytes() for c in env.schema.columns[::5]),
+                    )
+                )
         out[f"{schema}/{dataset}"] = steps
     return out
 
 
 def _run(src: str, episodes: int, path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([src, os.environ.get("PYTHONPATH", "")])}
-    subprocess.run([sys.executable, __file__, "--dump", str(path), "--episodes", str(episodes)],
-                   env=env, check=True)
+    subprocess.run([sys.executable, __file__, "--dump", str(path), "--episodes", str(episodes)], env=env, check=True)
 
 
 def main() -> None:
@@ -94,8 +100,16 @@ def main() -> None:
             index = min(len(steps), len(other))
         if index is not None:
             first_difference[key] = index
-    print(json.dumps({"equal": not first_difference, "records": sum(len(s) for s in reference.values()),
-                      "episodes_per_dataset": args.episodes, "first_difference": first_difference}))
+    print(
+        json.dumps(
+            {
+                "equal": not first_difference,
+                "records": sum(len(s) for s in reference.values()),
+                "episodes_per_dataset": args.episodes,
+                "first_difference": first_difference,
+            }
+        )
+    )
     sys.exit(1 if first_difference else 0)
 
 

@@ -19,25 +19,35 @@ CONTRACT = REPO / "src" / "ilaeda" / "contract.py"
 
 
 def _result(**changes: object) -> dict[str, object]:
-    result: dict[str, object] = {"algo": "gail", "split": "cyber_loo1",
-                                 "benchmark": {"precision": {"mean": 0.5, "std": 0.1, "n": 10}}}
+    result: dict[str, object] = {
+        "algo": "gail",
+        "split": "cyber_loo1",
+        "benchmark": {"precision": {"mean": 0.5, "std": 0.1, "n": 10}},
+    }
     result.update(changes)
     return result
 
 
 def test_imports_only_the_standard_library() -> None:
     tree = ast.parse(CONTRACT.read_text())
-    imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import)
-                for alias in node.names}
-    imported |= {node.module.split(".")[0] for node in ast.walk(tree)
-                 if isinstance(node, ast.ImportFrom) and node.module}
+    imported = {
+        alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names
+    }
+    imported |= {
+        node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module
+    }
     assert imported <= set(sys.stdlib_module_names) | {"__future__"}
 
 
 def test_importing_it_loads_no_heavy_module() -> None:
     code = "import sys, ilaeda.contract; print(sorted(m for m in ('numpy', 'torch', 'sacred', 'pandas') if m in sys.modules))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         env={**os.environ, "PYTHONPATH": str(REPO / "src")})
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(REPO / "src")},
+    )
     assert out.stdout.strip() == "[]"
 
 
@@ -56,8 +66,10 @@ def test_adversarial_trainers_name_real_classes() -> None:
         assert isinstance(getattr(penalty, name), type)
 
 
-@pytest.mark.parametrize(("stem", "token"), [("gail_cyber_loo1", "gail"), ("fast_bcgail_cyber_loo1", "bcgail"),
-                                             ("fast", "fast"), ("dagger", "dagger")])
+@pytest.mark.parametrize(
+    ("stem", "token"),
+    [("gail_cyber_loo1", "gail"), ("fast_bcgail_cyber_loo1", "bcgail"), ("fast", "fast"), ("dagger", "dagger")],
+)
 def test_config_token(stem: str, token: str) -> None:
     assert contract.config_token(stem) == token
 
@@ -71,13 +83,16 @@ def test_result_problem_accepts_a_result() -> None:
     assert contract.result_problem(_result()) is None
 
 
-@pytest.mark.parametrize(("result", "problem"), [
-    ([], "result is not a dict"),
-    (_result(benchmark={}), "no 'benchmark' section"),
-    (_result(benchmark={"precision": {"mean": 0.5, "std": True, "n": 1}}), "benchmark.precision is not"),
-    (_result(benchmark={"precision": 0.5}), "benchmark.precision is not"),
-    (_result(split=None), "no 'split'"),
-])
+@pytest.mark.parametrize(
+    ("result", "problem"),
+    [
+        ([], "result is not a dict"),
+        (_result(benchmark={}), "no 'benchmark' section"),
+        (_result(benchmark={"precision": {"mean": 0.5, "std": True, "n": 1}}), "benchmark.precision is not"),
+        (_result(benchmark={"precision": 0.5}), "benchmark.precision is not"),
+        (_result(split=None), "no 'split'"),
+    ],
+)
 def test_result_problem_names_the_problem(result: object, problem: str) -> None:
     assert problem in (contract.result_problem(result) or "")
 
@@ -108,4 +123,5 @@ def test_commands_script_without_the_contract_says_so(tmp_path: Path) -> None:
     assert out.returncode == 2
     assert out.stderr.strip().splitlines() == [
         f"commands.py: error: {tmp_path / 'src' / 'ilaeda' / 'contract.py'} not found; "
-        "run this script from an ilaeda checkout"]
+        "run this script from an ilaeda checkout"
+    ]

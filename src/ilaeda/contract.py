@@ -75,8 +75,13 @@ EXTRA_METRICS: tuple[str, ...] = ("length", "back_at_root")
 METRIC_ORDER: tuple[str, ...] = (*METRICS, *EXTRA_METRICS)
 #: Display names of the metrics in reports.
 METRIC_LABELS: dict[str, str] = {
-    "length": "length", "back_at_root": "back@root", "precision": "Precision",
-    "t_bleu_1": "T-BLEU-1", "t_bleu_2": "T-BLEU-2", "t_bleu_3": "T-BLEU-3", "eda_sim": "EDA-Sim",
+    "length": "length",
+    "back_at_root": "back@root",
+    "precision": "Precision",
+    "t_bleu_1": "T-BLEU-1",
+    "t_bleu_2": "T-BLEU-2",
+    "t_bleu_3": "T-BLEU-3",
+    "eda_sim": "EDA-Sim",
 }
 #: Result sections holding ``{metric: {"mean", "std", "n"}}``, by policy mode.
 POLICY_SECTIONS: dict[str, str] = {"stochastic": "benchmark", "deterministic": "benchmark_deterministic"}

@@ -24,12 +24,15 @@ def test_validation_splits_of_an_outer_split() -> None:
         assert 2 not in split.train_datasets + split.eval_datasets
 
 
-@pytest.mark.parametrize(("name", "message"), [
-    ("cyber_loo1_val1", "not its held-out dataset 1"),
-    ("cyber_loo1_val9", "unknown dataset 9"),
-    ("cyber_loo1_val", "invalid split"),
-    ("cyber_2_val3", "invalid split"),
-])
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("cyber_loo1_val1", "not its held-out dataset 1"),
+        ("cyber_loo1_val9", "unknown dataset 9"),
+        ("cyber_loo1_val", "invalid split"),
+        ("cyber_2_val3", "invalid split"),
+    ],
+)
 def test_bad_validation_splits(name: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         parse_split(name)

@@ -104,10 +104,10 @@ def test_chained_sessions_return_to_the_root_between_sessions() -> None:
 
 
 def test_no_stop_demonstrations_from_chains(tmp_path: Path) -> None:
-    train = load_demonstrations("cyber_loo1", cache_dir=tmp_path, episode_end="no_stop", chain=True,
-                                observe_step=True)
+    train = load_demonstrations("cyber_loo1", cache_dir=tmp_path, episode_end="no_stop", chain=True, observe_step=True)
     assert datasets_of(train) == {2, 3, 4} and len(train) > 100
     assert all(t.obs.shape == (13, 156) and 3 not in t.acts[:, 0] for t in train)
-    with_refs = load_demonstrations("cyber_loo1", cache_dir=tmp_path, episode_end="no_stop", chain=True,
-                                    include_references=True)
+    with_refs = load_demonstrations(
+        "cyber_loo1", cache_dir=tmp_path, episode_end="no_stop", chain=True, include_references=True
+    )
     assert len(with_refs) == len(train) + 3 * 7  # the 7 twelve-action references of each training dataset

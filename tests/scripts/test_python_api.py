@@ -66,9 +66,15 @@ def test_add_config_file_equals_the_command_line(path: Path, restored: None) -> 
 
 def test_a_fast_config_added_from_python_trains(restored: None, tmp_path: Path) -> None:
     train_adversarial_ex.add_config(str(BENCH / "fast_gail_cyber_loo2.json"))
-    run = train_adversarial_ex.run("gail", config_updates={
-        "seed": 0, "logging": {"log_root": str(tmp_path), "log_format_strs": ["csv"]},
-        "policy_evaluation": {"render": False, "progress": False}}, options={"--file_storage": str(tmp_path / "s")})
+    run = train_adversarial_ex.run(
+        "gail",
+        config_updates={
+            "seed": 0,
+            "logging": {"log_root": str(tmp_path), "log_format_strs": ["csv"]},
+            "policy_evaluation": {"render": False, "progress": False},
+        },
+        options={"--file_storage": str(tmp_path / "s")},
+    )
     assert run.status == "COMPLETED"
     assert run.result["split"] == "cyber_loo2" and run.config["rl"]["batch_size"] == 96
     # the result records the code that produced it and the config file's content hash

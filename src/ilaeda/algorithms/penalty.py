@@ -63,8 +63,10 @@ class CoherencePenaltyWrapper(VecEnvWrapper):
         for i, info in enumerate(infos):
             if PENALTY_KEY not in info:
                 if self.coef != 0.0:
-                    raise KeyError(f"the environment did not report info[{PENALTY_KEY!r}]; the coherence "
-                                   "penalty needs the EDA environment (ilaeda/EDA-v0)")
+                    raise KeyError(
+                        f"the environment did not report info[{PENALTY_KEY!r}]; the coherence "
+                        "penalty needs the EDA environment (ilaeda/EDA-v0)"
+                    )
                 continue
             penalty[i] = float(info[PENALTY_KEY])
         learned = np.asarray(rews, dtype=np.float64)
@@ -134,15 +136,19 @@ def install_coherence_penalty(trainer: AdversarialTrainer, coef: float) -> Coher
     Returns the wrapper (also stored as ``trainer.venv_penalty``).
     """
     if trainer.debug_use_ground_truth:
-        raise ValueError("the coherence penalty is added to the learned reward; "
-                         "it cannot be combined with debug_use_ground_truth")
+        raise ValueError(
+            "the coherence penalty is added to the learned reward; it cannot be combined with debug_use_ground_truth"
+        )
     wrapper = CoherencePenaltyWrapper(trainer.venv_wrapped, coef)
     trainer.venv_penalty = wrapper  # type: ignore[attr-defined]
     trainer.venv_train = wrapper
     trainer.gen_algo.set_env(wrapper)
     own = wrapper.make_log_callback()
-    trainer.gen_callback = (callbacks.CallbackList([trainer.gen_callback, own])  # type: ignore[assignment]
-                            if trainer.gen_callback is not None else own)
+    trainer.gen_callback = (
+        callbacks.CallbackList([trainer.gen_callback, own])  # type: ignore[assignment]
+        if trainer.gen_callback is not None
+        else own
+    )
     return wrapper
 
 

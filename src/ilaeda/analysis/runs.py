@@ -44,9 +44,9 @@ POLICY_SECTIONS: dict[str, str] = contract.POLICY_SECTIONS
 #: Preferred metric order in tables and plots; other metrics follow alphabetically.
 METRIC_ORDER: tuple[str, ...] = contract.METRIC_ORDER
 #: Commands that never produce training results.
-IGNORED_COMMANDS = frozenset({
-    "analyze_imitation", "eval_policy", "print_config", "print_dependencies", "save_config",
-    "print_named_configs"})
+IGNORED_COMMANDS = frozenset(
+    {"analyze_imitation", "eval_policy", "print_config", "print_dependencies", "save_config", "print_named_configs"}
+)
 
 
 @dataclass(frozen=True)
@@ -205,9 +205,15 @@ def deduplicate(runs: Sequence[RunRecord]) -> tuple[list[RunRecord], list[Skippe
         members.sort(key=_recency, reverse=True)
         kept.append(members[0])
         for other in members[1:]:
-            skipped.append(Skipped(str(other.path), (
-                f"retry of {members[0].algo} seed {other.seed} with the same config (hash "
-                f"{other.config_hash[:12]}); counted once: the latest COMPLETED run {members[0].path} is kept")))
+            skipped.append(
+                Skipped(
+                    str(other.path),
+                    (
+                        f"retry of {members[0].algo} seed {other.seed} with the same config (hash "
+                        f"{other.config_hash[:12]}); counted once: the latest COMPLETED run {members[0].path} is kept"
+                    ),
+                )
+            )
     return kept, skipped
 
 
@@ -238,9 +244,12 @@ def label_variants(runs: Sequence[RunRecord]) -> None:
             continue
         flats = [_flat(strip_volatile(r.config), "", {}) for r in members]
         keys = sorted({k for f in flats for k in f})
-        differing = [k for k in keys
-                     if len({_short(f.get(k, "<unset>")) for f in flats}) > 1
-                     and not all(f.get(k) == r.split for f, r in zip(flats, members))]  # the split itself
+        differing = [
+            k
+            for k in keys
+            if len({_short(f.get(k, "<unset>")) for f in flats}) > 1
+            and not all(f.get(k) == r.split for f, r in zip(flats, members))
+        ]  # the split itself
         if not differing:  # only the split differs
             continue
         for r, f in zip(members, flats):
@@ -260,8 +269,11 @@ def run_names(sources: Sequence[Path | str]) -> list[str]:
         except (OSError, ValueError):
             continue
         exp = run.get("experiment") or {}
-        if str(run.get("command", "")) not in IGNORED_COMMANDS and Path(str(exp.get("mainfile", ""))).name != \
-                "analyze.py" and exp.get("name") is not None:
+        if (
+            str(run.get("command", "")) not in IGNORED_COMMANDS
+            and Path(str(exp.get("mainfile", ""))).name != "analyze.py"
+            and exp.get("name") is not None
+        ):
             names.add(str(exp["name"]))
     return sorted(names)
 
@@ -321,10 +333,19 @@ def discover_runs(
         seed = result.get("seed", config.get("seed"))
         if status == "RUNNING":
             logger.warning("run %s has status RUNNING but a result; included", path)
-        runs.append(RunRecord(
-            path=path, run=run, config=config, result=result, algo=algo, split=str(result["split"]),
-            seed=int(seed) if contract.is_number(seed) else None, eval_dataset=result.get("eval_dataset"),
-            config_file=config_file))
+        runs.append(
+            RunRecord(
+                path=path,
+                run=run,
+                config=config,
+                result=result,
+                algo=algo,
+                split=str(result["split"]),
+                seed=int(seed) if contract.is_number(seed) else None,
+                eval_dataset=result.get("eval_dataset"),
+                config_file=config_file,
+            )
+        )
     runs, retries = deduplicate(runs)
     skipped += retries
     label_variants(runs)
@@ -332,8 +353,12 @@ def discover_runs(
         logger.warning("skipping run %s", s)
     versions = sorted({r.code_version for r in runs})
     if len(versions) > 1:
-        logger.warning("the runs come from %d code versions (%s): results of different code are mixed; "
-                       "see the code_version column", len(versions), ", ".join(versions))
+        logger.warning(
+            "the runs come from %d code versions (%s): results of different code are mixed; "
+            "see the code_version column",
+            len(versions),
+            ", ".join(versions),
+        )
     runs.sort(key=lambda r: (r.algo, r.split, math.inf if r.seed is None else r.seed, str(r.path)))
     return runs, skipped
 

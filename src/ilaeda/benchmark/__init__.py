@@ -13,6 +13,15 @@ from ilaeda.benchmark.simulate import Simulation, simulate
 from ilaeda.contract import METRICS
 
 __all__ = [
-    "MEASURES", "METRICS", "ReferenceSet", "ScoreResult", "Simulation", "display_distance",
-    "distance_matrix", "reference_set", "score_instance", "score_sessions", "simulate",
+    "MEASURES",
+    "METRICS",
+    "ReferenceSet",
+    "ScoreResult",
+    "Simulation",
+    "display_distance",
+    "distance_matrix",
+    "reference_set",
+    "score_instance",
+    "score_sessions",
+    "simulate",
 ]

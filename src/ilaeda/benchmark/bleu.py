@@ -95,8 +95,9 @@ class BleuStats:
         return bp * math.exp(math.fsum(logs))
 
 
-def corpus_bleu(list_of_references: Sequence[Sequence[Sequence[Hashable]]],
-                hypotheses: Sequence[Sequence[Hashable]], n: int = 4) -> float:
+def corpus_bleu(
+    list_of_references: Sequence[Sequence[Sequence[Hashable]]], hypotheses: Sequence[Sequence[Hashable]], n: int = 4
+) -> float:
     """Plain n-gram corpus BLEU (uniform weights, ``method1``), for tests against NLTK semantics."""
     stats = BleuStats(n)
     for refs, hyp in zip(list_of_references, hypotheses):
@@ -111,4 +112,4 @@ def corpus_bleu(list_of_references: Sequence[Sequence[Sequence[Hashable]]],
 
 
 def _ngrams(seq: Sequence[Hashable], k: int) -> Counter[tuple[Hashable, ...]]:
-    return Counter(tuple(seq[i:i + k]) for i in range(len(seq) - k + 1))
+    return Counter(tuple(seq[i : i + k]) for i in range(len(seq) - k + 1))

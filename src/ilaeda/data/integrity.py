@@ -49,8 +49,9 @@ def _read_stamp(stamps: Path, key: tuple[str, int, int, int, str]) -> bool:
             stamp = json.load(f)
     except (OSError, ValueError):
         return False
-    return isinstance(stamp, dict) and tuple(stamp.get(k) for k in ("path", "size", "mtime_ns", "inode",
-                                                                     "sha256")) == key
+    return (
+        isinstance(stamp, dict) and tuple(stamp.get(k) for k in ("path", "size", "mtime_ns", "inode", "sha256")) == key
+    )
 
 
 def _write_stamp(stamps: Path, key: tuple[str, int, int, int, str]) -> None:

@@ -55,14 +55,19 @@ def _conversion(path: str, sha256: str, schema: str, multi_aggregation: str) -> 
     return convert_file(path, schema, multi_aggregation=multi_aggregation)  # type: ignore[arg-type]
 
 
-def expert_sessions(schema: Schema | str = SESSION_REPOSITORY_SCHEMA, *,
-                    data_dir: str | os.PathLike[str] | None = None,
-                    multi_aggregation: MultiAggregation = "first") -> Conversion:
+def expert_sessions(
+    schema: Schema | str = SESSION_REPOSITORY_SCHEMA,
+    *,
+    data_dir: str | os.PathLike[str] | None = None,
+    multi_aggregation: MultiAggregation = "first",
+) -> Conversion:
     """The converted REACT-IDA sessions (memoised by file content)."""
     schema = load_schema(schema)
     if schema.name != SESSION_REPOSITORY_SCHEMA:
-        raise DataError(f"no expert sessions for schema {schema.name!r}: the REACT-IDA sessions are recorded "
-                        f"on the {SESSION_REPOSITORY_SCHEMA!r} datasets")
+        raise DataError(
+            f"no expert sessions for schema {schema.name!r}: the REACT-IDA sessions are recorded "
+            f"on the {SESSION_REPOSITORY_SCHEMA!r} datasets"
+        )
     path = locate_actions(data_dir)
     return _conversion(str(path), file_sha256(path), schema.name, multi_aggregation)
 
@@ -79,11 +84,18 @@ def chain_sessions(sessions: Sequence[Session], name: str) -> Session:
     return Session(name, tuple(actions))
 
 
-def dataset_replays(schema: Schema | str, dataset: int, *, source: Source = "sessions", horizon: int = 12,
-                    multi_aggregation: MultiAggregation = "first",
-                    data_dir: str | os.PathLike[str] | None = None,
-                    cache_dir: str | os.PathLike[str] | None = None, use_cache: bool = True,
-                    indices: Sequence[int] | None = None) -> ReplaySet:
+def dataset_replays(
+    schema: Schema | str,
+    dataset: int,
+    *,
+    source: Source = "sessions",
+    horizon: int = 12,
+    multi_aggregation: MultiAggregation = "first",
+    data_dir: str | os.PathLike[str] | None = None,
+    cache_dir: str | os.PathLike[str] | None = None,
+    use_cache: bool = True,
+    indices: Sequence[int] | None = None,
+) -> ReplaySet:
     """Replays of one dataset's expert sessions (``source="sessions"``), gold references, or the chain of
     its sessions (``"chained"``: one replay of the sessions at ``indices``, all by default) (cached).
     """
@@ -92,13 +104,17 @@ def dataset_replays(schema: Schema | str, dataset: int, *, source: Source = "ses
     if source not in ("sessions", "references", "chained"):
         raise ConfigError(f"unknown demonstration source {source!r}; use 'sessions', 'references' or 'chained'")
     inputs: dict[str, Any] = {
-        "source": source, "schema": _schema_json(schema), "dataset": dataset, "horizon": int(horizon),
+        "source": source,
+        "schema": _schema_json(schema),
+        "dataset": dataset,
+        "horizon": int(horizon),
         "dataset_sha256": file_sha256(dataset_path(schema, dataset, data_dir)),
     }
     if source in ("sessions", "chained"):
         actions = locate_actions(data_dir)
-        inputs.update(actions_sha256=file_sha256(actions), multi_aggregation=multi_aggregation,
-                      flawed=sorted(FLAWED_SESSIONS))
+        inputs.update(
+            actions_sha256=file_sha256(actions), multi_aggregation=multi_aggregation, flawed=sorted(FLAWED_SESSIONS)
+        )
         if source == "chained":
             inputs["indices"] = None if indices is None else [int(i) for i in indices]
 
@@ -115,10 +131,19 @@ def dataset_replays(schema: Schema | str, dataset: int, *, source: Source = "ses
         def build() -> ReplaySet:
             refs = load_references(schema, dataset, data_dir)
             return replay_sessions(list(refs), schema, dataset, horizon=horizon, data_dir=data_dir)
-    tag = "" if indices is None or source != "chained" else "-" + hashlib.sha256(
-        json.dumps(inputs["indices"]).encode()).hexdigest()[:8]
-    return cached_replays(f"{schema.name}-{source}-d{dataset}-h{int(horizon)}{tag}", inputs, build,
-                          cache_dir=cache_dir, use_cache=use_cache)
+
+    tag = (
+        ""
+        if indices is None or source != "chained"
+        else "-" + hashlib.sha256(json.dumps(inputs["indices"]).encode()).hexdigest()[:8]
+    )
+    return cached_replays(
+        f"{schema.name}-{source}-d{dataset}-h{int(horizon)}{tag}",
+        inputs,
+        build,
+        cache_dir=cache_dir,
+        use_cache=use_cache,
+    )
 
 
 def split_indices(n: int, test_fraction: float, seed: int, dataset: int) -> tuple[list[int], list[int]]:
@@ -148,9 +173,16 @@ class Selection:
     indices: tuple[int, ...] | None  # None = all
 
 
-def select(split: str | Split, part: Part = "train", *, include_references: bool = False,
-           include_eval_references: bool = False, test_fraction: float = 0.3, seed: int = 0,
-           n_sessions: dict[int, int] | None = None) -> list[Selection]:
+def select(
+    split: str | Split,
+    part: Part = "train",
+    *,
+    include_references: bool = False,
+    include_eval_references: bool = False,
+    test_fraction: float = 0.3,
+    seed: int = 0,
+    n_sessions: dict[int, int] | None = None,
+) -> list[Selection]:
     """Which sessions of which datasets form ``part`` of ``split`` (``n_sessions`` per dataset)."""
     split = parse_split(split) if isinstance(split, str) else split
     if part not in ("train", "test"):
@@ -158,8 +190,10 @@ def select(split: str | Split, part: Part = "train", *, include_references: bool
     if not 0.0 <= float(test_fraction) < 1.0:
         raise ConfigError(f"test_fraction must be in [0, 1), got {test_fraction}")
     if include_eval_references and split.is_leave_one_out:
-        raise ConfigError(f"include_eval_references would train on the held-out dataset of {split.name!r}; "
-                          "leave-one-out splits never train on it")
+        raise ConfigError(
+            f"include_eval_references would train on the held-out dataset of {split.name!r}; "
+            "leave-one-out splits never train on it"
+        )
     n_sessions = n_sessions or {}
     out: list[Selection] = []
     datasets = split.train_datasets if part == "train" else split.eval_datasets
@@ -179,14 +213,26 @@ def select(split: str | Split, part: Part = "train", *, include_references: bool
     return out
 
 
-def load_demonstrations(split: str, *, part: Part = "train", include_references: bool = False,
-                        include_eval_references: bool = False, test_fraction: float = 0.3, seed: int = 0,
-                        horizon: int = 12, long_sessions: LongSessions = "cut", absorbing: Absorbing = "keep",
-                        multi_aggregation: MultiAggregation = "first",
-                        data_dir: str | os.PathLike[str] | None = None,
-                        cache_dir: str | os.PathLike[str] | None = None,
-                        use_cache: bool = True, episode_end: str = "absorbing", observe_step: bool = False,
-                        window_stride: int | None = None, chain: bool = False) -> list[Trajectory]:
+def load_demonstrations(
+    split: str,
+    *,
+    part: Part = "train",
+    include_references: bool = False,
+    include_eval_references: bool = False,
+    test_fraction: float = 0.3,
+    seed: int = 0,
+    horizon: int = 12,
+    long_sessions: LongSessions = "cut",
+    absorbing: Absorbing = "keep",
+    multi_aggregation: MultiAggregation = "first",
+    data_dir: str | os.PathLike[str] | None = None,
+    cache_dir: str | os.PathLike[str] | None = None,
+    use_cache: bool = True,
+    episode_end: str = "absorbing",
+    observe_step: bool = False,
+    window_stride: int | None = None,
+    chain: bool = False,
+) -> list[Trajectory]:
     """Fixed-horizon expert trajectories of one part of a split (see the module docstring).
 
     ``episode_end``, ``observe_step`` and ``window_stride`` shape the trajectories for the env they train
@@ -201,19 +247,29 @@ def load_demonstrations(split: str, *, part: Part = "train", include_references:
     schema = load_schema(parsed.schema)
     has_sessions = schema.name == SESSION_REPOSITORY_SCHEMA
     needed = set(parsed.train_datasets if part == "train" else parsed.eval_datasets)
-    options = dict(horizon=horizon, multi_aggregation=multi_aggregation, data_dir=data_dir,
-                   cache_dir=cache_dir, use_cache=use_cache)
+    options = dict(
+        horizon=horizon,
+        multi_aggregation=multi_aggregation,
+        data_dir=data_dir,
+        cache_dir=cache_dir,
+        use_cache=use_cache,
+    )
     replays: dict[tuple[int, str], ReplaySet] = {}
     if has_sessions:
         for dataset in sorted(needed):
             replays[(dataset, "sessions")] = dataset_replays(schema, dataset, source="sessions", **options)
     n_sessions = {d: len(r) for (d, source), r in replays.items() if source == "sessions"}
-    selections = select(parsed, part, include_references=include_references,
-                        include_eval_references=include_eval_references, test_fraction=test_fraction,
-                        seed=seed, n_sessions=n_sessions)
+    selections = select(
+        parsed,
+        part,
+        include_references=include_references,
+        include_eval_references=include_eval_references,
+        test_fraction=test_fraction,
+        seed=seed,
+        n_sessions=n_sessions,
+    )
     trajectories: list[Trajectory] = []
-    shape = dict(absorbing=absorbing, episode_end=episode_end, observe_step=observe_step,
-                 window_stride=window_stride)
+    shape = dict(absorbing=absorbing, episode_end=episode_end, observe_step=observe_step, window_stride=window_stride)
     for sel in selections:
         if chain and sel.source == "sessions":
             chained = dataset_replays(schema, sel.dataset, source="chained", indices=sel.indices, **options)
@@ -222,18 +278,28 @@ def load_demonstrations(split: str, *, part: Part = "train", include_references:
         key = (sel.dataset, sel.source)
         if key not in replays:
             replays[key] = dataset_replays(schema, sel.dataset, source=sel.source, **options)
-        trajectories.extend(replays[key].trajectories(sel.indices, long_sessions=long_sessions,
-                                                      **shape))  # type: ignore[arg-type]
+        trajectories.extend(replays[key].trajectories(sel.indices, long_sessions=long_sessions, **shape))  # type: ignore[arg-type]
     if not trajectories:
-        why = (f"schema {schema.name!r} has no recorded sessions; pass include_references=True"
-               if not has_sessions else f"test_fraction={test_fraction}" if part == "test" else "no sessions")
+        why = (
+            f"schema {schema.name!r} has no recorded sessions; pass include_references=True"
+            if not has_sessions
+            else f"test_fraction={test_fraction}"
+            if part == "test"
+            else "no sessions"
+        )
         raise DataError(f"split {split!r} part {part!r} holds no demonstrations ({why})")
     return trajectories
 
 
-def load_session_names(split: str, *, part: Part = "train", test_fraction: float = 0.3, seed: int = 0,
-                       multi_aggregation: MultiAggregation = "first",
-                       data_dir: str | os.PathLike[str] | None = None) -> dict[int, list[str]]:
+def load_session_names(
+    split: str,
+    *,
+    part: Part = "train",
+    test_fraction: float = 0.3,
+    seed: int = 0,
+    multi_aggregation: MultiAggregation = "first",
+    data_dir: str | os.PathLike[str] | None = None,
+) -> dict[int, list[str]]:
     """Names of the expert sessions of a split part, per dataset (no replay needed)."""
     parsed = parse_split(split)
     conversion = expert_sessions(parsed.schema, data_dir=data_dir, multi_aggregation=multi_aggregation)

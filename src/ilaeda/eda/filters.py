@@ -26,7 +26,12 @@ UNKNOWN_TERM = "<UNK>"
 MISSING_NUMBER_TEXT = "nan"
 
 _COMPARE: dict[str, Callable[[object, object], object]] = {
-    "EQ": op.eq, "NEQ": op.ne, "GT": op.gt, "GE": op.ge, "LT": op.lt, "LE": op.le,
+    "EQ": op.eq,
+    "NEQ": op.ne,
+    "GT": op.gt,
+    "GE": op.ge,
+    "LT": op.lt,
+    "LE": op.le,
 }
 STRING_TESTS = frozenset({"CONTAINS", "STARTS_WITH", "ENDS_WITH"})
 

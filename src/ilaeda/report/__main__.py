@@ -22,8 +22,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--schema", help="schema of a session file that does not name it")
     parser.add_argument("--dataset", type=int, help="dataset of a session file that does not name it")
     parser.add_argument("--rows", type=int, default=5, help="rows shown per display (default 5)")
-    parser.add_argument("--max-sessions", type=int, default=0,
-                        help="detail at most this many sessions per file (default 0: all)")
+    parser.add_argument(
+        "--max-sessions", type=int, default=0, help="detail at most this many sessions per file (default 0: all)"
+    )
     parser.add_argument("--no-headline", action="store_true", help="leave out the headline table")
     args = parser.parse_args(argv)
     if args.rows < 1 or args.max_sessions < 0:
@@ -35,10 +36,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     source = Path(args.source)
     try:
         inp = load_input(source, args.schema, args.dataset)
-        out = Path(args.out) if args.out else (source / "report" if source.is_dir()
-                                               else source.with_name(f"{source.stem}_report"))
-        paths = write_report(inp, out, rows=args.rows, max_sessions=args.max_sessions or None,
-                             with_headline=not args.no_headline)
+        out = (
+            Path(args.out)
+            if args.out
+            else (source / "report" if source.is_dir() else source.with_name(f"{source.stem}_report"))
+        )
+        paths = write_report(
+            inp, out, rows=args.rows, max_sessions=args.max_sessions or None, with_headline=not args.no_headline
+        )
     except IlaedaError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

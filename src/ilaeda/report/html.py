@@ -44,8 +44,9 @@ def table_html(frame: pd.DataFrame, css_class: str = "", index: bool = False) ->
     """A DataFrame as an escaped HTML table in a horizontally scrolling box."""
     if frame is None or (len(frame) == 0 and len(frame.columns) == 0):
         return '<p class="note">(no table)</p>'
-    body = frame.to_html(index=index, escape=True, classes=css_class or None, border=0, na_rep="",
-                         float_format=lambda x: f"{x:.4g}")
+    body = frame.to_html(
+        index=index, escape=True, classes=css_class or None, border=0, na_rep="", float_format=lambda x: f"{x:.4g}"
+    )
     return f'<div class="scroll">{body}</div>'
 
 
@@ -64,8 +65,21 @@ def page(title: str, body: Iterable[str], subtitle: str = "") -> str:
     """A complete HTML document."""
     stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     meta = f"{escape(subtitle)} · " if subtitle else ""
-    return "\n".join([
-        "<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
-        f"<title>{escape(title)}</title>", f"<style>{CSS}</style>", "</head>", "<body>",
-        f"<h1>{escape(title)}</h1>", f'<p class="meta">{meta}written {stamp} by ilaeda {ilaeda.__version__}</p>',
-        *body, "</body>", "</html>", ""])
+    return "\n".join(
+        [
+            "<!DOCTYPE html>",
+            '<html lang="en">',
+            "<head>",
+            '<meta charset="utf-8">',
+            f"<title>{escape(title)}</title>",
+            f"<style>{CSS}</style>",
+            "</head>",
+            "<body>",
+            f"<h1>{escape(title)}</h1>",
+            f'<p class="meta">{meta}written {stamp} by ilaeda {ilaeda.__version__}</p>',
+            *body,
+            "</body>",
+            "</html>",
+            "",
+        ]
+    )

@@ -72,8 +72,10 @@ def check_rounds(config: Mapping[str, Any]) -> None:
         raise ConfigError(f"rl.batch_size={batch} must be a multiple of environment.num_vec={num_vec}")
     total = positive_int_at(config, "total_timesteps", f" (generator env steps; one round is rl.batch_size={batch})")
     if total < batch:
-        raise ConfigError(f"total_timesteps={total} is less than one round (rl.batch_size={batch}); "
-                          f"set total_timesteps to {batch} or more")
+        raise ConfigError(
+            f"total_timesteps={total} is less than one round (rl.batch_size={batch}); "
+            f"set total_timesteps to {batch} or more"
+        )
 
 
 def init_parameters(fn: Callable[..., Any], exclude: Iterable[str] = ()) -> set[str]:
@@ -89,16 +91,25 @@ def eval_dataset_value(split: Split) -> int | list[int]:
 
 def checkpoint_metadata(algo: str, split: Split, horizon: int, seed: int, **extra: Any) -> dict[str, Any]:
     """What a policy checkpoint records besides its weights (the env options it was trained with too)."""
-    return {"algo": algo, "split": split.name, "schema": split.schema, "horizon": int(horizon),
-            "train_datasets": list(split.train_datasets), "eval_datasets": list(split.eval_datasets),
-            "seed": int(seed), "torch": th.__version__, "env_options": environment.env_options(), **extra}
+    return {
+        "algo": algo,
+        "split": split.name,
+        "schema": split.schema,
+        "horizon": int(horizon),
+        "train_datasets": list(split.train_datasets),
+        "eval_datasets": list(split.eval_datasets),
+        "seed": int(seed),
+        "torch": th.__version__,
+        "env_options": environment.env_options(),
+        **extra,
+    }
 
 
-def save_final_policy(policy: ActorCriticPolicy, directory: Path, metadata: Mapping[str, Any],
-                      run: Any = None) -> Path:
+def save_final_policy(policy: ActorCriticPolicy, directory: Path, metadata: Mapping[str, Any], run: Any = None) -> Path:
     """``<directory>/policy.pt`` (state dict + metadata), added as the Sacred artifact ``policy.pt``."""
-    path = save_policy(policy, directory / "policy.pt", policy_kwargs=policy_ing.plain_policy_kwargs(),
-                       metadata=metadata)
+    path = save_policy(
+        policy, directory / "policy.pt", policy_kwargs=policy_ing.plain_policy_kwargs(), metadata=metadata
+    )
     if run is not None:
         run.add_artifact(str(path), "policy.pt")
     return path
@@ -129,7 +140,9 @@ def timing_section(watch: Stopwatch, env_timing: Mapping[str, Any]) -> dict[str,
     steps = int(env_timing.get("env_steps", 0))
     env_s = float(env_timing.get("env_step_s", 0.0)) + float(env_timing.get("env_reset_s", 0.0))
     out: dict[str, Any] = {
-        "wall_s": watch.wall, "env_steps": steps, "env_steps_per_s": steps / train_s if train_s > 0 else 0.0,
+        "wall_s": watch.wall,
+        "env_steps": steps,
+        "env_steps_per_s": steps / train_s if train_s > 0 else 0.0,
         **{k: v for k, v in watch.marks.items()},
     }
     if steps:
@@ -146,29 +159,49 @@ def provenance_section(run: Any) -> dict[str, Any]:
     return {"code_version": code_version(), "config_files": dict(files)}
 
 
-def evaluate_and_finish(policy: Any, *, algo: str, run: Any, seed: int, log_dir: Path, watch: Stopwatch,
-                        env_timing: Mapping[str, Any], learned_reward: Mapping[str, Any],
-                        extra: Mapping[str, Any], reward_fn: Any = None, policy_path: Path | None = None,
-                        title: str = "") -> RunResult:
+def evaluate_and_finish(
+    policy: Any,
+    *,
+    algo: str,
+    run: Any,
+    seed: int,
+    log_dir: Path,
+    watch: Stopwatch,
+    env_timing: Mapping[str, Any],
+    learned_reward: Mapping[str, Any],
+    extra: Mapping[str, Any],
+    reward_fn: Any = None,
+    policy_path: Path | None = None,
+    title: str = "",
+) -> RunResult:
     """Evaluate on the held-out dataset(s), build the plain-JSON :class:`~ilaeda.contract.RunResult` and print
     the summary table.
     """
     split = environment.get_split()
     eval_env = environment.make_eval_env()
     eval_seed = environment.env_seeds(seed, 1, stream=1)[0]
-    sections = policy_evaluation.evaluate(policy, eval_env, seed=eval_seed, out_dir=log_dir, run=run,
-                                          reward_fn=reward_fn)
+    sections = policy_evaluation.evaluate(
+        policy, eval_env, seed=eval_seed, out_dir=log_dir, run=run, reward_fn=reward_fn
+    )
     learned = dict(learned_reward)
     if "learned_reward_eval" in sections:
         learned["eval_return"] = sections.pop("learned_reward_eval")
     watch.lap("eval_s")
     result: dict[str, Any] = {
-        "algo": algo, "split": split.name, "eval_dataset": eval_dataset_value(split), "seed": int(seed),
-        "benchmark": sections.pop("benchmark"), "benchmark_deterministic": sections.pop("benchmark_deterministic"),
+        "algo": algo,
+        "split": split.name,
+        "eval_dataset": eval_dataset_value(split),
+        "seed": int(seed),
+        "benchmark": sections.pop("benchmark"),
+        "benchmark_deterministic": sections.pop("benchmark_deterministic"),
         "interestingness": sections.pop("interestingness"),
         "interestingness_deterministic": sections.pop("interestingness_deterministic"),
-        "learned_reward": learned, "timing": timing_section(watch, env_timing), **sections, **dict(extra),
-        "log_dir": str(log_dir), "provenance": provenance_section(run),
+        "learned_reward": learned,
+        "timing": timing_section(watch, env_timing),
+        **sections,
+        **dict(extra),
+        "log_dir": str(log_dir),
+        "provenance": provenance_section(run),
     }
     if policy_path is not None:
         result["policy_path"] = str(policy_path)
@@ -176,7 +209,8 @@ def evaluate_and_finish(policy: Any, *, algo: str, run: Any, seed: int, log_dir:
     problem = result_problem(result)
     if problem is not None:  # a bug, not a user error: the analysis would skip this run
         raise RuntimeError(f"the training result breaks the contract: {problem}")
-    policy_evaluation.print_summary(result, title or f"{algo} on {split.name}: held-out dataset(s) "
-                                    f"{', '.join(map(str, split.eval_datasets))}")
+    policy_evaluation.print_summary(
+        result, title or f"{algo} on {split.name}: held-out dataset(s) {', '.join(map(str, split.eval_datasets))}"
+    )
     write_run_report(result, log_dir, run, data_dir=eval_env.data_dir)  # warns, never fails the run
     return cast(RunResult, result)

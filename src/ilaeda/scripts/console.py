@@ -61,12 +61,15 @@ def format_config_added(exc: ConfigAddedError, experiment: sacred.Experiment) ->
     last = key.rsplit(".", 1)[-1]
     siblings = sorted(k for k in config if k != last) if isinstance(config, dict) else []
     hint = f"; valid keys there: {', '.join(siblings)}" if siblings else ""
-    return (f"unknown config key {key!r}: no part of {experiment.path} uses it (check the JSON file and the "
-            f"key=value arguments; `print_config` lists every key){hint}")
+    return (
+        f"unknown config key {key!r}: no part of {experiment.path} uses it (check the JSON file and the "
+        f"key=value arguments; `print_config` lists every key){hint}"
+    )
 
 
-def user_error_message(exc: BaseException, experiment: sacred.Experiment,
-                       named_configs: Sequence[str] = ()) -> str | None:
+def user_error_message(
+    exc: BaseException, experiment: sacred.Experiment, named_configs: Sequence[str] = ()
+) -> str | None:
     """The one-line message of a user error, or None for a real failure."""
     if isinstance(exc, IlaedaError):
         return str(exc)
@@ -98,8 +101,9 @@ def _unknown_command(experiment: sacred.Experiment, command: str | None, program
         hint = " (BC→GAIL is `train_adversarial gail` with bc_warm_start.enabled=True, e.g. bcgail_*.json)"
     elif script and script != experiment.path:
         hint = f" (it is a command of ilaeda.scripts.{script})"
-    return (f"unknown command {command!r} for {program}{hint}; available: {', '.join(algos)}"
-            + (f" (also {', '.join(c for c in commands if c not in algos)})" if len(commands) > len(algos) else ""))
+    return f"unknown command {command!r} for {program}{hint}; available: {', '.join(algos)}" + (
+        f" (also {', '.join(c for c in commands if c not in algos)})" if len(commands) > len(algos) else ""
+    )
 
 
 def main_console(experiment: sacred.Experiment, argv: Sequence[str] | None = None) -> None:
@@ -111,8 +115,11 @@ def main_console(experiment: sacred.Experiment, argv: Sequence[str] | None = Non
     try:
         args = sacred.experiment.docopt(internal_usage, [str(a) for a in argv[1:]], default_help=False)
     except SystemExit:
-        print(f"error: could not parse the command line; usage: {program} COMMAND [options] with "
-              "CONFIG.json [key=value ...]", file=sys.stderr)
+        print(
+            f"error: could not parse the command line; usage: {program} COMMAND [options] with "
+            "CONFIG.json [key=value ...]",
+            file=sys.stderr,
+        )
         sys.exit(USAGE_ERROR)
     if args.get("help") or args.get("--help"):
         print(usage)

@@ -59,8 +59,10 @@ def validate(config: dict[str, Any], command_name: str, logger: Any) -> dict[str
 def check_policy_file(path: str) -> None:
     """A policy file must be a PyTorch checkpoint (a zip archive) before torch is asked to read it."""
     if not zipfile.is_zipfile(path):
-        raise ConfigError(f"policy file {path!r} is not a PyTorch checkpoint; give the policy.pt a training run "
-                          "wrote (<log_dir>/checkpoints/final/policy.pt)")
+        raise ConfigError(
+            f"policy file {path!r} is not a PyTorch checkpoint; give the policy.pt a training run "
+            "wrote (<log_dir>/checkpoints/final/policy.pt)"
+        )
 
 
 def check_horizon(horizon: Any) -> None:
@@ -75,9 +77,11 @@ def check_schema(config: dict[str, Any], meta: dict[str, Any]) -> None:
     trained = meta.get("schema") or (parse_split(meta["split"]).schema if meta.get("split") else None)
     wanted = config["schema"] or (parse_split(config["split"]).schema if config["split"] else None)
     if trained and wanted and load_schema(wanted).name != trained:
-        raise ConfigError(f"policy {config['policy_path']} was trained on schema {trained!r}, not {wanted!r}: "
-                          f"its actions mean other columns there; evaluate it on {trained} (schema={trained}) or "
-                          f"give a {wanted} policy")
+        raise ConfigError(
+            f"policy {config['policy_path']} was trained on schema {trained!r}, not {wanted!r}: "
+            f"its actions mean other columns there; evaluate it on {trained} (schema={trained}) or "
+            f"give a {wanted} policy"
+        )
     name = wanted or trained
     if name is not None and config["dataset"] is not None:
         load_schema(name).check_dataset(config["dataset"])

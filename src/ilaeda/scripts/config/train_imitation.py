@@ -22,14 +22,28 @@ from ilaeda.scripts.ingredients.policy import policy_ingredient
 from ilaeda.scripts.ingredients.policy_evaluation import policy_evaluation_ingredient
 
 #: Keys of the ``dagger`` entry.
-DAGGER_KEYS = {"total_timesteps", "use_offline_rollouts", "beta_rampdown_rounds", "n_epochs_per_round",
-               "rollout_round_min_episodes", "rollout_round_min_timesteps"}
+DAGGER_KEYS = {
+    "total_timesteps",
+    "use_offline_rollouts",
+    "beta_rampdown_rounds",
+    "n_epochs_per_round",
+    "rollout_round_min_episodes",
+    "rollout_round_min_timesteps",
+}
 
 # The environment and the demonstrations come first: the logging and expert hooks read them.
-train_imitation_ex = new_experiment("train_imitation", ingredients=[
-    environment_ingredient, logging_ingredient, demonstrations_ingredient, expert_ingredient, policy_ingredient,
-    bc_ingredient, policy_evaluation_ingredient,
-])
+train_imitation_ex = new_experiment(
+    "train_imitation",
+    ingredients=[
+        environment_ingredient,
+        logging_ingredient,
+        demonstrations_ingredient,
+        expert_ingredient,
+        policy_ingredient,
+        bc_ingredient,
+        policy_evaluation_ingredient,
+    ],
+)
 
 
 @train_imitation_ex.config
@@ -63,8 +77,12 @@ def fast() -> None:
     """Seconds-long smoke test: 2 BC epochs / 2 small DAgger rounds, 20 demonstrations, 2 eval sessions."""
     environment = {"num_vec": 2}
     bc = {"n_epochs": 2}
-    dagger = {"total_timesteps": 96, "rollout_round_min_episodes": 2, "rollout_round_min_timesteps": 48,
-              "n_epochs_per_round": 1}
+    dagger = {
+        "total_timesteps": 96,
+        "rollout_round_min_episodes": 2,
+        "rollout_round_min_timesteps": 48,
+        "n_epochs_per_round": 1,
+    }
     demonstrations = {"n_expert_demos": 20}
     policy_evaluation = {"n_sessions": 2}
     locals()  # quieten linters: every local is a config entry

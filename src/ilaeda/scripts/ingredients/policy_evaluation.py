@@ -88,9 +88,19 @@ def _learned_returns(sessions: Sequence[GeneratedSession], reward_fn: RewardFn) 
 
 
 @policy_evaluation_ingredient.capture
-def evaluate(policy: Predictor, env: EDAEnv, *, seed: int, out_dir: str | Path, run: Any = None,
-             reward_fn: RewardFn | None = None, n_sessions: int = 60, n_sessions_deterministic: int = 10,
-             render: bool = True, progress: bool = True) -> dict[str, Any]:
+def evaluate(
+    policy: Predictor,
+    env: EDAEnv,
+    *,
+    seed: int,
+    out_dir: str | Path,
+    run: Any = None,
+    reward_fn: RewardFn | None = None,
+    n_sessions: int = 60,
+    n_sessions_deterministic: int = 10,
+    render: bool = True,
+    progress: bool = True,
+) -> dict[str, Any]:
     """Generate, save, print and score sessions of both policy modes; returns the result sections.
 
     Args:
@@ -119,8 +129,15 @@ def evaluate(policy: Predictor, env: EDAEnv, *, seed: int, out_dir: str | Path, 
         # caller's stream), so the sessions depend only on the policy and the seed.
         with th.random.fork_rng(devices=[]):
             th.manual_seed(int(seed) + k)
-            sessions = generate_sessions(policy, env, counts[mode], deterministic=deterministic,
-                                         seed=int(seed) + k, prefix=f"{mode}_", progress=progress)
+            sessions = generate_sessions(
+                policy,
+                env,
+                counts[mode],
+                deterministic=deterministic,
+                seed=int(seed) + k,
+                prefix=f"{mode}_",
+                progress=progress,
+            )
         generated[mode] = sessions
         rows: list[dict[str, Any]] = []
         files = []
@@ -146,8 +163,9 @@ def evaluate(policy: Predictor, env: EDAEnv, *, seed: int, out_dir: str | Path, 
     return plain_json(result)
 
 
-def _render(sessions: Sequence[GeneratedSession], rows: Sequence[Mapping[str, Any]], mode: str, schema: str,
-            dataset: int) -> None:
+def _render(
+    sessions: Sequence[GeneratedSession], rows: Sequence[Mapping[str, Any]], mode: str, schema: str, dataset: int
+) -> None:
     print(f"\n=== generated sessions ({mode} policy) on {schema} dataset {dataset} ===")
     for session, row in zip(sessions, rows):
         scores = "  ".join(f"{k}={row[k]:.3f}" for k in METRICS)
@@ -172,8 +190,9 @@ def print_summary(result: Mapping[str, Any], title: str) -> None:
     table.add_column("deterministic", justify="right")
     for section, keys in (("benchmark", BENCHMARK_KEYS), ("interestingness", MEASURES)):
         for key in keys:
-            table.add_row(key, cell(result.get(section, {}).get(key)),
-                          cell(result.get(f"{section}_deterministic", {}).get(key)))
+            table.add_row(
+                key, cell(result.get(section, {}).get(key)), cell(result.get(f"{section}_deterministic", {}).get(key))
+            )
     console = Console(width=100, force_terminal=False)
     console.print()
     console.print(table)

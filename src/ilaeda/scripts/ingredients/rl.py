@@ -22,11 +22,25 @@ from ilaeda.scripts._sacred import sacred
 rl_ingredient = sacred.Ingredient("rl")
 
 #: ``rl_kwargs`` keys PPO accepts (the rest is set by ilaeda).
-PPO_KWARGS = frozenset({
-    "learning_rate", "batch_size", "n_epochs", "gamma", "gae_lambda", "clip_range", "clip_range_vf",
-    "normalize_advantage", "ent_coef", "vf_coef", "max_grad_norm", "use_sde", "sde_sample_freq", "target_kl",
-    "stats_window_size",
-})
+PPO_KWARGS = frozenset(
+    {
+        "learning_rate",
+        "batch_size",
+        "n_epochs",
+        "gamma",
+        "gae_lambda",
+        "clip_range",
+        "clip_range_vf",
+        "normalize_advantage",
+        "ent_coef",
+        "vf_coef",
+        "max_grad_norm",
+        "use_sde",
+        "sde_sample_freq",
+        "target_kl",
+        "stats_window_size",
+    }
+)
 
 
 @rl_ingredient.config
@@ -56,14 +70,23 @@ def validate(config: dict[str, Any], command_name: str, logger: Any) -> dict[str
     unknown = sorted(set(kwargs) - PPO_KWARGS)
     if unknown:
         extra = " (set rl.batch_size instead)" if unknown[0] == "n_steps" else ""
-        raise ConfigError(f"unknown config key rl.rl_kwargs.{unknown[0]}{extra}; valid keys of rl.rl_kwargs: "
-                          f"{', '.join(sorted(PPO_KWARGS))}")
+        raise ConfigError(
+            f"unknown config key rl.rl_kwargs.{unknown[0]}{extra}; valid keys of rl.rl_kwargs: "
+            f"{', '.join(sorted(PPO_KWARGS))}"
+        )
     return {}
 
 
 @rl_ingredient.capture
-def make_rl_algo(venv: VecEnv, policy_kwargs: Mapping[str, Any], seed: int, batch_size: int,
-                 rl_kwargs: Mapping[str, Any], device: str, masked: bool = False) -> PPO:
+def make_rl_algo(
+    venv: VecEnv,
+    policy_kwargs: Mapping[str, Any],
+    seed: int,
+    batch_size: int,
+    rl_kwargs: Mapping[str, Any],
+    device: str,
+    masked: bool = False,
+) -> PPO:
     """PPO (``masked``: MaskablePPO) on ``venv`` with ``n_steps = batch_size // num_envs``."""
     check_positive_int(batch_size, "rl.batch_size", error=ConfigError)
     if batch_size % venv.num_envs:
@@ -80,7 +103,15 @@ def make_rl_algo(venv: VecEnv, policy_kwargs: Mapping[str, Any], seed: int, batc
 
         algo_class = MaskablePPO
     try:
-        return algo_class("MlpPolicy", venv, n_steps=batch_size // venv.num_envs, seed=int(seed), device=device,
-                          policy_kwargs=sb3_policy_kwargs(policy_kwargs), verbose=0, **kwargs)
+        return algo_class(
+            "MlpPolicy",
+            venv,
+            n_steps=batch_size // venv.num_envs,
+            seed=int(seed),
+            device=device,
+            policy_kwargs=sb3_policy_kwargs(policy_kwargs),
+            verbose=0,
+            **kwargs,
+        )
     except TypeError as exc:
         raise ConfigError(f"rl.rl_kwargs has an argument PPO does not take: {exc}") from None
