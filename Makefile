@@ -35,6 +35,7 @@ test: lint system-deps
 lint: $(STAMP)
 	$(PY) -m ruff format --check $(LINT_PATHS)
 	$(PY) -m ruff check $(LINT_PATHS)
+	$(PY) -m mypy
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info

@@ -12,7 +12,7 @@ Python, without the package installed) can load this file by path, and importing
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, TypedDict
+from typing import Any, TypedDict, TypeGuard
 
 
 @dataclass(frozen=True)
@@ -118,7 +118,7 @@ class RunResult(_RequiredResult, total=False):
     policy_path: str
 
 
-def is_number(value: object) -> bool:
+def is_number(value: object) -> TypeGuard[int | float]:
     """An int or float, not a bool."""
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
@@ -138,7 +138,7 @@ def result_problem(result: object) -> str | None:
     return None
 
 
-def is_positive_int(value: object) -> bool:
+def is_positive_int(value: object) -> TypeGuard[int]:
     """An int of at least 1, not a bool."""
     return isinstance(value, int) and not isinstance(value, bool) and value >= 1
 

@@ -80,9 +80,9 @@ class CoherencePenaltyWrapper(VecEnvWrapper):
         self._cum_learned += learned
         self._cum_penalty += scaled
         done_mask = np.asarray(dones, dtype=bool)
-        for i in np.flatnonzero(done_mask):
-            self.episode_learned.append(float(self._cum_learned[i]))
-            self.episode_penalty.append(float(self._cum_penalty[i]))
+        for env_index in np.flatnonzero(done_mask):
+            self.episode_learned.append(float(self._cum_learned[env_index]))
+            self.episode_penalty.append(float(self._cum_penalty[env_index]))
         self._cum_learned[done_mask] = 0.0
         self._cum_penalty[done_mask] = 0.0
         total = (learned + scaled).astype(np.asarray(rews).dtype, copy=False)

@@ -72,10 +72,10 @@ class SessionOracle(NonTrainablePolicy):
         self._table: dict[bytes, np.ndarray] = {}
         states, actions = [], []
         for key in keys:
-            action = np.asarray(votes[key].most_common(1)[0][0], dtype=np.int64)
-            self._table[key] = action
+            best = np.asarray(votes[key].most_common(1)[0][0], dtype=np.int64)
+            self._table[key] = best
             states.append(np.frombuffer(key, dtype=np.float32))
-            actions.append(action)
+            actions.append(best)
         self._states = np.stack(states)
         self._actions = np.stack(actions)
         self._nn = NearestNeighbors(n_neighbors=1).fit(self._states)

@@ -15,6 +15,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -97,7 +98,15 @@ def plot_metric_bars(
     return written
 
 
-def _reference_line(ax, reference, algo_map, split, policy, metric, algos) -> None:
+def _reference_line(
+    ax: Any,
+    reference: pd.DataFrame | None,
+    algo_map: Mapping[str, Sequence[str]] | None,
+    split: str,
+    policy: str,
+    metric: str,
+    algos: Sequence[str],
+) -> None:
     if reference is None or not len(reference):
         return
     rows = reference[(reference["split"] == split) & (reference["policy"] == policy) & (reference["metric"] == metric)]

@@ -322,7 +322,7 @@ def discover_runs(
             skipped.append(Skipped(str(path), f"unreadable config.json ({e})"))
             continue
         problem = contract.result_problem(result)
-        if problem:
+        if problem or not isinstance(result, dict):  # (the second test only tells the type checker)
             skipped.append(Skipped(str(path), f"{status} but {problem}"))
             continue
         config_file = _config_file(run)

@@ -103,7 +103,7 @@ def pooled_stats(
     return mean, math.sqrt(ss / (total - 1)), int(total)
 
 
-def probability_of_improvement(x: Sequence[float], y: Sequence[float]) -> float:
+def probability_of_improvement(x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarray) -> float:
     """``P(X > Y) + ½·P(X = Y)`` over all pairs of samples (the Mann–Whitney U statistic / (n_x·n_y))."""
     a = np.asarray(x, dtype=float)[:, None]
     b = np.asarray(y, dtype=float)[None, :]
@@ -145,7 +145,7 @@ def bootstrap_probability_of_improvement(
 # replacement within each task, so every replicate keeps every task).
 
 
-def iqm(values: Sequence[float]) -> float:
+def iqm(values: Sequence[float] | np.ndarray) -> float:
     """Interquartile mean: the mean of the middle 50 % (``scipy.stats.trim_mean(x, 0.25)``); NaN when empty."""
     arr = np.asarray(values, dtype=float).ravel()
     if arr.size == 0:
@@ -153,7 +153,7 @@ def iqm(values: Sequence[float]) -> float:
     return float(st.trim_mean(arr, 0.25))
 
 
-def mean(values: Sequence[float]) -> float:
+def mean(values: Sequence[float] | np.ndarray) -> float:
     """Plain mean; NaN when empty."""
     arr = np.asarray(values, dtype=float).ravel()
     return float(arr.mean()) if arr.size else math.nan
@@ -234,7 +234,7 @@ def task_probability_of_improvement(
 
 def performance_profile(
     groups: Sequence[Sequence[float]],
-    taus: Sequence[float],
+    taus: Sequence[float] | np.ndarray,
     reps: int = 2000,
     confidence: float = 0.95,
     seed: int = 0,

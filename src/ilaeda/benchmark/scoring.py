@@ -12,7 +12,7 @@ import math
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any, Union, cast
 
 from ilaeda.benchmark.bleu import BleuStats
 from ilaeda.benchmark.interestingness import MEASURES, interestingness
@@ -99,7 +99,7 @@ def coerce_sessions(sessions: SessionsLike, schema: Schema, what: str = "session
     elif isinstance(sessions, Session):
         parsed = [sessions]
     elif sessions and all(isinstance(a, (Back, Stop, Filter, Group)) for a in sessions):
-        parsed = [Session(f"{what}0", tuple(sessions))]  # one bare action list
+        parsed = [Session(f"{what}0", tuple(cast("Sequence[Action]", sessions)))]  # one bare action list
     else:
         parsed = []
         for i, item in enumerate(sessions):

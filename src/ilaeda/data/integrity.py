@@ -64,7 +64,7 @@ def _write_stamp(stamps: Path, key: tuple[str, int, int, int, str]) -> None:
         os.replace(tmp, target)
     except OSError:  # a read-only cache only costs a re-hash next time
         try:
-            os.unlink(tmp)  # type: ignore[possibly-undefined]
+            os.unlink(tmp)
         except (OSError, UnboundLocalError):
             pass
 

@@ -177,7 +177,7 @@ class _Parser:
             ]
             if None in keys or not {"type", "action", "kind"} & set(keys):
                 return None
-            items = {k: self.value(v) for k, v in zip(keys, node.values)}  # type: ignore[misc]
+            items = {k: self.value(v) for k, v in zip(keys, node.values) if k is not None}
             kind_value = items.pop("type", None) or items.pop("action", None) or items.pop("kind", None)
             if kind_value is None:
                 return None

@@ -247,7 +247,7 @@ def load_demonstrations(
     schema = load_schema(parsed.schema)
     has_sessions = schema.name == SESSION_REPOSITORY_SCHEMA
     needed = set(parsed.train_datasets if part == "train" else parsed.eval_datasets)
-    options = dict(
+    options: dict[str, Any] = dict(
         horizon=horizon,
         multi_aggregation=multi_aggregation,
         data_dir=data_dir,
@@ -269,16 +269,18 @@ def load_demonstrations(
         n_sessions=n_sessions,
     )
     trajectories: list[Trajectory] = []
-    shape = dict(absorbing=absorbing, episode_end=episode_end, observe_step=observe_step, window_stride=window_stride)
+    shape: dict[str, Any] = dict(
+        absorbing=absorbing, episode_end=episode_end, observe_step=observe_step, window_stride=window_stride
+    )
     for sel in selections:
         if chain and sel.source == "sessions":
             chained = dataset_replays(schema, sel.dataset, source="chained", indices=sel.indices, **options)
-            trajectories.extend(chained.trajectories(long_sessions="windows", **shape))  # type: ignore[arg-type]
+            trajectories.extend(chained.trajectories(long_sessions="windows", **shape))
             continue
         key = (sel.dataset, sel.source)
         if key not in replays:
             replays[key] = dataset_replays(schema, sel.dataset, source=sel.source, **options)
-        trajectories.extend(replays[key].trajectories(sel.indices, long_sessions=long_sessions, **shape))  # type: ignore[arg-type]
+        trajectories.extend(replays[key].trajectories(sel.indices, long_sessions=long_sessions, **shape))
     if not trajectories:
         why = (
             f"schema {schema.name!r} has no recorded sessions; pass include_references=True"

@@ -300,7 +300,7 @@ class DisplayEngine:
             present = np.flatnonzero(parent.counts[self._offsets[j] + 1 : self._offsets[j + 1]]) + 1
         else:
             self._sparse(parent)
-            present = parent.codes[parent.bounds[j] : parent.bounds[j + 1]] - self._offsets[j]  # type: ignore[index,operator]
+            present = parent.codes[parent.bounds[j] : parent.bounds[j + 1]] - self._offsets[j]  # type: ignore[index]
             present = present[present > 0]
         todo = present[~known[present]]
         if len(todo):
@@ -378,7 +378,7 @@ class DisplayEngine:
         offsets = self._offsets.tolist()
         unique, nulls, entropy = [], [], [0.0] * k
         few: list[tuple[int, int, int, int]] = []  # (column, start, end, non-missing) of short count lists
-        firsts = codes[np.minimum(bounds[:-1], len(codes) - 1)].tolist()  # type: ignore[index]
+        firsts = codes[np.minimum(bounds[:-1], len(codes) - 1)].tolist()  # type: ignore[index,arg-type]
         for j, name in enumerate(self.schema.columns):
             start, end = bounds[j], bounds[j + 1]  # type: ignore[index]
             if start < end and firsts[j] == offsets[j]:  # the column's missing cells come first

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import operator as op
 from collections.abc import Callable, Iterable
+from typing import Any
 
 import numpy as np
 
@@ -25,7 +26,7 @@ UNKNOWN_TERM = "<UNK>"
 #: How pandas' ``astype(str)`` renders a missing numeric cell, which string tests then see.
 MISSING_NUMBER_TEXT = "nan"
 
-_COMPARE: dict[str, Callable[[object, object], object]] = {
+_COMPARE: dict[str, Callable[[Any, Any], Any]] = {
     "EQ": op.eq,
     "NEQ": op.ne,
     "GT": op.gt,

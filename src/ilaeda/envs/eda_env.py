@@ -89,7 +89,7 @@ class EDAEnv(gym.Env):
         min_length: :meth:`action_masks` forbids STOP before this many actions.
     """
 
-    metadata: ClassVar[dict[str, Any]] = {"render_modes": ["ansi"]}
+    metadata: ClassVar[dict[str, Any]] = {"render_modes": ["ansi"]}  # type: ignore[misc]  # as gymnasium does
 
     def __init__(
         self,
@@ -267,7 +267,7 @@ class EDAEnv(gym.Env):
             info["session_text"] = render_session(self.actions)
         return self._observation(), 0.0, terminated, truncated, info
 
-    def render(self) -> str | None:
+    def render(self) -> str | None:  # type: ignore[override]  # ansi mode renders text
         """The session so far as numbered text lines (``render_mode="ansi"``)."""
         header = f"{self.schema.name} dataset {self.dataset}, step {self.steps}/{self.horizon}"
         lines = render_session(self.actions) + (["    STOP"] if self.stopped else [])

@@ -55,7 +55,7 @@ def random_sessions(
     sessions = []
     for i in range(n):
         env.reset(seed=seed + i)
-        done, info = False, {}
+        done, info = False, dict[str, Any]()
         while not done:
             action = env.action_space.sample()
             while not stop and action[0] == 3:

@@ -112,7 +112,7 @@ class Experiment(sacred.Experiment):
 def new_experiment(name: str, ingredients: list[sacred.Ingredient]) -> Experiment:
     """An :class:`Experiment` whose captured output keeps only the final state of progress-bar lines."""
     ex = Experiment(name, ingredients=ingredients)
-    ex.captured_out_filter = apply_backspaces_and_linefeeds
+    ex.captured_out_filter = apply_backspaces_and_linefeeds  # type: ignore[assignment]  # Sacred annotates it None
     return ex
 
 

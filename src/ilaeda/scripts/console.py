@@ -50,7 +50,7 @@ def install_sigterm_handler() -> None:
 
 def default_storage(experiment: sacred.Experiment) -> Path:
     """Where runs go without ``--file_storage``: ``./output/sacred/<experiment>``."""
-    return Path.cwd() / "output" / "sacred" / experiment.path
+    return Path.cwd() / "output" / "sacred" / str(experiment.path)
 
 
 def format_config_added(exc: ConfigAddedError, experiment: sacred.Experiment) -> str:
@@ -62,7 +62,7 @@ def format_config_added(exc: ConfigAddedError, experiment: sacred.Experiment) ->
     siblings = sorted(k for k in config if k != last) if isinstance(config, dict) else []
     hint = f"; valid keys there: {', '.join(siblings)}" if siblings else ""
     return (
-        f"unknown config key {key!r}: no part of {experiment.path} uses it (check the JSON file and the "
+        f"unknown config key {key!r}: no part of {experiment.path!s} uses it (check the JSON file and the "
         f"key=value arguments; `print_config` lists every key){hint}"
     )
 
@@ -109,7 +109,7 @@ def _unknown_command(experiment: sacred.Experiment, command: str | None, program
 def main_console(experiment: sacred.Experiment, argv: Sequence[str] | None = None) -> None:
     """Run ``experiment`` from the command line (see the module docstring); exits on errors."""
     argv = list(sys.argv if argv is None else argv)
-    program = f"python -m ilaeda.scripts.{experiment.path}"
+    program = f"python -m ilaeda.scripts.{experiment.path!s}"
     install_sigterm_handler()
     _, usage, internal_usage = experiment.get_usage()
     try:

@@ -17,7 +17,7 @@ import json
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from ilaeda.data.splits import parse_split
 from ilaeda.errors import ConfigError, IlaedaError
@@ -83,7 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "policy_evaluation.render": False,
             **_parse_updates(args),
         }
-        storage = Path.cwd() / "output" / "sacred" / train_adversarial_ex.path
+        storage = Path.cwd() / "output" / "sacred" / str(train_adversarial_ex.path)
         print(
             f"demo: BC→GAIL + coherence penalty with {config.name}: trains on the split's training datasets, "
             "evaluates on the held-out one",
@@ -95,7 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             config_updates=updates,
             options={"--file_storage": str(storage), "--name": "demo", "--loglevel": "WARNING"},
         )
-        result = run.result
+        result = cast(dict[str, Any], run.result)  # the training command returns a RunResult
         from ilaeda.report.headline import headline_frame, random_agent_scores, released_agent_scores
 
         split = run.config["environment"]["split"]

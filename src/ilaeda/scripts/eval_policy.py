@@ -68,7 +68,7 @@ def eval_policy(
         raise ConfigError(f"policy {policy_path} records no schema; set schema=<name>")
     schema_obj = load_schema(schema_name)
     if dataset is not None:
-        datasets = (schema_obj.check_dataset(dataset),)
+        datasets: tuple[int, ...] = (schema_obj.check_dataset(dataset),)
     elif split_name:
         datasets = tuple(parse_split(split_name).eval_datasets)
     else:

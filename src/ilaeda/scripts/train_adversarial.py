@@ -20,7 +20,7 @@ import torch as th
 
 from ilaeda.algorithms import penalty
 from ilaeda.algorithms.serialize import save_reward_net
-from ilaeda.contract import ADVERSARIAL_TRAINERS
+from ilaeda.contract import ADVERSARIAL_TRAINERS, RunResult
 from ilaeda.errors import ConfigError
 from ilaeda.scripts import console
 from ilaeda.scripts.common import Stopwatch, checkpoint_metadata, evaluate_and_finish, save_final_policy
@@ -58,7 +58,7 @@ def train_adversarial(
     bc_warm_start: Mapping[str, Any],
     torch_num_threads: int,
     environment: Mapping[str, Any],
-) -> dict[str, Any]:
+) -> RunResult:
     """Train ``algo`` (``gail`` or ``airl``), evaluate it and return the result."""
     watch = Stopwatch()
     th.set_num_threads(int(torch_num_threads))
@@ -139,13 +139,13 @@ def train_adversarial(
 
 
 @train_adversarial_ex.command
-def gail() -> dict[str, Any]:
+def gail() -> RunResult:
     """GAIL; its reward is the discriminator's plus reward.penalty_coef × the coherence penalty."""
     return train_adversarial(algo="gail")
 
 
 @train_adversarial_ex.command
-def airl() -> dict[str, Any]:
+def airl() -> RunResult:
     """AIRL; its reward is the learned reward plus reward.penalty_coef × the coherence penalty."""
     return train_adversarial(algo="airl")
 

@@ -20,6 +20,7 @@ import torch as th
 from imitation.algorithms import dagger as dagger_algo
 
 from ilaeda.algorithms.session_oracle import SessionOracle
+from ilaeda.contract import RunResult
 from ilaeda.errors import ConfigError
 from ilaeda.scripts import console
 from ilaeda.scripts.common import Stopwatch, checkpoint_metadata, evaluate_and_finish, save_final_policy
@@ -41,7 +42,7 @@ def _positive_int(value: Any, key: str) -> int:
 
 
 @train_imitation_ex.command
-def bc(_run: Any, seed: int, torch_num_threads: int, environment: Mapping[str, Any]) -> dict[str, Any]:
+def bc(_run: Any, seed: int, torch_num_threads: int, environment: Mapping[str, Any]) -> RunResult:
     """Behaviour cloning on the split's training demonstrations."""
     watch = Stopwatch()
     th.set_num_threads(int(torch_num_threads))
@@ -80,7 +81,7 @@ def dagger(
     environment: Mapping[str, Any],
     dagger: Mapping[str, Any],
     expert: Mapping[str, Any],
-) -> dict[str, Any]:
+) -> RunResult:
     """DAgger with the session-oracle expert (approximate), seeded with the recorded sessions."""
     watch = Stopwatch()
     th.set_num_threads(int(torch_num_threads))
@@ -128,7 +129,8 @@ def dagger(
         watch.lap("train_s")
         env_timing = env_ing.timing_of(venv)
     metadata = checkpoint_metadata("dagger", split, environment["horizon"], seed)
-    policy_path = save_final_policy(trainer.policy, log_dir / "checkpoints" / "final", metadata, _run)
+    # imitation types DAgger's policy BasePolicy; ours is an ActorCriticPolicy.
+    policy_path = save_final_policy(trainer.policy, log_dir / "checkpoints" / "final", metadata, _run)  # type: ignore[arg-type]
     oracle_stats = oracle.stats() if isinstance(oracle, SessionOracle) else {}
     extra = {
         **(demonstrations.summary(trajectories) if trajectories else {}),

@@ -233,7 +233,8 @@ def check_spec(key: str, spec: Any) -> None:
         if not isinstance(choices, list) or not choices:
             raise UsageError(f'{where}: categorical needs a non-empty list "choices"')
         return
-    low, high = spec.get("low"), spec.get("high")
+    low: Any = spec.get("low")
+    high: Any = spec.get("high")
     number = int if spec["type"] == "int" else (int, float)
     if any(isinstance(v, bool) or not isinstance(v, number) for v in (low, high)):
         raise UsageError(f'{where}: {spec["type"]} needs numbers "low" and "high"')
@@ -382,6 +383,7 @@ def storage_url_with_password(url: str, password: str | None) -> str:
 def make_storage(settings: Settings) -> tuple[Any, str]:
     """The Optuna storage and a printable description of it (never with a password)."""
     import optuna
+    import optuna.storages.journal
 
     url = settings.options["storage"]
     if not url:
@@ -546,6 +548,7 @@ def _alive(pid: int) -> bool:
 def requeue_dead_trials(study: Any) -> list[int]:
     """Mark RUNNING trials of dead workers on this host FAILED and queue their parameters again."""
     import optuna
+    import optuna.storages.journal
 
     host, me = socket.gethostname(), os.getpid()
     requeued = []
@@ -568,6 +571,7 @@ def requeue_dead_trials(study: Any) -> list[int]:
 def make_objective(settings: Settings, baselines: Mapping[Any, tuple[float, float]] | None) -> Any:
     """The Optuna objective: train every unit, report the running mean, prune, return the mean score."""
     import optuna
+    import optuna.storages.journal
 
     def objective(trial: optuna.Trial) -> float:
         trial.set_user_attr("host", socket.gethostname())
@@ -654,6 +658,7 @@ def write_best(study: Any, settings: Settings, storage_text: str, argv: Sequence
     provenance.
     """
     import optuna
+    import optuna.storages.journal
 
     complete = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
     if not complete:
@@ -701,6 +706,7 @@ def write_best(study: Any, settings: Settings, storage_text: str, argv: Sequence
 def tune(settings: Settings, argv: Sequence[str] = ()) -> dict[str, Any]:
     """Run this worker until the study has ``n_trials`` finished trials; write the best config."""
     import optuna
+    import optuna.storages.journal
     from optuna.trial import TrialState
 
     from ilaeda.analysis.robust import BASELINES_CSV, load_baselines
@@ -784,7 +790,7 @@ def tune(settings: Settings, argv: Sequence[str] = ()) -> dict[str, Any]:
             final["FAIL"],
             opts["max_failed_trials"],
         )
-    path = write_best(study, settings, storage_text, argv)
+    tuned_path = write_best(study, settings, storage_text, argv)
     best = None
     complete = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
     if complete:
@@ -795,7 +801,7 @@ def tune(settings: Settings, argv: Sequence[str] = ()) -> dict[str, Any]:
         "storage": storage_text,
         "trials": final,
         "best": best,
-        "tuned_config": str(path) if path else None,
+        "tuned_config": str(tuned_path) if tuned_path else None,
     }
     print("tune: " + json.dumps(summary, default=str), flush=True)
     return summary

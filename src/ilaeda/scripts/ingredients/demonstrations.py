@@ -76,7 +76,7 @@ def get_expert_trajectories(
         test_fraction=test_fraction,
         seed=split_seed,
         horizon=horizon,
-        long_sessions=long_sessions,
+        long_sessions=long_sessions,  # type: ignore[arg-type]
         absorbing=absorbing,  # type: ignore[arg-type]
         data_dir=data_dir,
         cache_dir=cache_dir,

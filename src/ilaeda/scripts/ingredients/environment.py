@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
-from collections.abc import Generator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -120,7 +120,7 @@ def env_options(episode_end: str, observe_step: bool, mask_back_at_root: bool, m
 
 def uses_masks() -> bool:
     """Whether the env's action masks forbid anything (the generator is then MaskablePPO)."""
-    return make_space_env().masks_active  # type: ignore[call-arg]
+    return make_space_env().masks_active
 
 
 @environment_ingredient.capture
@@ -134,7 +134,7 @@ def absorbing_indicator(episode_end: str) -> int | None:
     """Index of the observation's absorbing indicator when STOP leads to an absorbing state, else None."""
     if episode_end != "absorbing":
         return None
-    return int(make_space_env().displays_vector().shape[0])  # type: ignore[call-arg]
+    return int(make_space_env().displays_vector().shape[0])
 
 
 @environment_ingredient.capture
@@ -168,12 +168,12 @@ def make_venv(
     log_dir: str | os.PathLike[str] | None = None,
 ) -> Generator[VecEnv, None, None]:
     """The training VecEnv over the split's training datasets (closed on exit)."""
-    kwargs = _env_kwargs(parse_split(split), "train", horizon, data_dir)  # type: ignore[call-arg]
+    kwargs = _env_kwargs(parse_split(split), "train", horizon, data_dir)
     monitor_dir = None
     if log_dir is not None:
         monitor_dir = Path(log_dir) / "monitor"
         monitor_dir.mkdir(parents=True, exist_ok=True)
-    fns = [
+    fns: list[Callable[[], gym.Env]] = [
         functools.partial(
             _make_env, gym_id, kwargs, s, None if monitor_dir is None else str(monitor_dir / f"mon{i:03d}")
         )
@@ -189,14 +189,14 @@ def make_venv(
 @environment_ingredient.capture
 def make_space_env(split: str, horizon: int, data_dir: str | None) -> EDAEnv:
     """An (unreset) env over the training datasets, for its spaces only (nothing is loaded)."""
-    return EDAEnv(**_env_kwargs(parse_split(split), "train", horizon, data_dir))  # type: ignore[call-arg]
+    return EDAEnv(**_env_kwargs(parse_split(split), "train", horizon, data_dir))
 
 
 @environment_ingredient.capture
 def make_eval_env(split: str, horizon: int, data_dir: str | None, datasets: Sequence[int] | None = None) -> EDAEnv:
     """The evaluation env: the split's evaluation (held-out) datasets, or ``datasets`` when given."""
     parsed = parse_split(split)
-    kwargs = _env_kwargs(parsed, "eval", horizon, data_dir)  # type: ignore[call-arg]
+    kwargs = _env_kwargs(parsed, "eval", horizon, data_dir)
     if datasets is not None:
         kwargs["datasets"] = tuple(int(d) for d in datasets)
     return EDAEnv(**kwargs)

@@ -26,7 +26,7 @@ expert_ingredient = sacred.Ingredient("expert")
 @expert_ingredient.config
 def config() -> None:
     policy_type = REGISTRY_KEY  # a key of imitation's policy_registry
-    loader_kwargs = {}  # arguments of the loader (for eda-sessions: split, horizon, data_dir...)
+    loader_kwargs = {}  # type: ignore[var-annotated]  # a Sacred config scope  # arguments of the loader (for eda-sessions: split, horizon, data_dir...)
     locals()  # quieten linters: every local is a config entry
 
 
