@@ -13,6 +13,11 @@ def test_validation_split_never_touches_the_held_out_dataset() -> None:
     assert inner.schema == "cyber" and inner.name == "cyber_loo1_val2"
     assert inner.train_datasets == (3, 4) and inner.eval_datasets == (2,) and inner.is_leave_one_out
     assert inner.datasets("train") == (3, 4) and inner.datasets("eval") == (2,)
+    assert inner.datasets("test") == (2,)  # the demonstrations' name for the evaluation part
+    with pytest.raises(
+        ConfigError, match=r"part must be 'train' or 'eval' \(or 'test', a synonym of 'eval'\), got 'val'"
+    ):
+        inner.datasets("val")
     assert parse_split("cyber_loo4_val1").train_datasets == (2, 3)
 
 

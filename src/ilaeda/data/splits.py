@@ -20,6 +20,20 @@ _PATTERN = re.compile(
 )
 
 
+#: The parts of a split: its training datasets and its evaluation (held-out) datasets.
+PARTS = ("train", "eval")
+#: Other names accepted for a part (``ilaeda.demos`` has long called the evaluation part "test").
+PART_SYNONYMS = {"test": "eval"}
+
+
+def canonical_part(part: str) -> str:
+    """``"train"`` or ``"eval"`` (``"test"`` is a synonym of ``"eval"``); anything else is refused."""
+    name = PART_SYNONYMS.get(part, part) if isinstance(part, str) else part
+    if name not in PARTS:
+        raise ConfigError(f"part must be 'train' or 'eval' (or 'test', a synonym of 'eval'), got {part!r}")
+    return name
+
+
 @dataclass(frozen=True)
 class Split:
     """A named split of a schema's datasets."""
@@ -34,10 +48,8 @@ class Split:
         return not set(self.train_datasets) & set(self.eval_datasets)
 
     def datasets(self, part: str) -> tuple[int, ...]:
-        """The training (``part="train"``) or evaluation (``"eval"``) datasets."""
-        if part not in ("train", "eval"):
-            raise ConfigError(f"part must be 'train' or 'eval', got {part!r}")
-        return self.train_datasets if part == "train" else self.eval_datasets
+        """The training (``part="train"``) or evaluation (``"eval"``, or its synonym ``"test"``) datasets."""
+        return self.train_datasets if canonical_part(part) == "train" else self.eval_datasets
 
 
 def parse_split(name: str) -> Split:

@@ -37,7 +37,7 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--out", required=True, help="output directory")
     build = sub.add_parser("build", parents=[common, replay], help="build (cache) the trajectories of a split")
     build.add_argument("--split", required=True, help="e.g. cyber_loo1, cyber_2, cyber_all")
-    build.add_argument("--part", choices=("train", "test"), default="train")
+    build.add_argument("--part", choices=("train", "test", "eval"), default="train")
     build.add_argument("--include-references", action="store_true")
     build.add_argument("--test-fraction", type=float, default=0.3)
     build.add_argument("--seed", type=int, default=0)

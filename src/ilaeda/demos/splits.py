@@ -1,8 +1,8 @@
 """Demonstrations per split: which sessions train an agent and which evaluate it.
 
 * Leave-one-out (``cyber_loo1``): ``part="train"`` = every session of the training datasets
-  (2, 3, 4); ``part="test"`` = every session of the held-out dataset (1), which contributes nothing
-  to training.
+  (2, 3, 4); ``part="test"`` (or ``"eval"``, the name :meth:`ilaeda.data.splits.Split.datasets` uses) =
+  every session of the held-out dataset (1), which contributes nothing to training.
 * One dataset (``cyber_2``) or all (``cyber_all``): the sessions of each dataset are split into
   train/test by a seeded permutation (``test_fraction``, ``seed``; the dataset number is mixed into the
   seed so datasets are split independently).
@@ -32,7 +32,7 @@ from ilaeda.data.locate import locate
 from ilaeda.data.references import load_references
 from ilaeda.data.schema import SESSION_REPOSITORY_SCHEMA, Schema, load_schema
 from ilaeda.data.sessions import Back, Session
-from ilaeda.data.splits import Split, parse_split
+from ilaeda.data.splits import Split, canonical_part, parse_split
 from ilaeda.demos.cache import cached_replays, file_sha256
 from ilaeda.demos.conversion import FLAWED_SESSIONS, Conversion, MultiAggregation, convert_file, locate_actions
 from ilaeda.demos.replay import Absorbing, LongSessions, ReplaySet, replay_sessions
@@ -42,7 +42,8 @@ from ilaeda.errors import ConfigError, DataError
 if TYPE_CHECKING:
     from imitation.data.types import Trajectory
 
-Part = Literal["train", "test"]
+#: A split part: "train", or the held-out part as "test" or "eval" (:func:`ilaeda.data.splits.canonical_part`).
+Part = Literal["train", "test", "eval"]
 Source = Literal["sessions", "references", "chained"]
 
 
@@ -185,8 +186,7 @@ def select(
 ) -> list[Selection]:
     """Which sessions of which datasets form ``part`` of ``split`` (``n_sessions`` per dataset)."""
     split = parse_split(split) if isinstance(split, str) else split
-    if part not in ("train", "test"):
-        raise ConfigError(f"part must be 'train' or 'test', got {part!r}")
+    train = canonical_part(part) == "train"
     if not 0.0 <= float(test_fraction) < 1.0:
         raise ConfigError(f"test_fraction must be in [0, 1), got {test_fraction}")
     if include_eval_references and split.is_leave_one_out:
@@ -196,16 +196,15 @@ def select(
         )
     n_sessions = n_sessions or {}
     out: list[Selection] = []
-    datasets = split.train_datasets if part == "train" else split.eval_datasets
-    for dataset in datasets:
+    for dataset in split.datasets(part):
         if dataset not in n_sessions:
             continue
         if split.is_leave_one_out:
             out.append(Selection(dataset, "sessions", None))
         else:
-            train, test = split_indices(n_sessions[dataset], test_fraction, seed, dataset)
-            out.append(Selection(dataset, "sessions", tuple(train if part == "train" else test)))
-    if part == "train":
+            train_indices, test_indices = split_indices(n_sessions[dataset], test_fraction, seed, dataset)
+            out.append(Selection(dataset, "sessions", tuple(train_indices if train else test_indices)))
+    if train:
         for dataset in split.train_datasets:
             held = dataset in split.eval_datasets
             if (include_references and not held) or (include_eval_references and held):
@@ -246,7 +245,7 @@ def load_demonstrations(
     parsed = parse_split(split)
     schema = load_schema(parsed.schema)
     has_sessions = schema.name == SESSION_REPOSITORY_SCHEMA
-    needed = set(parsed.train_datasets if part == "train" else parsed.eval_datasets)
+    needed = set(parsed.datasets(part))
     options: dict[str, Any] = dict(
         horizon=horizon,
         multi_aggregation=multi_aggregation,
@@ -286,7 +285,7 @@ def load_demonstrations(
             f"schema {schema.name!r} has no recorded sessions; pass include_references=True"
             if not has_sessions
             else f"test_fraction={test_fraction}"
-            if part == "test"
+            if canonical_part(part) == "eval"
             else "no sessions"
         )
         raise DataError(f"split {split!r} part {part!r} holds no demonstrations ({why})")
