@@ -32,26 +32,15 @@ import numpy as np
 
 from ilaeda.benchmark import MEASURES, METRICS, reference_set, score_instance, score_sessions, simulate
 from ilaeda.benchmark.bleu import BleuStats
+from ilaeda.benchmark.interestingness import MEASURE_LABELS
+from ilaeda.contract import METRIC_LABELS
 from ilaeda.data import load_references
 from ilaeda.eda import DisplayEngine
 from ilaeda.errors import IlaedaError
 from ilaeda.report.headline import random_sessions
 
 COLUMNS = ("length", "back_at_root", *METRICS, *MEASURES)
-HEADERS = {
-    "length": "length",
-    "back_at_root": "back@root",
-    "precision": "Precision",
-    "t_bleu_1": "T-BLEU-1",
-    "t_bleu_2": "T-BLEU-2",
-    "t_bleu_3": "T-BLEU-3",
-    "eda_sim": "EDA-Sim",
-    "filter_exceptionality": "filter exc.",
-    "group_compaction": "compaction",
-    "group_conciseness": "conciseness",
-    "diversity": "diversity",
-    "coherence_penalty": "coherence",
-}
+HEADERS = {**METRIC_LABELS, **MEASURE_LABELS}
 COMMAND = "OMP_NUM_THREADS=1 ILAEDA_DATA_DIR=../shared/data .venv/bin/python benchmarks/baselines.py --csv benchmarking/baselines.csv"
 
 

@@ -17,26 +17,14 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from ilaeda.benchmark.interestingness import MEASURES
+from ilaeda.benchmark.interestingness import MEASURE_LABELS, MEASURES
 from ilaeda.benchmark.scoring import ScoreResult, score_sessions
-from ilaeda.contract import EXTRA_METRICS, METRICS
+from ilaeda.contract import EXTRA_METRICS, METRIC_LABELS, METRICS
 from ilaeda.errors import IlaedaError
 
 #: Column order of tables and CSV files.
 COLUMNS = ("name", *EXTRA_METRICS, *METRICS, *MEASURES)
-_HEADERS = {
-    "back_at_root": "back@root",
-    "precision": "precision",
-    "t_bleu_1": "T-BLEU-1",
-    "t_bleu_2": "T-BLEU-2",
-    "t_bleu_3": "T-BLEU-3",
-    "eda_sim": "EDA-Sim",
-    "filter_exceptionality": "filter exc.",
-    "group_compaction": "compaction",
-    "group_conciseness": "conciseness",
-    "diversity": "diversity",
-    "coherence_penalty": "coherence",
-}
+_HEADERS = {**METRIC_LABELS, "precision": "precision", **MEASURE_LABELS}
 CORPUS_NAME = "<corpus>"
 
 

@@ -31,6 +31,14 @@ from ilaeda.eda.display import Display
 
 #: Names of the measures, in report order.
 MEASURES = ("filter_exceptionality", "group_compaction", "group_conciseness", "diversity", "coherence_penalty")
+#: Short display names of the measures in tables.
+MEASURE_LABELS = {
+    "filter_exceptionality": "filter exc.",
+    "group_compaction": "compaction",
+    "group_conciseness": "conciseness",
+    "diversity": "diversity",
+    "coherence_penalty": "coherence",
+}
 
 
 def kl_exceptionality(engine: Any, parent: tuple[Filter, ...], child: tuple[Filter, ...], skip: str) -> float:
