@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import logging
 import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -19,6 +20,8 @@ from ilaeda.provenance import code_version, config_files_hashes
 from ilaeda.report import write_run_report
 from ilaeda.scripts.ingredients import environment, policy_evaluation
 from ilaeda.scripts.ingredients import policy as policy_ing
+
+logger = logging.getLogger(__name__)
 
 
 def check_keys(value: Any, allowed: Iterable[str], key: str) -> None:
@@ -207,8 +210,10 @@ def evaluate_and_finish(
         result["policy_path"] = str(policy_path)
     result = policy_evaluation.plain_json(result)
     problem = result_problem(result)
-    if problem is not None:  # a bug, not a user error: the analysis would skip this run
-        raise RuntimeError(f"the training result breaks the contract: {problem}")
+    if problem is not None:  # the run and its checkpoints are kept; only the analysis will leave it out
+        logger.warning(
+            "the training result does not follow the run-result contract (%s); analyze will skip it", problem
+        )
     policy_evaluation.print_summary(
         result, title or f"{algo} on {split.name}: held-out dataset(s) {', '.join(map(str, split.eval_datasets))}"
     )
