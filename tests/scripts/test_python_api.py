@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from ilaeda.contract import ALGORITHMS, config_token
 from ilaeda.errors import ConfigError
 from ilaeda.scripts.train_adversarial import train_adversarial_ex
 from ilaeda.scripts.train_imitation import train_imitation_ex
@@ -21,9 +22,8 @@ CONFIGS = sorted(BENCH.glob("*.json"))
 
 
 def _experiment(path: Path) -> Any:
-    tokens = path.stem.split("_")
-    algo = tokens[1] if tokens[0] == "fast" else tokens[0]
-    return train_imitation_ex if algo in ("bc", "dagger") else train_adversarial_ex
+    script = ALGORITHMS[config_token(path.stem)].script
+    return train_imitation_ex if script == "train_imitation" else train_adversarial_ex
 
 
 def _leaves(value: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
