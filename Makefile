@@ -26,12 +26,16 @@ DATA_DIR ?= $(or $(ILAEDA_DATA_DIR),$(abspath ../shared/data))
 system-deps:
 	ILAEDA_INSTALL_SYSTEM_DEPS=1 bash .ci/system-deps.sh || echo "warning: system packages not installed; Slurm/parallel/Chromium tests will be skipped"
 
-test: $(STAMP) system-deps
-	$(PY) -m ruff check src tests experiments benchmarks
+LINT_PATHS := src tests experiments benchmarks
+
+test: lint system-deps
 	ILAEDA_DATA_DIR=$(DATA_DIR) OMP_NUM_THREADS=1 $(PY) -m pytest -q
 
+# Format check, lint (incl. docstring rules), type check.
 lint: $(STAMP)
-	$(PY) -m ruff check src tests experiments benchmarks
+	$(PY) -m ruff format --check $(LINT_PATHS)
+	$(PY) -m ruff check $(LINT_PATHS)
+	$(PY) -m mypy
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info

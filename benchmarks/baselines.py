@@ -32,18 +32,16 @@ import numpy as np
 
 from ilaeda.benchmark import MEASURES, METRICS, reference_set, score_instance, score_sessions, simulate
 from ilaeda.benchmark.bleu import BleuStats
+from ilaeda.benchmark.interestingness import MEASURE_LABELS
+from ilaeda.contract import METRIC_LABELS
 from ilaeda.data import load_references
 from ilaeda.eda import DisplayEngine
 from ilaeda.errors import IlaedaError
 from ilaeda.report.headline import random_sessions
 
 COLUMNS = ("length", "back_at_root", *METRICS, *MEASURES)
-HEADERS = {"length": "length", "back_at_root": "back@root", "precision": "Precision",
-           "t_bleu_1": "T-BLEU-1", "t_bleu_2": "T-BLEU-2", "t_bleu_3": "T-BLEU-3", "eda_sim": "EDA-Sim",
-           "filter_exceptionality": "filter exc.", "group_compaction": "compaction",
-           "group_conciseness": "conciseness", "diversity": "diversity", "coherence_penalty": "coherence"}
-COMMAND = (
-    "OMP_NUM_THREADS=1 ILAEDA_DATA_DIR=../shared/data .venv/bin/python benchmarks/baselines.py --csv benchmarking/baselines.csv")
+HEADERS = {**METRIC_LABELS, **MEASURE_LABELS}
+COMMAND = "OMP_NUM_THREADS=1 ILAEDA_DATA_DIR=../shared/data .venv/bin/python benchmarks/baselines.py --csv benchmarking/baselines.csv"
 
 
 def expert_rows(schema: str, dataset: int) -> tuple[list[dict], dict]:
@@ -78,8 +76,7 @@ def run(schema: str, datasets: list[int], n: int, seed: int) -> dict[str, Any]:
         per: dict[str, Any] = {}
         for name, stop in (("random", True), ("random-no-stop", False)):
             result = score_sessions(random_sessions(schema, dataset, n, seed, stop), schema, dataset)
-            per[name] = {"n": len(result.sessions), "summary": summarise(result.sessions),
-                         "corpus": result.corpus}
+            per[name] = {"n": len(result.sessions), "summary": summarise(result.sessions), "corpus": result.corpus}
         rows, corpus = expert_rows(schema, dataset)
         per["expert (leave-one-out)"] = {"n": len(rows), "summary": summarise(rows), "corpus": corpus}
         results[str(dataset)] = per
@@ -89,8 +86,13 @@ def run(schema: str, datasets: list[int], n: int, seed: int) -> dict[str, Any]:
 def _commit() -> str:
     """The code's commit (``git describe --always --dirty``), or ``unknown`` outside a git checkout."""
     try:
-        out = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=Path(__file__).resolve().parent,
-                             capture_output=True, text=True, timeout=10)
+        out = subprocess.run(
+            ["git", "describe", "--always", "--dirty"],
+            cwd=Path(__file__).resolve().parent,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
     except (OSError, subprocess.SubprocessError):
         return "unknown"
     return out.stdout.strip() if out.returncode == 0 and out.stdout.strip() else "unknown"
@@ -125,13 +127,16 @@ def markdown(results: dict[str, Any], schema: str, n: int, seed: int, seconds: f
         "",
     ]
     for dataset, per in results.items():
-        lines += [f"## {schema} dataset {dataset}", "",
-                  "| agent | n | " + " | ".join(HEADERS[c] for c in COLUMNS) + " | corpus T-BLEU-1/2/3 |",
-                  "|---|---:|" + "---:|" * len(COLUMNS) + "---:|"]
+        lines += [
+            f"## {schema} dataset {dataset}",
+            "",
+            "| agent | n | " + " | ".join(HEADERS[c] for c in COLUMNS) + " | corpus T-BLEU-1/2/3 |",
+            "|---|---:|" + "---:|" * len(COLUMNS) + "---:|",
+        ]
         for agent, data in per.items():
             cells = [_cell(*data["summary"][c], c) for c in COLUMNS]
             corpus = data["corpus"]
-            bleu = ("/".join(f"{corpus[f't_bleu_{k}']:.3f}" for k in (1, 2, 3)) if corpus else "—")
+            bleu = "/".join(f"{corpus[f't_bleu_{k}']:.3f}" for k in (1, 2, 3)) if corpus else "—"
             lines.append(f"| {agent} | {data['n']} | " + " | ".join(cells) + f" | {bleu} |")
         lines.append("")
     return "\n".join(lines)

@@ -1,4 +1,4 @@
-"""Differential test of ``ilaeda.benchmark`` against the original ATENA A-EDA benchmark code.
+r"""Differential test of ``ilaeda.benchmark`` against the original ATENA A-EDA benchmark code.
 
 Generates seeded sessions for the 8 benchmark datasets (cyber 1–4, flights 1–4) — random sessions over
 every action type, column (the primary key included), operator and aggregation function; sessions with
@@ -12,7 +12,7 @@ documents the input conversion.
 A developer tool, not part of CI. One JSON line per mismatch, then one summary JSON line::
 
     git archive ...  # extract the original's benchmark/ package to e.g. /tmp/atena-orig/benchmark
-    OMP_NUM_THREADS=1 ILAEDA_DATA_DIR=../shared/data .venv/bin/python benchmarks/differential.py \\
+    OMP_NUM_THREADS=1 ILAEDA_DATA_DIR=../shared/data .venv/bin/python benchmarks/differential.py \
         --original /tmp/atena-orig/benchmark --python /tmp/atena-venv/bin/python --sessions 5000 --batches 100
 
 Exit status: 0 without mismatches, 1 with mismatches, 2 for bad arguments or when the original fails.
@@ -87,8 +87,9 @@ class Generator:
             return text[a:b] or text
         return text
 
-    def action(self, stack: SessionStack, operators: tuple[str, ...], funcs: tuple[str, ...],
-               pk_bias: float = 0.15) -> Action:
+    def action(
+        self, stack: SessionStack, operators: tuple[str, ...], funcs: tuple[str, ...], pk_bias: float = 0.15
+    ) -> Action:
         kind = self._choice(["back", "filter", "group", "stop"], p=[0.27, 0.33, 0.38, 0.02])
         if kind == "back":
             return Back()
@@ -103,8 +104,9 @@ class Generator:
         func = "count" if self.rng.random() < 0.6 or len(funcs) == 1 else self._choice(funcs)
         return Group(column, agg_column, func)
 
-    def random_session(self, length: int, operators: tuple[str, ...], funcs: tuple[str, ...],
-                       pk_bias: float = 0.15) -> list[Action]:
+    def random_session(
+        self, length: int, operators: tuple[str, ...], funcs: tuple[str, ...], pk_bias: float = 0.15
+    ) -> list[Action]:
         stack, actions = SessionStack(), []
         for _ in range(length):
             action = self.action(stack, operators, funcs, pk_bias)
@@ -122,8 +124,11 @@ class Generator:
         for _ in range(12):
             r = self.rng.random()
             if r < 0.35:
-                action: Action = Group(self.pk, self.pk if self.rng.random() < 0.8 else self._choice(self.columns),
-                                       "count" if self.rng.random() < 0.8 else self._choice(AGG_FUNCS))
+                action: Action = Group(
+                    self.pk,
+                    self.pk if self.rng.random() < 0.8 else self._choice(self.columns),
+                    "count" if self.rng.random() < 0.8 else self._choice(AGG_FUNCS),
+                )
             elif r < 0.6:
                 action = Group(self._choice(self.columns), self.pk, "count")
             elif r < 0.8:
@@ -144,8 +149,11 @@ class Generator:
             m = self.rng.integers(7)
             if m == 0 and actions:  # group the primary key instead of / besides the column
                 a = actions[i]
-                actions[i] = Group(self.pk, self.pk, "count") if not isinstance(a, Group) or self.rng.random() < .5 \
+                actions[i] = (
+                    Group(self.pk, self.pk, "count")
+                    if not isinstance(a, Group) or self.rng.random() < 0.5
                     else Group(a.column, a.agg_column, a.agg_func)
+                )
                 if isinstance(a, Group) and self.rng.random() < 0.5:
                     actions.insert(i + 1, Group(self.pk, a.agg_column, "count"))
             elif m == 1:
@@ -162,8 +170,11 @@ class Generator:
             elif m == 4 and actions:
                 a = actions[i]
                 if isinstance(a, Group):
-                    actions[i] = Group(self._choice(self.columns), a.agg_column,
-                                       a.agg_func if self.rng.random() < 0.7 else self._choice(AGG_FUNCS))
+                    actions[i] = Group(
+                        self._choice(self.columns),
+                        a.agg_column,
+                        a.agg_func if self.rng.random() < 0.7 else self._choice(AGG_FUNCS),
+                    )
                 elif isinstance(a, Filter):
                     actions[i] = Filter(a.column, self._choice(OPERATORS), a.term)
             elif m == 5:
@@ -189,8 +200,13 @@ def run_oracle(python: str, original: str, job: dict[str, Any], workdir: Path, t
     job_path = workdir / f"job_{job['schema']}{job['dataset']}.json"
     out_path = workdir / f"out_{job['schema']}{job['dataset']}.json"
     job_path.write_text(json.dumps(job))
-    proc = subprocess.run([python, "-W", "ignore", str(ORACLE), original, str(job_path), str(out_path)],
-                          capture_output=True, text=True, timeout=timeout, cwd=workdir)
+    proc = subprocess.run(
+        [python, "-W", "ignore", str(ORACLE), original, str(job_path), str(out_path)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=workdir,
+    )
     if proc.returncode != 0:
         raise RuntimeError(f"the original failed on {job['schema']} {job['dataset']}:\n{proc.stderr[-4000:]}")
     return json.loads(out_path.read_text())
@@ -220,12 +236,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     original = Path(args.original)
     if not (original / "atena" / "evaluation" / "metrics.py").is_file():
-        print(f"error: {original} is not the original benchmark/ package (no atena/evaluation/metrics.py); "
-              "extract it with: git archive HEAD benchmark | tar -x -C DIR", file=sys.stderr)
+        print(
+            f"error: {original} is not the original benchmark/ package (no atena/evaluation/metrics.py); "
+            "extract it with: git archive HEAD benchmark | tar -x -C DIR",
+            file=sys.stderr,
+        )
         return 2
     if not Path(args.python).is_file():
-        print(f"error: no interpreter at {args.python}; pass --python PATH of a venv with pandas 1.5.3",
-              file=sys.stderr)
+        print(
+            f"error: no interpreter at {args.python}; pass --python PATH of a venv with pandas 1.5.3", file=sys.stderr
+        )
         return 2
     if args.sessions < 1 or args.batches < 0 or args.jobs < 1:
         print("error: --sessions and --jobs must be >= 1, --batches >= 0", file=sys.stderr)
@@ -235,8 +255,10 @@ def main(argv: list[str] | None = None) -> int:
     else:
         parsed = [re.fullmatch(r"(cyber|flights)([1-4])", d.strip()) for d in args.datasets.split(",")]
         if not all(parsed):
-            print(f"error: bad --datasets {args.datasets!r}; use e.g. cyber1,flights3 (cyber1..4, flights1..4)",
-                  file=sys.stderr)
+            print(
+                f"error: bad --datasets {args.datasets!r}; use e.g. cyber1,flights3 (cyber1..4, flights1..4)",
+                file=sys.stderr,
+            )
             return 2
         datasets = tuple((m.group(1), int(m.group(2))) for m in parsed if m)
 
@@ -252,14 +274,33 @@ def main(argv: list[str] | None = None) -> int:
         n_batches = args.batches // len(datasets) + (d_index < args.batches % len(datasets))
         kinds = [KINDS[int(i)] for i in rng.choice(len(KINDS), size=n, p=KIND_SHARES)]
         sessions = [gen.session(k) for k in kinds]
-        batches = [sorted(rng.choice(n, size=int(rng.integers(2, min(n, 8) + 1)), replace=False).tolist())
-                   for _ in range(n_batches)] if n >= 2 else []
-        jobs.append((kinds, sessions, {"schema": schema, "dataset": dataset, "batches": batches,
-                                       "sessions": [[action_to_json(a) for a in s] for s in sessions]}))
-    with tempfile.TemporaryDirectory(prefix="ilaeda-differential-") as tmp, \
-            ThreadPoolExecutor(max_workers=args.jobs) as pool:
-        futures = [pool.submit(run_oracle, args.python, str(original), job, Path(tmp), args.timeout)
-                   for _, _, job in jobs]
+        batches = (
+            [
+                sorted(rng.choice(n, size=int(rng.integers(2, min(n, 8) + 1)), replace=False).tolist())
+                for _ in range(n_batches)
+            ]
+            if n >= 2
+            else []
+        )
+        jobs.append(
+            (
+                kinds,
+                sessions,
+                {
+                    "schema": schema,
+                    "dataset": dataset,
+                    "batches": batches,
+                    "sessions": [[action_to_json(a) for a in s] for s in sessions],
+                },
+            )
+        )
+    with (
+        tempfile.TemporaryDirectory(prefix="ilaeda-differential-") as tmp,
+        ThreadPoolExecutor(max_workers=args.jobs) as pool,
+    ):
+        futures = [
+            pool.submit(run_oracle, args.python, str(original), job, Path(tmp), args.timeout) for _, _, job in jobs
+        ]
         for (kinds, sessions, job), future in zip(jobs, futures):
             schema, dataset, batches = job["schema"], job["dataset"], job["batches"]
             ours = score_sessions(sessions, schema, dataset, with_interestingness=False).sessions
@@ -278,23 +319,58 @@ def main(argv: list[str] | None = None) -> int:
                     by_kind[kind] += 1
                     for m in diff:
                         by_metric[m] += 1
-                    print(json.dumps({"mismatch": "session", "schema": schema, "dataset": dataset, "index": i,
-                                      "kind": kind, "diff": diff, "actions": job["sessions"][i]}), flush=True)
+                    print(
+                        json.dumps(
+                            {
+                                "mismatch": "session",
+                                "schema": schema,
+                                "dataset": dataset,
+                                "index": i,
+                                "kind": kind,
+                                "diff": diff,
+                                "actions": job["sessions"][i],
+                            }
+                        ),
+                        flush=True,
+                    )
             for b, (batch, other) in enumerate(zip(batches, theirs["batches"])):
                 counts["batches"] += 1
-                corpus = score_sessions([sessions[i] for i in batch], schema, dataset,
-                                        with_interestingness=False).corpus
+                corpus = score_sessions(
+                    [sessions[i] for i in batch], schema, dataset, with_interestingness=False
+                ).corpus
                 diff = compare(corpus, other, args.tolerance)
                 if diff:
                     counts["mismatched_batches"] += 1
-                    print(json.dumps({"mismatch": "batch", "schema": schema, "dataset": dataset, "index": b,
-                                      "members": batch, "diff": diff}), flush=True)
-            print(f"# {schema} {dataset}: {len(sessions)} sessions, {len(batches)} batches, "
-                  f"{counts['mismatched_sessions']} / {counts['mismatched_batches']} mismatches so far "
-                  f"({time.time() - start:.0f} s)", file=sys.stderr, flush=True)
-    summary = {"summary": True, **counts, "datasets": [f"{s}{d}" for s, d in datasets], "seed": args.seed,
-               "tolerance": args.tolerance, "mismatches_by_kind": by_kind, "mismatches_by_metric": by_metric,
-               "seconds": round(time.time() - start, 1)}
+                    print(
+                        json.dumps(
+                            {
+                                "mismatch": "batch",
+                                "schema": schema,
+                                "dataset": dataset,
+                                "index": b,
+                                "members": batch,
+                                "diff": diff,
+                            }
+                        ),
+                        flush=True,
+                    )
+            print(
+                f"# {schema} {dataset}: {len(sessions)} sessions, {len(batches)} batches, "
+                f"{counts['mismatched_sessions']} / {counts['mismatched_batches']} mismatches so far "
+                f"({time.time() - start:.0f} s)",
+                file=sys.stderr,
+                flush=True,
+            )
+    summary = {
+        "summary": True,
+        **counts,
+        "datasets": [f"{s}{d}" for s, d in datasets],
+        "seed": args.seed,
+        "tolerance": args.tolerance,
+        "mismatches_by_kind": by_kind,
+        "mismatches_by_metric": by_metric,
+        "seconds": round(time.time() - start, 1),
+    }
     print(json.dumps(summary), flush=True)
     return 1 if counts["mismatched_sessions"] or counts["mismatched_batches"] else 0
 

@@ -67,11 +67,19 @@ def install(original: str):
         def func(self) -> str:
             return self.value
 
-    operators = {"EQ": FilterOperator.EQUAL, "NEQ": FilterOperator.NOTEQUAL, "CONTAINS": FilterOperator.CONTAINS,
-                 **{op.name: op for op in ExtraOperator}}
+    operators = {
+        "EQ": FilterOperator.EQUAL,
+        "NEQ": FilterOperator.NOTEQUAL,
+        "CONTAINS": FilterOperator.CONTAINS,
+        **{op.name: op for op in ExtraOperator},
+    }
     functions = {"count": AggregationFunction.COUNT, **{f.value: f for f in ExtraFunction}}
-    comparisons = {ExtraOperator.GT: operator.gt, ExtraOperator.GE: operator.ge,
-                   ExtraOperator.LT: operator.lt, ExtraOperator.LE: operator.le}
+    comparisons = {
+        ExtraOperator.GT: operator.gt,
+        ExtraOperator.GE: operator.ge,
+        ExtraOperator.LT: operator.lt,
+        ExtraOperator.LE: operator.le,
+    }
 
     # The original asserts isinstance(..., AggregationFunction) in get_groupby_df; admit the extra functions.
     display_module.AggregationFunction = (AggregationFunction, ExtraFunction)
@@ -144,8 +152,9 @@ def install(original: str):
                 fdf = self.get_filtered_df(state["filtering"])
             if view not in data_layers:
                 data_layers[view] = self.calc_data_layer(fdf)
-            gdf, adf = (None, None) if fdf is None else self.get_groupby_df(
-                fdf, state["grouping"], state["aggregations"])
+            gdf, adf = (
+                (None, None) if fdf is None else self.get_groupby_df(fdf, state["grouping"], state["aggregations"])
+            )
             displays[key] = DisplayTuple(data_layer=data_layers[view], granularity_layer=self.calc_gran_layer(gdf, adf))
         return displays[key], (None, None)
 
@@ -153,6 +162,7 @@ def install(original: str):
 
     # Speed: the TED's relabel cost is a pure function of two (memoised, hence long-lived) displays.
     import atena.evaluation.utils as utils_module
+
     original_label = utils_module.display_label_sitance
     labels = {}
 

@@ -1,4 +1,4 @@
-"""Bit-for-bit comparison of two display-engine implementations on seeded random sessions.
+r"""Bit-for-bit comparison of two display-engine implementations on seeded random sessions.
 
 Plays the same seeded random sessions (12 actions, STOP resampled) on every dataset of both schemas
 with the sources of this checkout and with another source tree (e.g. an earlier commit), each in its
@@ -7,7 +7,7 @@ observation, the coherence penalty, the decoded action, the term candidates a fi
 view's row mask and three columns' value counts. Prints one JSON line; exit code 1 on a difference.
 
     git archive <commit> src configs | tar -x -C /tmp/old
-    OMP_NUM_THREADS=1 ILAEDA_DATA_DIR=../shared/data python benchmarks/engine_equivalence.py \\
+    OMP_NUM_THREADS=1 ILAEDA_DATA_DIR=../shared/data python benchmarks/engine_equivalence.py \
         --reference /tmp/old/src [--episodes 300]
 """
 
@@ -56,17 +56,23 @@ def record(episodes: int) -> dict[str, list]:
                 obs, _, _, truncated, info = env.step(action)
                 state = env.stack.current
                 mask = np.packbits(engine.view_mask(state.filters)).tobytes()
-                steps.append((env.current_display.token, obs.tobytes(), info["coherence_penalty"], info["action"],
-                              hashlib.sha1(mask).hexdigest(),
-                              *(engine.value_counts(state.filters, c).tobytes() for c in env.schema.columns[::5])))
+                steps.append(
+                    (
+                        env.current_display.token,
+                        obs.tobytes(),
+                        info["coherence_penalty"],
+                        info["action"],
+                        hashlib.sha1(mask).hexdigest(),
+                        *(engine.value_counts(state.filters, c).tobytes() for c in env.schema.columns[::5]),
+                    )
+                )
         out[f"{schema}/{dataset}"] = steps
     return out
 
 
 def _run(src: str, episodes: int, path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([src, os.environ.get("PYTHONPATH", "")])}
-    subprocess.run([sys.executable, __file__, "--dump", str(path), "--episodes", str(episodes)],
-                   env=env, check=True)
+    subprocess.run([sys.executable, __file__, "--dump", str(path), "--episodes", str(episodes)], env=env, check=True)
 
 
 def main() -> None:
@@ -94,8 +100,16 @@ def main() -> None:
             index = min(len(steps), len(other))
         if index is not None:
             first_difference[key] = index
-    print(json.dumps({"equal": not first_difference, "records": sum(len(s) for s in reference.values()),
-                      "episodes_per_dataset": args.episodes, "first_difference": first_difference}))
+    print(
+        json.dumps(
+            {
+                "equal": not first_difference,
+                "records": sum(len(s) for s in reference.values()),
+                "episodes_per_dataset": args.episodes,
+                "first_difference": first_difference,
+            }
+        )
+    )
     sys.exit(1 if first_difference else 0)
 
 

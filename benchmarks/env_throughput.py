@@ -64,6 +64,7 @@ def _sampler(env: EDAEnv, no_stop: bool) -> Callable[[], np.ndarray]:
         while no_stop and action[0] == STOP:
             action = env.action_space.sample()
         return action
+
     return sample
 
 
@@ -86,8 +87,13 @@ def run(env: EDAEnv, steps: int, seed: int, no_stop: bool) -> dict[str, float]:
             resets += 1
     elapsed = time.perf_counter() - start
     cpu = time.process_time() - cpu
-    return {"steps_per_s": steps / elapsed, "active_steps_per_s": active / (elapsed - reset_s),
-            "elapsed_s": elapsed, "cpu_s": cpu, "reset_ms": 1000 * reset_s / resets}
+    return {
+        "steps_per_s": steps / elapsed,
+        "active_steps_per_s": active / (elapsed - reset_s),
+        "elapsed_s": elapsed,
+        "cpu_s": cpu,
+        "reset_ms": 1000 * reset_s / resets,
+    }
 
 
 def cold_env(dataset: int) -> EDAEnv:
@@ -114,8 +120,9 @@ def profile(steps: int, seed: int, top: int) -> dict[str, float]:
             total += cumulative
     if top:
         stats.sort_stats("tottime").print_stats(top)
-    shares = {part: round(sum(inclusive.get(f, 0.0) for f in functions) / total, 3)
-              for part, functions in PARTS.items()}
+    shares = {
+        part: round(sum(inclusive.get(f, 0.0) for f in functions) / total, 3) for part, functions in PARTS.items()
+    }
     return {"profiled_s": round(total, 2), **shares}
 
 

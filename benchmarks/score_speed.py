@@ -72,11 +72,20 @@ def measure(path: str, schema: str, dataset: int) -> dict:
     cold_i = _timed(b, schema, dataset, True)
     warm = min(_timed(a + b, schema, dataset, False) for _ in range(3))
     warm_i = min(_timed(a + b, schema, dataset, True) for _ in range(3))
-    return {"schema": schema, "dataset": dataset, "sessions": len(sessions), "actions": 12,
-            "references": 7 if schema == "cyber" else 5, "cold_start_ms": round(cold_start, 1),
-            "cold_ms": round(cold, 2), "warm_ms": round(warm, 2),
-            "cold_interestingness_ms": round(cold_i, 2), "warm_interestingness_ms": round(warm_i, 2),
-            "target_warm_ms": 20, "python": sys.version.split()[0]}
+    return {
+        "schema": schema,
+        "dataset": dataset,
+        "sessions": len(sessions),
+        "actions": 12,
+        "references": 7 if schema == "cyber" else 5,
+        "cold_start_ms": round(cold_start, 1),
+        "cold_ms": round(cold, 2),
+        "warm_ms": round(warm, 2),
+        "cold_interestingness_ms": round(cold_i, 2),
+        "warm_interestingness_ms": round(warm_i, 2),
+        "target_warm_ms": 20,
+        "python": sys.version.split()[0],
+    }
 
 
 def main() -> None:
@@ -95,8 +104,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "sessions.json"
         path.write_text(json.dumps(sessions))
-        subprocess.run([sys.executable, __file__, "--measure", str(path), "--schema", args.schema,
-                        "--dataset", str(args.dataset)], check=True)
+        subprocess.run(
+            [sys.executable, __file__, "--measure", str(path), "--schema", args.schema, "--dataset", str(args.dataset)],
+            check=True,
+        )
 
 
 if __name__ == "__main__":

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""Print one training command per (config file, seed), for GNU parallel or Slurm.
+r"""Print one training command per (config file, seed), for GNU parallel or Slurm.
 
 Local lines (run them with ``| parallel -j 8``)::
 
-    python experiments/commands.py --name=run0 --cfg_pattern='benchmarking/*_cyber_loo*.json' \\
+    python experiments/commands.py --name=run0 --cfg_pattern='benchmarking/*_cyber_loo*.json' \
         --seeds 0,1,2 --output_dir=output
 
 Slurm lines (one ``sbatch`` per run; run them with ``| bash``)::
@@ -21,7 +21,8 @@ Tuning workers (N per config, all on the study ``<name>-<config stem>``; local, 
         --output_dir=output --tune_workers=4 --tune_args='n_trials=40 seeds=[0,1]'
 
 The algorithm is read from the config file name: the first ``_``-separated token of the basename
-(the second for ``fast_<algo>_...`` test configs) must be one of ``gail airl bc dagger bcgail``.
+(the second for ``fast_<algo>_...`` test configs) must be one of the tokens of ``ALGORITHMS`` in ``src/ilaeda/contract.py``
+(``gail airl bc dagger bcgail``).
 ``bcgail`` runs ``train_adversarial gail`` (its JSON turns the BC warm start on). ``fast_*`` test
 configs are selected only by a pattern whose file part itself starts with ``fast``.
 
@@ -38,7 +39,8 @@ task i runs line i+1. ``--skip_completed`` works as for single runs. A storage p
 line: a ``--tune_args`` storage URL that carries one is refused (the workers read it from the environment
 or an owner-only file).
 
-Only the standard library is used, so this runs with any Python 3.10+.
+Only the standard library is used (and ``src/ilaeda/contract.py``, loaded by path), so this runs with any
+Python 3.10+.
 """
 
 from __future__ import annotations
@@ -55,17 +57,38 @@ import shlex
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from types import ModuleType
 from typing import NoReturn
 
+#: The algorithm names live in the package's contract module; it is loaded by path, so this script needs
+#: neither the package installed nor anything beyond the standard library.
+CONTRACT_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "src", "ilaeda", "contract.py")
+
+
+def _load_contract(path: str = CONTRACT_PATH) -> ModuleType:
+    """``src/ilaeda/contract.py`` of this checkout, loaded by file path."""
+    import importlib.util
+
+    name = "_ilaeda_contract"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None or not os.path.isfile(path):
+        print(
+            f"commands.py: error: {os.path.normpath(path)} not found; run this script from an ilaeda checkout",
+            file=sys.stderr,
+        )
+        sys.exit(2)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up while the file executes
+    spec.loader.exec_module(module)
+    return module
+
+
+contract = _load_contract()
 #: config-name token -> (script module, Sacred command)
-ALGORITHMS: dict[str, tuple[str, str]] = {
-    "gail": ("train_adversarial", "gail"),
-    "airl": ("train_adversarial", "airl"),
-    "bc": ("train_imitation", "bc"),
-    "dagger": ("train_imitation", "dagger"),
-    "bcgail": ("train_adversarial", "gail"),
-}
-FAST_TOKEN = "fast"
+ALGORITHMS: dict[str, tuple[str, str]] = contract.SCRIPT_COMMANDS
+FAST_TOKEN: str = contract.FAST_TOKEN
 ARRAY_DELIMITER = "ILAEDA_ARRAY_LINES"
 _URL_PASSWORD_RE = re.compile(r"//[^/@:\s]*:[^@/\s]*@")
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -116,13 +139,12 @@ def parse_seeds(tokens: Sequence[str]) -> list[int]:
 
 def algo_token(cfg_path: str) -> str:
     """The algorithm token of a config file name, by exact ``_``-token match."""
-    stem = os.path.splitext(os.path.basename(cfg_path))[0]
-    tokens = stem.split("_")
-    token = tokens[1] if tokens[0] == FAST_TOKEN and len(tokens) > 1 else tokens[0]
+    token: str = contract.config_token(os.path.splitext(os.path.basename(cfg_path))[0])
     if token not in ALGORITHMS:
         raise UsageError(
             f"cannot tell the algorithm of {cfg_path!r}: its name must start with one of "
-            f"{', '.join(ALGORITHMS)} (or fast_<algo>_...)")
+            f"{', '.join(ALGORITHMS)} (or fast_<algo>_...)"
+        )
     return token
 
 
@@ -151,8 +173,10 @@ def make_runs(name: str, cfg_paths: Sequence[str], seeds: Sequence[int]) -> list
         for seed in seeds:
             cmd_id = f"{name}-{stem}-s{seed}"
             if cmd_id in seen:
-                raise UsageError(f"configs {seen[cmd_id]!r} and {cfg!r} have the same file name; "
-                                 "run them under different --name values")
+                raise UsageError(
+                    f"configs {seen[cmd_id]!r} and {cfg!r} have the same file name; "
+                    "run them under different --name values"
+                )
             seen[cmd_id] = cfg
             runs.append(Run(cfg, token, script, command, seed, cmd_id))
     return runs
@@ -170,7 +194,8 @@ def config_file_hash(content: object) -> str:
 @dataclass(frozen=True)
 class Completed:
     """A COMPLETED Sacred run: run name, algorithm token (of its config file, as analyze labels it), command,
-    seed, config-file hashes (empty in older records), config."""
+    seed, config-file hashes (empty in older records), config.
+    """
 
     name: str
     algo: str | None
@@ -197,12 +222,20 @@ def completed_runs(output_dir: str) -> list[Completed]:
                 config = json.load(f)
             if run.get("status") != "COMPLETED" or not isinstance(run.get("result"), dict):
                 continue
-            hashes = (run.get("info") or {}).get("config_files") or \
-                ((run["result"].get("provenance") or {}).get("config_files") or {})
+            hashes = (run.get("info") or {}).get("config_files") or (
+                (run["result"].get("provenance") or {}).get("config_files") or {}
+            )
             files = [str(n) for n in (run.get("meta") or {}).get("named_configs") or [] if str(n).endswith(".json")]
-            done.append(Completed(str(run["experiment"]["name"]), _token_or_none(files[0]) if files else None,
-                                  str(run["command"]), int(config["seed"]),
-                                  frozenset(str(h) for h in dict(hashes).values()), config))
+            done.append(
+                Completed(
+                    str(run["experiment"]["name"]),
+                    _token_or_none(files[0]) if files else None,
+                    str(run["command"]),
+                    int(config["seed"]),
+                    frozenset(str(h) for h in dict(hashes).values()),
+                    config,
+                )
+            )
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             continue
     return done
@@ -276,9 +309,17 @@ def train_command(run: Run, args: argparse.Namespace) -> str:
     q = shlex.quote
     storage = os.path.join(args.output_dir, "sacred", run.cmd_id)
     parts = [
-        q(args.python), "-m", q(f"{args.scripts_package}.{run.script}"), run.command,
-        "--capture=sys", q(f"--name={args.name}"), q(f"--file_storage={storage}"),
-        "with", q(run.cfg_path), f"seed={run.seed}", q(f"logging.log_root={_sacred_value(args.output_dir)}"),
+        q(args.python),
+        "-m",
+        q(f"{args.scripts_package}.{run.script}"),
+        run.command,
+        "--capture=sys",
+        q(f"--name={args.name}"),
+        q(f"--file_storage={storage}"),
+        "with",
+        q(run.cfg_path),
+        f"seed={run.seed}",
+        q(f"logging.log_root={_sacred_value(args.output_dir)}"),
     ]
     return " ".join(parts)
 
@@ -293,9 +334,15 @@ def sbatch_command(run: Run, args: argparse.Namespace) -> str:
         inner = f". {q(os.path.join(args.venv, 'bin', 'activate'))} && {inner}"
     log_dir = args.slurm_log_dir or os.path.join(args.output_dir, "slurm")
     parts = [
-        "mkdir", "-p", q(log_dir), "&&", "sbatch",
-        q(f"--job-name={run.cmd_id}"), f"--cpus-per-task={args.cpus_per_task}",
-        q(f"--mem={args.mem}"), q(f"--time={args.time}"),
+        "mkdir",
+        "-p",
+        q(log_dir),
+        "&&",
+        "sbatch",
+        q(f"--job-name={run.cmd_id}"),
+        f"--cpus-per-task={args.cpus_per_task}",
+        q(f"--mem={args.mem}"),
+        q(f"--time={args.time}"),
     ]
     if args.partition:
         parts.append(q(f"--partition={args.partition}"))
@@ -325,11 +372,15 @@ def tune_args(text: str | None) -> list[str]:
         if "=" not in token:
             raise UsageError(f"--tune_args: {token!r} is not key=value")
         if _URL_PASSWORD_RE.search(token):
-            raise UsageError("--tune_args: the storage URL contains a password; leave it out and set "
-                             "ILAEDA_STORAGE_PASSWORD in the workers' environment (or storage_password_file=...)")
+            raise UsageError(
+                "--tune_args: the storage URL contains a password; leave it out and set "
+                "ILAEDA_STORAGE_PASSWORD in the workers' environment (or storage_password_file=...)"
+            )
         if token.split("=", 1)[0] in ("study_name", "output_dir", "worker"):
-            raise UsageError(f"--tune_args: {token.split('=', 1)[0]} is set by commands.py "
-                             "(--name, --output_dir, one worker number per line)")
+            raise UsageError(
+                f"--tune_args: {token.split('=', 1)[0]} is set by commands.py "
+                "(--name, --output_dir, one worker number per line)"
+            )
     return tokens
 
 
@@ -344,13 +395,23 @@ def tune_commands(cfg_paths: Sequence[str], args: argparse.Namespace) -> list[tu
         stem = os.path.splitext(os.path.basename(cfg))[0]
         study = f"{args.name}-{stem}"
         if study in seen:
-            raise UsageError(f"configs {seen[study]!r} and {cfg!r} have the same file name; "
-                             "run them under different --name values")
+            raise UsageError(
+                f"configs {seen[study]!r} and {cfg!r} have the same file name; run them under different --name values"
+            )
         seen[study] = cfg
         for worker in range(args.tune_workers):
-            parts = [q(args.python), "-m", q(f"{args.scripts_package}.tune"), token, "with", q(cfg),
-                     q(f"study_name={study}"), q(f"output_dir={args.output_dir}"), f"worker={worker}",
-                     *[q(t) for t in extra]]
+            parts = [
+                q(args.python),
+                "-m",
+                q(f"{args.scripts_package}.tune"),
+                token,
+                "with",
+                q(cfg),
+                q(f"study_name={study}"),
+                q(f"output_dir={args.output_dir}"),
+                f"worker={worker}",
+                *[q(t) for t in extra],
+            ]
             lines.append((f"{study}-w{worker}", " ".join(parts)))
     return lines
 
@@ -388,8 +449,19 @@ def array_command(lines: Sequence[str], args: argparse.Namespace) -> str:
     throttle = f"%{args.array_throttle}" if args.array_throttle else ""
     task = f'eval "$(sed -n "$((SLURM_ARRAY_TASK_ID + 1))p" {q(lines_file)})"'
     parts = [
-        "mkdir", "-p", q(log_dir), "&&", "cat", ">", q(lines_file), f"<<'{ARRAY_DELIMITER}'", "&&", "sbatch",
-        q(f"--job-name={args.name}"), f"--array=0-{len(lines) - 1}{throttle}", *_sbatch_options(args),
+        "mkdir",
+        "-p",
+        q(log_dir),
+        "&&",
+        "cat",
+        ">",
+        q(lines_file),
+        f"<<'{ARRAY_DELIMITER}'",
+        "&&",
+        "sbatch",
+        q(f"--job-name={args.name}"),
+        f"--array=0-{len(lines) - 1}{throttle}",
+        *_sbatch_options(args),
         q(f"--output={os.path.join(log_dir, args.name)}.%A_%a.out"),
         q(f"--error={os.path.join(log_dir, args.name)}.%A_%a.err"),
         *[q(extra) for extra in shlex.split(args.sbatch_args or "")],
@@ -402,17 +474,31 @@ def build_parser() -> argparse.ArgumentParser:
     """The command-line interface."""
     p = _Parser(prog="commands.py", description=__doc__.split("\n\n")[0])
     p.add_argument("--name", required=True, help="run name (Sacred --name) shared by the whole grid")
-    p.add_argument("--cfg_pattern", default="benchmarking/*_cyber_loo*.json",
-                   help="glob of config files (sorted; default %(default)s)")
-    p.add_argument("--exclude", action="append", default=[], metavar="GLOB",
-                   help="leave out configs whose file name matches GLOB (repeatable)")
+    p.add_argument(
+        "--cfg_pattern",
+        default="benchmarking/*_cyber_loo*.json",
+        help="glob of config files (sorted; default %(default)s)",
+    )
+    p.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="leave out configs whose file name matches GLOB (repeatable)",
+    )
     p.add_argument("--seeds", nargs="+", default=["0"], help="seeds: 0,1,2 or 0 1 2 (default 0)")
     p.add_argument("--output_dir", required=True, help="where Sacred records and logs go")
     p.add_argument("--python", default="python", help="Python executable in the lines (default python)")
-    p.add_argument("--scripts_package", default="ilaeda.scripts",
-                   help="package holding train_adversarial/train_imitation (default %(default)s)")
-    p.add_argument("--skip_completed", action="store_true",
-                   help="omit runs that already have a COMPLETED Sacred run under --output_dir")
+    p.add_argument(
+        "--scripts_package",
+        default="ilaeda.scripts",
+        help="package holding train_adversarial/train_imitation (default %(default)s)",
+    )
+    p.add_argument(
+        "--skip_completed",
+        action="store_true",
+        help="omit runs that already have a COMPLETED Sacred run under --output_dir",
+    )
     r = p.add_argument_group("Slurm (--remote)")
     r.add_argument("--remote", action="store_true", help="print one sbatch line per run (pipe into bash)")
     r.add_argument("--cpus_per_task", type=int, default=1, help="sbatch --cpus-per-task (default 1)")
@@ -422,18 +508,33 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--slurm_log_dir", default=None, help="job stdout/stderr dir (default OUTPUT_DIR/slurm)")
     r.add_argument("--venv", default=None, help="virtual environment the job activates first")
     r.add_argument("--container", default=None, help="container image the job runs in")
-    r.add_argument("--container_cmd", default="apptainer exec",
-                   help="how to run in --container (default %(default)r)")
+    r.add_argument("--container_cmd", default="apptainer exec", help="how to run in --container (default %(default)r)")
     r.add_argument("--sbatch_args", default=None, help="extra sbatch options, e.g. '--account=abc'")
-    r.add_argument("--array", action="store_true",
-                   help="submit all lines as ONE Slurm job array (needs --remote; pipe the snippet into bash)")
-    r.add_argument("--array_throttle", type=int, default=None, metavar="K",
-                   help="run at most K array tasks at once (sbatch --array=0-N%%K)")
+    r.add_argument(
+        "--array",
+        action="store_true",
+        help="submit all lines as ONE Slurm job array (needs --remote; pipe the snippet into bash)",
+    )
+    r.add_argument(
+        "--array_throttle",
+        type=int,
+        default=None,
+        metavar="K",
+        help="run at most K array tasks at once (sbatch --array=0-N%%K)",
+    )
     t = p.add_argument_group("tuning workers")
-    t.add_argument("--tune_workers", type=int, default=0, metavar="N",
-                   help="print N tune-worker lines per config (one shared study each) instead of training lines")
-    t.add_argument("--tune_args", default=None,
-                   help="tune options for every worker, e.g. 'n_trials=40 storage=sqlite:///output/tune.db'")
+    t.add_argument(
+        "--tune_workers",
+        type=int,
+        default=0,
+        metavar="N",
+        help="print N tune-worker lines per config (one shared study each) instead of training lines",
+    )
+    t.add_argument(
+        "--tune_args",
+        default=None,
+        help="tune options for every worker, e.g. 'n_trials=40 storage=sqlite:///output/tune.db'",
+    )
     return p
 
 
@@ -447,8 +548,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.cpus_per_task < 1:
             raise UsageError("--cpus_per_task must be at least 1")
         if args.remote and not _TIME_RE.match(args.time):
-            raise UsageError(f"--time={args.time!r} is not a Slurm time limit; use e.g. 90 (minutes), 12:00:00 "
-                             "or 1-00:00:00")
+            raise UsageError(
+                f"--time={args.time!r} is not a Slurm time limit; use e.g. 90 (minutes), 12:00:00 or 1-00:00:00"
+            )
         if args.remote and not _MEM_RE.match(args.mem):
             raise UsageError(f"--mem={args.mem!r} is not a Slurm memory size; use e.g. 4G or 500M")
         check_output_dir(args.output_dir)
@@ -465,8 +567,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.skip_completed:
         done = completed_runs(args.output_dir)
         todo = [r for r in runs if not is_completed(r, args.name, contents[r.cfg_path], done)]
-        print(f"commands.py: {len(runs) - len(todo)} of {len(runs)} runs already completed; "
-              f"{len(todo)} to go", file=sys.stderr)
+        print(
+            f"commands.py: {len(runs) - len(todo)} of {len(runs)} runs already completed; {len(todo)} to go",
+            file=sys.stderr,
+        )
         runs = todo
     if args.array:
         return _emit([train_command(run, args) for run in runs], args, [run.cmd_id for run in runs])
@@ -484,8 +588,9 @@ def _check_array_and_tune(args: argparse.Namespace) -> None:
     if args.tune_args is not None and not args.tune_workers:
         raise UsageError("--tune_args needs --tune_workers")
     if args.tune_workers and args.seeds != ["0"]:
-        raise UsageError("--seeds does not apply to tune workers; give the trials' seeds in --tune_args "
-                         "(e.g. seeds=[0,1,2])")
+        raise UsageError(
+            "--seeds does not apply to tune workers; give the trials' seeds in --tune_args (e.g. seeds=[0,1,2])"
+        )
     if args.tune_workers and args.skip_completed:
         raise UsageError("--skip_completed does not apply to tune workers: rerunning a worker resumes its study")
 
@@ -506,10 +611,23 @@ def _emit(lines: Sequence[str], args: argparse.Namespace, job_ids: Sequence[str]
     log_dir = args.slurm_log_dir or os.path.join(args.output_dir, "slurm")
     out = []
     for job, line in zip(job_ids, lines):
-        out.append(" ".join([
-            "mkdir", "-p", q(log_dir), "&&", "sbatch", q(f"--job-name={job}"), *_sbatch_options(args),
-            q(f"--output={os.path.join(log_dir, job)}.%j.out"), q(f"--error={os.path.join(log_dir, job)}.%j.err"),
-            *[q(extra) for extra in shlex.split(args.sbatch_args or "")], q(f"--wrap={wrapped(line, args)}")]))
+        out.append(
+            " ".join(
+                [
+                    "mkdir",
+                    "-p",
+                    q(log_dir),
+                    "&&",
+                    "sbatch",
+                    q(f"--job-name={job}"),
+                    *_sbatch_options(args),
+                    q(f"--output={os.path.join(log_dir, job)}.%j.out"),
+                    q(f"--error={os.path.join(log_dir, job)}.%j.err"),
+                    *[q(extra) for extra in shlex.split(args.sbatch_args or "")],
+                    q(f"--wrap={wrapped(line, args)}"),
+                ]
+            )
+        )
     return _print(out)
 
 

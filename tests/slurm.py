@@ -21,8 +21,17 @@ from pathlib import Path
 import pytest
 
 TOOLS = ("munged", "slurmctld", "slurmd", "sbatch", "scontrol", "sinfo", "scancel")
-FINAL_STATES = {"COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "NODE_FAIL", "OUT_OF_MEMORY", "PREEMPTED",
-                "BOOT_FAIL", "DEADLINE"}
+FINAL_STATES = {
+    "COMPLETED",
+    "FAILED",
+    "CANCELLED",
+    "TIMEOUT",
+    "NODE_FAIL",
+    "OUT_OF_MEMORY",
+    "PREEMPTED",
+    "BOOT_FAIL",
+    "DEADLINE",
+}
 
 
 def in_ci() -> bool:
@@ -106,32 +115,57 @@ class SlurmCluster:
         key.write_bytes(os.urandom(1024))
         os.chmod(key, 0o600)
         subprocess.run(
-            ["munged", "--force", f"--key-file={key}", f"--socket={self.munge_socket}",
-             f"--pid-file={root / 'munge' / 'munged.pid'}", f"--log-file={root / 'munge' / 'munged.log'}",
-             f"--seed-file={root / 'munge' / 'munged.seed'}"],
-            check=True, capture_output=True, timeout=timeout)
+            [
+                "munged",
+                "--force",
+                f"--key-file={key}",
+                f"--socket={self.munge_socket}",
+                f"--pid-file={root / 'munge' / 'munged.pid'}",
+                f"--log-file={root / 'munge' / 'munged.log'}",
+                f"--seed-file={root / 'munge' / 'munged.seed'}",
+            ],
+            check=True,
+            capture_output=True,
+            timeout=timeout,
+        )
         host = socket.gethostname().split(".")[0]
         ctl_port, d_port = _free_ports(2)
-        self.conf.write_text("\n".join([
-            "ClusterName=ilaedatest",
-            f"SlurmctldHost={host}(127.0.0.1)",
-            "SlurmUser=root", "SlurmdUser=root",
-            "AuthType=auth/munge", "CredType=cred/munge", f"AuthInfo=socket={self.munge_socket}",
-            f"SlurmctldPort={ctl_port}", f"SlurmdPort={d_port}",
-            "ProctrackType=proctrack/linuxproc", "TaskPlugin=task/none",
-            "SelectType=select/cons_tres", "SelectTypeParameters=CR_Core",
-            "JobAcctGatherType=jobacct_gather/none", "AccountingStorageType=accounting_storage/none",
-            "MpiDefault=none", "ReturnToService=2",
-            f"StateSaveLocation={root / 'state'}", f"SlurmdSpoolDir={root / 'spool'}",
-            f"SlurmctldPidFile={root / 'slurmctld.pid'}", f"SlurmdPidFile={root / 'slurmd.pid'}",
-            f"SlurmctldLogFile={root / 'log' / 'slurmctld.log'}", f"SlurmdLogFile={root / 'log' / 'slurmd.log'}",
-            f"NodeName={host} NodeAddr=127.0.0.1 CPUs={os.cpu_count()} RealMemory={_mem_mb()} State=UNKNOWN",
-            f"PartitionName=test Nodes={host} Default=YES MaxTime=INFINITE State=UP",
-            "",
-        ]))
+        self.conf.write_text(
+            "\n".join(
+                [
+                    "ClusterName=ilaedatest",
+                    f"SlurmctldHost={host}(127.0.0.1)",
+                    "SlurmUser=root",
+                    "SlurmdUser=root",
+                    "AuthType=auth/munge",
+                    "CredType=cred/munge",
+                    f"AuthInfo=socket={self.munge_socket}",
+                    f"SlurmctldPort={ctl_port}",
+                    f"SlurmdPort={d_port}",
+                    "ProctrackType=proctrack/linuxproc",
+                    "TaskPlugin=task/none",
+                    "SelectType=select/cons_tres",
+                    "SelectTypeParameters=CR_Core",
+                    "JobAcctGatherType=jobacct_gather/none",
+                    "AccountingStorageType=accounting_storage/none",
+                    "MpiDefault=none",
+                    "ReturnToService=2",
+                    f"StateSaveLocation={root / 'state'}",
+                    f"SlurmdSpoolDir={root / 'spool'}",
+                    f"SlurmctldPidFile={root / 'slurmctld.pid'}",
+                    f"SlurmdPidFile={root / 'slurmd.pid'}",
+                    f"SlurmctldLogFile={root / 'log' / 'slurmctld.log'}",
+                    f"SlurmdLogFile={root / 'log' / 'slurmd.log'}",
+                    f"NodeName={host} NodeAddr=127.0.0.1 CPUs={os.cpu_count()} RealMemory={_mem_mb()} State=UNKNOWN",
+                    f"PartitionName=test Nodes={host} Default=YES MaxTime=INFINITE State=UP",
+                    "",
+                ]
+            )
+        )
         for daemon in ("slurmctld", "slurmd"):
-            subprocess.run([daemon, "-f", str(self.conf)], check=True, capture_output=True, timeout=timeout,
-                           env=self.env)
+            subprocess.run(
+                [daemon, "-f", str(self.conf)], check=True, capture_output=True, timeout=timeout, env=self.env
+            )
         deadline = time.time() + timeout
         while time.time() < deadline:
             out = subprocess.run(["sinfo", "-h", "-o", "%T"], capture_output=True, text=True, env=self.env)
@@ -162,8 +196,9 @@ class SlurmCluster:
         """Current state of each job (``scontrol show job``)."""
         states = {}
         for job in job_ids:
-            out = subprocess.run(["scontrol", "show", "job", str(job)], capture_output=True, text=True,
-                                 env=self.env).stdout
+            out = subprocess.run(
+                ["scontrol", "show", "job", str(job)], capture_output=True, text=True, env=self.env
+            ).stdout
             match = re.search(r"JobState=(\S+)", out)
             states[job] = match[1] if match else "UNKNOWN"
         return states

@@ -22,10 +22,12 @@ from typing import Any
 
 import pytest
 
+from ilaeda.contract import ALGORITHMS
+
 REPO = Path(__file__).resolve().parents[1]
 COMMANDS = REPO / "experiments" / "commands.py"
 FAKE_DIR = REPO / "tests" / "analysis"
-ALGOS = ("gail", "airl", "bc", "dagger", "bcgail")
+ALGOS = tuple(ALGORITHMS)
 
 
 def _load(name: str, path: Path) -> ModuleType:
@@ -43,8 +45,7 @@ slurm = _load("ilaeda_tests_slurm", REPO / "tests" / "slurm.py")
 
 
 def run_commands(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(COMMANDS), *args], capture_output=True, text=True, cwd=cwd,
-                          timeout=60)
+    return subprocess.run([sys.executable, str(COMMANDS), *args], capture_output=True, text=True, cwd=cwd, timeout=60)
 
 
 def write_configs(directory: Path, names: list[str], content: dict | None = None) -> None:
@@ -61,10 +62,16 @@ def fake_grid_configs(directory: Path, splits: tuple[int, ...] = (1, 2)) -> None
 # ---------------------------------------------------------------- parsing, naming (in-process)
 
 
-@pytest.mark.parametrize(("tokens", "seeds"), [
-    (["0,1,2"], [0, 1, 2]), (["0", "1", "2"], [0, 1, 2]), (["0,1", "2"], [0, 1, 2]),
-    (["3, 1", "1"], [3, 1]), (["7"], [7]),
-])
+@pytest.mark.parametrize(
+    ("tokens", "seeds"),
+    [
+        (["0,1,2"], [0, 1, 2]),
+        (["0", "1", "2"], [0, 1, 2]),
+        (["0,1", "2"], [0, 1, 2]),
+        (["3, 1", "1"], [3, 1]),
+        (["7"], [7]),
+    ],
+)
 def test_parse_seeds(tokens: list[str], seeds: list[int]) -> None:
     assert commands.parse_seeds(tokens) == seeds
 
@@ -75,19 +82,36 @@ def test_parse_seeds_rejects(tokens: list[str]) -> None:
         commands.parse_seeds(tokens)
 
 
-@pytest.mark.parametrize(("name", "token"), [
-    ("benchmarking/gail_cyber_loo1.json", "gail"), ("airl_cyber_loo2.json", "airl"), ("bc_x.json", "bc"),
-    ("dagger_cyber_loo4.json", "dagger"), ("bcgail_cyber_loo1.json", "bcgail"),
-    ("fast_gail_cyber_loo1.json", "gail"), ("fast_bcgail_cyber_loo2.json", "bcgail"), ("d/fast_bc.json", "bc"),
-])
+@pytest.mark.parametrize(
+    ("name", "token"),
+    [
+        ("benchmarking/gail_cyber_loo1.json", "gail"),
+        ("airl_cyber_loo2.json", "airl"),
+        ("bc_x.json", "bc"),
+        ("dagger_cyber_loo4.json", "dagger"),
+        ("bcgail_cyber_loo1.json", "bcgail"),
+        ("fast_gail_cyber_loo1.json", "gail"),
+        ("fast_bcgail_cyber_loo2.json", "bcgail"),
+        ("d/fast_bc.json", "bc"),
+    ],
+)
 def test_algo_token(name: str, token: str) -> None:
     assert commands.algo_token(name) == token
 
 
-@pytest.mark.parametrize("name", [
-    "abc_cyber.json", "gail2_cyber.json", "xgail_cyber.json", "fast.json", "fast_x_cyber.json",
-    "fastgail_cyber.json", "gail-cyber.json", "cyber_gail.json",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "abc_cyber.json",
+        "gail2_cyber.json",
+        "xgail_cyber.json",
+        "fast.json",
+        "fast_x_cyber.json",
+        "fastgail_cyber.json",
+        "gail-cyber.json",
+        "cyber_gail.json",
+    ],
+)
 def test_algo_token_rejects(name: str) -> None:
     with pytest.raises(commands.UsageError, match="cannot tell the algorithm"):
         commands.algo_token(name)
@@ -95,8 +119,10 @@ def test_algo_token_rejects(name: str) -> None:
 
 def test_script_and_command_per_algorithm() -> None:
     assert commands.ALGORITHMS == {
-        "gail": ("train_adversarial", "gail"), "airl": ("train_adversarial", "airl"),
-        "bc": ("train_imitation", "bc"), "dagger": ("train_imitation", "dagger"),
+        "gail": ("train_adversarial", "gail"),
+        "airl": ("train_adversarial", "airl"),
+        "bc": ("train_imitation", "bc"),
+        "dagger": ("train_imitation", "dagger"),
         "bcgail": ("train_adversarial", "gail"),
     }
 
@@ -106,18 +132,19 @@ def test_script_and_command_per_algorithm() -> None:
 
 def test_local_lines_exact_and_sorted(tmp_path: Path) -> None:
     write_configs(tmp_path / "cfg", ["gail_cyber_loo1", "bc_cyber_loo2", "bcgail_cyber_loo1", "dagger_cyber_loo1"])
-    res = run_commands("--name=run0", "--cfg_pattern=cfg/*.json", "--seeds", "0,1", "--output_dir=out",
-                       cwd=tmp_path)
+    res = run_commands("--name=run0", "--cfg_pattern=cfg/*.json", "--seeds", "0,1", "--output_dir=out", cwd=tmp_path)
     assert res.returncode == 0, res.stderr
     lines = res.stdout.splitlines()
     assert len(lines) == 8
     assert lines[0] == (
         "python -m ilaeda.scripts.train_imitation bc --capture=sys --name=run0 "
-        "--file_storage=out/sacred/run0-bc_cyber_loo2-s0 with cfg/bc_cyber_loo2.json seed=0 logging.log_root=out")
+        "--file_storage=out/sacred/run0-bc_cyber_loo2-s0 with cfg/bc_cyber_loo2.json seed=0 logging.log_root=out"
+    )
     assert lines[2] == (
         "python -m ilaeda.scripts.train_adversarial gail --capture=sys --name=run0 "
         "--file_storage=out/sacred/run0-bcgail_cyber_loo1-s0 with cfg/bcgail_cyber_loo1.json seed=0 "
-        "logging.log_root=out")
+        "logging.log_root=out"
+    )
     configs = [shlex.split(line)[8] for line in lines]
     assert configs == sorted(configs)
     assert [shlex.split(line)[9] for line in lines[:2]] == ["seed=0", "seed=1"]
@@ -134,13 +161,22 @@ def test_seeds_space_and_comma_forms_agree(tmp_path: Path) -> None:
 
 def test_paths_with_spaces_are_quoted(tmp_path: Path) -> None:
     write_configs(tmp_path / "my cfgs", ["airl_cyber_loo1"])
-    res = run_commands("--name=r", "--cfg_pattern=my cfgs/*.json", "--output_dir=out dir", "--python=/opt/my py/python",
-                       cwd=tmp_path)
+    res = run_commands(
+        "--name=r", "--cfg_pattern=my cfgs/*.json", "--output_dir=out dir", "--python=/opt/my py/python", cwd=tmp_path
+    )
     assert res.returncode == 0, res.stderr
     argv = shlex.split(res.stdout.strip())
     assert argv == [
-        "/opt/my py/python", "-m", "ilaeda.scripts.train_adversarial", "airl", "--capture=sys", "--name=r",
-        "--file_storage=out dir/sacred/r-airl_cyber_loo1-s0", "with", "my cfgs/airl_cyber_loo1.json", "seed=0",
+        "/opt/my py/python",
+        "-m",
+        "ilaeda.scripts.train_adversarial",
+        "airl",
+        "--capture=sys",
+        "--name=r",
+        "--file_storage=out dir/sacred/r-airl_cyber_loo1-s0",
+        "with",
+        "my cfgs/airl_cyber_loo1.json",
+        "seed=0",
         "logging.log_root=out dir",
     ]
 
@@ -157,32 +193,57 @@ def test_fast_configs_only_when_asked_for(tmp_path: Path) -> None:
     assert [shlex.split(x)[8] for x in full.stdout.splitlines()] == ["gail_cyber_loo1.json"]
     fast = run_commands("--name=r", "--cfg_pattern=fast_*.json", "--output_dir=o", cwd=tmp_path)
     assert len(fast.stdout.splitlines()) == 2
-    excluded = run_commands("--name=r", "--cfg_pattern=fast_*.json", "--exclude=*_bc_*", "--output_dir=o",
-                            cwd=tmp_path)
+    excluded = run_commands("--name=r", "--cfg_pattern=fast_*.json", "--exclude=*_bc_*", "--output_dir=o", cwd=tmp_path)
     assert [shlex.split(x)[8] for x in excluded.stdout.splitlines()] == ["fast_gail_cyber_loo1.json"]
 
 
 def test_remote_lines(tmp_path: Path) -> None:
     write_configs(tmp_path / "cfg", ["dagger_cyber_loo3"])
-    res = run_commands("--name=run0", "--cfg_pattern=cfg/*.json", "--seeds=4", "--output_dir=out dir", "--remote",
-                       "--cpus_per_task=2", "--mem=8G", "--time=01:00:00", "--partition=cpu", "--venv=/opt/venv",
-                       "--container=img.sif", "--sbatch_args=--account=lab --qos=low", cwd=tmp_path)
+    res = run_commands(
+        "--name=run0",
+        "--cfg_pattern=cfg/*.json",
+        "--seeds=4",
+        "--output_dir=out dir",
+        "--remote",
+        "--cpus_per_task=2",
+        "--mem=8G",
+        "--time=01:00:00",
+        "--partition=cpu",
+        "--venv=/opt/venv",
+        "--container=img.sif",
+        "--sbatch_args=--account=lab --qos=low",
+        cwd=tmp_path,
+    )
     assert res.returncode == 0, res.stderr
     argv = shlex.split(res.stdout.strip())
     cmd_id = "run0-dagger_cyber_loo3-s4"
     assert argv[:5] == ["mkdir", "-p", "out dir/slurm", "&&", "sbatch"]
     assert argv[5:-1] == [
-        f"--job-name={cmd_id}", "--cpus-per-task=2", "--mem=8G", "--time=01:00:00", "--partition=cpu",
-        f"--output=out dir/slurm/{cmd_id}.%j.out", f"--error=out dir/slurm/{cmd_id}.%j.err",
-        "--account=lab", "--qos=low",
+        f"--job-name={cmd_id}",
+        "--cpus-per-task=2",
+        "--mem=8G",
+        "--time=01:00:00",
+        "--partition=cpu",
+        f"--output=out dir/slurm/{cmd_id}.%j.out",
+        f"--error=out dir/slurm/{cmd_id}.%j.err",
+        "--account=lab",
+        "--qos=low",
     ]
     wrap = argv[-1]
     assert wrap.startswith("--wrap=")
-    inner = shlex.split(wrap[len("--wrap="):])
+    inner = shlex.split(wrap[len("--wrap=") :])
     assert inner[:6] == [".", "/opt/venv/bin/activate", "&&", "apptainer", "exec", "img.sif"]
     assert inner[6:] == [
-        "python", "-m", "ilaeda.scripts.train_imitation", "dagger", "--capture=sys", "--name=run0",
-        f"--file_storage=out dir/sacred/{cmd_id}", "with", "cfg/dagger_cyber_loo3.json", "seed=4",
+        "python",
+        "-m",
+        "ilaeda.scripts.train_imitation",
+        "dagger",
+        "--capture=sys",
+        "--name=run0",
+        f"--file_storage=out dir/sacred/{cmd_id}",
+        "with",
+        "cfg/dagger_cyber_loo3.json",
+        "seed=4",
         "logging.log_root=out dir",
     ]
 
@@ -196,16 +257,19 @@ def test_remote_defaults_have_no_partition_or_wrappers(tmp_path: Path) -> None:
     assert argv[-1].startswith("--wrap=python -m ilaeda.scripts.train_adversarial gail ")
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--cfg_pattern=nothing*.json"], "no config file matches"),
-    (["--cfg_pattern=*.json"], "cannot tell the algorithm of 'abc_cyber.json'"),
-    (["--cfg_pattern=g*.json", "--seeds", "0,a"], "--seeds: 'a'"),
-    (["--cfg_pattern=g*.json", "--seeds", ","], "--seeds: no seed"),
-    (["--cfg_pattern=g*.json", "--name=has space"], "--name="),
-    (["--cfg_pattern=g*.json", "--cpus_per_task=0"], "--cpus_per_task"),
-    (["--cfg_pattern=g*.json", "--sbatch_args='"], "--sbatch_args"),
-    (["--cfg_pattern=g*.json", "--bogus"], "unrecognized arguments"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--cfg_pattern=nothing*.json"], "no config file matches"),
+        (["--cfg_pattern=*.json"], "cannot tell the algorithm of 'abc_cyber.json'"),
+        (["--cfg_pattern=g*.json", "--seeds", "0,a"], "--seeds: 'a'"),
+        (["--cfg_pattern=g*.json", "--seeds", ","], "--seeds: no seed"),
+        (["--cfg_pattern=g*.json", "--name=has space"], "--name="),
+        (["--cfg_pattern=g*.json", "--cpus_per_task=0"], "--cpus_per_task"),
+        (["--cfg_pattern=g*.json", "--sbatch_args='"], "--sbatch_args"),
+        (["--cfg_pattern=g*.json", "--bogus"], "unrecognized arguments"),
+    ],
+)
 def test_bad_input_one_line_exit_2(tmp_path: Path, args: list[str], message: str) -> None:
     write_configs(tmp_path, ["gail_cyber_loo1", "abc_cyber"])
     base = ["--name=r", "--output_dir=o"]
@@ -250,8 +314,9 @@ def test_skip_completed_omits_only_completed_runs(tmp_path: Path) -> None:
     _sacred_run(bc, corrupt, "run0", 1)
     (corrupt / "1" / "run.json").write_text('{"status": "COMPL')  # completed, then corrupted
 
-    res = run_commands("--name=run0", "--cfg_pattern=cfg/*.json", "--seeds=0,1", "--output_dir=out",
-                       "--skip_completed", cwd=tmp_path)
+    res = run_commands(
+        "--name=run0", "--cfg_pattern=cfg/*.json", "--seeds=0,1", "--output_dir=out", "--skip_completed", cwd=tmp_path
+    )
     assert res.returncode == 0, res.stderr
     ids = [shlex.split(line)[6].rsplit("/", 1)[-1] for line in res.stdout.splitlines()]
     assert ids == ["run0-bc_cyber_loo1-s0", "run0-bc_cyber_loo1-s1", "run0-gail_cyber_loo1-s1"]
@@ -288,8 +353,15 @@ def _runs(out: Path) -> list[dict]:
 
 
 def _parallel(lines: str, cwd: Path, env: dict[str, str], jobs: int = 4, timeout: int = 600) -> None:
-    res = subprocess.run(["parallel", "--halt", "never", "-j", str(jobs)], input=lines, text=True, cwd=cwd,
-                         env=env, capture_output=True, timeout=timeout)
+    res = subprocess.run(
+        ["parallel", "--halt", "never", "-j", str(jobs)],
+        input=lines,
+        text=True,
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        timeout=timeout,
+    )
     assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
 
 
@@ -297,14 +369,22 @@ def _parallel(lines: str, cwd: Path, env: dict[str, str], jobs: int = 4, timeout
 def test_fake_grid_under_parallel_resumes(tmp_path: Path, fake_scripts: dict[str, str]) -> None:
     slurm.require_tools("parallel")
     fake_grid_configs(tmp_path / "benchmarking")
-    base = ["--name=grid", "--cfg_pattern=benchmarking/fast_*.json", "--seeds", "0,1", "--output_dir=out",
-            f"--python={sys.executable}", "--scripts_package=fakescripts"]
+    base = [
+        "--name=grid",
+        "--cfg_pattern=benchmarking/fast_*.json",
+        "--seeds",
+        "0,1",
+        "--output_dir=out",
+        f"--python={sys.executable}",
+        "--scripts_package=fakescripts",
+    ]
     lines = run_commands(*base, cwd=tmp_path).stdout.splitlines()
     assert len(lines) == 20
     # an interrupted grid: half of it ran, and one run of the other half failed
     _parallel("\n".join(lines[:10]) + "\n", tmp_path, fake_scripts)
-    failing = subprocess.run(lines[10] + " fail=True", shell=True, cwd=tmp_path, env=fake_scripts,
-                             capture_output=True, text=True)
+    failing = subprocess.run(
+        lines[10] + " fail=True", shell=True, cwd=tmp_path, env=fake_scripts, capture_output=True, text=True
+    )
     assert failing.returncode != 0
     todo = run_commands(*base, "--skip_completed", cwd=tmp_path)
     assert todo.stdout.splitlines() == lines[10:]
@@ -314,10 +394,15 @@ def test_fake_grid_under_parallel_resumes(tmp_path: Path, fake_scripts: dict[str
     runs = _runs(tmp_path / "out")
     completed = [r for r in runs if r["status"] == "COMPLETED"]
     assert len(runs) == 21 and len(completed) == 20
-    got = sorted((r["_dir"].parent.name, r["result"]["algo"], r["result"]["split"], r["_config"]["seed"])
-                 for r in completed)
-    want = sorted((f"grid-fast_{a}_cyber_loo{k}-s{s}", "gail" if a == "bcgail" else a, f"cyber_loo{k}", s)
-                  for a in ALGOS for k in (1, 2) for s in (0, 1))
+    got = sorted(
+        (r["_dir"].parent.name, r["result"]["algo"], r["result"]["split"], r["_config"]["seed"]) for r in completed
+    )
+    want = sorted(
+        (f"grid-fast_{a}_cyber_loo{k}-s{s}", "gail" if a == "bcgail" else a, f"cyber_loo{k}", s)
+        for a in ALGOS
+        for k in (1, 2)
+        for s in (0, 1)
+    )
     assert got == want
     assert all(r["experiment"]["name"] == "grid" for r in runs)
     assert all(Path(tmp_path, r["_config"]["logging"]["log_dir"], "progress.csv").is_file() for r in completed)
@@ -328,8 +413,16 @@ def test_eight_concurrent_runs_into_one_output_dir(tmp_path: Path, fake_scripts:
     """Eight runs at once: four seeds, each submitted twice (so two runs race for ids in one dir)."""
     slurm.require_tools("parallel")
     write_configs(tmp_path, ["fast_gail_cyber_loo1"])
-    lines = run_commands("--name=c8", "--cfg_pattern=fast_*.json", "--seeds", "0 1 2 3", "--output_dir=out",
-                         f"--python={sys.executable}", "--scripts_package=fakescripts", cwd=tmp_path).stdout
+    lines = run_commands(
+        "--name=c8",
+        "--cfg_pattern=fast_*.json",
+        "--seeds",
+        "0 1 2 3",
+        "--output_dir=out",
+        f"--python={sys.executable}",
+        "--scripts_package=fakescripts",
+        cwd=tmp_path,
+    ).stdout
     _parallel(lines + lines, tmp_path, fake_scripts, jobs=8)
     runs = _runs(tmp_path / "out")
     assert len(runs) == 8
@@ -365,9 +458,19 @@ def test_fake_grid_under_slurm(tmp_path: Path, fake_scripts: dict[str, str], slu
     work = tmp_path / "work dir"
     fake_grid_configs(work / "benchmarking", splits=(1,))
     lines = run_commands(
-        "--name=sl", "--cfg_pattern=benchmarking/fast_*.json", "--seeds=0", "--output_dir=out put", "--remote",
-        f"--venv={sys.prefix}", "--container_cmd=env", "--container=ILAEDA_IN_CONTAINER=1", "--mem=500M",
-        "--time=00:10:00", "--scripts_package=fakescripts", cwd=work).stdout
+        "--name=sl",
+        "--cfg_pattern=benchmarking/fast_*.json",
+        "--seeds=0",
+        "--output_dir=out put",
+        "--remote",
+        f"--venv={sys.prefix}",
+        "--container_cmd=env",
+        "--container=ILAEDA_IN_CONTAINER=1",
+        "--mem=500M",
+        "--time=00:10:00",
+        "--scripts_package=fakescripts",
+        cwd=work,
+    ).stdout
     start = time.time()
     jobs = _submit(lines, work, {**slurm_cluster.env, **fake_scripts})
     states = slurm_cluster.wait(jobs, timeout=240)
@@ -395,8 +498,16 @@ def _real_fast_configs() -> list[Path]:
 
 
 def _real_lines(out: Path, seeds: str, *extra: str) -> str:
-    res = run_commands("--name=fastgrid", "--cfg_pattern=benchmarking/fast_*_cyber*.json", "--seeds", seeds,
-                       f"--output_dir={out}", f"--python={sys.executable}", *extra, cwd=REPO)
+    res = run_commands(
+        "--name=fastgrid",
+        "--cfg_pattern=benchmarking/fast_*_cyber*.json",
+        "--seeds",
+        seeds,
+        f"--output_dir={out}",
+        f"--python={sys.executable}",
+        *extra,
+        cwd=REPO,
+    )
     assert res.returncode == 0, res.stderr
     return res.stdout
 
@@ -412,10 +523,23 @@ def _check_real_grid(out: Path, configs: list[Path], n_seeds: int) -> None:
         assert result["seed"] == r["_config"]["seed"]
         assert {"mean", "std", "n"} <= set(result["benchmark"]["precision"])
     analysis = subprocess.run(
-        [sys.executable, "-m", "ilaeda.scripts.analyze", "analyze_imitation", f"--file_storage={out / 'analysis'}", "with",
-         f"source_dir_str={out / 'sacred'}", "run_name=fastgrid", f"csv_output_path={out / 'results.csv'}",
-         "bootstrap_reps=200"],
-        capture_output=True, text=True, cwd=REPO, timeout=300)
+        [
+            sys.executable,
+            "-m",
+            "ilaeda.scripts.analyze",
+            "analyze_imitation",
+            f"--file_storage={out / 'analysis'}",
+            "with",
+            f"source_dir_str={out / 'sacred'}",
+            "run_name=fastgrid",
+            f"csv_output_path={out / 'results.csv'}",
+            "bootstrap_reps=200",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=300,
+    )
     assert analysis.returncode == 0, analysis.stderr[-3000:]
     import pandas as pd
 
@@ -444,8 +568,11 @@ def test_real_fast_grid_under_slurm(tmp_path: Path, slurm_cluster: Any) -> None:
     configs = _real_fast_configs()
     out = tmp_path / "out"
     start = time.time()
-    jobs = _submit(_real_lines(out, "0", "--remote", f"--venv={sys.prefix}", "--mem=2G", "--time=00:20:00"), REPO,
-                   {**os.environ, "OMP_NUM_THREADS": "1", **slurm_cluster.env})
+    jobs = _submit(
+        _real_lines(out, "0", "--remote", f"--venv={sys.prefix}", "--mem=2G", "--time=00:20:00"),
+        REPO,
+        {**os.environ, "OMP_NUM_THREADS": "1", **slurm_cluster.env},
+    )
     states = slurm_cluster.wait(jobs, timeout=540)
     print(f"{len(jobs)} real fast runs under Slurm in {time.time() - start:.1f} s")
     assert set(states.values()) == {"COMPLETED"}, (states, slurm_cluster.logs())

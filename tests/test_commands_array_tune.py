@@ -1,7 +1,8 @@
 """experiments/commands.py: Slurm job arrays (``--remote --array``) and tuning-worker lines
 (``--tune_workers``) — generated text, errors, resuming, and for real: a grid as one array job on the local
 Slurm fixture (tests/slurm.py), and a tuning study run by 2 concurrent local workers (GNU parallel) and by
-2 Slurm array tasks."""
+2 Slurm array tasks.
+"""
 
 from __future__ import annotations
 
@@ -20,10 +21,12 @@ from typing import Any
 
 import pytest
 
+from ilaeda.contract import ALGORITHMS
+
 REPO = Path(__file__).resolve().parents[1]
 COMMANDS = REPO / "experiments" / "commands.py"
 FAKE_DIR = REPO / "tests" / "analysis"
-ALGOS = ("gail", "airl", "bc", "dagger", "bcgail")
+ALGOS = tuple(ALGORITHMS)
 
 
 def _load(name: str, path: Path) -> ModuleType:
@@ -64,60 +67,115 @@ def test_array_snippet(tmp_path: Path) -> None:
     write_configs(tmp_path / "cfg", ["gail_cyber_loo1", "bc_cyber_loo2"])
     base = ["--name=g0", "--cfg_pattern=cfg/*.json", "--seeds", "0,1", "--output_dir=out dir", "--venv=/opt/v"]
     single = run_commands(*base, "--remote", cwd=tmp_path).stdout.splitlines()
-    res = run_commands(*base, "--remote", "--array", "--array_throttle=3", "--mem=2G", "--partition=cpu",
-                       "--sbatch_args=--account=lab", cwd=tmp_path)
+    res = run_commands(
+        *base,
+        "--remote",
+        "--array",
+        "--array_throttle=3",
+        "--mem=2G",
+        "--partition=cpu",
+        "--sbatch_args=--account=lab",
+        cwd=tmp_path,
+    )
     assert res.returncode == 0, res.stderr
     argv, body = split_snippet(res.stdout)
     lines_file = argv[6]
     assert re.fullmatch(r"out dir/slurm/g0-array-[0-9a-f]{12}\.lines", lines_file)
     assert argv[:9] == ["mkdir", "-p", "out dir/slurm", "&&", "cat", ">", lines_file, "<<ILAEDA_ARRAY_LINES", "&&"]
     assert argv[9:-1] == [
-        "sbatch", "--job-name=g0", "--array=0-3%3", "--cpus-per-task=1", "--mem=2G", "--time=24:00:00",
-        "--partition=cpu", "--output=out dir/slurm/g0.%A_%a.out", "--error=out dir/slurm/g0.%A_%a.err",
-        "--account=lab"]
+        "sbatch",
+        "--job-name=g0",
+        "--array=0-3%3",
+        "--cpus-per-task=1",
+        "--mem=2G",
+        "--time=24:00:00",
+        "--partition=cpu",
+        "--output=out dir/slurm/g0.%A_%a.out",
+        "--error=out dir/slurm/g0.%A_%a.err",
+        "--account=lab",
+    ]
     assert argv[-1] == f'--wrap=eval "$(sed -n "$((SLURM_ARRAY_TASK_ID + 1))p" {shlex.quote(lines_file)})"'
     # the array's lines are exactly what the single sbatch jobs would wrap, in the same order
-    assert body == [shlex.split(line)[-1][len("--wrap="):] for line in single]
+    assert body == [shlex.split(line)[-1][len("--wrap=") :] for line in single]
     # named by content: same grid, same file; another grid, another file
-    assert run_commands(*base, "--remote", "--array", "--array_throttle=3", "--mem=2G", "--partition=cpu",
-                        "--sbatch_args=--account=lab", cwd=tmp_path).stdout == res.stdout
+    assert (
+        run_commands(
+            *base,
+            "--remote",
+            "--array",
+            "--array_throttle=3",
+            "--mem=2G",
+            "--partition=cpu",
+            "--sbatch_args=--account=lab",
+            cwd=tmp_path,
+        ).stdout
+        == res.stdout
+    )
     other = split_snippet(run_commands(*base[:3], "0", *base[4:], "--remote", "--array", cwd=tmp_path).stdout)
     assert other[0][6] != lines_file and "--array=0-1" in other[0]
 
 
 def test_tune_worker_lines(tmp_path: Path) -> None:
     write_configs(tmp_path / "cfg", ["bcgail_cyber_loo1", "fast_bc_cyber_loo2"])
-    res = run_commands("--name=t0", "--cfg_pattern=cfg/*.json", "--output_dir=out", "--tune_workers=2",
-                       "--tune_args=n_trials=30 seeds=[0,1,2] storage=postgresql://tuner@db/optuna", cwd=tmp_path)
+    res = run_commands(
+        "--name=t0",
+        "--cfg_pattern=cfg/*.json",
+        "--output_dir=out",
+        "--tune_workers=2",
+        "--tune_args=n_trials=30 seeds=[0,1,2] storage=postgresql://tuner@db/optuna",
+        cwd=tmp_path,
+    )
     assert res.returncode == 0, res.stderr
     lines = [shlex.split(x) for x in res.stdout.splitlines()]
-    assert lines[0] == ["python", "-m", "ilaeda.scripts.tune", "bcgail", "with", "cfg/bcgail_cyber_loo1.json",
-                        "study_name=t0-bcgail_cyber_loo1", "output_dir=out", "worker=0", "n_trials=30",
-                        "seeds=[0,1,2]", "storage=postgresql://tuner@db/optuna"]
+    assert lines[0] == [
+        "python",
+        "-m",
+        "ilaeda.scripts.tune",
+        "bcgail",
+        "with",
+        "cfg/bcgail_cyber_loo1.json",
+        "study_name=t0-bcgail_cyber_loo1",
+        "output_dir=out",
+        "worker=0",
+        "n_trials=30",
+        "seeds=[0,1,2]",
+        "storage=postgresql://tuner@db/optuna",
+    ]
     assert [x[8] for x in lines] == ["worker=0", "worker=1"]  # fast_* needs a fast pattern: left out
-    fast = run_commands("--name=t0", "--cfg_pattern=cfg/fast_*.json", "--output_dir=out", "--tune_workers=3",
-                        "--remote", "--array", cwd=tmp_path)
+    fast = run_commands(
+        "--name=t0",
+        "--cfg_pattern=cfg/fast_*.json",
+        "--output_dir=out",
+        "--tune_workers=3",
+        "--remote",
+        "--array",
+        cwd=tmp_path,
+    )
     argv, body = split_snippet(fast.stdout)
     assert "--array=0-2" in argv and [shlex.split(b)[3] for b in body] == ["bc"] * 3
     assert [shlex.split(b)[8] for b in body] == ["worker=0", "worker=1", "worker=2"]
-    remote = run_commands("--name=t0", "--cfg_pattern=cfg/b*.json", "--output_dir=out", "--tune_workers=2",
-                          "--remote", cwd=tmp_path).stdout.splitlines()
+    remote = run_commands(
+        "--name=t0", "--cfg_pattern=cfg/b*.json", "--output_dir=out", "--tune_workers=2", "--remote", cwd=tmp_path
+    ).stdout.splitlines()
     assert len(remote) == 2 and "--job-name=t0-bcgail_cyber_loo1-w1" in shlex.split(remote[1])
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--array"], "--array submits a Slurm job array: add --remote"),
-    (["--remote", "--array_throttle=2"], "--array_throttle needs --array"),
-    (["--remote", "--array", "--array_throttle=0"], "--array_throttle needs --array"),
-    (["--tune_args=n_trials=3"], "--tune_args needs --tune_workers"),
-    (["--tune_workers=-1"], "--tune_workers must not be negative"),
-    (["--tune_workers=2", "--seeds=0,1"], "--seeds does not apply to tune workers"),
-    (["--tune_workers=2", "--skip_completed"], "--skip_completed does not apply"),
-    (["--tune_workers=2", "--tune_args=storage=postgresql://me:hunter2@db/x"], "contains a password"),
-    (["--tune_workers=2", "--tune_args=n_trials"], "is not key=value"),
-    (["--tune_workers=2", "--tune_args=worker=3"], "worker is set by commands.py"),
-    (["--tune_workers=2", "--tune_args='"], "--tune_args"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--array"], "--array submits a Slurm job array: add --remote"),
+        (["--remote", "--array_throttle=2"], "--array_throttle needs --array"),
+        (["--remote", "--array", "--array_throttle=0"], "--array_throttle needs --array"),
+        (["--tune_args=n_trials=3"], "--tune_args needs --tune_workers"),
+        (["--tune_workers=-1"], "--tune_workers must not be negative"),
+        (["--tune_workers=2", "--seeds=0,1"], "--seeds does not apply to tune workers"),
+        (["--tune_workers=2", "--skip_completed"], "--skip_completed does not apply"),
+        (["--tune_workers=2", "--tune_args=storage=postgresql://me:hunter2@db/x"], "contains a password"),
+        (["--tune_workers=2", "--tune_args=n_trials"], "is not key=value"),
+        (["--tune_workers=2", "--tune_args=worker=3"], "worker is set by commands.py"),
+        (["--tune_workers=2", "--tune_args='"], "--tune_args"),
+    ],
+)
 def test_bad_input_one_line_exit_2(tmp_path: Path, args: list[str], message: str) -> None:
     write_configs(tmp_path, ["gail_cyber_loo1"])
     res = run_commands("--name=r", "--output_dir=o", "--cfg_pattern=*.json", *args, cwd=tmp_path)
@@ -197,17 +255,31 @@ def _runs(out: Path) -> list[dict]:
 
 
 @pytest.mark.integration
-def test_fake_grid_as_one_throttled_array_job_resumes(tmp_path: Path, fake_scripts: dict[str, str],
-                                                       slurm_cluster: Any) -> None:
+def test_fake_grid_as_one_throttled_array_job_resumes(
+    tmp_path: Path, fake_scripts: dict[str, str], slurm_cluster: Any
+) -> None:
     work = tmp_path / "work dir"
     write_configs(work / "benchmarking", [f"fast_{a}_cyber_loo1" for a in ALGOS])
-    base = ["--name=arr", "--cfg_pattern=benchmarking/fast_*.json", "--seeds=0,1", "--output_dir=out put",
-            "--remote", "--array", "--array_throttle=2", f"--venv={sys.prefix}", "--mem=500M", "--time=00:10:00",
-            "--scripts_package=fakescripts"]
+    base = [
+        "--name=arr",
+        "--cfg_pattern=benchmarking/fast_*.json",
+        "--seeds=0,1",
+        "--output_dir=out put",
+        "--remote",
+        "--array",
+        "--array_throttle=2",
+        f"--venv={sys.prefix}",
+        "--mem=500M",
+        "--time=00:10:00",
+        "--scripts_package=fakescripts",
+    ]
     env = {**fake_scripts, "SLURM_CONF": slurm_cluster.env["SLURM_CONF"]}
     # an interrupted grid: 4 of the 10 runs are done already
-    lines = run_commands(*[a for a in base if a not in ("--remote", "--array", "--array_throttle=2")],
-                         f"--python={sys.executable}", cwd=work).stdout.splitlines()
+    lines = run_commands(
+        *[a for a in base if a not in ("--remote", "--array", "--array_throttle=2")],
+        f"--python={sys.executable}",
+        cwd=work,
+    ).stdout.splitlines()
     assert len(lines) == 10
     for line in lines[:4]:
         assert subprocess.run(line, shell=True, cwd=work, env=fake_scripts, capture_output=True).returncode == 0
@@ -227,15 +299,24 @@ def _load_study(out: Path, name: str) -> Any:
     import optuna
 
     path = str(out / "tune" / name / "journal.log")
-    storage = optuna.storages.JournalStorage(optuna.storages.journal.JournalFileBackend(
-        path, lock_obj=optuna.storages.journal.JournalFileOpenLock(path)))
+    storage = optuna.storages.JournalStorage(
+        optuna.storages.journal.JournalFileBackend(path, lock_obj=optuna.storages.journal.JournalFileOpenLock(path))
+    )
     return optuna.load_study(study_name=name, storage=storage)
 
 
 def _tune_args(tmp_path: Path) -> str:
     space = tmp_path / "space.json"
-    space.write_text(json.dumps({"bc.n_epochs": {"type": "int", "low": 1, "high": 3}, "bc.batch_size": None,
-                                 "bc.optimizer_kwargs.lr": None, "bc.ent_weight": None}))
+    space.write_text(
+        json.dumps(
+            {
+                "bc.n_epochs": {"type": "int", "low": 1, "high": 3},
+                "bc.batch_size": None,
+                "bc.optimizer_kwargs.lr": None,
+                "bc.ent_weight": None,
+            }
+        )
+    )
     return f"n_trials=3 folds=[2] pruner=none search_space={space} tuned_dir={tmp_path / 'tuned'}"
 
 
@@ -252,12 +333,25 @@ def _check_study(out: Path, tmp_path: Path) -> None:
 def test_tune_study_with_two_parallel_workers(tmp_path: Path) -> None:
     slurm.require_tools("parallel")
     out = tmp_path / "out"
-    lines = run_commands("--name=tn", "--cfg_pattern=benchmarking/fast_bc_cyber_loo1.json", f"--output_dir={out}",
-                         f"--python={sys.executable}", "--tune_workers=2", f"--tune_args={_tune_args(tmp_path)}",
-                         cwd=REPO).stdout
+    lines = run_commands(
+        "--name=tn",
+        "--cfg_pattern=benchmarking/fast_bc_cyber_loo1.json",
+        f"--output_dir={out}",
+        f"--python={sys.executable}",
+        "--tune_workers=2",
+        f"--tune_args={_tune_args(tmp_path)}",
+        cwd=REPO,
+    ).stdout
     assert len(lines.splitlines()) == 2
-    res = subprocess.run(["parallel", "--halt", "never", "-j", "2"], input=lines, text=True, cwd=REPO,
-                         env={**os.environ, "OMP_NUM_THREADS": "1"}, capture_output=True, timeout=900)
+    res = subprocess.run(
+        ["parallel", "--halt", "never", "-j", "2"],
+        input=lines,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, "OMP_NUM_THREADS": "1"},
+        capture_output=True,
+        timeout=900,
+    )
     assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
     _check_study(out, tmp_path)
 
@@ -265,13 +359,26 @@ def test_tune_study_with_two_parallel_workers(tmp_path: Path) -> None:
 @pytest.mark.integration
 def test_tune_study_with_two_slurm_array_tasks(tmp_path: Path, slurm_cluster: Any) -> None:
     out = tmp_path / "out"
-    snippet = run_commands("--name=tn", "--cfg_pattern=benchmarking/fast_bc_cyber_loo1.json", f"--output_dir={out}",
-                           f"--python={sys.executable}", "--tune_workers=2", f"--tune_args={_tune_args(tmp_path)}",
-                           "--remote", "--array", f"--venv={sys.prefix}", "--mem=2G", "--time=00:20:00", cwd=REPO)
+    snippet = run_commands(
+        "--name=tn",
+        "--cfg_pattern=benchmarking/fast_bc_cyber_loo1.json",
+        f"--output_dir={out}",
+        f"--python={sys.executable}",
+        "--tune_workers=2",
+        f"--tune_args={_tune_args(tmp_path)}",
+        "--remote",
+        "--array",
+        f"--venv={sys.prefix}",
+        "--mem=2G",
+        "--time=00:20:00",
+        cwd=REPO,
+    )
     assert snippet.returncode == 0, snippet.stderr
     env = {**os.environ, "OMP_NUM_THREADS": "1", **slurm_cluster.env}
     job = _submit_array(snippet.stdout, REPO, env)
     states = _wait_array(slurm_cluster, job, 2, timeout=900)
-    assert states == ["COMPLETED", "COMPLETED"], (slurm_cluster.logs(), [
-        p.read_text()[-2000:] for p in (out / "slurm").glob("*.err")])
+    assert states == ["COMPLETED", "COMPLETED"], (
+        slurm_cluster.logs(),
+        [p.read_text()[-2000:] for p in (out / "slurm").glob("*.err")],
+    )
     _check_study(out, tmp_path)

@@ -1,6 +1,7 @@
 """experiments/commands.py: input checks and the ``--skip_completed`` identity (config content + seed), and a
 fault-injection test: a grid of real fast runs under GNU parallel killed with SIGKILL at seeded random
-moments, resumed with ``--skip_completed``, then analyzed."""
+moments, resumed with ``--skip_completed``, then analyzed.
+"""
 
 from __future__ import annotations
 
@@ -37,8 +38,7 @@ slurm = _load("ilaeda_tests_slurm", REPO / "tests" / "slurm.py")
 
 
 def run_commands(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(COMMANDS), *args], capture_output=True, text=True, cwd=cwd,
-                          timeout=60)
+    return subprocess.run([sys.executable, str(COMMANDS), *args], capture_output=True, text=True, cwd=cwd, timeout=60)
 
 
 def test_commands_py_uses_only_the_standard_library() -> None:
@@ -46,24 +46,32 @@ def test_commands_py_uses_only_the_standard_library() -> None:
     assert done.returncode == 0, done.stderr  # no site-packages, no ilaeda
 
 
-@pytest.mark.parametrize("content", [
-    {}, {"split": "cyber_loo1"}, {"b": [1, 2.5, None], "a": {"z": True, "y": "é"}},
-    *[json.loads(p.read_text()) for p in sorted((REPO / "benchmarking").glob("*.json"))],
-])
+@pytest.mark.parametrize(
+    "content",
+    [
+        {},
+        {"split": "cyber_loo1"},
+        {"b": [1, 2.5, None], "a": {"z": True, "y": "é"}},
+        *[json.loads(p.read_text()) for p in sorted((REPO / "benchmarking").glob("*.json"))],
+    ],
+)
 def test_the_config_file_hash_copy_agrees_with_ilaeda(content: dict) -> None:
     from ilaeda.provenance import config_file_hash
 
     assert commands.config_file_hash(content) == config_file_hash(content)
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--remote", "--time=abc"], "--time='abc' is not a Slurm time limit"),
-    (["--remote", "--time=1:2:3:4"], "--time="),
-    (["--remote", "--mem=lots"], "--mem='lots'"),
-    (["--output_dir=a_file"], "a_file is a file, not a folder"),
-    (["--output_dir=a_file/below"], "a_file is a file, not a folder"),
-    (["--cfg_pattern=bad/*.json"], "must hold one JSON object"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--remote", "--time=abc"], "--time='abc' is not a Slurm time limit"),
+        (["--remote", "--time=1:2:3:4"], "--time="),
+        (["--remote", "--mem=lots"], "--mem='lots'"),
+        (["--output_dir=a_file"], "a_file is a file, not a folder"),
+        (["--output_dir=a_file/below"], "a_file is a file, not a folder"),
+        (["--cfg_pattern=bad/*.json"], "must hold one JSON object"),
+    ],
+)
 def test_bad_input_one_line_exit_2(tmp_path: Path, args: list[str], message: str) -> None:
     (tmp_path / "gail_cyber_loo1.json").write_text('{"split": "cyber_loo1"}')
     (tmp_path / "bad").mkdir()
@@ -77,14 +85,16 @@ def test_bad_input_one_line_exit_2(tmp_path: Path, args: list[str], message: str
 def test_good_slurm_times_pass(tmp_path: Path) -> None:
     (tmp_path / "gail_cyber_loo1.json").write_text('{"split": "cyber_loo1"}')
     for value in ("90", "30:00", "12:00:00", "1-00:00:00", "2-12", "infinite"):
-        res = run_commands("--name=r", "--output_dir=o", "--cfg_pattern=gail_*.json", "--remote", f"--time={value}",
-                           cwd=tmp_path)
+        res = run_commands(
+            "--name=r", "--output_dir=o", "--cfg_pattern=gail_*.json", "--remote", f"--time={value}", cwd=tmp_path
+        )
         assert res.returncode == 0 and f"--time={value}" in res.stdout, res.stderr
 
 
 def _lines(tmp_path: Path) -> list[str]:
-    res = run_commands("--name=run0", "--cfg_pattern=cfg/*.json", "--seeds=0", "--output_dir=out",
-                       "--skip_completed", cwd=tmp_path)
+    res = run_commands(
+        "--name=run0", "--cfg_pattern=cfg/*.json", "--seeds=0", "--output_dir=out", "--skip_completed", cwd=tmp_path
+    )
     assert res.returncode == 0, res.stderr
     return res.stdout.splitlines()
 
@@ -113,8 +123,13 @@ def test_recorded_config_file_hashes_decide(tmp_path: Path) -> None:
     run_dir = tmp_path / "out" / "sacred" / "run0-gail_cyber_loo1-s0" / "1"
     run_dir.mkdir(parents=True)
     (run_dir / "config.json").write_text(json.dumps({**content, "seed": 0}))
-    record = {"status": "COMPLETED", "command": "gail", "experiment": {"name": "run0"},
-              "info": {"config_files": {str(cfg): config_file_hash(content)}}, "result": {"split": "cyber_loo1"}}
+    record = {
+        "status": "COMPLETED",
+        "command": "gail",
+        "experiment": {"name": "run0"},
+        "info": {"config_files": {str(cfg): config_file_hash(content)}},
+        "result": {"split": "cyber_loo1"},
+    }
     (run_dir / "run.json").write_text(json.dumps(record))
     assert _lines(tmp_path) == []
     record["info"]["config_files"] = {str(cfg): config_file_hash({**content, "total_timesteps": 384})}
@@ -182,8 +197,15 @@ def test_grid_killed_at_random_moments_resumes_and_counts_each_run_once(tmp_path
     for name in GRID:
         (cfg_dir / name).write_text((REPO / "benchmarking" / name).read_text())
     out = tmp_path / "out"
-    base = ["--name=fi", "--cfg_pattern=benchmarking/fast_*.json", "--seeds", ",".join(map(str, SEEDS)),
-            f"--output_dir={out}", f"--python={sys.executable}", "--skip_completed"]
+    base = [
+        "--name=fi",
+        "--cfg_pattern=benchmarking/fast_*.json",
+        "--seeds",
+        ",".join(map(str, SEEDS)),
+        f"--output_dir={out}",
+        f"--python={sys.executable}",
+        "--skip_completed",
+    ]
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     quiet = " logging.log_format_strs=\"['csv']\" policy_evaluation.render=False policy_evaluation.progress=False"
     rng = random.Random(12)
@@ -197,8 +219,15 @@ def test_grid_killed_at_random_moments_resumes_and_counts_each_run_once(tmp_path
             break
         before = len(_statuses(out))
         began = time.time()
-        proc = subprocess.Popen(["parallel", "--halt", "never", "-j", "2"], stdin=subprocess.PIPE, cwd=tmp_path,
-                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True)
+        proc = subprocess.Popen(
+            ["parallel", "--halt", "never", "-j", "2"],
+            stdin=subprocess.PIPE,
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
         proc.stdin.write("\n".join(lines) + "\n")
         proc.stdin.close()
         entry: dict[str, object] = {"trial": trial, "lines": len(lines)}
@@ -216,17 +245,34 @@ def test_grid_killed_at_random_moments_resumes_and_counts_each_run_once(tmp_path
         else:
             proc.wait(timeout=300)
         statuses = _statuses(out)
-        entry.update(completed=statuses.count("COMPLETED"), records_left_unfinished=len(statuses)
-                     - statuses.count("COMPLETED"))
+        entry.update(
+            completed=statuses.count("COMPLETED"), records_left_unfinished=len(statuses) - statuses.count("COMPLETED")
+        )
         trials.append(entry)
     wall = time.time() - start
     assert run_commands(*base, cwd=tmp_path).stdout == ""  # nothing left to do
 
     analysis = subprocess.run(
-        [sys.executable, "-m", "ilaeda.scripts.analyze", "analyze_imitation", f"--file_storage={out / 'analysis'}",
-         "with", f"source_dir_str={out / 'sacred'}", "run_name=fi", f"csv_output_path={out / 'results.csv'}",
-         "bootstrap_reps=20", "reference_csv=None", "print_table=False"],
-        capture_output=True, text=True, cwd=tmp_path, env=env, timeout=300)
+        [
+            sys.executable,
+            "-m",
+            "ilaeda.scripts.analyze",
+            "analyze_imitation",
+            f"--file_storage={out / 'analysis'}",
+            "with",
+            f"source_dir_str={out / 'sacred'}",
+            "run_name=fi",
+            f"csv_output_path={out / 'results.csv'}",
+            "bootstrap_reps=20",
+            "reference_csv=None",
+            "print_table=False",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=300,
+    )
     assert analysis.returncode == 0, analysis.stderr[-3000:]
     import pandas as pd
 
@@ -240,5 +286,7 @@ def test_grid_killed_at_random_moments_resumes_and_counts_each_run_once(tmp_path
     killed = len(statuses) - statuses.count("COMPLETED")
     assert statuses.count("COMPLETED") == len(GRID) * len(SEEDS)  # no run completed twice, none lost
     assert killed >= 1 and sum(int(t.get("runs_killed", 0)) for t in trials) >= 1  # the kills hit running runs
-    print(f"\nfault injection: {json.dumps(trials)}; {killed} unfinished records left by kills, "
-          f"{sum(int(t['lines']) for t in trials[1:])} lines resumed, {len(table)} runs counted, {wall:.0f} s")
+    print(
+        f"\nfault injection: {json.dumps(trials)}; {killed} unfinished records left by kills, "
+        f"{sum(int(t['lines']) for t in trials[1:])} lines resumed, {len(table)} runs counted, {wall:.0f} s"
+    )

@@ -71,7 +71,7 @@ def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
         path.append(node)
         for nxt in sorted(graph.get(node, ())):
             if state.get(nxt) == 1:
-                return [*path[path.index(nxt):], nxt]
+                return [*path[path.index(nxt) :], nxt]
             if nxt not in state and (cycle := visit(nxt)):
                 return cycle
         path.pop()
@@ -97,16 +97,22 @@ def _package(module: str) -> str:
 
 def layering_violations(graph: dict[str, set[str]]) -> list[str]:
     """``a imports b`` for every import of a known package that :data:`ALLOWED` does not allow."""
-    return [f"{module} imports {target}" for module, targets in sorted(graph.items()) for target in sorted(targets)
-            if _package(module) in ALLOWED and _package(target) in ALLOWED
-            and _package(target) != _package(module) and _package(target) not in ALLOWED[_package(module)]]
+    return [
+        f"{module} imports {target}"
+        for module, targets in sorted(graph.items())
+        for target in sorted(targets)
+        if _package(module) in ALLOWED
+        and _package(target) in ALLOWED
+        and _package(target) != _package(module)
+        and _package(target) not in ALLOWED[_package(module)]
+    ]
 
 
 def test_packages_import_in_the_documented_order() -> None:
     assert layering_violations(import_graph()) == []
-    assert layering_violations({"ilaeda.data.loading": {"ilaeda.envs.codec"},
-                                "ilaeda.envs.codec": {"ilaeda.data.loading"}}) == [
-        "ilaeda.data.loading imports ilaeda.envs.codec"]
+    assert layering_violations(
+        {"ilaeda.data.loading": {"ilaeda.envs.codec"}, "ilaeda.envs.codec": {"ilaeda.data.loading"}}
+    ) == ["ilaeda.data.loading imports ilaeda.envs.codec"]
 
 
 def test_cycle_finder_sees_deferred_imports(tmp_path: Path) -> None:

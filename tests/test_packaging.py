@@ -43,17 +43,26 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dic
         shutil.copy2(REPO / name, source / name)
     shutil.copytree(REPO / "src", source / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
     wheels = root / "wheels"
-    _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index", "-w", wheels,
-          source], cwd=root, env=env)
+    _run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index", "-w", wheels, source],
+        cwd=root,
+        env=env,
+    )
     (wheel,) = wheels.glob("ilaeda-*.whl")
     target = root / "venv"
     venv.EnvBuilder(with_pip=False).create(target)
     python = target / "bin" / "python"
-    purelib = Path(_run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                        cwd=root, env=env).stdout.strip())
+    purelib = Path(
+        _run(
+            [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], cwd=root, env=env
+        ).stdout.strip()
+    )
     (purelib / "test_interpreter_site_packages.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    _run([sys.executable, "-m", "pip", "--python", python, "install", "--no-deps", "--no-index", wheel],
-         cwd=root, env=env)
+    _run(
+        [sys.executable, "-m", "pip", "--python", python, "install", "--no-deps", "--no-index", wheel],
+        cwd=root,
+        env=env,
+    )
     return python, wheel, env
 
 
@@ -62,8 +71,13 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dic
 def test_wheel_ships_the_data_files(installed: tuple[Path, Path, dict[str, str]]) -> None:
     _, wheel, _ = installed
     names = set(zipfile.ZipFile(wheel).namelist())
-    for name in ("ilaeda/py.typed", "ilaeda/data/schemas/cyber.json", "ilaeda/data/schemas/flights.json",
-                 "ilaeda/data/session_repository.json", "ilaeda/analysis/reference_results.csv"):
+    for name in (
+        "ilaeda/py.typed",
+        "ilaeda/data/schemas/cyber.json",
+        "ilaeda/data/schemas/flights.json",
+        "ilaeda/data/session_repository.json",
+        "ilaeda/analysis/reference_results.csv",
+    ):
         assert name in names
     assert not any(n.startswith("tests/") for n in names)
 
@@ -73,18 +87,28 @@ def test_wheel_ships_the_data_files(installed: tuple[Path, Path, dict[str, str]]
 def test_installed_package_scores_a_session(installed: tuple[Path, Path, dict[str, str]], tmp_path: Path) -> None:
     python, _, env = installed
     venv_root = python.parent.parent
-    where = _run([python, "-c", "import ilaeda, ilaeda.data.schema as s, ilaeda.analysis.comparison as c; "
-                  "print(ilaeda.__file__); print(s.PACKAGED_SCHEMAS); print(c.REFERENCE_CSV); "
-                  "print(s.load_schema('cyber').primary_key); print(s.available_schemas())"],
-                 cwd=tmp_path, env=env).stdout.splitlines()
+    where = _run(
+        [
+            python,
+            "-c",
+            "import ilaeda, ilaeda.data.schema as s, ilaeda.analysis.comparison as c; "
+            "print(ilaeda.__file__); print(s.PACKAGED_SCHEMAS); print(c.REFERENCE_CSV); "
+            "print(s.load_schema('cyber').primary_key); print(s.available_schemas())",
+        ],
+        cwd=tmp_path,
+        env=env,
+    ).stdout.splitlines()
     for line in where[:3]:
         assert Path(line).resolve().is_relative_to(venv_root.resolve()), f"imported {line}, not the installed copy"
         assert not Path(line).resolve().is_relative_to(REPO)
     assert where[3] == "packet_number" and where[4] == "['cyber', 'flights']"
     sessions = tmp_path / "sessions.json"
     sessions.write_text(json.dumps({"sessions": [{"name": "one-group", "actions": [GROUP, {"type": "stop"}]}]}))
-    done = _run([python, "-m", "ilaeda.benchmark", "score", "--schema", "cyber", "--dataset", "1", sessions,
-                 "--json"], cwd=tmp_path, env=env)
+    done = _run(
+        [python, "-m", "ilaeda.benchmark", "score", "--schema", "cyber", "--dataset", "1", sessions, "--json"],
+        cwd=tmp_path,
+        env=env,
+    )
     result = json.loads(done.stdout)
     (session,) = result["sessions"]
     # The same session and figures as tests/benchmark/test_cli.py, scored by the source tree.

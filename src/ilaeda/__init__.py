@@ -1,11 +1,12 @@
 """ilaeda: learning automated EDA by imitation."""
 
 import sys
+from types import TracebackType
 
 __version__ = "0.1.0"
 
 
-def _quiet_interrupt(exc_type, exc, tb):  # type: ignore[no-untyped-def]
+def _quiet_interrupt(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
     """Ctrl-C before a command line tool reached its own handler (e.g. while importing): one line."""
     if issubclass(exc_type, KeyboardInterrupt):
         print("error: interrupted (during start-up: nothing was run)", file=sys.stderr)

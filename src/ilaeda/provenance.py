@@ -26,7 +26,12 @@ from typing import Any
 
 #: Dotted config keys left out of :func:`config_hash` (a key also drops everything under it).
 VOLATILE_KEYS: tuple[str, ...] = (
-    "seed", "logging", "environment.data_dir", "policy_evaluation.render", "policy_evaluation.progress")
+    "seed",
+    "logging",
+    "environment.data_dir",
+    "policy_evaluation.render",
+    "policy_evaluation.progress",
+)
 _SOURCE_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -59,8 +64,13 @@ def config_file_hash(content: Any) -> str:
 
 def _git(*args: str) -> str | None:
     try:
-        done = subprocess.run(["git", "-C", str(_SOURCE_ROOT), *args], capture_output=True, text=True, timeout=10,
-                              env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"})
+        done = subprocess.run(
+            ["git", "-C", str(_SOURCE_ROOT), *args],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"},
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     return done.stdout if done.returncode == 0 else None

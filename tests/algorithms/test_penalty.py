@@ -88,8 +88,14 @@ def test_penalized_gail_trains_on_the_penalised_env() -> None:
     for cls in (PenalizedGAIL, PenalizedAIRL):
         venv = _venv()
         gen = PPO("MlpPolicy", venv, n_steps=24, batch_size=24, n_epochs=1, seed=0)
-        trainer = cls(venv=venv, demonstrations=demos, demo_batch_size=24, gen_algo=gen,
-                      reward_net=BasicRewardNet(venv.observation_space, venv.action_space), penalty_coef=3.0)
+        trainer = cls(
+            venv=venv,
+            demonstrations=demos,
+            demo_batch_size=24,
+            gen_algo=gen,
+            reward_net=BasicRewardNet(venv.observation_space, venv.action_space),
+            penalty_coef=3.0,
+        )
         assert isinstance(trainer.venv_train, CoherencePenaltyWrapper)
         assert trainer.venv_train.venv is trainer.venv_wrapped
         assert gen.get_env() is trainer.venv_train

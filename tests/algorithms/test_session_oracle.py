@@ -88,11 +88,15 @@ def test_drives_simple_dagger(demos: list[Trajectory], venv: DummyVecEnv, tmp_pa
 
     rng = np.random.default_rng(0)
     oracle = SessionOracle(venv.observation_space, venv.action_space, demos)
-    learner = bc.BC(observation_space=venv.observation_space, action_space=venv.action_space, rng=rng,
-                    batch_size=16)
-    trainer = dagger.SimpleDAggerTrainer(venv=venv, scratch_dir=tmp_path, expert_policy=oracle, rng=rng,
-                                         expert_trajs=demos[:3], bc_trainer=learner)
-    trainer.train(48, rollout_round_min_episodes=1, rollout_round_min_timesteps=24,
-                  bc_train_kwargs={"n_epochs": 1, "progress_bar": False, "log_rollouts_venv": None})
+    learner = bc.BC(observation_space=venv.observation_space, action_space=venv.action_space, rng=rng, batch_size=16)
+    trainer = dagger.SimpleDAggerTrainer(
+        venv=venv, scratch_dir=tmp_path, expert_policy=oracle, rng=rng, expert_trajs=demos[:3], bc_trainer=learner
+    )
+    trainer.train(
+        48,
+        rollout_round_min_episodes=1,
+        rollout_round_min_timesteps=24,
+        bc_train_kwargs={"n_epochs": 1, "progress_bar": False, "log_rollouts_venv": None},
+    )
     assert trainer.round_num >= 2
     assert oracle.stats()["queries"] >= 48

@@ -61,8 +61,18 @@ def benchmark(algo: str, split: str, seed: int, n: int, shift: float = 0.0) -> d
     return out
 
 
-def _train(_run: Any, algo: str, split: str, n_sessions: int, n_steps: int, sleep_s: float, fail: bool,
-           interrupt: bool, logging: dict, seed: int) -> dict[str, Any]:
+def _train(
+    _run: Any,
+    algo: str,
+    split: str,
+    n_sessions: int,
+    n_steps: int,
+    sleep_s: float,
+    fail: bool,
+    interrupt: bool,
+    logging: dict,
+    seed: int,
+) -> dict[str, Any]:
     start = time.time()
     log_dir = logging.get("log_dir")
     rows = []
@@ -84,7 +94,10 @@ def _train(_run: Any, algo: str, split: str, n_sessions: int, n_steps: int, slee
         raise KeyboardInterrupt
     wall = time.time() - start
     return {
-        "algo": algo, "split": split, "eval_dataset": int(split[-1]), "seed": seed,
+        "algo": algo,
+        "split": split,
+        "eval_dataset": int(split[-1]),
+        "seed": seed,
         "benchmark": benchmark(algo, split, seed, n_sessions),
         "benchmark_deterministic": benchmark(algo, split, seed, 1, shift=0.05),
         "interestingness": {"diversity": {"mean": 0.4, "std": 0.1, "n": n_sessions}},
@@ -95,29 +108,65 @@ def _train(_run: Any, algo: str, split: str, n_sessions: int, n_steps: int, slee
 
 
 @ex.command
-def gail(_run: Any, split: str, n_sessions: int, n_steps: int, sleep_s: float, fail: bool, interrupt: bool,
-         logging: dict, seed: int) -> dict[str, Any]:
+def gail(
+    _run: Any,
+    split: str,
+    n_sessions: int,
+    n_steps: int,
+    sleep_s: float,
+    fail: bool,
+    interrupt: bool,
+    logging: dict,
+    seed: int,
+) -> dict[str, Any]:
     """Stand-in for ``train_adversarial gail``."""
     return _train(_run, "gail", split, n_sessions, n_steps, sleep_s, fail, interrupt, logging, seed)
 
 
 @ex.command
-def airl(_run: Any, split: str, n_sessions: int, n_steps: int, sleep_s: float, fail: bool, interrupt: bool,
-         logging: dict, seed: int) -> dict[str, Any]:
+def airl(
+    _run: Any,
+    split: str,
+    n_sessions: int,
+    n_steps: int,
+    sleep_s: float,
+    fail: bool,
+    interrupt: bool,
+    logging: dict,
+    seed: int,
+) -> dict[str, Any]:
     """Stand-in for ``train_adversarial airl``."""
     return _train(_run, "airl", split, n_sessions, n_steps, sleep_s, fail, interrupt, logging, seed)
 
 
 @ex.command
-def bc(_run: Any, split: str, n_sessions: int, n_steps: int, sleep_s: float, fail: bool, interrupt: bool,
-       logging: dict, seed: int) -> dict[str, Any]:
+def bc(
+    _run: Any,
+    split: str,
+    n_sessions: int,
+    n_steps: int,
+    sleep_s: float,
+    fail: bool,
+    interrupt: bool,
+    logging: dict,
+    seed: int,
+) -> dict[str, Any]:
     """Stand-in for ``train_imitation bc``."""
     return _train(_run, "bc", split, n_sessions, n_steps, sleep_s, fail, interrupt, logging, seed)
 
 
 @ex.command
-def dagger(_run: Any, split: str, n_sessions: int, n_steps: int, sleep_s: float, fail: bool, interrupt: bool,
-           logging: dict, seed: int) -> dict[str, Any]:
+def dagger(
+    _run: Any,
+    split: str,
+    n_sessions: int,
+    n_steps: int,
+    sleep_s: float,
+    fail: bool,
+    interrupt: bool,
+    logging: dict,
+    seed: int,
+) -> dict[str, Any]:
     """Stand-in for ``train_imitation dagger``."""
     return _train(_run, "dagger", split, n_sessions, n_steps, sleep_s, fail, interrupt, logging, seed)
 
@@ -125,7 +174,10 @@ def dagger(_run: Any, split: str, n_sessions: int, n_steps: int, sleep_s: float,
 def result(algo: str, split: str, seed: int, n_sessions: int = 20, shift: float = 0.0) -> dict[str, Any]:
     """A contract-shaped result without running anything (for unit tests of the analysis)."""
     return {
-        "algo": algo, "split": split, "eval_dataset": int(split[-1]), "seed": seed,
+        "algo": algo,
+        "split": split,
+        "eval_dataset": int(split[-1]),
+        "seed": seed,
         "benchmark": benchmark(algo, split, seed, n_sessions, shift),
         "benchmark_deterministic": benchmark(algo, split, seed, 1, shift + 0.05),
         "interestingness": {"diversity": {"mean": 0.4, "std": 0.1, "n": n_sessions}},
@@ -139,32 +191,52 @@ def record(algo: str, split: str, seed: int, **kwargs: Any) -> Any:
     from ilaeda.analysis.runs import RunRecord
 
     res = result(algo, split, seed, **kwargs)
-    return RunRecord(path=Path(f"/nonexistent/{algo}-{split}-s{seed}"),
-                     run={"experiment": {"name": "run0"}, "command": algo, "status": "COMPLETED"},
-                     config={"seed": seed}, result=res, algo=algo, split=split, seed=seed,
-                     eval_dataset=res["eval_dataset"])
+    return RunRecord(
+        path=Path(f"/nonexistent/{algo}-{split}-s{seed}"),
+        run={"experiment": {"name": "run0"}, "command": algo, "status": "COMPLETED"},
+        config={"seed": seed},
+        result=res,
+        algo=algo,
+        split=split,
+        seed=seed,
+        eval_dataset=res["eval_dataset"],
+    )
 
 
-def make_run(storage: Path, command: str, *, name: str = "run0", cfg: Path | None = None, seed: int = 0,
-             **updates: Any) -> Path:
+def make_run(
+    storage: Path, command: str, *, name: str = "run0", cfg: Path | None = None, seed: int = 0, **updates: Any
+) -> Path:
     """Run the experiment in-process with a FileStorageObserver at ``storage``; return the run dir.
 
     Failures (``fail=True``) and interruptions (``interrupt=True``) are recorded by Sacred and swallowed.
     """
     try:
-        ex.run(command_name=command, named_configs=[str(cfg)] if cfg else [],
-               config_updates={"seed": seed, **updates},
-               options={"--name": name, "--file_storage": str(storage), "--capture": "sys"})
+        ex.run(
+            command_name=command,
+            named_configs=[str(cfg)] if cfg else [],
+            config_updates={"seed": seed, **updates},
+            options={"--name": name, "--file_storage": str(storage), "--capture": "sys"},
+        )
     except (RuntimeError, KeyboardInterrupt):
         pass
     return max((p for p in storage.iterdir() if p.name.isdigit()), key=lambda p: int(p.name))
 
 
-def start_cli_run(storage: Path, command: str, *, name: str = "run0", seed: int = 0, **updates: Any
-                  ) -> subprocess.Popen:
+def start_cli_run(
+    storage: Path, command: str, *, name: str = "run0", seed: int = 0, **updates: Any
+) -> subprocess.Popen:
     """Start the experiment in a subprocess (sleeping 60 s); return once Sacred marked it RUNNING."""
-    argv = [sys.executable, __file__, command, "--capture=sys", f"--name={name}", f"--file_storage={storage}",
-            "with", f"seed={seed}", "sleep_s=60"] + [f"{k}={v!r}" for k, v in updates.items()]
+    argv = [
+        sys.executable,
+        __file__,
+        command,
+        "--capture=sys",
+        f"--name={name}",
+        f"--file_storage={storage}",
+        "with",
+        f"seed={seed}",
+        "sleep_s=60",
+    ] + [f"{k}={v!r}" for k, v in updates.items()]
     proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -200,12 +272,23 @@ def build_run_tree(root: Path) -> dict[str, Any]:
         return sacred_dir / f"{name}-{algo}_cyber_loo{k}-s{seed}"
 
     good = []
-    for algo, command, k, seeds in [("gail", "gail", 1, (0, 1, 2)), ("gail", "gail", 2, (0, 1)),
-                                    ("bc", "bc", 1, (0, 1)), ("bc", "bc", 2, (0, 1)),
-                                    ("bcgail", "gail", 1, (0, 1))]:
+    for algo, command, k, seeds in [
+        ("gail", "gail", 1, (0, 1, 2)),
+        ("gail", "gail", 2, (0, 1)),
+        ("bc", "bc", 1, (0, 1)),
+        ("bc", "bc", 2, (0, 1)),
+        ("bcgail", "gail", 1, (0, 1)),
+    ]:
         for seed in seeds:
-            good.append(make_run(storage(algo, k, seed), command, cfg=cfg(algo, k), seed=seed,
-                                 logging={"log_root": str(root / "logs")}))
+            good.append(
+                make_run(
+                    storage(algo, k, seed),
+                    command,
+                    cfg=cfg(algo, k),
+                    seed=seed,
+                    logging={"log_root": str(root / "logs")},
+                )
+            )
     bad: dict[str, Path] = {}
     bad["failed"] = make_run(storage("gail", 1, 3), "gail", cfg=cfg("gail", 1), seed=3, fail=True)
     interrupted = start_cli_run(storage("bc", 1, 3), "bc", seed=3)
@@ -226,8 +309,10 @@ def build_run_tree(root: Path) -> dict[str, Any]:
     (sacred_dir / "links").mkdir()
     (sacred_dir / "links" / "again").symlink_to(good[1], target_is_directory=True)
     other = make_run(storage("gail", 1, 0, name="other"), "gail", name="other", cfg=cfg("gail", 1), seed=0)
-    ex.run(command_name="print_config", options={"--file_storage": str(sacred_dir / "printed"),
-                                                 "--capture": "sys", "--name": "run0"})
+    ex.run(
+        command_name="print_config",
+        options={"--file_storage": str(sacred_dir / "printed"), "--capture": "sys", "--name": "run0"},
+    )
     return {"good": good, "bad": bad, "other": other, "symlink": sacred_dir / "links" / "again"}
 
 

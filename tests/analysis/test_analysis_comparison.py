@@ -15,8 +15,6 @@ from ilaeda.errors import DataError
 REPO = Path(__file__).resolve().parents[2]
 
 
-
-
 def write_ref(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "ref.csv"
     path.write_text(text)
@@ -30,32 +28,43 @@ def test_committed_reference_loads() -> None:
     assert set(ref["split"]) == {f"cyber_loo{k}" for k in range(1, 5)}
     assert set(ref["policy"]) == {"stochastic", "deterministic"}
     assert (ref["std_from"] == "std").all() and set(ref["unit"]) == {"sessions"}
-    shared = pd.read_csv(REPO.parent / "shared" / "data" / "reference_results.csv") \
-        if (REPO.parent / "shared" / "data" / "reference_results.csv").is_file() else None
+    shared = (
+        pd.read_csv(REPO.parent / "shared" / "data" / "reference_results.csv")
+        if (REPO.parent / "shared" / "data" / "reference_results.csv").is_file()
+        else None
+    )
     if shared is not None:
         assert pd.read_csv(REFERENCE_CSV).equals(shared)
 
 
 def test_margin_rows_become_std(tmp_path: Path) -> None:
-    path = write_ref(tmp_path, "algo,split,policy,metric,mean,margin,confidence,n,unit\n"
-                               "x,cyber_loo1,stochastic,precision,0.3,0.05,0.95,5,seeds\n")
+    path = write_ref(
+        tmp_path,
+        "algo,split,policy,metric,mean,margin,confidence,n,unit\n"
+        "x,cyber_loo1,stochastic,precision,0.3,0.05,0.95,5,seeds\n",
+    )
     ref = load_reference(path)
     assert ref.loc[0, "std"] == pytest.approx(0.05 * math.sqrt(5) / st.t.ppf(0.975, 4))
     assert ref.loc[0, "std_from"] == "margin@0.95"
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("algo,split,policy,metric,mean,std,n\nx,s,stochastic,p,1,1,2\n", "lack column(s) unit"),
-    ("algo,split,policy,metric,mean,n,unit\nx,s,stochastic,p,1,2,sessions\n", "std or margin"),
-    ("algo,split,policy,metric,mean,std,n,unit\nx,s,greedy,p,1,1,2,sessions\n", "line 2: policy 'greedy'"),
-    ("algo,split,policy,metric,mean,std,n,unit\nx,s,stochastic,p,1,1,2,episodes\n", "unit 'episodes'"),
-    ("algo,split,policy,metric,mean,std,n,unit\nx,s,stochastic,p,1,1,2,seeds\nx,s,stochastic,p,a,1,2,seeds\n",
-     "line 3: mean, std"),
-    ("algo,split,policy,metric,mean,std,n,unit\nx,s,stochastic,p,1,-1,2,seeds\n", "must not be negative"),
-    ("algo,split,policy,metric,mean,std,n,unit\nx,s,stochastic,p,1,1,2.5,seeds\n", "positive integer"),
-    ("algo,split,policy,metric,mean,std,margin,n,unit\nx,s,stochastic,p,1,,0.1,5,seeds\n", "needs a confidence"),
-    ("algo,split,policy,metric,mean,std,margin,n,unit\nx,s,stochastic,p,1,,,5,seeds\n", "give std, or margin"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("algo,split,policy,metric,mean,std,n\nx,s,stochastic,p,1,1,2\n", "lack column(s) unit"),
+        ("algo,split,policy,metric,mean,n,unit\nx,s,stochastic,p,1,2,sessions\n", "std or margin"),
+        ("algo,split,policy,metric,mean,std,n,unit\nx,s,greedy,p,1,1,2,sessions\n", "line 2: policy 'greedy'"),
+        ("algo,split,policy,metric,mean,std,n,unit\nx,s,stochastic,p,1,1,2,episodes\n", "unit 'episodes'"),
+        (
+            "algo,split,policy,metric,mean,std,n,unit\nx,s,stochastic,p,1,1,2,seeds\nx,s,stochastic,p,a,1,2,seeds\n",
+            "line 3: mean, std",
+        ),
+        ("algo,split,policy,metric,mean,std,n,unit\nx,s,stochastic,p,1,-1,2,seeds\n", "must not be negative"),
+        ("algo,split,policy,metric,mean,std,n,unit\nx,s,stochastic,p,1,1,2.5,seeds\n", "positive integer"),
+        ("algo,split,policy,metric,mean,std,margin,n,unit\nx,s,stochastic,p,1,,0.1,5,seeds\n", "needs a confidence"),
+        ("algo,split,policy,metric,mean,std,margin,n,unit\nx,s,stochastic,p,1,,,5,seeds\n", "give std, or margin"),
+    ],
+)
 def test_bad_reference_rows(tmp_path: Path, text: str, message: str) -> None:
     with pytest.raises(DataError, match=message.replace("(", r"\(").replace(")", r"\)")):
         load_reference(write_ref(tmp_path, text))
@@ -68,9 +77,11 @@ def test_missing_reference_file(tmp_path: Path) -> None:
 
 @pytest.fixture
 def runs() -> list:
-    return ([fake.record("gail", "cyber_loo1", s) for s in (0, 1, 2)]
-            + [fake.record("bc", "cyber_loo1", s) for s in (0, 1)]
-            + [fake.record("gail", "cyber_loo2", 0)])
+    return (
+        [fake.record("gail", "cyber_loo1", s) for s in (0, 1, 2)]
+        + [fake.record("bc", "cyber_loo1", s) for s in (0, 1)]
+        + [fake.record("gail", "cyber_loo2", 0)]
+    )
 
 
 def test_compare_to_reference_seed_and_session_levels(runs: list) -> None:
@@ -80,18 +91,27 @@ def test_compare_to_reference_seed_and_session_levels(runs: list) -> None:
     assert set(table["algo"]) == {"gail"}
     assert set(table["split"]) == {"cyber_loo1", "cyber_loo2"}
     assert len(table) == 2 * 2 * 5 * 2
-    row = table[(table.split == "cyber_loo1") & (table.policy == "stochastic") & (table.metric == "precision")
-                & (table.level == "seeds")].iloc[0]
+    row = table[
+        (table.split == "cyber_loo1")
+        & (table.policy == "stochastic")
+        & (table.metric == "precision")
+        & (table.level == "seeds")
+    ].iloc[0]
     ours = [r.result["benchmark"]["precision"]["mean"] for r in runs[:3]]
-    want = st.ttest_ind_from_stats(pd.Series(ours).mean(), pd.Series(ours).std(), 3, 0.298844, 0.089444, 60,
-                                   equal_var=False)
+    want = st.ttest_ind_from_stats(
+        pd.Series(ours).mean(), pd.Series(ours).std(), 3, 0.298844, 0.089444, 60, equal_var=False
+    )
     assert row.ours_mean == pytest.approx(sum(ours) / 3) and row.ours_n == 3 and row.ours_unit == "seeds"
     assert (row.ref_mean, row.ref_std, row.ref_n, row.ref_unit) == (0.298844, 0.089444, 60, "sessions")
     assert row.p_value == pytest.approx(want.pvalue) and row.t == pytest.approx(want.statistic)
     assert row.significant == (want.pvalue < 0.05)
     assert "units differ" in row.note
-    sess = table[(table.split == "cyber_loo1") & (table.policy == "stochastic") & (table.metric == "precision")
-                 & (table.level == "sessions")].iloc[0]
+    sess = table[
+        (table.split == "cyber_loo1")
+        & (table.policy == "stochastic")
+        & (table.metric == "precision")
+        & (table.level == "sessions")
+    ].iloc[0]
     stats = [r.result["benchmark"]["precision"] for r in runs[:3]]
     pm, ps, pn = pooled_stats([s["mean"] for s in stats], [s["std"] for s in stats], [s["n"] for s in stats])
     assert (sess.ours_mean, sess.ours_std, sess.ours_n) == pytest.approx((pm, ps, pn))
@@ -137,8 +157,11 @@ def test_algo_map_is_explicit_and_configurable(runs: list) -> None:
 
 
 def test_margin_reference_in_comparison(tmp_path: Path, runs: list) -> None:
-    path = write_ref(tmp_path, "algo,split,policy,metric,mean,margin,confidence,n,unit\n"
-                               "paper,cyber_loo1,stochastic,precision,0.25,0.02,0.95,5,seeds\n")
+    path = write_ref(
+        tmp_path,
+        "algo,split,policy,metric,mean,margin,confidence,n,unit\n"
+        "paper,cyber_loo1,stochastic,precision,0.25,0.02,0.95,5,seeds\n",
+    )
     table = compare_to_reference(runs, load_reference(path), {"paper": ["gail"]})
     row = table[table.level == "seeds"].iloc[0]
     s2 = 0.02 * math.sqrt(5) / st.t.ppf(0.975, 4)

@@ -12,16 +12,28 @@ from ilaeda.analysis.runs import RunRecord
 
 
 def _record(run_dir: Path, log_dir: Path | None) -> RunRecord:
-    return RunRecord(path=run_dir, run={}, config={"logging": {"log_dir": str(log_dir) if log_dir else None}},
-                     result={}, algo="gail", split="cyber_loo1", seed=0)
+    return RunRecord(
+        path=run_dir,
+        run={},
+        config={"logging": {"log_dir": str(log_dir) if log_dir else None}},
+        result={},
+        algo="gail",
+        split="cyber_loo1",
+        seed=0,
+    )
 
 
 def test_sacred_metrics(tmp_path: Path) -> None:
     path = tmp_path / "metrics.json"
-    path.write_text(json.dumps({
-        "a": {"steps": [2, 0, 1], "values": [3.0, 1.0, 2.0], "timestamps": ["x", "y", "z"]},
-        "broken": {"steps": [0]}, "mismatch": {"steps": [0, 1], "values": [1.0]},
-    }))
+    path.write_text(
+        json.dumps(
+            {
+                "a": {"steps": [2, 0, 1], "values": [3.0, 1.0, 2.0], "timestamps": ["x", "y", "z"]},
+                "broken": {"steps": [0]},
+                "mismatch": {"steps": [0, 1], "values": [1.0]},
+            }
+        )
+    )
     curves = read_sacred_metrics(path)
     assert list(curves) == ["a"]
     assert curves["a"].steps.tolist() == [0, 1, 2] and curves["a"].values.tolist() == [1.0, 2.0, 3.0]

@@ -13,12 +13,11 @@ from ilaeda.analysis.plots import plot_learning_curves, plot_metric_bars
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
-
-
 @pytest.fixture
 def runs() -> list:
     return [fake.record(a, f"cyber_loo{k}", s) for a in ("gail", "bc") for k in (1, 2) for s in (0, 1)] + [
-        fake.record("airl", "cyber_loo1", 0)]
+        fake.record("airl", "cyber_loo1", 0)
+    ]
 
 
 def test_metric_bars(tmp_path: Path, runs: list) -> None:

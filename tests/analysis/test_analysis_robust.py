@@ -1,5 +1,6 @@
 """ilaeda.analysis.robust: normalised scores, IQM/mean over (split × seed) runs, probability of improvement
-across splits — against values computed by hand from the stand-in results (tests/analysis/fake_training.py)."""
+across splits — against values computed by hand from the stand-in results (tests/analysis/fake_training.py).
+"""
 
 import math
 from pathlib import Path
@@ -29,9 +30,11 @@ def write_baselines(tmp_path: Path) -> Path:
     rows = ["schema,dataset,agent,metric,mean,std,n"]
     for dataset, (low, high) in {1: (0.1, 0.5), 2: (0.2, 0.6)}.items():
         for metric in ("precision", "t_bleu_1", "t_bleu_2", "t_bleu_3", "eda_sim", "length"):
-            rows += [f"cyber,{dataset},{RANDOM_AGENT},{metric},{low},0.1,100",
-                     f"cyber,{dataset},random-no-stop,{metric},9,0.1,100",
-                     f'cyber,{dataset},"{EXPERT_AGENT}",{metric},{high},0.1,7']
+            rows += [
+                f"cyber,{dataset},{RANDOM_AGENT},{metric},{low},0.1,100",
+                f"cyber,{dataset},random-no-stop,{metric},9,0.1,100",
+                f'cyber,{dataset},"{EXPERT_AGENT}",{metric},{high},0.1,7',
+            ]
     path = tmp_path / "baselines.csv"
     path.write_text("\n".join(rows) + "\n")
     return path
@@ -39,10 +42,12 @@ def write_baselines(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def runs() -> list:
-    return ([fake.record("gail", "cyber_loo1", s) for s in (0, 1, 2)]
-            + [fake.record("gail", "cyber_loo2", s) for s in (0, 1)]
-            + [fake.record("bc", "cyber_loo1", s) for s in (0, 1)]
-            + [fake.record("bc", "cyber_loo2", 0)])
+    return (
+        [fake.record("gail", "cyber_loo1", s) for s in (0, 1, 2)]
+        + [fake.record("gail", "cyber_loo2", s) for s in (0, 1)]
+        + [fake.record("bc", "cyber_loo1", s) for s in (0, 1)]
+        + [fake.record("bc", "cyber_loo2", 0)]
+    )
 
 
 def test_load_baselines(tmp_path: Path) -> None:
@@ -59,11 +64,14 @@ def test_committed_baselines_match_the_docs() -> None:
     assert load_baselines(Path(str(BASELINES_CSV))) == base  # the package's copy is the same file
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("schema,dataset,agent,metric,mean\n", "lack column(s) std, n"),
-    ("schema,dataset,agent,metric,mean,std,n\ncyber,one,random,p,1,0,1\n", "line 2: dataset must be an integer"),
-    ("schema,dataset,agent,metric,mean,std,n\ncyber,1,random,p,inf,0,1\n", "line 2: mean must be finite"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("schema,dataset,agent,metric,mean\n", "lack column(s) std, n"),
+        ("schema,dataset,agent,metric,mean,std,n\ncyber,one,random,p,1,0,1\n", "line 2: dataset must be an integer"),
+        ("schema,dataset,agent,metric,mean,std,n\ncyber,1,random,p,inf,0,1\n", "line 2: mean must be finite"),
+    ],
+)
 def test_bad_baselines(tmp_path: Path, text: str, message: str) -> None:
     (tmp_path / "b.csv").write_text(text)
     with pytest.raises(DataError, match=message.replace("(", r"\(").replace(")", r"\)")):
@@ -89,8 +97,9 @@ def test_run_score_normalised_by_the_eval_dataset(tmp_path: Path, runs: list) ->
 
 def test_robust_table_hand_computed(tmp_path: Path, runs: list) -> None:
     table = robust_table(runs, load_baselines(write_baselines(tmp_path)), reps=500, seed=1)
-    row = table[(table.policy == "stochastic") & (table.metric == "precision") & (table.score == "raw")
-                & (table.algo == "gail")].iloc[0]
+    row = table[
+        (table.policy == "stochastic") & (table.metric == "precision") & (table.score == "raw") & (table.algo == "gail")
+    ].iloc[0]
     values = [r.result["benchmark"]["precision"]["mean"] for r in runs[:5]]
     assert (row.n_runs, row.n_splits) == (5, 2)
     assert row["mean"] == pytest.approx(np.mean(values))
@@ -98,12 +107,22 @@ def test_robust_table_hand_computed(tmp_path: Path, runs: list) -> None:
     assert row.iqm == pytest.approx(np.mean(middle))
     assert row.mean_low <= row["mean"] <= row.mean_high and row.iqm_low <= row.iqm <= row.iqm_high
     assert "split × seed" in row.unit
-    norm = table[(table.policy == "stochastic") & (table.metric == "precision") & (table.score == "normalised")
-                 & (table.algo == "gail")].iloc[0]
+    norm = table[
+        (table.policy == "stochastic")
+        & (table.metric == "precision")
+        & (table.score == "normalised")
+        & (table.algo == "gail")
+    ].iloc[0]
     want = [(v - 0.1) / 0.4 for v in values[:3]] + [(v - 0.2) / 0.4 for v in values[3:]]
     assert norm["mean"] == pytest.approx(np.mean(want))
-    assert set(table[table.score == "normalised"].metric) == {"precision", "t_bleu_1", "t_bleu_2", "t_bleu_3",
-                                                             "eda_sim", COMBINED}
+    assert set(table[table.score == "normalised"].metric) == {
+        "precision",
+        "t_bleu_1",
+        "t_bleu_2",
+        "t_bleu_3",
+        "eda_sim",
+        COMBINED,
+    }
     bc = table[(table.metric == "length") & (table.algo == "bc") & (table.policy == "stochastic")].iloc[0]
     assert (bc.n_runs, bc.n_splits) == (3, 2)
     # one run per split: the stratified bootstrap cannot move, the interval is the point

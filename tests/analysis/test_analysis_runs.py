@@ -1,6 +1,7 @@
 """ilaeda.analysis.runs: finding usable runs among real Sacred run directories (made by running the
 stand-in experiment tests/analysis/fake_training.py), with failed, interrupted, killed, corrupt and
-duplicate runs among them."""
+duplicate runs among them.
+"""
 
 import logging
 from pathlib import Path
@@ -24,9 +25,11 @@ def test_keeps_exactly_the_good_runs(tree: dict[str, Any]) -> None:
     runs, _ = discover_runs([tree["root"] / "sacred"], "run0")
     assert sorted(str(r.path) for r in runs) == sorted(str(p) for p in tree["good"])
     assert [(r.algo, r.split, r.seed) for r in runs] == sorted(
-        [("gail", "cyber_loo1", s) for s in (0, 1, 2)] + [("gail", "cyber_loo2", s) for s in (0, 1)]
+        [("gail", "cyber_loo1", s) for s in (0, 1, 2)]
+        + [("gail", "cyber_loo2", s) for s in (0, 1)]
         + [("bc", f"cyber_loo{k}", s) for k in (1, 2) for s in (0, 1)]
-        + [("bcgail", "cyber_loo1", s) for s in (0, 1)])
+        + [("bcgail", "cyber_loo1", s) for s in (0, 1)]
+    )
     assert all(r.status == "COMPLETED" and r.run_name == "run0" for r in runs)
 
 
@@ -77,6 +80,7 @@ def test_missing_source_dir_is_reported(tmp_path: Path) -> None:
 def test_results_outside_the_contract_are_skipped(tmp_path: Path) -> None:
     run_dir = fake.make_run(tmp_path / "s", "gail", seed=0)
     import json
+
     run = json.loads((run_dir / "run.json").read_text())
     run["result"]["benchmark"]["precision"] = "0.3 ± 0.1"
     (run_dir / "run.json").write_text(json.dumps(run))

@@ -1,5 +1,6 @@
 """ilaeda.analysis.stats: Welch's test, std from a margin, pooling, probability of improvement, robust
-aggregates (IQM, stratified bootstrap, performance profiles), Holm–Bonferroni, normalised score."""
+aggregates (IQM, stratified bootstrap, performance profiles), Holm–Bonferroni, normalised score.
+"""
 
 import math
 
@@ -83,8 +84,12 @@ def test_sample_stats() -> None:
 def test_pooled_stats_equal_stats_of_concatenated_samples(ddof: int) -> None:
     rng = np.random.default_rng(0)
     groups = [rng.normal(m, s, n) for m, s, n in [(0.3, 0.1, 20), (0.5, 0.05, 20), (0.2, 0.2, 7), (0.4, 0.0, 1)]]
-    mean, std, n = pooled_stats([g.mean() for g in groups], [g.std(ddof=ddof) if len(g) > ddof else 0.0
-                                                               for g in groups], [len(g) for g in groups], ddof)
+    mean, std, n = pooled_stats(
+        [g.mean() for g in groups],
+        [g.std(ddof=ddof) if len(g) > ddof else 0.0 for g in groups],
+        [len(g) for g in groups],
+        ddof,
+    )
     allv = np.concatenate(groups)
     assert n == len(allv)
     assert mean == pytest.approx(allv.mean())

@@ -20,7 +20,8 @@ def runs() -> list:
 def test_verbosity_0(runs: list) -> None:
     table = runs_table(runs, 0)
     assert list(table.columns) == ["algo", "split", "eval_dataset", "seed", "config_hash", "code_version"] + [
-        f"benchmark.{m}.mean" for m in METRICS]
+        f"benchmark.{m}.mean" for m in METRICS
+    ]
     assert len(table) == 4
 
 
@@ -37,8 +38,15 @@ def test_verbosity_1_has_numeric_mean_std_n_length_and_wall_time(runs: list) -> 
 
 def test_verbosity_2_and_3(runs: list) -> None:
     table = runs_table(runs, 2)
-    assert {"command", "run_dir", "benchmark_deterministic.precision.mean", "interestingness.diversity.mean",
-            "learned_reward.mean", "timing.env_steps_per_s", "benchmark.precision.summary"} <= set(table.columns)
+    assert {
+        "command",
+        "run_dir",
+        "benchmark_deterministic.precision.mean",
+        "interestingness.diversity.mean",
+        "learned_reward.mean",
+        "timing.env_steps_per_s",
+        "benchmark.precision.summary",
+    } <= set(table.columns)
     assert table.loc[0, "benchmark.precision.summary"] == "0.29 ± 0.06 (n=20)"
     assert table["benchmark.precision.mean"].dtype == np.float64
     full = runs_table(runs, 3)
@@ -62,7 +70,9 @@ def test_missing_metric_is_nan() -> None:
 def test_aggregate(runs: list) -> None:
     agg = aggregate_table(runs)
     assert list(agg[["algo", "split"]].itertuples(index=False, name=None)) == [
-        ("bc", "cyber_loo2"), ("gail", "cyber_loo1")]
+        ("bc", "cyber_loo2"),
+        ("gail", "cyber_loo1"),
+    ]
     gail = agg.iloc[1]
     means = [r.result["benchmark"]["precision"]["mean"] for r in runs[:3]]
     assert gail["n_runs"] == 3 and gail["seeds"] == "0,1,2" and gail["eval_dataset"] == "1"
@@ -70,11 +80,15 @@ def test_aggregate(runs: list) -> None:
     assert gail["benchmark.precision.std"] == pytest.approx(np.std(means, ddof=1))
     assert gail["benchmark.precision.n_seeds"] == 3
     from scipy import stats as st
+
     assert gail["benchmark.precision.ci95"] == pytest.approx(st.t.ppf(0.975, 2) * np.std(means, ddof=1) / np.sqrt(3))
     stats = [r.result["benchmark"]["precision"] for r in runs[:3]]
     pooled = pooled_stats([s["mean"] for s in stats], [s["std"] for s in stats], [s["n"] for s in stats])
-    assert (gail["benchmark.precision.pooled_mean"], gail["benchmark.precision.pooled_std"],
-            gail["benchmark.precision.pooled_n"]) == pytest.approx(pooled)
+    assert (
+        gail["benchmark.precision.pooled_mean"],
+        gail["benchmark.precision.pooled_std"],
+        gail["benchmark.precision.pooled_n"],
+    ) == pytest.approx(pooled)
     assert gail["timing.wall_s.mean"] == 11.0
     bc = agg.iloc[0]
     assert bc["benchmark.precision.n_seeds"] == 1 and math.isnan(bc["benchmark.precision.std"])

@@ -1,7 +1,8 @@
 """Run identity in the analysis: (algo, command, resolved-config hash, seed). Retries count once (the latest
 COMPLETED run), runs whose configs differ are separate rows showing the differing keys, and the code version
 of each run reaches the CSVs with a warning when versions are mixed. Real Sacred runs of the stand-in
-experiment tests/analysis/fake_training.py."""
+experiment tests/analysis/fake_training.py.
+"""
 
 from __future__ import annotations
 
@@ -33,8 +34,9 @@ def _set_version(run_dir: Path, commit: str, dirty: bool = False) -> None:
     (run_dir / "run.json").write_text(json.dumps(record))
 
 
-def test_a_retry_counts_once_and_the_latest_completed_run_is_kept(tmp_path: Path,
-                                                                  caplog: pytest.LogCaptureFixture) -> None:
+def test_a_retry_counts_once_and_the_latest_completed_run_is_kept(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     first = _run(tmp_path, "s0", 0)
     _run(tmp_path, "s1", 1)
     retry = _run(tmp_path, "s0-retry", 0)
@@ -74,8 +76,9 @@ def test_the_split_alone_does_not_make_a_variant(tmp_path: Path) -> None:
     assert [r.algo for r in runs] == ["gail", "gail"] and not any(r.config_diff for r in runs)
 
 
-def test_code_version_reaches_the_tables_and_mixed_versions_warn(tmp_path: Path,
-                                                                 caplog: pytest.LogCaptureFixture) -> None:
+def test_code_version_reaches_the_tables_and_mixed_versions_warn(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     _set_version(_run(tmp_path, "s0", 0), "a" * 40)
     _set_version(_run(tmp_path, "s1", 1), "b" * 40, dirty=True)
     with caplog.at_level(logging.WARNING):

@@ -29,8 +29,9 @@ def test_tree_paths_reject_order_zero():
         tree_paths(["r"], 0)
 
 
-@pytest.mark.parametrize("n, expected", [
-    (1, 0.8181818181818182), (2, 0.7385489458759964), (3, 0.6780163584433448), (4, 0.5942170746468833)])
+@pytest.mark.parametrize(
+    "n, expected", [(1, 0.8181818181818182), (2, 0.7385489458759964), (3, 0.6780163584433448), (4, 0.5942170746468833)]
+)
 def test_corpus_bleu_matches_nltk_method1(n, expected):
     refs = [[list("abcdefg"), list("abxdeh")], [list("hello"), list("yellow")]]
     hyps = [list("abcdxx"), list("hellp")]

@@ -15,17 +15,28 @@ GROUP = {"type": "group", "column": "highest_layer", "agg_column": "packet_numbe
 
 def run(*args):
     env = {**os.environ, "COLUMNS": "250"}
-    return subprocess.run([sys.executable, "-m", "ilaeda.benchmark", *map(str, args)], env=env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "ilaeda.benchmark", *map(str, args)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 @pytest.fixture
 def sessions(tmp_path):
     path = tmp_path / "sessions.json"
-    path.write_text(json.dumps({"sessions": [
-        {"name": "one-group", "actions": [GROUP, {"type": "stop"}, GROUP]},
-        {"name": "backs", "actions": [{"type": "back"}] * 12},
-    ]}))
+    path.write_text(
+        json.dumps(
+            {
+                "sessions": [
+                    {"name": "one-group", "actions": [GROUP, {"type": "stop"}, GROUP]},
+                    {"name": "backs", "actions": [{"type": "back"}] * 12},
+                ]
+            }
+        )
+    )
     return path
 
 
@@ -67,13 +78,20 @@ def test_bare_list_and_references(tmp_path):
     assert rows[0]["eda_sim"] == 1.0 and rows[0]["t_bleu_1"] == pytest.approx(0.6065306597126334)
 
 
-@pytest.mark.parametrize("content, message", [
-    ("{not json", "malformed JSON"),
-    (json.dumps([[GROUP, {"type": "filter", "column": "nope", "operator": "EQ", "term": "x"}]]),
-     "unknown column 'nope' in session 'session0', action 1"),
-    (json.dumps([[{"type": "filter", "column": "ip_src", "operator": "IS", "term": "x"}]]),
-     "unknown operator 'IS' in session 'session0', action 0"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("{not json", "malformed JSON"),
+        (
+            json.dumps([[GROUP, {"type": "filter", "column": "nope", "operator": "EQ", "term": "x"}]]),
+            "unknown column 'nope' in session 'session0', action 1",
+        ),
+        (
+            json.dumps([[{"type": "filter", "column": "ip_src", "operator": "IS", "term": "x"}]]),
+            "unknown operator 'IS' in session 'session0', action 0",
+        ),
+    ],
+)
 def test_errors_are_one_line(tmp_path, content, message):
     path = tmp_path / "bad.json"
     path.write_text(content)

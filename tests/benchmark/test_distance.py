@@ -20,20 +20,24 @@ D5 = Display(COLS, D2.unique, D2.nulls, D2.entropy, G1)
 DATA_12 = 2 * 0.75 / (4 + 0.75)  # raw = (1/2 − 0.25/1) + (1/2 − 0) = 0.75
 
 
-@pytest.mark.parametrize("x, y, expected", [
-    (D1, D1, 0.0),
-    (D1, D2, 1.5 * DATA_12 / 2),
-    (D1, D3, 0.5),  # same data, one grouped → granularity 1
-    # same data: d_b = 1 − 0.2/0.4; cgd = 0.5, normed = 1/4.5; meta = (1/3 − 1/6) + 1/3
-    (D3, D4, (1 / 4.5 + 0.5) / 2 / 2),
-    # different data: d_b = 1 although the scores are equal; normed = 2/5, meta = 0
-    (D3, D5, (1.5 * DATA_12 + 0.2) / 2),
-])
+@pytest.mark.parametrize(
+    "x, y, expected",
+    [
+        (D1, D1, 0.0),
+        (D1, D2, 1.5 * DATA_12 / 2),
+        (D1, D3, 0.5),  # same data, one grouped → granularity 1
+        # same data: d_b = 1 − 0.2/0.4; cgd = 0.5, normed = 1/4.5; meta = (1/3 − 1/6) + 1/3
+        (D3, D4, (1 / 4.5 + 0.5) / 2 / 2),
+        # different data: d_b = 1 although the scores are equal; normed = 2/5, meta = 0
+        (D3, D5, (1.5 * DATA_12 + 0.2) / 2),
+    ],
+)
 def test_worked_examples(x, y, expected):
     assert display_distance(x, y) == pytest.approx(expected, abs=1e-12)
     assert display_distance(y, x) == pytest.approx(expected, abs=1e-12)
     assert distance_matrix(PackedDisplays.pack([x]), PackedDisplays.pack([y]))[0, 0] == pytest.approx(
-        expected, abs=1e-12)
+        expected, abs=1e-12
+    )
 
 
 def test_symmetric_differences_of_group_and_aggregated_columns():

@@ -14,11 +14,16 @@ GOLDEN = [
     ("no actions", [], (1.0, 0.000006, 0.000002, 0.000001, 0.125)),
     ("G(hl)", [G("highest_layer")], (1.0, 0.004087, 0.004087, 0.001897, 0.25)),
     ("G(ip_src), B", [G("ip_src"), Back()], (1.0, 0.035674, 0.035674, 0.016558, 0.222222)),
-    ("F(hl EQ ICMP), G(ip_src)", [Filter("highest_layer", "EQ", "ICMP"), G("ip_src")],
-     (0.333333, 0.011891, 0.004605, 0.004230, 0.281553)),
-    ("notebook example", [G("highest_layer"), Back(), G("eth_src"), G("ip_src"),
-                          Filter("info_line", "CONTAINS", "Echo (ping) reply")],
-     (1.0, 0.311403, 0.311403, 0.311403, 0.555556)),
+    (
+        "F(hl EQ ICMP), G(ip_src)",
+        [Filter("highest_layer", "EQ", "ICMP"), G("ip_src")],
+        (0.333333, 0.011891, 0.004605, 0.004230, 0.281553),
+    ),
+    (
+        "notebook example",
+        [G("highest_layer"), Back(), G("eth_src"), G("ip_src"), Filter("info_line", "CONTAINS", "Echo (ping) reply")],
+        (1.0, 0.311403, 0.311403, 0.311403, 0.555556),
+    ),
 ]
 
 
@@ -31,7 +36,8 @@ def test_cyber1_golden(name, actions, expected):
 def test_notebook_t_bleu_2_full_precision():
     actions = GOLDEN[-1][1]
     assert score_sessions([actions], "cyber", 1).sessions[0]["t_bleu_2"] == pytest.approx(
-        0.31140322391459774, abs=1e-12)
+        0.31140322391459774, abs=1e-12
+    )
 
 
 def test_flights1_golden():

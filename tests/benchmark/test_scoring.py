@@ -41,11 +41,15 @@ def test_only_backs_game_t_bleu_1_and_are_reported():
     assert row["eda_sim"] == pytest.approx(0.125)
 
 
-@pytest.mark.parametrize("actions", [
-    [Filter("highest_layer", "EQ", "no such protocol")],  # a term that does not exist
-    [Filter("highest_layer", "EQ", "ICMP"), Filter("highest_layer", "EQ", "TCP")],  # empty view
-    [Filter("packet_number", "GT", "not a number")],  # invalid filter → empty view
-], ids=["missing-term", "contradiction", "invalid-term"])
+@pytest.mark.parametrize(
+    "actions",
+    [
+        [Filter("highest_layer", "EQ", "no such protocol")],  # a term that does not exist
+        [Filter("highest_layer", "EQ", "ICMP"), Filter("highest_layer", "EQ", "TCP")],  # empty view
+        [Filter("packet_number", "GT", "not a number")],  # invalid filter → empty view
+    ],
+    ids=["missing-term", "contradiction", "invalid-term"],
+)
 def test_filters_to_an_empty_view(actions):
     row = score(actions)
     engine = DisplayEngine.for_dataset("cyber", 1)
@@ -86,8 +90,7 @@ def test_sessions_longer_than_twelve_have_no_brevity_penalty():
 
 
 def test_stop_ends_the_session():
-    assert score([G("highest_layer"), Stop(), G("ip_src"), Back()]) == {
-        **score([G("highest_layer")]), "length": 1}
+    assert score([G("highest_layer"), Stop(), G("ip_src"), Back()]) == {**score([G("highest_layer")]), "length": 1}
     assert score([Stop(), G("ip_src")])["length"] == 0
 
 
@@ -118,8 +121,17 @@ def test_corpus_aggregation():
 
 def test_input_forms_and_result_json(tmp_path):
     actions = [G("highest_layer"), Back()]
-    doc = {"sessions": [{"name": "mine", "actions": [{"type": "group", "column": "highest_layer",
-                                                       "agg_column": "packet_number"}, {"type": "back"}]}]}
+    doc = {
+        "sessions": [
+            {
+                "name": "mine",
+                "actions": [
+                    {"type": "group", "column": "highest_layer", "agg_column": "packet_number"},
+                    {"type": "back"},
+                ],
+            }
+        ]
+    }
     path = tmp_path / "s.json"
     path.write_text(json.dumps(doc))
     bare = tmp_path / "bare.json"
@@ -148,14 +160,19 @@ def test_custom_references():
     assert row["eda_sim"] < 1.0
 
 
-@pytest.mark.parametrize("session, message", [
-    ([{"type": "filter", "column": "number", "operator": "EQ", "term": "1"}], "unknown column 'number'"),
-    ([{"type": "back"}, {"type": "filter", "column": "ip_src", "operator": "LIKE", "term": "1"}],
-     "unknown operator 'LIKE'"),
-    ([{"type": "group", "column": "ip_src", "agg_column": "nope"}], "unknown column 'nope'"),
-    ([{"type": "jump"}], "unknown action type"),
-    ([{"type": "filter", "column": "ip_src"}], "missing field"),
-])
+@pytest.mark.parametrize(
+    "session, message",
+    [
+        ([{"type": "filter", "column": "number", "operator": "EQ", "term": "1"}], "unknown column 'number'"),
+        (
+            [{"type": "back"}, {"type": "filter", "column": "ip_src", "operator": "LIKE", "term": "1"}],
+            "unknown operator 'LIKE'",
+        ),
+        ([{"type": "group", "column": "ip_src", "agg_column": "nope"}], "unknown column 'nope'"),
+        ([{"type": "jump"}], "unknown action type"),
+        ([{"type": "filter", "column": "ip_src"}], "missing field"),
+    ],
+)
 def test_invalid_sessions_name_the_session_and_action(session, message):
     with pytest.raises(SessionFormatError) as err:
         score_sessions({"sessions": [{"name": "bad", "actions": session}]}, "cyber", 1)

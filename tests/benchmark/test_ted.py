@@ -15,6 +15,7 @@ def _nested(parents, labels):
 
     def build(node):
         return (labels[node], tuple(build(c) for c in children[node]))
+
     return build(0)
 
 
@@ -24,6 +25,7 @@ def _size(forest):
 
 def brute_force(a, b, cost, unit):
     """Recursive forest distance on the rightmost roots (exponential-free thanks to memoising)."""
+
     @cache
     def d(f, g):
         if not f and not g:
@@ -38,6 +40,7 @@ def brute_force(a, b, cost, unit):
             d(f, g[:-1] + cw) + unit,
             d(f[:-1], g[:-1]) + d(cv, cw) + cost[lv][lw],
         )
+
     return d((a,), (b,))
 
 

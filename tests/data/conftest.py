@@ -68,8 +68,17 @@ def empty_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 # -- reference JSON written back as Python source, in the forms the upstream plausibly uses ----------------
 
-_ENUM_OPS = {"EQ": "EQUAL", "NEQ": "NOT_EQUAL", "GT": "GREATER_THAN", "GE": "GREATER_EQUAL", "LT": "LESS_THAN",
-             "LE": "LESS_EQUAL", "CONTAINS": "CONTAINS", "STARTS_WITH": "STARTS_WITH", "ENDS_WITH": "ENDS_WITH"}
+_ENUM_OPS = {
+    "EQ": "EQUAL",
+    "NEQ": "NOT_EQUAL",
+    "GT": "GREATER_THAN",
+    "GE": "GREATER_EQUAL",
+    "LT": "LESS_THAN",
+    "LE": "LESS_EQUAL",
+    "CONTAINS": "CONTAINS",
+    "STARTS_WITH": "STARTS_WITH",
+    "ENDS_WITH": "ENDS_WITH",
+}
 _HEADER = """\
 from atena.simulation.actions import BackAction, FilterAction, GroupAction
 from atena.simulation.actions import AggregationFunction, FilterOperator
@@ -82,21 +91,26 @@ class NotAReference:
 
 def _positional(action: dict) -> str:
     if action["type"] == "group":
-        return (f"GroupAction({action['column']!r}, {action['agg_column']!r}, "
-                f"AggregationFunction.{action['agg_func'].upper()})")
+        return (
+            f"GroupAction({action['column']!r}, {action['agg_column']!r}, "
+            f"AggregationFunction.{action['agg_func'].upper()})"
+        )
     if action["type"] == "filter":
-        return (f"FilterAction({action['column']!r}, FilterOperator.{_ENUM_OPS[action['operator']]}, "
-                f"{action['term']!r})")
+        return f"FilterAction({action['column']!r}, FilterOperator.{_ENUM_OPS[action['operator']]}, {action['term']!r})"
     return f"{action['type'].capitalize()}Action()"
 
 
 def _keywords(action: dict) -> str:
     if action["type"] == "group":
-        return (f"GroupAction(grouped_column={action['column']!r}, aggregated_column={action['agg_column']!r}, "
-                f"aggregation_function=AggregationFunction.{action['agg_func'].upper()})")
+        return (
+            f"GroupAction(grouped_column={action['column']!r}, aggregated_column={action['agg_column']!r}, "
+            f"aggregation_function=AggregationFunction.{action['agg_func'].upper()})"
+        )
     if action["type"] == "filter":
-        return (f"FilterAction(filtered_column={action['column']!r}, filter_operator=FilterOperator."
-                f"{action['operator']}, filter_term={action['term']!r})")
+        return (
+            f"FilterAction(filtered_column={action['column']!r}, filter_operator=FilterOperator."
+            f"{action['operator']}, filter_term={action['term']!r})"
+        )
     return f"{action['type'].capitalize()}Action()"
 
 
@@ -113,8 +127,13 @@ def reference_source(document: dict, style: str) -> str:
     sessions = [s["actions"] for s in document["sessions"]]
     if style == "dicts":
         return "REFERENCES = " + repr(sessions) + "\n"
-    render = {"positional": _positional, "keywords": _keywords, "strings": _strings,
-              "variables": _keywords, "named": _positional}[style]
+    render = {
+        "positional": _positional,
+        "keywords": _keywords,
+        "strings": _strings,
+        "variables": _keywords,
+        "named": _positional,
+    }[style]
     bodies = ["[\n" + "".join(f"    {render(a)},\n" for a in actions) + "]" for actions in sessions]
     if style == "keywords":  # sessions bound to names, collected in a list
         names = [f"reference{i + 1}" for i in range(len(bodies))]
@@ -123,7 +142,7 @@ def reference_source(document: dict, style: str) -> str:
     if style == "variables":  # one module variable per session, no collection
         return _HEADER + "\n".join(f"reference_{i + 1}: list = {b}" for i, b in enumerate(bodies)) + "\n"
     if style == "named":  # (name, session) pairs inside a function
-        pairs = ",\n".join(f"(\"ref{i}\", {b})" for i, b in enumerate(bodies))
+        pairs = ",\n".join(f'("ref{i}", {b})' for i, b in enumerate(bodies))
         return _HEADER + f"\n\ndef get_references():\n    return [\n{pairs}\n]\n"
     return _HEADER + "\nreferences = [\n" + ",\n".join(bodies) + "\n]\n"
 
@@ -131,9 +150,11 @@ def reference_source(document: dict, style: str) -> str:
 @pytest.fixture(scope="session")
 def reference_json(data_dir: Path) -> Callable[[str, int], tuple[bytes, dict]]:
     """``(bytes, document)`` of a real reference JSON file."""
+
     def read(schema: str, dataset: int) -> tuple[bytes, dict]:
         raw = (data_dir / "atena" / "references" / schema / f"dataset{dataset}.json").read_bytes()
         return raw, json.loads(raw)
+
     return read
 
 
@@ -145,11 +166,11 @@ def reference_py() -> Callable[[dict, str], str]:
 
 @pytest.fixture(scope="session")
 def http_server() -> Callable[[Callable[..., BaseHTTPRequestHandler]], AbstractContextManager[str]]:
-    """:func:`serve`: ``with http_server(HandlerClass) as base_url: ...``."""
+    """The :func:`serve` context manager: ``with`` it on a handler class to get the base URL."""
     return serve
 
 
 @pytest.fixture(scope="session")
 def file_server() -> Callable[[Path], AbstractContextManager[str]]:
-    """:func:`serve_dir`: ``with file_server(directory) as base_url: ...``."""
+    """The :func:`serve_dir` context manager: ``with`` it on a directory to get the base URL."""
     return serve_dir

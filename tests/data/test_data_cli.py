@@ -23,8 +23,9 @@ def run_cli(*args: str, env: dict[str, str | None] | None = None) -> subprocess.
             full.pop(key, None)
         else:
             full[key] = value
-    return subprocess.run([sys.executable, "-m", "ilaeda.data", *args], env=full, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "ilaeda.data", *args], env=full, capture_output=True, text=True, timeout=120
+    )
 
 
 def _assert_one_line_error(result: subprocess.CompletedProcess[str]) -> str:
@@ -100,8 +101,9 @@ def test_verify_flags_a_corrupt_copy_and_fetch_leaves_it(tmp_path, data_dir, dat
     assert result.returncode == 1
     assert "atena/datasets/cyber/3.tsv (corrupt)" in result.stderr
     # fetch downloads the missing files into the cache but leaves the user's folder alone, and says so.
-    result = run_cli("fetch", "--schema", "cyber", "--base-url", data_server,
-                     env={**cache_env, "ILAEDA_DATA_DIR": str(user)})
+    result = run_cli(
+        "fetch", "--schema", "cyber", "--base-url", data_server, env={**cache_env, "ILAEDA_DATA_DIR": str(user)}
+    )
     assert result.returncode == 1
     assert "left untouched" in result.stderr and str(user / "atena/datasets/cyber/3.tsv") in result.stderr
     assert result.stdout.count("downloaded") == 8

@@ -118,8 +118,9 @@ def test_no_download_allowed_touches_no_network(empty_cache):
         locate(file, download=False)
 
 
-def test_python_reference_source_is_converted_and_verified(tmp_path, reference_json, reference_py, file_server,
-                                                           monkeypatch):
+def test_python_reference_source_is_converted_and_verified(
+    tmp_path, reference_json, reference_py, file_server, monkeypatch
+):
     """The upstream path: download ``datasetN.py``, rebuild the JSON by parsing, check its sha256."""
     monkeypatch.delenv("ILAEDA_DATA_BASE_URL", raising=False)
     file = load_schema("cyber").references[3]

@@ -64,6 +64,7 @@ def test_session_repository_entry():
 
 # -- bad names ---------------------------------------------------------------------------------------------
 
+
 def test_unknown_schema_lists_the_available_ones():
     with pytest.raises(ConfigError, match=r"unknown schema 'netflow'; available schemas: cyber, flights"):
         load_schema("netflow")
@@ -84,6 +85,7 @@ def test_unknown_column_lists_the_valid_ones():
 
 # -- malformed files ---------------------------------------------------------------------------------------
 
+
 def _place(root: Path, relative: str, content: bytes) -> Path:
     path = root / relative
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -102,12 +104,15 @@ def test_tsv_missing_columns_is_a_data_error(tmp_path, data_dir):
         load_table("cyber", 2, data_dir=tmp_path)
 
 
-@pytest.mark.parametrize("content", [
-    bytes(range(256)) * 8,                               # binary garbage
-    b"\ta\tb\n0\t1\t2\n1\t1\t2\t3\t4\t5\n",               # ragged rows
-    b"",                                                 # empty file
-    b'\ta\tb\n0\t"never closed\t2\n',                    # unterminated quote
-])
+@pytest.mark.parametrize(
+    "content",
+    [
+        bytes(range(256)) * 8,  # binary garbage
+        b"\ta\tb\n0\t1\t2\n1\t1\t2\t3\t4\t5\n",  # ragged rows
+        b"",  # empty file
+        b'\ta\tb\n0\t"never closed\t2\n',  # unterminated quote
+    ],
+)
 def test_garbage_tsv_is_a_one_line_data_error(tmp_path, content):
     path = _place(tmp_path, "atena/datasets/flights/3.tsv", content)
     for load in (lambda: read_tsv(path), lambda: load_table("flights", 3, data_dir=tmp_path)):

@@ -45,18 +45,41 @@ def test_a_truncated_dataset_is_refused_on_load(truncated: Path) -> None:
 
 def test_benchmark_score_refuses_the_truncated_dataset(truncated: Path, tmp_path: Path) -> None:
     sessions = tmp_path / "sessions.json"
-    sessions.write_text(json.dumps({"sessions": [{"name": "g", "actions": [
-        {"type": "group", "column": "highest_layer", "agg_column": "packet_number", "agg_func": "count"}]}]}))
-    done = subprocess.run([sys.executable, "-m", "ilaeda.benchmark", "score", "--schema", "cyber", "--dataset", "1",
-                           str(sessions)], capture_output=True, text=True, timeout=120, env=os.environ.copy())
+    sessions.write_text(
+        json.dumps(
+            {
+                "sessions": [
+                    {
+                        "name": "g",
+                        "actions": [
+                            {
+                                "type": "group",
+                                "column": "highest_layer",
+                                "agg_column": "packet_number",
+                                "agg_func": "count",
+                            }
+                        ],
+                    }
+                ]
+            }
+        )
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "ilaeda.benchmark", "score", "--schema", "cyber", "--dataset", "1", str(sessions)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=os.environ.copy(),
+    )
     assert done.returncode == 2, done.stdout + done.stderr
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and "corrupt" in lines[0]
     assert "precision" not in done.stdout.lower()
 
 
-def test_a_verified_file_is_stamped_and_not_rehashed(tmp_path: Path, data_dir: Path,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_verified_file_is_stamped_and_not_rehashed(
+    tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("ILAEDA_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setattr(integrity, "_VERIFIED", set())
     file = load_schema("cyber").datasets[2]
@@ -70,8 +93,9 @@ def test_a_verified_file_is_stamped_and_not_rehashed(tmp_path: Path, data_dir: P
     assert locate(file) == path and len(calls) == 1
 
 
-def test_a_file_changed_after_its_stamp_is_rehashed_and_refused(tmp_path: Path, data_dir: Path,
-                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_file_changed_after_its_stamp_is_rehashed_and_refused(
+    tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     folder = tmp_path / "data"
     (folder / "atena/datasets/cyber").mkdir(parents=True)
     target = folder / "atena/datasets/cyber/2.tsv"
@@ -96,6 +120,7 @@ def test_fetch_names_a_corrupt_cached_copy_it_cannot_replace(tmp_path: Path, mon
     (cache / "atena/datasets/flights").mkdir(parents=True)
     (cache / "atena/datasets/flights/1.tsv").write_text("oops")
     import socket
+
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]

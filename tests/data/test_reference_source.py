@@ -39,38 +39,48 @@ def test_source_is_parsed_never_executed(tmp_path: Path):
         "references = [[GroupAction('ip_src', 'packet_number', AggregationFunction.COUNT), BackAction()]]\n"
     )
     sessions = parse_reference_source(source)
-    assert sessions == [[{"type": "group", "column": "ip_src", "agg_column": "packet_number",
-                          "agg_func": "count"}, {"type": "back"}]]
+    assert sessions == [
+        [{"type": "group", "column": "ip_src", "agg_column": "packet_number", "agg_func": "count"}, {"type": "back"}]
+    ]
     assert not marker.exists()
 
 
 def test_keyword_arguments_in_any_order_and_aliases():
-    source = ("x = [[FilterAction(filter_term=80, filter_operator=FilterOperator.GREATER_EQUAL, "
-              "filtered_column='tcp_srcport'), Group(column='ip_src', agg_func='avg', agg_column='length'), "
-              "StopAction()]]\n")
-    assert parse_reference_source(source) == [[
-        {"type": "filter", "column": "tcp_srcport", "operator": "GE", "term": "80"},
-        {"type": "group", "column": "ip_src", "agg_column": "length", "agg_func": "mean"},
-        {"type": "stop"},
-    ]]
+    source = (
+        "x = [[FilterAction(filter_term=80, filter_operator=FilterOperator.GREATER_EQUAL, "
+        "filtered_column='tcp_srcport'), Group(column='ip_src', agg_func='avg', agg_column='length'), "
+        "StopAction()]]\n"
+    )
+    assert parse_reference_source(source) == [
+        [
+            {"type": "filter", "column": "tcp_srcport", "operator": "GE", "term": "80"},
+            {"type": "group", "column": "ip_src", "agg_column": "length", "agg_func": "mean"},
+            {"type": "stop"},
+        ]
+    ]
 
 
 def test_largest_collection_wins_over_unrelated_lists():
-    source = ("ONE = [[BackAction()]]\n"
-              "ALL = [[BackAction()], [FilterAction('a', FilterOperator.EQ, 'b')]]\n"
-              "OTHER = [1, 2, 3]\n")
+    source = (
+        "ONE = [[BackAction()]]\n"
+        "ALL = [[BackAction()], [FilterAction('a', FilterOperator.EQ, 'b')]]\n"
+        "OTHER = [1, 2, 3]\n"
+    )
     assert len(parse_reference_source(source)) == 2
 
 
-@pytest.mark.parametrize(("source", "problem"), [
-    ("references = [[", "invalid Python"),
-    ("x = 1\ny = [1, 2]\n", "no reference sessions found"),
-    ("r = [[FilterAction('a', FilterOperator.ALMOST, 'b')]]", "unknown filter operator 'ALMOST'"),
-    ("r = [[GroupAction('a', 'b', AggregationFunction.MEDIAN)]]", "unknown aggregation function"),
-    ("r = [[FilterAction('a')]]", "needs a column, an operator and a term"),
-    ("r = [[FilterAction('a', FilterOperator.EQ, 1 + x)]]", "unsupported argument"),
-    ("r = [[{'type': 'jump'}]]", "unknown action type 'jump'"),
-])
+@pytest.mark.parametrize(
+    ("source", "problem"),
+    [
+        ("references = [[", "invalid Python"),
+        ("x = 1\ny = [1, 2]\n", "no reference sessions found"),
+        ("r = [[FilterAction('a', FilterOperator.ALMOST, 'b')]]", "unknown filter operator 'ALMOST'"),
+        ("r = [[GroupAction('a', 'b', AggregationFunction.MEDIAN)]]", "unknown aggregation function"),
+        ("r = [[FilterAction('a')]]", "needs a column, an operator and a term"),
+        ("r = [[FilterAction('a', FilterOperator.EQ, 1 + x)]]", "unsupported argument"),
+        ("r = [[{'type': 'jump'}]]", "unknown action type 'jump'"),
+    ],
+)
 def test_unreadable_sources_raise_one_clear_error(source, problem):
     with pytest.raises(DataError, match="ILAEDA_DATA_DIR") as info:
         parse_reference_source(source, origin="https://example.org/dataset1.py")

@@ -46,14 +46,17 @@ def test_render() -> None:
     assert render_action(Back()) == "BACK"
 
 
-@pytest.mark.parametrize(("raw", "message"), [
-    ({"type": "filter", "column": "ip_src", "operator": "LIKE", "term": "x"}, "unknown operator 'LIKE'"),
-    ({"type": "filter", "column": "nope", "operator": "EQ", "term": "x"}, "unknown column 'nope'"),
-    ({"type": "group", "column": "ip_src", "agg_func": "median"}, "unknown aggregation function"),
-    ({"type": "jump"}, "unknown action type"),
-    ({"type": "filter", "column": "ip_src"}, "missing field 'operator'"),
-    ("GROUP", "malformed action"),
-])
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ({"type": "filter", "column": "ip_src", "operator": "LIKE", "term": "x"}, "unknown operator 'LIKE'"),
+        ({"type": "filter", "column": "nope", "operator": "EQ", "term": "x"}, "unknown column 'nope'"),
+        ({"type": "group", "column": "ip_src", "agg_func": "median"}, "unknown aggregation function"),
+        ({"type": "jump"}, "unknown action type"),
+        ({"type": "filter", "column": "ip_src"}, "missing field 'operator'"),
+        ("GROUP", "malformed action"),
+    ],
+)
 def test_bad_actions_name_session_and_index(raw: object, message: str) -> None:
     with pytest.raises(SessionFormatError, match=message) as info:
         sessions_from_json({"sessions": [{"name": "s1", "actions": [{"type": "back"}, raw]}]}, CYBER)

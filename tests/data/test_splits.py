@@ -13,6 +13,11 @@ def test_validation_split_never_touches_the_held_out_dataset() -> None:
     assert inner.schema == "cyber" and inner.name == "cyber_loo1_val2"
     assert inner.train_datasets == (3, 4) and inner.eval_datasets == (2,) and inner.is_leave_one_out
     assert inner.datasets("train") == (3, 4) and inner.datasets("eval") == (2,)
+    assert inner.datasets("test") == (2,)  # the demonstrations' name for the evaluation part
+    with pytest.raises(
+        ConfigError, match=r"part must be 'train' or 'eval' \(or 'test', a synonym of 'eval'\), got 'val'"
+    ):
+        inner.datasets("val")
     assert parse_split("cyber_loo4_val1").train_datasets == (2, 3)
 
 
@@ -24,12 +29,15 @@ def test_validation_splits_of_an_outer_split() -> None:
         assert 2 not in split.train_datasets + split.eval_datasets
 
 
-@pytest.mark.parametrize(("name", "message"), [
-    ("cyber_loo1_val1", "not its held-out dataset 1"),
-    ("cyber_loo1_val9", "unknown dataset 9"),
-    ("cyber_loo1_val", "invalid split"),
-    ("cyber_2_val3", "invalid split"),
-])
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("cyber_loo1_val1", "not its held-out dataset 1"),
+        ("cyber_loo1_val9", "unknown dataset 9"),
+        ("cyber_loo1_val", "invalid split"),
+        ("cyber_2_val3", "invalid split"),
+    ],
+)
 def test_bad_validation_splits(name: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         parse_split(name)

@@ -10,8 +10,18 @@ from typing import Any
 
 import pytest
 
-HEADER = ("action_id", "action_type", "action_params", "session_id", "user_id", "project_id", "creation_time",
-          "parent_display_id", "child_display_id", "solution")
+HEADER = (
+    "action_id",
+    "action_type",
+    "action_params",
+    "session_id",
+    "user_id",
+    "project_id",
+    "creation_time",
+    "parent_display_id",
+    "child_display_id",
+    "solution",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -20,13 +30,29 @@ def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytes
     monkeypatch.setenv("ILAEDA_CACHE_DIR", str(tmp_path_factory.mktemp("user-cache")))
 
 
-def row(action_id: int, kind: str, params: dict[str, Any] | str, session: int = 1, parent: int = 1,
-        child: int = 2, dataset: int = 2) -> dict[str, Any]:
+def row(
+    action_id: int,
+    kind: str,
+    params: dict[str, Any] | str,
+    session: int = 1,
+    parent: int = 1,
+    child: int = 2,
+    dataset: int = 2,
+) -> dict[str, Any]:
     """One actions.tsv row (params as a dict, or a raw string for malformed JSON)."""
     text = params if isinstance(params, str) else json.dumps(params)
-    return {"action_id": action_id, "action_type": kind, "action_params": text, "session_id": session,
-            "user_id": 7, "project_id": dataset, "creation_time": "2017-01-01 00:00:00",
-            "parent_display_id": parent, "child_display_id": child, "solution": "True"}
+    return {
+        "action_id": action_id,
+        "action_type": kind,
+        "action_params": text,
+        "session_id": session,
+        "user_id": 7,
+        "project_id": dataset,
+        "creation_time": "2017-01-01 00:00:00",
+        "parent_display_id": parent,
+        "child_display_id": child,
+        "solution": "True",
+    }
 
 
 def group(column: str, *aggs: tuple[str, str]) -> dict[str, Any]:
@@ -50,8 +76,10 @@ def write_actions(path: Path, rows: Sequence[dict[str, Any]], header: Sequence[s
 @pytest.fixture
 def actions_dir(tmp_path: Path) -> Callable[[Sequence[dict[str, Any]]], Path]:
     """Write rows as ``<tmp>/data/reactida/actions.tsv``; returns the data dir to pass as ``data_dir``."""
+
     def make(rows: Sequence[dict[str, Any]], header: Sequence[str] = HEADER) -> Path:
         data = tmp_path / "data"
         write_actions(data / "reactida" / "actions.tsv", rows, header)
         return data
+
     return make

@@ -22,9 +22,10 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def same(a, b) -> bool:  # type: ignore[no-untyped-def]
-    return a.names == b.names and all(np.array_equal(getattr(a, f), getattr(b, f)) for f in
-                                      ("steps", "n_actions", "obs", "acts", "step_kind", "action_type",
-                                       "representable"))
+    return a.names == b.names and all(
+        np.array_equal(getattr(a, f), getattr(b, f))
+        for f in ("steps", "n_actions", "obs", "acts", "step_kind", "action_type", "representable")
+    )
 
 
 def test_hit_miss_and_invalidation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -34,6 +35,7 @@ def test_hit_miss_and_invalidation(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 
     def fail(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise AssertionError("the cache should have been used")
+
     monkeypatch.setattr(splits, "replay_sessions", fail)
     assert same(dataset_replays("cyber", 2, cache_dir=tmp_path), built)
     monkeypatch.undo()
@@ -61,8 +63,7 @@ def test_changed_inputs_rebuild(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     # drop the rows of dataset 2's first session: a new key, one session fewer
     header, rows = lines[0], lines[1:]
     first_id = next(r.split("\t")[3] for r in rows if r.split("\t")[5] == "2")
-    (data / "reactida" / "actions.tsv").write_text(
-        header + "".join(r for r in rows if r.split("\t")[3] != first_id))
+    (data / "reactida" / "actions.tsv").write_text(header + "".join(r for r in rows if r.split("\t")[3] != first_id))
     second = dataset_replays("cyber", 2, data_dir=data, cache_dir=store)
     assert len(second) == len(first) - 1 and len(cache_entries(store)) == 2
     # a changed dataset file: a new key too
@@ -131,9 +132,16 @@ def test_two_processes_build_the_same_entry(tmp_path: Path) -> None:
     store, go = tmp_path / "cache", tmp_path / "go"
     env = {**os.environ, "PYTHONPATH": str(REPO / "src"), "OMP_NUM_THREADS": "1"}
     ready = [tmp_path / f"ready{i}" for i in range(3)]
-    procs = [subprocess.Popen([sys.executable, "-c", code, str(store), str(go), str(flag)], env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for code, flag in zip((WRITER, WRITER, READER), ready)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", code, str(store), str(go), str(flag)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for code, flag in zip((WRITER, WRITER, READER), ready)
+    ]
     deadline = time.time() + 60
     while not all(f.exists() for f in ready) and time.time() < deadline:
         time.sleep(0.01)

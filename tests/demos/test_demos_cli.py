@@ -50,12 +50,17 @@ def test_export_and_build(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src")}
-    return subprocess.run([sys.executable, "-m", "ilaeda.demos", *args], capture_output=True, text=True,
-                          env=env, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "ilaeda.demos", *args], capture_output=True, text=True, env=env, timeout=120
+    )
 
 
-def test_errors_exit_2_without_traceback(tmp_path: Path, actions_dir, monkeypatch,  # type: ignore[no-untyped-def]
-                                         capsys) -> None:
+def test_errors_exit_2_without_traceback(
+    tmp_path: Path,
+    actions_dir,
+    monkeypatch,  # type: ignore[no-untyped-def]
+    capsys,
+) -> None:
     data = actions_dir([row(1, "group", group("ip_src")), row(2, "filter", '{"field": oops}', child=3)])
     result = run_cli("report", "--data-dir", str(data), "--no-cache")
     assert result.returncode == 2 and result.stderr.count("\n") == 1

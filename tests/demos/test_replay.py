@@ -171,8 +171,12 @@ def test_observations_match_the_env_with_step_features(episode_end: str) -> None
 
 
 def test_no_stop_keeps_only_whole_windows_of_real_actions() -> None:
-    replays = replay_sessions([Session("long", (G_SRC, F_TCP, Back(), Back()) * 3 + (G_LEN,)),
-                               Session("short", (G_SRC,))], "cyber", 2, horizon=4)
+    replays = replay_sessions(
+        [Session("long", (G_SRC, F_TCP, Back(), Back()) * 3 + (G_LEN,)), Session("short", (G_SRC,))],
+        "cyber",
+        2,
+        horizon=4,
+    )
     windows = replays.trajectories(long_sessions="windows", episode_end="no_stop", observe_step=True)
     assert len(windows) == 3  # 13 actions: windows at 0, 4, 8; the short session gives none
     assert all(3 not in w.acts[:, 0] and len(w.acts) == 4 and not w.obs[:, 153].any() for w in windows)

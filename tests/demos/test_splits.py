@@ -63,6 +63,13 @@ def test_within_dataset_split_is_seeded_and_disjoint(tmp_path: Path) -> None:
     assert len(load_demonstrations("cyber_2", include_references=True, cache_dir=tmp_path)) == 71
 
 
+def test_eval_is_a_synonym_of_test() -> None:
+    """``part="eval"`` (the name ``Split.datasets`` uses) selects the same sessions as ``part="test"``."""
+    test = load_session_names("cyber_2", part="test")
+    assert test and load_session_names("cyber_2", part="eval") == test
+    assert load_session_names("cyber_2", part="train") != test
+
+
 def test_split_indices() -> None:
     train, test = split_indices(10, 0.3, seed=0, dataset=1)
     assert len(test) == 3 and sorted(train + test) == list(range(10))
@@ -83,7 +90,7 @@ def test_bad_splits(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="unknown dataset 9"):
         load_demonstrations("cyber_loo9", cache_dir=tmp_path)
     with pytest.raises(ConfigError, match="part"):
-        load_demonstrations("cyber_loo1", part="eval", cache_dir=tmp_path)  # type: ignore[arg-type]
+        load_demonstrations("cyber_loo1", part="held_out", cache_dir=tmp_path)  # type: ignore[arg-type]
     with pytest.raises(ConfigError, match="test_fraction"):
         load_demonstrations("cyber_2", test_fraction=-0.1, cache_dir=tmp_path)
 
@@ -104,10 +111,10 @@ def test_chained_sessions_return_to_the_root_between_sessions() -> None:
 
 
 def test_no_stop_demonstrations_from_chains(tmp_path: Path) -> None:
-    train = load_demonstrations("cyber_loo1", cache_dir=tmp_path, episode_end="no_stop", chain=True,
-                                observe_step=True)
+    train = load_demonstrations("cyber_loo1", cache_dir=tmp_path, episode_end="no_stop", chain=True, observe_step=True)
     assert datasets_of(train) == {2, 3, 4} and len(train) > 100
     assert all(t.obs.shape == (13, 156) and 3 not in t.acts[:, 0] for t in train)
-    with_refs = load_demonstrations("cyber_loo1", cache_dir=tmp_path, episode_end="no_stop", chain=True,
-                                    include_references=True)
+    with_refs = load_demonstrations(
+        "cyber_loo1", cache_dir=tmp_path, episode_end="no_stop", chain=True, include_references=True
+    )
     assert len(with_refs) == len(train) + 3 * 7  # the 7 twelve-action references of each training dataset

@@ -63,46 +63,53 @@ def test_filter_icmp_empties_tcp_columns(cyber1: DisplayEngine) -> None:
 
 
 def _tiny_engine() -> DisplayEngine:
-    frame = pd.DataFrame({
-        "id": [0, 1, 2, 3, 4, 5],
-        "kind": ["a", "a", "b", "b", "b", np.nan],
-        "text": ["SYN ack", "SYN", "Echo (ping) reply  id=1", "Echo (ping) reply  id=2", "x", "y"],
-        "port": [80.0, 443.0, 80.0, np.nan, 22.0, 80.0],
-    })
+    frame = pd.DataFrame(
+        {
+            "id": [0, 1, 2, 3, 4, 5],
+            "kind": ["a", "a", "b", "b", "b", np.nan],
+            "text": ["SYN ack", "SYN", "Echo (ping) reply  id=1", "Echo (ping) reply  id=2", "x", "y"],
+            "port": [80.0, 443.0, 80.0, np.nan, 22.0, 80.0],
+        }
+    )
     frame["kind"] = frame["kind"].astype(object)
     frame["text"] = frame["text"].astype(object)
-    schema = Schema("tiny", ("id", "kind", "text", "port"), frozenset({"id"}), "id", frozenset({"text"}),
-                    {1: None})  # type: ignore[dict-item]
+    schema = Schema("tiny", ("id", "kind", "text", "port"), frozenset({"id"}), "id", frozenset({"text"}), {1: None})  # type: ignore[dict-item]
     return DisplayEngine(EncodedTable.from_frame(schema, frame), "tiny/1")
 
 
-@pytest.mark.parametrize(("operator", "term", "rows"), [
-    ("EQ", "80", [0, 2, 5]),
-    ("NEQ", "80", [1, 3, 4]),           # missing cells pass NEQ
-    ("GT", "80", [1]),
-    ("GE", "80", [0, 1, 2, 5]),
-    ("LT", "80", [4]),
-    ("LE", "80.0", [0, 2, 4, 5]),
-    ("CONTAINS", "80", [0, 2, 5]),       # str(80.0) == "80.0"
-    ("STARTS_WITH", "4", [1]),
-    ("ENDS_WITH", ".0", [0, 1, 2, 4, 5]),
-    ("EQ", "not-a-number", []),          # invalid numeric term: empty view
-    ("CONTAINS", "a", [3]),              # the missing cell is astype(str)'s "nan", as in the original
-    ("STARTS_WITH", "", [0, 1, 2, 3, 4, 5]),
-    ("ENDS_WITH", "an", [3]),
-])
+@pytest.mark.parametrize(
+    ("operator", "term", "rows"),
+    [
+        ("EQ", "80", [0, 2, 5]),
+        ("NEQ", "80", [1, 3, 4]),  # missing cells pass NEQ
+        ("GT", "80", [1]),
+        ("GE", "80", [0, 1, 2, 5]),
+        ("LT", "80", [4]),
+        ("LE", "80.0", [0, 2, 4, 5]),
+        ("CONTAINS", "80", [0, 2, 5]),  # str(80.0) == "80.0"
+        ("STARTS_WITH", "4", [1]),
+        ("ENDS_WITH", ".0", [0, 1, 2, 4, 5]),
+        ("EQ", "not-a-number", []),  # invalid numeric term: empty view
+        ("CONTAINS", "a", [3]),  # the missing cell is astype(str)'s "nan", as in the original
+        ("STARTS_WITH", "", [0, 1, 2, 3, 4, 5]),
+        ("ENDS_WITH", "an", [3]),
+    ],
+)
 def test_numeric_operators(operator: str, term: str, rows: list[int]) -> None:
     engine = _tiny_engine()
     assert engine.view_rows(State((Filter("port", operator, term),))).tolist() == rows
 
 
-@pytest.mark.parametrize(("operator", "term", "rows"), [
-    ("EQ", "b", [2, 3, 4]),
-    ("NEQ", "b", [0, 1, 5]),
-    ("GT", "a", [2, 3, 4]),              # missing cells never pass an ordering
-    ("CONTAINS", "a", [0, 1]),
-    ("CONTAINS", "", [0, 1, 2, 3, 4]),   # a missing text cell never matches (str.contains(na=False))
-])
+@pytest.mark.parametrize(
+    ("operator", "term", "rows"),
+    [
+        ("EQ", "b", [2, 3, 4]),
+        ("NEQ", "b", [0, 1, 5]),
+        ("GT", "a", [2, 3, 4]),  # missing cells never pass an ordering
+        ("CONTAINS", "a", [0, 1]),
+        ("CONTAINS", "", [0, 1, 2, 3, 4]),  # a missing text cell never matches (str.contains(na=False))
+    ],
+)
 def test_text_operators(operator: str, term: str, rows: list[int]) -> None:
     engine = _tiny_engine()
     assert engine.view_rows(State((Filter("kind", operator, term),))).tolist() == rows
@@ -125,13 +132,16 @@ def test_data_layer_hand_computed() -> None:
     assert display.entropy[i] == pytest.approx(-(p * np.log(p)).sum() / math.log(5))
 
 
-@pytest.mark.parametrize(("func", "expected_values"), [
-    ("count", [2, 3]),          # groups a (2 rows), b (3 rows); the NaN key is dropped
-    ("sum", [523.0, 102.0]),
-    ("min", [80.0, 22.0]),
-    ("max", [443.0, 80.0]),
-    ("mean", [261.5, 51.0]),
-])
+@pytest.mark.parametrize(
+    ("func", "expected_values"),
+    [
+        ("count", [2, 3]),  # groups a (2 rows), b (3 rows); the NaN key is dropped
+        ("sum", [523.0, 102.0]),
+        ("min", [80.0, 22.0]),
+        ("max", [443.0, 80.0]),
+        ("mean", [261.5, 51.0]),
+    ],
+)
 def test_group_aggregations(func: str, expected_values: list[float]) -> None:
     engine = _tiny_engine()
     state = ROOT.with_group(Group("kind", "port" if func != "count" else "id", func))
@@ -141,7 +151,8 @@ def test_group_aggregations(func: str, expected_values: list[float]) -> None:
     hist, _ = np.histogram(values, bins=20)
     p = hist[hist > 0] / hist.sum()
     assert dict(g.agg_attrs)["port" if func != "count" else "id"] == pytest.approx(
-        -(p * np.log(p)).sum() / math.log(20))
+        -(p * np.log(p)).sum() / math.log(20)
+    )
     assert g.inverse_ngroups == pytest.approx(0.5)
     assert g.inverse_size_mean == pytest.approx(2 / 5)
     assert g.site_std == pytest.approx(np.std([2 / 5, 3 / 5]))
@@ -156,17 +167,21 @@ def test_group_on_text_min_fails_when_a_group_mixes_strings_and_missing_cells() 
 # Expected values below come from the original A-EDA code (DisplayCalculator.get_groupby_df and
 # get_grouping_measures, pandas 1.5.3) on the same six-row frame, through benchmarks/differential_oracle.py's
 # environment: /tmp/atena-venv/bin/python with the original benchmark/ package on sys.path.
-@pytest.mark.parametrize(("grouping", "column", "func", "score", "globals_"), [
-    ("kind", "text", "min", 1.0, (0.5, 0.4, 0.09999999999999998)),
-    ("port", "text", "max", 0.9999999999999998, (1 / 3, 0.6, 0.18856180831641264)),
-    ("text", "port", "mean", 0.31720809887523094, (1 / 6, 1.0, 0.0)),
-    ("port", "port", "sum", 0.3667257913420846, (1 / 3, 0.6, 0.18856180831641264)),
-    ("kind", "kind", "count", 0.23137821315975918, (0.5, 0.4, 0.09999999999999998)),
-    ("id", "id", "count", 0.0, (1 / 6, 1.0, 0.0)),
-    ("port", "kind", "sum", 0.9999999999999998, (1 / 3, 0.6, 0.18856180831641264)),
-])
-def test_granularity_matches_the_original(grouping: str, column: str, func: str, score: float,
-                                          globals_: tuple[float, float, float]) -> None:
+@pytest.mark.parametrize(
+    ("grouping", "column", "func", "score", "globals_"),
+    [
+        ("kind", "text", "min", 1.0, (0.5, 0.4, 0.09999999999999998)),
+        ("port", "text", "max", 0.9999999999999998, (1 / 3, 0.6, 0.18856180831641264)),
+        ("text", "port", "mean", 0.31720809887523094, (1 / 6, 1.0, 0.0)),
+        ("port", "port", "sum", 0.3667257913420846, (1 / 3, 0.6, 0.18856180831641264)),
+        ("kind", "kind", "count", 0.23137821315975918, (0.5, 0.4, 0.09999999999999998)),
+        ("id", "id", "count", 0.0, (1 / 6, 1.0, 0.0)),
+        ("port", "kind", "sum", 0.9999999999999998, (1 / 3, 0.6, 0.18856180831641264)),
+    ],
+)
+def test_granularity_matches_the_original(
+    grouping: str, column: str, func: str, score: float, globals_: tuple[float, float, float]
+) -> None:
     g = _tiny_engine().display(ROOT.with_group(Group(grouping, column, func))).granularity
     assert g is not None and g.group_attrs == (grouping,)
     assert dict(g.agg_attrs)[column] == pytest.approx(score, abs=1e-12)
@@ -199,10 +214,18 @@ def test_aggregations_keep_their_order_in_tokens() -> None:
     assert a.token != b.token
 
 
-@pytest.mark.parametrize(("k", "expected"), [
-    (1, 0.0), (348, 8.673617379884035e-19), (745, 0.0), (1082, 2.168404344971009e-19),
-    (5661, 0.0), (8648, 1.3552527156068805e-20), (13625, 0.0),
-])
+@pytest.mark.parametrize(
+    ("k", "expected"),
+    [
+        (1, 0.0),
+        (348, 8.673617379884035e-19),
+        (745, 0.0),
+        (1082, 2.168404344971009e-19),
+        (5661, 0.0),
+        (8648, 1.3552527156068805e-20),
+        (13625, 0.0),
+    ],
+)
 def test_equal_shares_std_is_pandas_153_noise(k: int, expected: float) -> None:
     # expected: pd.Series(sizes / sizes.sum()).std(ddof=0) for k equal sizes, pandas 1.5.3 / numpy 1.26.4
     assert equal_shares_std(k) == expected

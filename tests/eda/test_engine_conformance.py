@@ -58,8 +58,10 @@ def _filter_rows(frame: pd.DataFrame, rows: np.ndarray, action: Filter) -> np.nd
     missing = pd.isna(cells)
     if action.operator in STRING_OPERATORS:
         test = {"CONTAINS": str.__contains__, "STARTS_WITH": str.startswith, "ENDS_WITH": str.endswith}
-        keep = [not gone and test[action.operator](_cell_text(cell, numeric, integer), action.term)
-                for cell, gone in zip(cells, missing)]
+        keep = [
+            not gone and test[action.operator](_cell_text(cell, numeric, integer), action.term)
+            for cell, gone in zip(cells, missing)
+        ]
         return rows[np.asarray(keep, dtype=bool)]
     if numeric:
         if action.term == "<UNK>":
@@ -72,8 +74,14 @@ def _filter_rows(frame: pd.DataFrame, rows: np.ndarray, action: Filter) -> np.nd
         cells = cells.astype(np.float64)
     else:
         term = action.term
-    compare = {"EQ": np.equal, "NEQ": np.not_equal, "GT": np.greater, "GE": np.greater_equal,
-               "LT": np.less, "LE": np.less_equal}[action.operator]
+    compare = {
+        "EQ": np.equal,
+        "NEQ": np.not_equal,
+        "GT": np.greater,
+        "GE": np.greater_equal,
+        "LT": np.less,
+        "LE": np.less_equal,
+    }[action.operator]
     keep = np.full(len(cells), action.operator == "NEQ")  # missing cells pass NEQ only
     with np.errstate(invalid="ignore"):
         keep[~missing] = compare(cells[~missing], term)
@@ -144,8 +152,7 @@ def reference_granularity(frame: pd.DataFrame, rows: np.ndarray, state: State, c
             if not cells and func != "sum":
                 continue  # no value; pandas sums a group without values to 0
             if func == "sum":
-                aggregated.append("".join(cells) if text and cells else 0 if text
-                                  else sum(float(c) for c in cells))
+                aggregated.append("".join(cells) if text and cells else 0 if text else sum(float(c) for c in cells))
             elif func == "mean":
                 aggregated.append(sum(float(c) for c in cells) / len(cells))
             else:
@@ -204,7 +211,8 @@ def test_engine_matches_reference(schema: str, dataset: int) -> None:
         assert engine.view_rows(state).tolist() == rows.tolist(), state
         display = engine.display(state)
         assert (display.unique, display.nulls, display.entropy) == reference_data_layer(
-            frame, rows, engine.schema.numeric_columns), state
+            frame, rows, engine.schema.numeric_columns
+        ), state
         if not state.grouping:
             continue
         expected = reference_granularity(frame, rows, state, engine.schema.columns)

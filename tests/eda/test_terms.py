@@ -25,8 +25,8 @@ def test_value_candidates_sorted_by_count_then_first_appearance() -> None:
     assert c.terms == ("a", "c", "b")
     assert c.positions.tolist() == pytest.approx([1 / 6, 3 / 6, 1.0])
     rng = np.random.default_rng(0)
-    assert c.choose(25, rng) == "b"      # most frequent value for the top bin
-    assert c.choose(0, rng) == "a"       # rarest for the bottom bin
+    assert c.choose(25, rng) == "b"  # most frequent value for the top bin
+    assert c.choose(0, rng) == "a"  # rarest for the bottom bin
 
 
 def test_text_tokens() -> None:

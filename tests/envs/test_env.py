@@ -48,8 +48,12 @@ def test_golden_penalty_sequence_and_absorbing_stop() -> None:
         np.testing.assert_array_equal(obs, absorbing)
         assert truncated == (step == 11) and not terminated
     assert len(info["session"]) == 7
-    assert info["session"][0] == {"type": "group", "column": "highest_layer",
-                                  "agg_column": "packet_number", "agg_func": "count"}
+    assert info["session"][0] == {
+        "type": "group",
+        "column": "highest_layer",
+        "agg_column": "packet_number",
+        "agg_func": "count",
+    }
     assert info["session_text"][0] == " 1. GROUP highest_layer COUNT packet_number"
     assert "STOP" in env.render()
 
@@ -77,6 +81,7 @@ def test_same_seed_same_episodes() -> None:
                 sessions.append((info["dataset"], info["session"]))
                 env.reset()
         return sessions
+
     assert play(3) == play(3)
     assert play(3) != play(4)
 
@@ -100,9 +105,15 @@ def test_filter_terms_come_from_the_view() -> None:
     assert info["action"]["term"] == "ICMP"
 
 
-@pytest.mark.parametrize("kwargs", [
-    {"schema": "nope"}, {"datasets": (9,)}, {"datasets": ()}, {"horizon": 0},
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"schema": "nope"},
+        {"datasets": (9,)},
+        {"datasets": ()},
+        {"horizon": 0},
+    ],
+)
 def test_bad_arguments(kwargs: dict) -> None:
     with pytest.raises(ConfigError):
         EDAEnv(**kwargs)
@@ -113,14 +124,24 @@ def test_same_seed_same_session_across_processes() -> None:
     import subprocess
     import sys
 
-    code = ("from ilaeda.envs import EDAEnv\n"
-            "import numpy as np\n"
-            "env = EDAEnv('cyber', (1,)); env.reset(seed=5)\n"
-            "col = env.schema.column_index('info_line')\n"
-            "print([env.step(np.array([1, col, op, b, 0, 0]))[4]['action']['term']"
-            " for op in (6, 7, 8) for b in range(0, 26, 5)])\n")
-    outputs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                              env={**os.environ, "PYTHONHASHSEED": str(h)}).stdout for h in (1, 2)}
+    code = (
+        "from ilaeda.envs import EDAEnv\n"
+        "import numpy as np\n"
+        "env = EDAEnv('cyber', (1,)); env.reset(seed=5)\n"
+        "col = env.schema.column_index('info_line')\n"
+        "print([env.step(np.array([1, col, op, b, 0, 0]))[4]['action']['term']"
+        " for op in (6, 7, 8) for b in range(0, 26, 5)])\n"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": str(h)},
+        ).stdout
+        for h in (1, 2)
+    }
     assert len(outputs) == 1
 
 
@@ -130,8 +151,9 @@ def test_terminate_ends_the_episode_at_stop() -> None:
     env.step_action(G_HL)
     obs, _, terminated, truncated, info = env.step_action(Stop())
     assert terminated and not truncated and obs[153] == 1.0
-    assert info["session"] == [{"type": "group", "column": "highest_layer", "agg_column": "packet_number",
-                                "agg_func": "count"}]
+    assert info["session"] == [
+        {"type": "group", "column": "highest_layer", "agg_column": "packet_number", "agg_func": "count"}
+    ]
 
 
 def test_no_stop_has_no_stop_action_and_fixed_length() -> None:

@@ -1,5 +1,6 @@
 """analyze's grid page (``report.html`` beside its CSVs), on real Sacred runs of the stand-in experiment,
-opened in headless Chromium."""
+opened in headless Chromium.
+"""
 
 from __future__ import annotations
 
@@ -20,14 +21,30 @@ def test_grid_page(tmp_path: Path) -> None:
         cfg.parent.mkdir(exist_ok=True)
         cfg.write_text(json.dumps({"split": "cyber_loo1"}))
         for seed in seeds:
-            runs.append(fake.make_run(tmp_path / "sacred" / f"g-{algo}-s{seed}", algo, cfg=cfg, seed=seed,
-                                      logging={"log_root": str(tmp_path / "logs")}))
+            runs.append(
+                fake.make_run(
+                    tmp_path / "sacred" / f"g-{algo}-s{seed}",
+                    algo,
+                    cfg=cfg,
+                    seed=seed,
+                    logging={"log_root": str(tmp_path / "logs")},
+                )
+            )
     (runs[0] / "report.html").write_text("<html><body>session report</body></html>")  # one run has a report
     res_dir = tmp_path / "res"
-    run = analysis_ex.run(command_name="analyze_imitation", options={"--capture": "sys"}, config_updates={
-        "source_dir_str": str(tmp_path / "sacred"), "csv_output_path": str(res_dir / "results.csv"),
-        "plot_dir": str(res_dir / "plots"), "print_table": False, "bootstrap_reps": 50, "curve_keys": None,
-        "reference_algo_map": {"advEDA_released_gail": ["*"]}})
+    run = analysis_ex.run(
+        command_name="analyze_imitation",
+        options={"--capture": "sys"},
+        config_updates={
+            "source_dir_str": str(tmp_path / "sacred"),
+            "csv_output_path": str(res_dir / "results.csv"),
+            "plot_dir": str(res_dir / "plots"),
+            "print_table": False,
+            "bootstrap_reps": 50,
+            "curve_keys": None,
+            "reference_algo_map": {"advEDA_released_gail": ["*"]},
+        },
+    )
     page = res_dir / "report.html"
     assert run.result["report_html"] == str(page) and page.is_file()
     html = page.read_text()
@@ -38,8 +55,14 @@ def test_grid_page(tmp_path: Path) -> None:
     assert all(png_size(p) == png_size(Path(q).read_bytes()) for p, q in zip(pngs, plots))
     comparison = pd.read_csv(res_dir / "results_comparison.csv")
     assert comparison["significant"].notna().any()
-    for text in ("Results per algorithm and split", "Against the reference", "Pairwise comparisons", "p_value",
-                 "significant", '<a href="results_aggregate.csv">'):
+    for text in (
+        "Results per algorithm and split",
+        "Against the reference",
+        "Pairwise comparisons",
+        "p_value",
+        "significant",
+        '<a href="results_aggregate.csv">',
+    ):
         assert text in html
     link = Path("..") / runs[0].relative_to(tmp_path) / "report.html"
     assert f'<a href="{link}">session report</a>' in html

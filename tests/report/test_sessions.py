@@ -1,5 +1,6 @@
 """``python -m ilaeda.report``: the HTML page (opened in headless Chromium), the notebook (executed with
-nbclient), their pictures, and bad input."""
+nbclient), their pictures, and bad input.
+"""
 
 from __future__ import annotations
 
@@ -21,7 +22,8 @@ from ilaeda.report.write import write_run_report
 ACTIONS = [
     {"type": "filter", "column": "highest_layer", "operator": "EQ", "term": "ICMP"},
     {"type": "group", "column": "ip_src", "agg_column": "packet_number", "agg_func": "count"},
-    {"type": "back"}, {"type": "group", "column": "ip_dst", "agg_column": "length", "agg_func": "mean"},
+    {"type": "back"},
+    {"type": "group", "column": "ip_dst", "agg_column": "length", "agg_func": "mean"},
     {"type": "stop"},
 ]
 
@@ -31,9 +33,14 @@ def sessions_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A tiny sessions.json: a hand-made session and the first six actions of a gold reference."""
     path = tmp_path_factory.mktemp("sessions") / "sessions.json"
     ref = load_references("cyber", 1)[0]
-    doc = {"schema": "cyber", "dataset": 1, "sessions": [
-        {"name": "hand_made", "actions": ACTIONS},
-        {"name": "ref_prefix", "actions": [action_to_json(a) for a in ref.actions[:6]]}]}
+    doc = {
+        "schema": "cyber",
+        "dataset": 1,
+        "sessions": [
+            {"name": "hand_made", "actions": ACTIONS},
+            {"name": "ref_prefix", "actions": [action_to_json(a) for a in ref.actions[:6]]},
+        ],
+    }
     path.write_text(json.dumps(doc))
     return path
 
@@ -48,8 +55,15 @@ def report(sessions_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
 def test_the_page_is_self_contained_and_holds_tables_and_pictures(report: Path) -> None:
     html = (report / "report.html").read_text()
     assert "http://" not in html and "https://" not in html and "<script" not in html and "<link" not in html
-    for text in ("hand_made", "ref_prefix", "Filter: keep the rows where highest_layer equals &#x27;ICMP&#x27;.",
-                 "Closest gold reference by EDA-Sim", "reference1", "count(packet_number)", "mean(length)"):
+    for text in (
+        "hand_made",
+        "ref_prefix",
+        "Filter: keep the rows where highest_layer equals &#x27;ICMP&#x27;.",
+        "Closest gold reference by EDA-Sim",
+        "reference1",
+        "count(packet_number)",
+        "mean(length)",
+    ):
         assert text in html
     pngs = embedded_pngs(html)
     assert len(pngs) == 4  # per session: its tree and its closest reference's tree
@@ -85,8 +99,12 @@ def test_the_notebook_executes_and_recreates_the_displays(report: Path) -> None:
 
 
 def test_command_line_and_bad_input(sessions_file: Path, tmp_path: Path) -> None:
-    res = subprocess.run([sys.executable, "-m", "ilaeda.report", str(sessions_file), "--max-sessions", "1"],
-                         capture_output=True, text=True, timeout=300)
+    res = subprocess.run(
+        [sys.executable, "-m", "ilaeda.report", str(sessions_file), "--max-sessions", "1"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert res.returncode == 0, res.stderr
     out = sessions_file.with_name("sessions_report")
     assert f"report: {out / 'report.html'}" in res.stdout and (out / "report.ipynb").is_file()
@@ -98,8 +116,9 @@ def test_command_line_and_bad_input(sessions_file: Path, tmp_path: Path) -> None
         str(tmp_path): "not a Sacred run directory",
     }
     for source, message in cases.items():
-        res = subprocess.run([sys.executable, "-m", "ilaeda.report", source], capture_output=True, text=True,
-                             timeout=300)
+        res = subprocess.run(
+            [sys.executable, "-m", "ilaeda.report", source], capture_output=True, text=True, timeout=300
+        )
         assert res.returncode == 2 and message in res.stderr and "Traceback" not in res.stderr
     assert main([str(bare), "--schema", "cyber", "--dataset", "9"]) == 2
     assert main([str(bare), "--schema", "cyber", "--dataset", "2", "--out", str(tmp_path / "b")]) == 0
@@ -107,7 +126,11 @@ def test_command_line_and_bad_input(sessions_file: Path, tmp_path: Path) -> None
 
 def test_the_run_hook_warns_instead_of_failing(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     (tmp_path / "sessions_stochastic_cyber1.json").write_text("{not json")
-    result = {"algo": "gail", "split": "cyber_loo1", "session_files": {"stochastic": ["sessions_stochastic_cyber1.json"]}}
+    result = {
+        "algo": "gail",
+        "split": "cyber_loo1",
+        "session_files": {"stochastic": ["sessions_stochastic_cyber1.json"]},
+    }
     assert write_run_report(result, tmp_path) is None
     assert "could not write the session report" in caplog.text
     assert not (tmp_path / "report" / "report.html").exists()

@@ -37,8 +37,12 @@ def test_steps_show_the_filtered_rows_and_the_grouped_aggregates() -> None:
     assert [s.index for s in steps] == [1, 2, 3, 4, 5]  # cut after STOP, which is shown
     first, grouped, back, root, stop = steps
     assert first.caption == f"{len(icmp)} of {len(frame)} rows"
-    pd.testing.assert_frame_equal(first.table, icmp.head(4).reset_index(drop=True).map(
-        lambda v: v if not isinstance(v, str) or len(v) <= 60 else v[:59] + "…"))
+    pd.testing.assert_frame_equal(
+        first.table,
+        icmp.head(4)
+        .reset_index(drop=True)
+        .map(lambda v: v if not isinstance(v, str) or len(v) <= 60 else v[:59] + "…"),
+    )
     counts = icmp.groupby("ip_src")["packet_number"].count()
     assert grouped.caption.startswith(f"{len(counts)} groups (view: {len(icmp)} of")
     assert list(grouped.table.columns) == ["ip_src", "count(packet_number)"]
@@ -68,6 +72,8 @@ def test_a_reference_is_its_own_closest_reference() -> None:
 def test_a_grouping_the_engine_cannot_aggregate_shows_the_rows() -> None:
     frame = load_table("cyber", 1)
     (step,) = session_steps([Group("packet_number", "packet_number", "count")], "cyber", 1, rows=3)
-    assert step.caption == f"{len(frame)} of {len(frame)} rows (not grouped: the display engine cannot aggregate " \
+    assert (
+        step.caption == f"{len(frame)} of {len(frame)} rows (not grouped: the display engine cannot aggregate "
         "this grouping)"
+    )
     assert list(step.table.columns) == list(frame.columns) and len(step.table) == 3

@@ -1,6 +1,7 @@
 """ilaeda.scripts.analyze: the Sacred command and its command line, on real Sacred run directories
 (stand-in experiment tests/analysis/fake_training.py) with failed, interrupted, killed, corrupt and
-duplicate runs among them."""
+duplicate runs among them.
+"""
 
 import json
 import subprocess
@@ -35,14 +36,26 @@ def analyze(**updates: Any) -> dict[str, Any]:
 
 
 def cli(*updates: str, cwd: Path, options: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "ilaeda.scripts.analyze", "analyze_imitation", *options, "with",
-                           *updates], capture_output=True, text=True, cwd=cwd, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "ilaeda.scripts.analyze", "analyze_imitation", *options, "with", *updates],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=300,
+    )
 
 
 def test_command_line_end_to_end(tree: dict[str, Any]) -> None:
     root = tree["root"]
-    res = cli("source_dir_str=out/sacred", "run_name=run0", "csv_output_path=res/results.csv", "plot_dir=res/plots",
-              "bootstrap_reps=200", "curve_keys=None", cwd=root)
+    res = cli(
+        "source_dir_str=out/sacred",
+        "run_name=run0",
+        "csv_output_path=res/results.csv",
+        "plot_dir=res/plots",
+        "bootstrap_reps=200",
+        "curve_keys=None",
+        cwd=root,
+    )
     assert res.returncode == 0, res.stderr
     assert "Traceback" not in res.stderr
     for path in tree["bad"].values():  # every skipped run is named in a warning
@@ -62,8 +75,14 @@ def test_command_line_end_to_end(tree: dict[str, Any]) -> None:
     assert (root / "output" / "sacred" / "analyze" / "1" / "run.json").is_file()
 
     # a second analysis over everything (its own earlier run included) finds the same runs
-    again = cli("source_dir_str=out/sacred,output/sacred", "run_name=None", "print_table=False",
-                "csv_output_path=res/again.csv", "reference_csv=None", cwd=root)
+    again = cli(
+        "source_dir_str=out/sacred,output/sacred",
+        "run_name=None",
+        "print_table=False",
+        "csv_output_path=res/again.csv",
+        "reference_csv=None",
+        cwd=root,
+    )
     assert again.returncode == 0, again.stderr
     assert len(pd.read_csv(root / "res" / "again.csv")) == 11  # "other" re-ran a run0 run: counted once
     assert "analyze" not in "".join(line for line in again.stderr.splitlines() if "skipping" in line)
@@ -72,8 +91,12 @@ def test_command_line_end_to_end(tree: dict[str, Any]) -> None:
 
 
 def test_file_storage_option_replaces_the_default_observer(tmp_path: Path, tree: dict[str, Any]) -> None:
-    res = cli(f"source_dir_str={tree['root'] / 'out' / 'sacred'}", "print_table=False", cwd=tmp_path,
-              options=("--file_storage=mine",))
+    res = cli(
+        f"source_dir_str={tree['root'] / 'out' / 'sacred'}",
+        "print_table=False",
+        cwd=tmp_path,
+        options=("--file_storage=mine",),
+    )
     assert res.returncode == 0, res.stderr
     assert (tmp_path / "mine" / "1" / "run.json").is_file()
     assert not (tmp_path / "output").exists()
@@ -83,20 +106,23 @@ def test_file_storage_option_replaces_the_default_observer(tmp_path: Path, tree:
     assert not _has_file_storage_option(["analyze_imitation", "with", "source_dir_str=-F"])
 
 
-@pytest.mark.parametrize(("updates", "message"), [
-    ({"source_dir_str": "nowhere"}, "no source directory exists"),
-    ({"run_name": "nobody"}, "no usable training runs named 'nobody'"),
-    ({"table_verbosity": 5}, "table_verbosity must be 0, 1, 2 or 3"),
-    ({"reference_csv": "nope.csv", "comparison_csv": "c.csv"}, "reference results nope.csv not found"),
-    ({"reference_algo_map": {"x": "gail"}}, "reference_algo_map must map"),
-    ({"alpha": 5}, r"alpha must lie in \(0, 1\)"),
-    ({"session_std_ddof": 2}, "session_std_ddof must be 0 or 1"),
-    ({"bootstrap_reps": -1}, "bootstrap_reps must be a non-negative integer"),
-    ({"curve_keys": ["("]}, "curve_keys: '\\(' is not a regular expression"),
-    ({"curve_keys": 3}, "curve_keys must be None or a list"),
-    ({"max_curve_plots": -1}, "max_curve_plots must be"),
-    ({"csv_output_path": "/proc/nope/r.csv"}, "cannot write /proc/nope/r.csv"),
-])
+@pytest.mark.parametrize(
+    ("updates", "message"),
+    [
+        ({"source_dir_str": "nowhere"}, "no source directory exists"),
+        ({"run_name": "nobody"}, "no usable training runs named 'nobody'"),
+        ({"table_verbosity": 5}, "table_verbosity must be 0, 1, 2 or 3"),
+        ({"reference_csv": "nope.csv", "comparison_csv": "c.csv"}, "reference results nope.csv not found"),
+        ({"reference_algo_map": {"x": "gail"}}, "reference_algo_map must map"),
+        ({"alpha": 5}, r"alpha must lie in \(0, 1\)"),
+        ({"session_std_ddof": 2}, "session_std_ddof must be 0 or 1"),
+        ({"bootstrap_reps": -1}, "bootstrap_reps must be a non-negative integer"),
+        ({"curve_keys": ["("]}, "curve_keys: '\\(' is not a regular expression"),
+        ({"curve_keys": 3}, "curve_keys must be None or a list"),
+        ({"max_curve_plots": -1}, "max_curve_plots must be"),
+        ({"csv_output_path": "/proc/nope/r.csv"}, "cannot write /proc/nope/r.csv"),
+    ],
+)
 def test_bad_input_raises_analyze_error(tree: dict[str, Any], updates: dict[str, Any], message: str) -> None:
     config = {"source_dir_str": str(tree["root"] / "out" / "sacred"), "print_table": False, **updates}
     with pytest.raises(AnalyzeError, match=message):
@@ -122,15 +148,25 @@ def test_malformed_reference_is_reported(tree: dict[str, Any], tmp_path: Path) -
     bad = tmp_path / "ref.csv"
     bad.write_text("algo,split,policy,metric,mean,std,n,unit\nx,cyber_loo1,stochastic,precision,1,1,2,runs\n")
     with pytest.raises(AnalyzeError, match="unit 'runs'"):
-        analysis_ex.run(command_name="analyze_imitation", options={"--capture": "sys"}, config_updates={
-            "source_dir_str": str(tree["root"] / "out" / "sacred"), "reference_csv": str(bad),
-            "print_table": False})
+        analysis_ex.run(
+            command_name="analyze_imitation",
+            options={"--capture": "sys"},
+            config_updates={
+                "source_dir_str": str(tree["root"] / "out" / "sacred"),
+                "reference_csv": str(bad),
+                "print_table": False,
+            },
+        )
 
 
 def test_numbers_and_result(tree: dict[str, Any], tmp_path: Path) -> None:
-    result = analyze(source_dir_str=str(tree["root"] / "out" / "sacred"), run_name="run0",
-                     csv_output_path=str(tmp_path / "r.csv"), table_verbosity=1,
-                     reference_csv=str(REFERENCE_CSV))
+    result = analyze(
+        source_dir_str=str(tree["root"] / "out" / "sacred"),
+        run_name="run0",
+        csv_output_path=str(tmp_path / "r.csv"),
+        table_verbosity=1,
+        reference_csv=str(REFERENCE_CSV),
+    )
     json.dumps(result)  # plain JSON for Sacred
     assert result["n_runs"] == 11 and result["n_skipped"] == 6
     assert sorted(s.split(":")[0] for s in result["skipped"]) == sorted(str(p) for p in tree["bad"].values())
@@ -142,8 +178,13 @@ def test_numbers_and_result(tree: dict[str, Any], tmp_path: Path) -> None:
     assert gail["benchmark.precision.mean"] == pytest.approx(seeds.mean())
     assert gail["benchmark.precision.n_seeds"] == 3
     comp = pd.read_csv(tmp_path / "r_comparison.csv")
-    row = comp[(comp.algo == "gail") & (comp.split == "cyber_loo1") & (comp.policy == "stochastic")
-               & (comp.metric == "precision") & (comp.level == "seeds")].iloc[0]
+    row = comp[
+        (comp.algo == "gail")
+        & (comp.split == "cyber_loo1")
+        & (comp.policy == "stochastic")
+        & (comp.metric == "precision")
+        & (comp.level == "seeds")
+    ].iloc[0]
     want = st.ttest_ind_from_stats(seeds.mean(), seeds.std(ddof=1), 3, 0.298844, 0.089444, 60, equal_var=False)
     assert row.p_value == pytest.approx(want.pvalue)
     assert (row.ours_unit, row.ref_unit) == ("seeds", "sessions")
@@ -154,8 +195,13 @@ def test_numbers_and_result(tree: dict[str, Any], tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("verbosity", [0, 1, 2, 3])
 def test_verbosity_levels(tree: dict[str, Any], tmp_path: Path, verbosity: int) -> None:
-    analyze(source_dir_str=str(tree["root"] / "out" / "sacred"), run_name="run0", reference_csv=None,
-            csv_output_path=str(tmp_path / "r.csv"), table_verbosity=verbosity)
+    analyze(
+        source_dir_str=str(tree["root"] / "out" / "sacred"),
+        run_name="run0",
+        reference_csv=None,
+        csv_output_path=str(tmp_path / "r.csv"),
+        table_verbosity=verbosity,
+    )
     table = pd.read_csv(tmp_path / "r.csv")
     assert len(table) == 11
     assert ("status" in table.columns) == (verbosity >= 1)
@@ -166,16 +212,25 @@ def test_verbosity_levels(tree: dict[str, Any], tmp_path: Path, verbosity: int) 
 
 def test_robust_and_improvement_csvs_and_profiles(tree: dict[str, Any], tmp_path: Path) -> None:
     baselines = Path(__file__).resolve().parents[2] / "benchmarking" / "baselines.csv"
-    result = analyze(source_dir_str=str(tree["root"] / "out" / "sacred"), run_name="run0", reference_csv=None,
-                     csv_output_path=str(tmp_path / "r.csv"), plot_dir=str(tmp_path / "plots"),
-                     baselines_csv=str(baselines))
+    result = analyze(
+        source_dir_str=str(tree["root"] / "out" / "sacred"),
+        run_name="run0",
+        reference_csv=None,
+        csv_output_path=str(tmp_path / "r.csv"),
+        plot_dir=str(tmp_path / "plots"),
+        baselines_csv=str(baselines),
+    )
     assert result["robust_csv"] == str(tmp_path / "r_robust.csv")
     assert result["improvement_csv"] == str(tmp_path / "r_improvement.csv")
     assert result["baselines_csv"] == str(baselines)
     runs = pd.read_csv(tmp_path / "r.csv")
     robust = pd.read_csv(tmp_path / "r_robust.csv")
-    gail = robust[(robust.policy == "stochastic") & (robust.metric == "precision") & (robust.score == "raw")
-                  & (robust.algo == "gail")].iloc[0]
+    gail = robust[
+        (robust.policy == "stochastic")
+        & (robust.metric == "precision")
+        & (robust.score == "raw")
+        & (robust.algo == "gail")
+    ].iloc[0]
     values = runs[runs.algo == "gail"]["benchmark.precision.mean"]
     assert gail.n_runs == len(values) and gail["mean"] == pytest.approx(values.mean())
     assert (robust.score == "normalised").any()
@@ -187,11 +242,20 @@ def test_robust_and_improvement_csvs_and_profiles(tree: dict[str, Any], tmp_path
         assert str(tmp_path / "plots" / f"profiles_{policy}.png") in result["plots"]
         assert (tmp_path / "plots" / f"profiles_{policy}.png").stat().st_size > 1000
     # without baselines: raw scores only, still written
-    analyze(source_dir_str=str(tree["root"] / "out" / "sacred"), run_name="run0", reference_csv=None,
-            csv_output_path=str(tmp_path / "s.csv"), baselines_csv="")
+    analyze(
+        source_dir_str=str(tree["root"] / "out" / "sacred"),
+        run_name="run0",
+        reference_csv=None,
+        csv_output_path=str(tmp_path / "s.csv"),
+        baselines_csv="",
+    )
     assert set(pd.read_csv(tmp_path / "s_robust.csv").score) == {"raw"}
     # by default: the package's copy of benchmarking/baselines.csv
-    default = analyze(source_dir_str=str(tree["root"] / "out" / "sacred"), run_name="run0", reference_csv=None,
-                      csv_output_path=str(tmp_path / "d.csv"))
+    default = analyze(
+        source_dir_str=str(tree["root"] / "out" / "sacred"),
+        run_name="run0",
+        reference_csv=None,
+        csv_output_path=str(tmp_path / "d.csv"),
+    )
     assert Path(default["baselines_csv"]).resolve() == baselines.resolve()
     assert (pd.read_csv(tmp_path / "d_robust.csv").score == "normalised").any()

@@ -1,5 +1,6 @@
 """benchmarking/*.json: the grid is complete, every file passes ``print_config`` under the experiment
-its name implies, and unknown or bad keys are rejected before a run starts."""
+its name implies, and unknown or bad keys are rejected before a run starts.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from ilaeda.contract import ALGORITHMS, config_token
 from ilaeda.errors import ConfigError
 from ilaeda.scripts._sacred import sacred
 from ilaeda.scripts.train_adversarial import train_adversarial_ex
@@ -16,16 +18,15 @@ from ilaeda.scripts.train_imitation import train_imitation_ex
 
 REPO = Path(__file__).resolve().parents[2]
 BENCH = REPO / "benchmarking"
-ALGOS = ("gail", "airl", "bc", "dagger", "bcgail")
-EXPERIMENT = {"gail": train_adversarial_ex, "airl": train_adversarial_ex, "bcgail": train_adversarial_ex,
-              "bc": train_imitation_ex, "dagger": train_imitation_ex}
+ALGOS = tuple(ALGORITHMS)
+SCRIPTS = {"train_adversarial": train_adversarial_ex, "train_imitation": train_imitation_ex}
+EXPERIMENT = {token: SCRIPTS[algorithm.script] for token, algorithm in ALGORITHMS.items()}
 CONFIGS = sorted(BENCH.glob("*.json")) + sorted(BENCH.glob("settings/*.json"))
 
 
 def algo_of(path: Path) -> str:
     """The algorithm token, as experiments/commands.py reads it."""
-    tokens = path.stem.split("_")
-    return tokens[1] if tokens[0] == "fast" else tokens[0]
+    return config_token(path.stem)
 
 
 def test_grid_is_complete() -> None:
@@ -65,28 +66,38 @@ def test_print_config(path: Path) -> None:
         if algo in ("gail", "airl", "bcgail"):
             assert config["total_timesteps"] == 100_000 and config["environment"]["num_vec"] == 8
             assert config["rl"]["batch_size"] == 384 and config["rl"]["rl_kwargs"]["batch_size"] == 32
-            assert config["algorithm_kwargs"] == {"demo_batch_size": 192, "gen_replay_buffer_capacity": 768,
-                                                  "n_disc_updates_per_round": 2}
+            assert config["algorithm_kwargs"] == {
+                "demo_batch_size": 192,
+                "gen_replay_buffer_capacity": 768,
+                "n_disc_updates_per_round": 2,
+            }
         if algo in ("bc", "bcgail"):
             assert config["bc"]["n_epochs"] == 100 and config["bc"]["batch_size"] == 32
 
 
-@pytest.mark.parametrize(("updates", "error", "match"), [
-    ({"environment": {"spilt": "cyber_loo1"}}, sacred.utils.ConfigAddedError, "spilt"),
-    ({"nonsense": 1}, sacred.utils.ConfigAddedError, "nonsense"),
-    ({"algorithm_kwargs": {"demo_batchsize": 3}}, ConfigError, "algorithm_kwargs.demo_batchsize"),
-    ({"rl": {"rl_kwargs": {"n_steps": 3}}}, ConfigError, "rl.batch_size"),
-    ({"bc_warm_start": {"enable": True}}, ConfigError, "bc_warm_start.enable"),
-    ({"environment": {"split": "cyber_loo9"}}, ConfigError, "9"),
-    ({"environment": {"split": "nonsense"}}, ConfigError, "invalid split"),
-    ({"environment": {"num_vec": 0}}, ConfigError, "num_vec"),
-    ({"policy": {"activation_fn": "swish"}}, ConfigError, "activation"),
-    ({"reward": {"penalty_coef": "high"}}, ConfigError, "penalty_coef"),
-])
+@pytest.mark.parametrize(
+    ("updates", "error", "match"),
+    [
+        ({"environment": {"spilt": "cyber_loo1"}}, sacred.utils.ConfigAddedError, "spilt"),
+        ({"nonsense": 1}, sacred.utils.ConfigAddedError, "nonsense"),
+        ({"algorithm_kwargs": {"demo_batchsize": 3}}, ConfigError, "algorithm_kwargs.demo_batchsize"),
+        ({"rl": {"rl_kwargs": {"n_steps": 3}}}, ConfigError, "rl.batch_size"),
+        ({"bc_warm_start": {"enable": True}}, ConfigError, "bc_warm_start.enable"),
+        ({"environment": {"split": "cyber_loo9"}}, ConfigError, "9"),
+        ({"environment": {"split": "nonsense"}}, ConfigError, "invalid split"),
+        ({"environment": {"num_vec": 0}}, ConfigError, "num_vec"),
+        ({"policy": {"activation_fn": "swish"}}, ConfigError, "activation"),
+        ({"reward": {"penalty_coef": "high"}}, ConfigError, "penalty_coef"),
+    ],
+)
 def test_bad_config_is_rejected_before_the_run(updates: dict, error: type, match: str, tmp_path: Path) -> None:
     with pytest.raises(error, match=match):
-        train_adversarial_ex.run(command_name="gail", named_configs=[str(BENCH / "fast_gail_cyber_loo1.json")],
-                                 config_updates=updates, options={"--file_storage": str(tmp_path)})
+        train_adversarial_ex.run(
+            command_name="gail",
+            named_configs=[str(BENCH / "fast_gail_cyber_loo1.json")],
+            config_updates=updates,
+            options={"--file_storage": str(tmp_path)},
+        )
     assert not [p for p in tmp_path.iterdir() if p.name != "_sources"]  # no run was recorded
 
 

@@ -1,5 +1,6 @@
 """The console entry points, run as subprocesses: one-line errors with exit status 2 for bad input,
-one FileStorageObserver per run, SIGTERM → INTERRUPTED. The subprocesses run concurrently."""
+one FileStorageObserver per run, SIGTERM → INTERRUPTED. The subprocesses run concurrently.
+"""
 
 from __future__ import annotations
 
@@ -37,8 +38,12 @@ def policy_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     env = EDAEnv("cyber", datasets=(1,), horizon=12)
     kwargs = {"net_arch": {"pi": [8], "vf": [8]}, "activation_fn": "tanh"}
     other = build_policy(spaces.Box(0, 1, (10,), np.float32), env.action_space, kwargs)
-    mismatched = save_policy(other, root / "mismatched.pt", policy_kwargs=kwargs,
-                             metadata={"schema": "cyber", "split": "cyber_loo1", "horizon": 12})
+    mismatched = save_policy(
+        other,
+        root / "mismatched.pt",
+        policy_kwargs=kwargs,
+        metadata={"schema": "cyber", "split": "cyber_loo1", "horizon": 12},
+    )
     foreign = root / "foreign.pt"
     th.save(th.nn.Linear(3, 3), foreign)
     return {"mismatched": mismatched, "foreign": foreign}
@@ -46,27 +51,57 @@ def policy_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 #: name -> (script, arguments, text the error line must hold, hint it must hold or None)
 ERROR_CASES = {
-    "unknown_command": ("train_adversarial", ["bc", "with", FAST["gail"]], "unknown command 'bc'",
-                        "train_imitation"),
-    "bcgail_is_not_a_command": ("train_adversarial", ["bcgail", "with", FAST["gail"]],
-                                "unknown command 'bcgail'", "bc_warm_start.enabled"),
-    "adversarial_command_in_imitation": ("train_imitation", ["gail", "with", FAST["bc"]],
-                                         "unknown command 'gail'", "train_adversarial"),
-    "unknown_key": ("train_adversarial", ["gail", "with", FAST["gail"], "environment.spilt=cyber_loo2"],
-                    "unknown config key 'environment.spilt'", "split"),
-    "unknown_whole_dict_key": ("train_imitation", ["dagger", "with", FAST["dagger"], "dagger.rounds=3"],
-                               "unknown config key dagger.rounds", "total_timesteps"),
-    "missing_dataset": ("train_adversarial", ["gail", "with", FAST["gail"], "environment.split=cyber_loo9"],
-                        "9", None),
-    "invalid_split": ("train_imitation", ["bc", "with", FAST["bc"], "environment.split=cyber-1"],
-                      "invalid split 'cyber-1'", None),
-    "missing_config_file": ("train_adversarial", ["gail", "with", "benchmarking/nope.json"],
-                            "config file 'benchmarking/nope.json' not found", None),
-    "unknown_expert": ("train_imitation", ["dagger", "with", FAST["dagger"], "expert.policy_type=oracle", *QUIET],
-                       "unknown expert.policy_type 'oracle'", "eda-sessions"),
+    "unknown_command": ("train_adversarial", ["bc", "with", FAST["gail"]], "unknown command 'bc'", "train_imitation"),
+    "bcgail_is_not_a_command": (
+        "train_adversarial",
+        ["bcgail", "with", FAST["gail"]],
+        "unknown command 'bcgail'",
+        "bc_warm_start.enabled",
+    ),
+    "adversarial_command_in_imitation": (
+        "train_imitation",
+        ["gail", "with", FAST["bc"]],
+        "unknown command 'gail'",
+        "train_adversarial",
+    ),
+    "unknown_key": (
+        "train_adversarial",
+        ["gail", "with", FAST["gail"], "environment.spilt=cyber_loo2"],
+        "unknown config key 'environment.spilt'",
+        "split",
+    ),
+    "unknown_whole_dict_key": (
+        "train_imitation",
+        ["dagger", "with", FAST["dagger"], "dagger.rounds=3"],
+        "unknown config key dagger.rounds",
+        "total_timesteps",
+    ),
+    "missing_dataset": ("train_adversarial", ["gail", "with", FAST["gail"], "environment.split=cyber_loo9"], "9", None),
+    "invalid_split": (
+        "train_imitation",
+        ["bc", "with", FAST["bc"], "environment.split=cyber-1"],
+        "invalid split 'cyber-1'",
+        None,
+    ),
+    "missing_config_file": (
+        "train_adversarial",
+        ["gail", "with", "benchmarking/nope.json"],
+        "config file 'benchmarking/nope.json' not found",
+        None,
+    ),
+    "unknown_expert": (
+        "train_imitation",
+        ["dagger", "with", FAST["dagger"], "expert.policy_type=oracle", *QUIET],
+        "unknown expert.policy_type 'oracle'",
+        "eda-sessions",
+    ),
     "eval_without_policy": ("eval_policy", ["with", "dataset=1"], "set policy_path", None),
-    "policy_mismatch": ("eval_policy", ["with", "policy_path={mismatched}", "dataset=1"],
-                        "does not match the environment", None),
+    "policy_mismatch": (
+        "eval_policy",
+        ["with", "policy_path={mismatched}", "dataset=1"],
+        "does not match the environment",
+        None,
+    ),
     "foreign_policy_file": ("eval_policy", ["with", "policy_path={foreign}"], "not an ilaeda checkpoint", None),
 }
 #: The cases also run as real subprocesses (the rest run main_console in-process: same code, no startup).
@@ -98,8 +133,13 @@ def test_bad_input_subprocesses(policy_files: dict[str, Path], tmp_path: Path) -
 
 
 @pytest.mark.parametrize("name", sorted(set(ERROR_CASES) - set(SUBPROCESS_CASES)))
-def test_bad_input_in_process(name: str, policy_files: dict[str, Path], tmp_path: Path,
-                              monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_input_in_process(
+    name: str,
+    policy_files: dict[str, Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     import importlib
 
     from ilaeda.scripts import console
@@ -121,8 +161,7 @@ def test_default_observer_and_interrupt(tmp_path: Path) -> None:
     ok_dir.mkdir()
     term_dir.mkdir()
     ok = _start(_cmd("train_imitation", "bc", "with", FAST["bc"], *QUIET), ok_dir)
-    long = _start(_cmd("train_adversarial", "gail", "with", FAST["gail"], "total_timesteps=1000000", *QUIET),
-                  term_dir)
+    long = _start(_cmd("train_adversarial", "gail", "with", FAST["gail"], "total_timesteps=1000000", *QUIET), term_dir)
     run_json = term_dir / "output" / "sacred" / "train_adversarial" / "1" / "run.json"
     deadline = time.time() + 120
     while not (run_json.is_file() and (term_dir / "output" / "gail").is_dir()) and time.time() < deadline:

@@ -1,5 +1,6 @@
 """``make run``'s module: BC→GAIL through the real Sacred experiment (here with the fast config), its
-headline beside the random and released agents, the bar's verdict and the HTML report."""
+headline beside the random and released agents, the bar's verdict and the HTML report.
+"""
 
 from __future__ import annotations
 
@@ -20,8 +21,16 @@ def test_demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.Ca
     monkeypatch.chdir(tmp_path)
     assert demo.main([str(REPO / "benchmarking" / "fast_bcgail_cyber_loo1.json")]) == 0
     out = capsys.readouterr().out
-    for text in ("this run (stochastic)", "this run (deterministic)", "released agent (stochastic)", "random agent",
-                 "T-BLEU-2", "EDA-Sim", "stochastic policy: m", "deterministic policy: m"):
+    for text in (
+        "this run (stochastic)",
+        "this run (deterministic)",
+        "released agent (stochastic)",
+        "random agent",
+        "T-BLEU-2",
+        "EDA-Sim",
+        "stochastic policy: m",
+        "deterministic policy: m",
+    ):
         assert text in out
     runs = [p for p in (tmp_path / "output" / "sacred" / "train_adversarial").iterdir() if p.name != "_sources"]
     assert len(runs) == 1
@@ -34,14 +43,26 @@ def test_demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.Ca
 
 def test_verdict() -> None:
     random = {"t_bleu_2": {"mean": 0.016}, "eda_sim": {"mean": 0.197}}
-    result = {"benchmark": {"length": {"mean": 9.0}, "back_at_root": {"mean": 0.5}, "t_bleu_2": {"mean": 0.06},
-                            "eda_sim": {"mean": 0.21}},
-              "benchmark_deterministic": {"length": {"mean": 12.0}, "back_at_root": {"mean": 0.0},
-                                          "t_bleu_2": {"mean": 0.2}, "eda_sim": {"mean": 0.19}}}
+    result = {
+        "benchmark": {
+            "length": {"mean": 9.0},
+            "back_at_root": {"mean": 0.5},
+            "t_bleu_2": {"mean": 0.06},
+            "eda_sim": {"mean": 0.21},
+        },
+        "benchmark_deterministic": {
+            "length": {"mean": 12.0},
+            "back_at_root": {"mean": 0.0},
+            "t_bleu_2": {"mean": 0.2},
+            "eda_sim": {"mean": 0.19},
+        },
+    }
     stochastic, deterministic = demo.verdict(result, random)
     assert stochastic.startswith("stochastic policy: meets the bar") and "= 8.5 ≥ 8" in stochastic
-    assert deterministic.startswith("deterministic policy: misses the bar") and "eda_sim 0.190 ≤ random 0.197" in \
-        deterministic
+    assert (
+        deterministic.startswith("deterministic policy: misses the bar")
+        and "eda_sim 0.190 ≤ random 0.197" in deterministic
+    )
     result["benchmark"]["back_at_root"]["mean"] = 2.0  # BACKs at the root change nothing: 7 actions count
     assert demo.verdict(result, random)[0].startswith("stochastic policy: misses the bar")
 

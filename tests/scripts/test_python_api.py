@@ -1,5 +1,6 @@
 """imitation's documented Python path, ``ex.add_config("benchmarking/<cfg>.json")`` then ``ex.run(...)``, resolves
-exactly the config that ``with <cfg>.json`` does on the command line, for every JSON in benchmarking/."""
+exactly the config that ``with <cfg>.json`` does on the command line, for every JSON in benchmarking/.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from ilaeda.contract import ALGORITHMS, config_token
 from ilaeda.errors import ConfigError
 from ilaeda.scripts.train_adversarial import train_adversarial_ex
 from ilaeda.scripts.train_imitation import train_imitation_ex
@@ -20,9 +22,8 @@ CONFIGS = sorted(BENCH.glob("*.json"))
 
 
 def _experiment(path: Path) -> Any:
-    tokens = path.stem.split("_")
-    algo = tokens[1] if tokens[0] == "fast" else tokens[0]
-    return train_imitation_ex if algo in ("bc", "dagger") else train_adversarial_ex
+    script = ALGORITHMS[config_token(path.stem)].script
+    return train_imitation_ex if script == "train_imitation" else train_adversarial_ex
 
 
 def _leaves(value: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
@@ -65,9 +66,15 @@ def test_add_config_file_equals_the_command_line(path: Path, restored: None) -> 
 
 def test_a_fast_config_added_from_python_trains(restored: None, tmp_path: Path) -> None:
     train_adversarial_ex.add_config(str(BENCH / "fast_gail_cyber_loo2.json"))
-    run = train_adversarial_ex.run("gail", config_updates={
-        "seed": 0, "logging": {"log_root": str(tmp_path), "log_format_strs": ["csv"]},
-        "policy_evaluation": {"render": False, "progress": False}}, options={"--file_storage": str(tmp_path / "s")})
+    run = train_adversarial_ex.run(
+        "gail",
+        config_updates={
+            "seed": 0,
+            "logging": {"log_root": str(tmp_path), "log_format_strs": ["csv"]},
+            "policy_evaluation": {"render": False, "progress": False},
+        },
+        options={"--file_storage": str(tmp_path / "s")},
+    )
     assert run.status == "COMPLETED"
     assert run.result["split"] == "cyber_loo2" and run.config["rl"]["batch_size"] == 96
     # the result records the code that produced it and the config file's content hash

@@ -35,11 +35,15 @@ def _experiment() -> sacred.Experiment:
 def test_installed_sacred_is_in_the_pinned_range() -> None:
     parser = configparser.ConfigParser()
     parser.read(REPO / "setup.cfg")
-    requirements = [Requirement(line) for line in parser["options"]["install_requires"].splitlines()
-                    if line.strip() and not line.lstrip().startswith("#")]
+    requirements = [
+        Requirement(line)
+        for line in parser["options"]["install_requires"].splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
     (sacred_req,) = [r for r in requirements if r.name == "sacred"]
-    assert any(s.operator in ("<", "<=", "==", "~=") for s in sacred_req.specifier), \
+    assert any(s.operator in ("<", "<=", "==", "~=") for s in sacred_req.specifier), (
         "sacred needs an upper bound: console.py uses its internals"
+    )
     assert importlib.metadata.version("sacred") in sacred_req.specifier
 
 
@@ -47,8 +51,9 @@ def test_docopt_parses_the_internal_usage() -> None:
     assert list(inspect.signature(sacred.experiment.docopt).parameters)[:3] == ["docstring", "argv", "default_help"]
     short, usage, internal_usage = _experiment().get_usage()
     assert "COMMAND" in internal_usage and "Options:" in usage and short
-    args = sacred.experiment.docopt(internal_usage, ["go", "with", "a=3", "cfg.json", "--file_storage=out"],
-                                    default_help=False)
+    args = sacred.experiment.docopt(
+        internal_usage, ["go", "with", "a=3", "cfg.json", "--file_storage=out"], default_help=False
+    )
     assert args["COMMAND"] == "go" and args["UPDATE"] == ["a=3", "cfg.json"]
     assert args["--file_storage"] == "out" and args["help"] is False and args["--help"] is False
     with pytest.raises(SystemExit):

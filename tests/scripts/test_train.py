@@ -1,5 +1,6 @@
 """All five algorithms end to end from their fast JSON configs (in-process Sacred runs), the result
-contract, checkpoints, artifacts, logs, reproducibility, and eval_policy on a saved policy."""
+contract, checkpoints, artifacts, logs, reproducibility, and eval_policy on a saved policy.
+"""
 
 from __future__ import annotations
 
@@ -10,17 +11,19 @@ from typing import Any
 import pytest
 import torch as th
 
+from ilaeda.contract import ALGORITHMS, EXTRA_METRICS
+from ilaeda.contract import METRICS as BENCHMARK_METRICS
 from ilaeda.scripts.eval_policy import eval_policy_ex
 from ilaeda.scripts.train_adversarial import train_adversarial_ex
 from ilaeda.scripts.train_imitation import train_imitation_ex
 
 REPO = Path(__file__).resolve().parents[2]
 BENCH = REPO / "benchmarking"
-METRICS = ("length", "back_at_root", "precision", "t_bleu_1", "t_bleu_2", "t_bleu_3", "eda_sim")
+METRICS = (*EXTRA_METRICS, *BENCHMARK_METRICS)
 MEASURES = ("filter_exceptionality", "group_compaction", "group_conciseness", "diversity", "coherence_penalty")
-EXPERIMENTS = {"gail": train_adversarial_ex, "airl": train_adversarial_ex, "bcgail": train_adversarial_ex,
-               "bc": train_imitation_ex, "dagger": train_imitation_ex}
-COMMANDS = {"bcgail": "gail"}
+SCRIPTS = {"train_adversarial": train_adversarial_ex, "train_imitation": train_imitation_ex}
+EXPERIMENTS = {token: SCRIPTS[algorithm.script] for token, algorithm in ALGORITHMS.items()}
+COMMANDS = {token: algorithm.command for token, algorithm in ALGORITHMS.items()}
 
 
 @pytest.fixture(autouse=True)
@@ -31,9 +34,11 @@ def _one_thread() -> None:
 def run_fast(algo: str, root: Path, seed: int = 0, split: int = 1, **updates: Any) -> Any:
     """One fast run, its Sacred record under ``root/sacred`` and logs under ``root/output``."""
     return EXPERIMENTS[algo].run(
-        command_name=COMMANDS.get(algo, algo), named_configs=[str(BENCH / f"fast_{algo}_cyber_loo{split}.json")],
+        command_name=COMMANDS[algo],
+        named_configs=[str(BENCH / f"fast_{algo}_cyber_loo{split}.json")],
         config_updates={"seed": seed, "logging": {"log_root": str(root / "output")}, **updates},
-        options={"--file_storage": str(root / "sacred"), "--name": "pytest"})
+        options={"--file_storage": str(root / "sacred"), "--name": "pytest"},
+    )
 
 
 @pytest.fixture(scope="module")
@@ -72,10 +77,15 @@ def test_runs_complete_with_the_result_contract(runs: dict[str, tuple[Any, Path]
     assert len(run_dirs) == 1
     record = json.loads((run_dirs[0] / "run.json").read_text())
     assert record["status"] == "COMPLETED" and record["result"]["benchmark"] == result["benchmark"]
-    assert {"policy.pt", "sessions_stochastic_cyber1.json", "sessions_deterministic_cyber1.json", "report.html",
-            "report.ipynb"} <= set(record["artifacts"])  # the session report is written at the end of every run
+    assert {
+        "policy.pt",
+        "sessions_stochastic_cyber1.json",
+        "sessions_deterministic_cyber1.json",
+        "report.html",
+        "report.ipynb",
+    } <= set(record["artifacts"])  # the session report is written at the end of every run
     log_dir = Path(result["log_dir"])
-    assert log_dir.parent.parent.name == COMMANDS.get(algo, algo) and log_dir.parent.name == "cyber_loo1"
+    assert log_dir.parent.parent.name == COMMANDS[algo] and log_dir.parent.name == "cyber_loo1"
     assert (log_dir / "progress.csv").is_file() and list(log_dir.glob("events.out.tfevents.*"))
     assert (log_dir / "sacred").resolve() == run_dirs[0].resolve()
     # sessions artifact in the references' format
@@ -116,8 +126,13 @@ def test_dagger_uses_the_disclosed_approximate_oracle(runs: dict[str, tuple[Any,
 def test_same_seed_same_result(runs: dict[str, tuple[Any, Path]], tmp_path: Path) -> None:
     first = runs["gail"][0].result
     again = run_fast("gail", tmp_path).result
-    for key in ("benchmark", "benchmark_deterministic", "interestingness", "interestingness_deterministic",
-                "benchmark_corpus"):
+    for key in (
+        "benchmark",
+        "benchmark_deterministic",
+        "interestingness",
+        "interestingness_deterministic",
+        "benchmark_corpus",
+    ):
         assert again[key] == first[key], key
     for key in ("train_learned_per_step", "train_penalty_per_step", "eval_return"):
         assert again["learned_reward"][key] == first["learned_reward"][key], key
@@ -130,9 +145,16 @@ def test_same_seed_same_result(runs: dict[str, tuple[Any, Path]], tmp_path: Path
 
 def test_eval_policy_on_a_saved_policy(runs: dict[str, tuple[Any, Path]], tmp_path: Path) -> None:
     trained = runs["bc"][0].result
-    run = eval_policy_ex.run(config_updates={
-        "policy_path": trained["policy_path"], "dataset": 2, "seed": 0, "logging": {"log_root": str(tmp_path)},
-        "policy_evaluation": {"n_sessions": 3, "render": False}}, options={"--file_storage": str(tmp_path / "s")})
+    run = eval_policy_ex.run(
+        config_updates={
+            "policy_path": trained["policy_path"],
+            "dataset": 2,
+            "seed": 0,
+            "logging": {"log_root": str(tmp_path)},
+            "policy_evaluation": {"n_sessions": 3, "render": False},
+        },
+        options={"--file_storage": str(tmp_path / "s")},
+    )
     assert run.status == "COMPLETED"
     result = run.result
     assert result["eval_dataset"] == 2 and result["algo"] == "bc" and result["policy_split"] == "cyber_loo1"
@@ -141,22 +163,40 @@ def test_eval_policy_on_a_saved_policy(runs: dict[str, tuple[Any, Path]], tmp_pa
     assert (Path(result["log_dir"]) / "sessions_stochastic_cyber2.json").is_file()
     assert (Path(result["log_dir"]) / "report" / "report.html").is_file()
     # default dataset: the policy's held-out dataset
-    default = eval_policy_ex.run(config_updates={
-        "policy_path": trained["policy_path"], "seed": 0, "logging": {"log_root": str(tmp_path)},
-        "policy_evaluation": {"n_sessions": 2, "render": False}}).result
+    default = eval_policy_ex.run(
+        config_updates={
+            "policy_path": trained["policy_path"],
+            "seed": 0,
+            "logging": {"log_root": str(tmp_path)},
+            "policy_evaluation": {"n_sessions": 2, "render": False},
+        }
+    ).result
     assert default["eval_dataset"] == 1
     # same policy, seed and dataset as the training run's evaluation → same sessions
     assert default["benchmark"] == trained["benchmark"]
 
 
-@pytest.mark.parametrize(("updates", "check"), [
-    ({"environment": {"episode_end": "no_stop", "observe_step": True}, "demonstrations": {"chain_sessions": True}},
-     lambda b: b["length"]["mean"] == 12.0),
-    ({"environment": {"episode_end": "absorbing"}, "demonstrations": {"absorbing": "keep"}},
-     lambda b: 0.0 <= b["length"]["mean"] <= 12.0),
-    ({"environment": {"mask_back_at_root": True, "min_length": 6}},
-     lambda b: b["back_at_root"]["mean"] == 0.0 and b["length"]["mean"] >= 6.0),
-], ids=["no_stop", "absorbing", "masks"])
+@pytest.mark.parametrize(
+    ("updates", "check"),
+    [
+        (
+            {
+                "environment": {"episode_end": "no_stop", "observe_step": True},
+                "demonstrations": {"chain_sessions": True},
+            },
+            lambda b: b["length"]["mean"] == 12.0,
+        ),
+        (
+            {"environment": {"episode_end": "absorbing"}, "demonstrations": {"absorbing": "keep"}},
+            lambda b: 0.0 <= b["length"]["mean"] <= 12.0,
+        ),
+        (
+            {"environment": {"mask_back_at_root": True, "min_length": 6}},
+            lambda b: b["back_at_root"]["mean"] == 0.0 and b["length"]["mean"] >= 6.0,
+        ),
+    ],
+    ids=["no_stop", "absorbing", "masks"],
+)
 def test_episode_end_settings(tmp_path: Path, updates: dict[str, Any], check: Any) -> None:
     run = run_fast("bcgail", tmp_path, **updates)
     assert run.status == "COMPLETED"

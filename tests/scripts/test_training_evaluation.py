@@ -24,8 +24,9 @@ class AlwaysGroup:
         self.action = np.zeros(len(env.action_space.nvec), dtype=np.int64)
         self.action[0], self.action[1] = 2, env.schema.column_index("ip_src")
 
-    def predict(self, observation: np.ndarray, state: object = None, episode_start: object = None,
-                deterministic: bool = False) -> tuple[np.ndarray, None]:
+    def predict(
+        self, observation: np.ndarray, state: object = None, episode_start: object = None, deterministic: bool = False
+    ) -> tuple[np.ndarray, None]:
         return self.action[None], None
 
 
@@ -42,11 +43,17 @@ def test_metrics_are_the_benchmark_scores_of_the_sessions_on_the_given_datasets(
         assert values[f"stochastic/{key}"] == pytest.approx(np.mean([r[key] for r in expected]))
 
 
-@pytest.mark.parametrize(("updates", "match"), [
-    ({"training_evaluation": {"interval": -1}}, "training_evaluation.interval"),
-    ({"training_evaluation": {"n_sessions": 0}}, "training_evaluation.n_sessions"),
-])
+@pytest.mark.parametrize(
+    ("updates", "match"),
+    [
+        ({"training_evaluation": {"interval": -1}}, "training_evaluation.interval"),
+        ({"training_evaluation": {"n_sessions": 0}}, "training_evaluation.n_sessions"),
+    ],
+)
 def test_bad_keys_are_rejected(updates: dict, match: str) -> None:
     with pytest.raises(ConfigError, match=match):
-        train_adversarial_ex.run(command_name="print_config", config_updates=updates,
-                                 named_configs=[str(REPO / "benchmarking" / "fast_gail_cyber_loo1.json")])
+        train_adversarial_ex.run(
+            command_name="print_config",
+            config_updates=updates,
+            named_configs=[str(REPO / "benchmarking" / "fast_gail_cyber_loo1.json")],
+        )

@@ -1,5 +1,6 @@
 """ilaeda.scripts.tune: options, search spaces, secrets, pruning, and real studies of the fast BC config —
-two concurrent workers on one study, a killed worker, resuming, the tuned config re-run as a training run."""
+two concurrent workers on one study, a killed worker, resuming, the tuned config re-run as a training run.
+"""
 
 from __future__ import annotations
 
@@ -20,9 +21,12 @@ from ilaeda.scripts.config.tune import PASSWORD_ENV, SEARCH_SPACES
 
 REPO = Path(__file__).resolve().parents[2]
 FAST_BC = REPO / "benchmarking" / "fast_bc_cyber_loo1.json"
-SPACE = {"bc.n_epochs": {"type": "int", "low": 1, "high": 3},
-         "bc.batch_size": {"type": "categorical", "choices": [16, 32]},
-         "bc.optimizer_kwargs.lr": None, "bc.ent_weight": None}
+SPACE = {
+    "bc.n_epochs": {"type": "int", "low": 1, "high": 3},
+    "bc.batch_size": {"type": "categorical", "choices": [16, 32]},
+    "bc.optimizer_kwargs.lr": None,
+    "bc.ent_weight": None,
+}
 
 
 def space_file(tmp_path: Path, space: dict[str, Any] | None = None) -> Path:
@@ -31,20 +35,37 @@ def space_file(tmp_path: Path, space: dict[str, Any] | None = None) -> Path:
     return path
 
 
-def run_tune(*args: str, cwd: Path, env: dict[str, str] | None = None, timeout: int = 600) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "ilaeda.scripts.tune", *args], capture_output=True, text=True,
-                          cwd=cwd, env={**os.environ, "OMP_NUM_THREADS": "1", **(env or {})}, timeout=timeout)
+def run_tune(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: int = 600
+) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "ilaeda.scripts.tune", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**os.environ, "OMP_NUM_THREADS": "1", **(env or {})},
+        timeout=timeout,
+    )
 
 
 def fast_args(tmp_path: Path, *extra: str) -> list[str]:
-    return ["bc", "with", str(FAST_BC), "folds=[2]", f"search_space={space_file(tmp_path)}",
-            f"output_dir={tmp_path / 'out'}", f"tuned_dir={tmp_path / 'tuned'}", *extra]
+    return [
+        "bc",
+        "with",
+        str(FAST_BC),
+        "folds=[2]",
+        f"search_space={space_file(tmp_path)}",
+        f"output_dir={tmp_path / 'out'}",
+        f"tuned_dir={tmp_path / 'tuned'}",
+        *extra,
+    ]
 
 
 def load_study(tmp_path: Path, name: str = "bc_cyber_loo1") -> optuna.Study:
     path = str(tmp_path / "out" / "tune" / name / "journal.log")
-    storage = optuna.storages.JournalStorage(optuna.storages.journal.JournalFileBackend(
-        path, lock_obj=optuna.storages.journal.JournalFileOpenLock(path)))
+    storage = optuna.storages.JournalStorage(
+        optuna.storages.journal.JournalFileBackend(path, lock_obj=optuna.storages.journal.JournalFileOpenLock(path))
+    )
     return optuna.load_study(study_name=name, storage=storage)
 
 
@@ -52,8 +73,19 @@ def load_study(tmp_path: Path, name: str = "bc_cyber_loo1") -> optuna.Study:
 
 
 def test_parse_argv_and_values(tmp_path: Path) -> None:
-    inv = tune.parse_argv(["gail", "with", str(FAST_BC), "n_trials=7", "seeds=[0, 2]", "storage=sqlite:///x.db",
-                           "train.environment.num_vec=4", "train.reward.hid_sizes=[8,8]", "objective_policy=stochastic"])
+    inv = tune.parse_argv(
+        [
+            "gail",
+            "with",
+            str(FAST_BC),
+            "n_trials=7",
+            "seeds=[0, 2]",
+            "storage=sqlite:///x.db",
+            "train.environment.num_vec=4",
+            "train.reward.hid_sizes=[8,8]",
+            "objective_policy=stochastic",
+        ]
+    )
     assert (inv.algo, inv.configs) == ("gail", [str(FAST_BC)])
     assert inv.options["n_trials"] == 7 and inv.options["seeds"] == [0, 2]
     assert inv.options["storage"] == "sqlite:///x.db" and inv.options["pruner"] == "median"
@@ -61,32 +93,38 @@ def test_parse_argv_and_values(tmp_path: Path) -> None:
     assert tune.parse_value("true") is True and tune.parse_value("None") is None and tune.parse_value("a b") == "a b"
 
 
-@pytest.mark.parametrize(("argv", "message"), [
-    ([], "usage"),
-    (["ppo", "with", "x.json"], "unknown algorithm 'ppo'"),
-    (["bc", str(FAST_BC)], "expected 'with'"),
-    (["bc", "with"], "no training config file"),
-    (["bc", "with", "missing.json"], "config file 'missing.json' not found"),
-    (["bc", "with", str(FAST_BC), "n_trail=3"], "unknown tune option 'n_trail'"),
-    (["bc", "with", str(FAST_BC), "fast"], "neither a config file"),
-])
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        ([], "usage"),
+        (["ppo", "with", "x.json"], "unknown algorithm 'ppo'"),
+        (["bc", str(FAST_BC)], "expected 'with'"),
+        (["bc", "with"], "no training config file"),
+        (["bc", "with", "missing.json"], "config file 'missing.json' not found"),
+        (["bc", "with", str(FAST_BC), "n_trail=3"], "unknown tune option 'n_trail'"),
+        (["bc", "with", str(FAST_BC), "fast"], "neither a config file"),
+    ],
+)
 def test_parse_argv_errors(argv: list[str], message: str) -> None:
     with pytest.raises(tune.UsageError, match=message):
         tune.parse_argv(argv)
 
 
-@pytest.mark.parametrize(("extra", "message"), [
-    (["seeds=[0]"], "at least two distinct"),
-    (["seeds=[1, 1]"], "at least two distinct"),
-    (["folds=[1]"], "dataset 1 is not a training dataset of cyber_loo1"),
-    (["train.environment.split=cyber_2"], "leave-one-out split"),
-    (["pruner=hyperband"], "pruner must be"),
-    (["objective={'bleu': 1}"], "unknown metric 'bleu'"),
-    (["objective={'t_bleu_2': 0}"], "positive weights"),
-    (["n_trials=0"], "n_trials must be an integer of at least 1"),
-    (["study_name=a b"], "study_name="),
-    (["timeout_s=-1"], "timeout_s"),
-])
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["seeds=[0]"], "at least two distinct"),
+        (["seeds=[1, 1]"], "at least two distinct"),
+        (["folds=[1]"], "dataset 1 is not a training dataset of cyber_loo1"),
+        (["train.environment.split=cyber_2"], "leave-one-out split"),
+        (["pruner=hyperband"], "pruner must be"),
+        (["objective={'bleu': 1}"], "unknown metric 'bleu'"),
+        (["objective={'t_bleu_2': 0}"], "positive weights"),
+        (["n_trials=0"], "n_trials must be an integer of at least 1"),
+        (["study_name=a b"], "study_name="),
+        (["timeout_s=-1"], "timeout_s"),
+    ],
+)
 def test_settings_errors(extra: list[str], message: str) -> None:
     with pytest.raises(tune.UsageError, match=message):
         tune.settings_from(tune.parse_argv(["bc", "with", str(FAST_BC), *extra]))
@@ -95,22 +133,30 @@ def test_settings_errors(extra: list[str], message: str) -> None:
 def test_settings_training_datasets_only() -> None:
     settings = tune.settings_from(tune.parse_argv(["bc", "with", str(FAST_BC), "seeds=[3, 4]"]))
     assert settings.val_splits == ["cyber_loo1_val2", "cyber_loo1_val3", "cyber_loo1_val4"]
-    assert settings.units[:4] == [("cyber_loo1_val2", 3), ("cyber_loo1_val3", 3), ("cyber_loo1_val4", 3),
-                                  ("cyber_loo1_val2", 4)]
+    assert settings.units[:4] == [
+        ("cyber_loo1_val2", 3),
+        ("cyber_loo1_val3", 3),
+        ("cyber_loo1_val4", 3),
+        ("cyber_loo1_val2", 4),
+    ]
     assert settings.study_name == "bc_cyber_loo1" and settings.search_space == SEARCH_SPACES["bc"]
 
 
 def test_search_space_merge_remove_replace_and_errors(tmp_path: Path) -> None:
     merged = tune.load_search_space("bc", str(space_file(tmp_path)), replace=False)
     assert set(merged) == {"bc.n_epochs", "bc.batch_size"} and merged["bc.n_epochs"]["high"] == 3
-    added = tune.load_search_space("gail", str(space_file(tmp_path, {"rl.rl_kwargs.gamma": {
-        "type": "float", "low": 0.9, "high": 0.999}})), replace=False)
+    added = tune.load_search_space(
+        "gail",
+        str(space_file(tmp_path, {"rl.rl_kwargs.gamma": {"type": "float", "low": 0.9, "high": 0.999}})),
+        replace=False,
+    )
     assert set(added) == set(SEARCH_SPACES["gail"]) | {"rl.rl_kwargs.gamma"}
-    only = tune.load_search_space("gail", str(space_file(tmp_path, {"reward.penalty_coef": {
-        "type": "float", "low": 0, "high": 1}})), replace=True)
+    only = tune.load_search_space(
+        "gail", str(space_file(tmp_path, {"reward.penalty_coef": {"type": "float", "low": 0, "high": 1}})), replace=True
+    )
     assert set(only) == {"reward.penalty_coef"}
     for bad, message in [
-        ({"x": {"type": "uniform"}}, "needs \"type\""),
+        ({"x": {"type": "uniform"}}, 'needs "type"'),
         ({"x": {"type": "float", "low": 2, "high": 1}}, "low must not exceed high"),
         ({"x": {"type": "float", "low": 0, "high": 1, "log": True}}, "log scale needs low > 0"),
         ({"x": {"type": "int", "low": 0.5, "high": 2}}, "needs numbers"),
@@ -131,8 +177,10 @@ def test_every_default_space_is_valid() -> None:
 
 
 def test_categorical_lists_round_trip() -> None:
-    space = {"reward.hid_sizes": {"type": "categorical", "choices": [[32, 32], [64, 64]]},
-             "reward.penalty_coef": {"type": "float", "low": 0.0, "high": 2.0}}
+    space = {
+        "reward.hid_sizes": {"type": "categorical", "choices": [[32, 32], [64, 64]]},
+        "reward.penalty_coef": {"type": "float", "low": 0.0, "high": 2.0},
+    }
     trial = optuna.trial.FixedTrial({"reward.hid_sizes": "[64, 64]", "reward.penalty_coef": 0.5})
     assert tune.suggest(trial, space) == {"reward.hid_sizes": [64, 64], "reward.penalty_coef": 0.5}
     assert tune.decode_params({"reward.hid_sizes": "[32, 32]"}, space) == {"reward.hid_sizes": [32, 32]}
@@ -188,8 +236,9 @@ def test_password_never_written(tmp_path: Path) -> None:
     """
     secret = "Zq9-secret-Pw"
     env = {PASSWORD_ENV: secret}
-    res = run_tune(*fast_args(tmp_path, "n_trials=1", f"storage=sqlite:///{tmp_path / 'out' / 'study.db'}"),
-                   cwd=tmp_path, env=env)
+    res = run_tune(
+        *fast_args(tmp_path, "n_trials=1", f"storage=sqlite:///{tmp_path / 'out' / 'study.db'}"), cwd=tmp_path, env=env
+    )
     assert res.returncode == 0, res.stderr[-3000:]
     assert (tmp_path / "tuned" / "bc_cyber_loo1.json").is_file()
     assert list((tmp_path / "out" / "tune" / "bc_cyber_loo1" / "sacred").glob("*/1/run.json"))
@@ -224,12 +273,26 @@ def test_pruning_on_intermediate_values(tmp_path: Path, monkeypatch: pytest.Monk
     monkeypatch.setattr(tune, "run_unit", fake_unit)
     monkeypatch.setattr(tune, "check_config", lambda settings: None)
     space = {"bc.n_epochs": {"type": "int", "low": 1, "high": 3}}
-    inv = tune.parse_argv(["bc", "with", str(FAST_BC), f"search_space={space_file(tmp_path, space)}",
-                           "search_space_replace=True", "n_trials=8", "pruner_startup_trials=2",
-                           "pruner_warmup_steps=0", "sampler_seed=0", f"output_dir={tmp_path / 'out'}",
-                           f"tuned_dir={tmp_path / 'tuned'}", "normalise=False"])
+    inv = tune.parse_argv(
+        [
+            "bc",
+            "with",
+            str(FAST_BC),
+            f"search_space={space_file(tmp_path, space)}",
+            "search_space_replace=True",
+            "n_trials=8",
+            "pruner_startup_trials=2",
+            "pruner_warmup_steps=0",
+            "sampler_seed=0",
+            f"output_dir={tmp_path / 'out'}",
+            f"tuned_dir={tmp_path / 'tuned'}",
+            "normalise=False",
+        ]
+    )
     settings = tune.settings_from(inv)
-    study = optuna.create_study(study_name="bc_cyber_loo1", direction="maximize", storage=tune.make_storage(settings)[0])
+    study = optuna.create_study(
+        study_name="bc_cyber_loo1", direction="maximize", storage=tune.make_storage(settings)[0]
+    )
     for epochs in (3, 3, 1, 3, 1):  # the first two set the median; then a poor, a good and a poor one
         study.enqueue_trial({"bc.n_epochs": epochs})
     summary = tune.tune(settings)
@@ -268,9 +331,17 @@ def _check_training_datasets_only(tmp_path: Path, name: str = "bc_cyber_loo1") -
 @pytest.mark.integration
 def test_two_concurrent_workers_share_one_study(tmp_path: Path) -> None:
     args = fast_args(tmp_path, "n_trials=4", "pruner=none")
-    procs = [subprocess.Popen([sys.executable, "-m", "ilaeda.scripts.tune", *args, f"worker={w}"], cwd=tmp_path,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                              env={**os.environ, "OMP_NUM_THREADS": "1"}) for w in (0, 1)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "ilaeda.scripts.tune", *args, f"worker={w}"],
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "OMP_NUM_THREADS": "1"},
+        )
+        for w in (0, 1)
+    ]
     outs = [p.communicate(timeout=600) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], [o[1][-2000:] for o in outs]
     study = load_study(tmp_path)
@@ -293,11 +364,25 @@ def test_two_concurrent_workers_share_one_study(tmp_path: Path) -> None:
     assert len(provenance["base_configs"][str(FAST_BC)]) == 64  # sha256
     assert bool(provenance["git_commit"]) == (REPO / ".git").exists()  # None outside a git checkout
     # the tuned config is a valid training config: train it (held-out dataset 1)
-    out = subprocess.run([sys.executable, "-m", "ilaeda.scripts.train_imitation", "bc", "--capture=sys",
-                          f"--file_storage={tmp_path / 'final'}", "with", str(tmp_path / "tuned" / "bc_cyber_loo1.json"),
-                          f"logging.log_root={tmp_path / 'final_logs'}", "policy_evaluation.render=False"],
-                         capture_output=True, text=True, cwd=tmp_path, timeout=300,
-                         env={**os.environ, "OMP_NUM_THREADS": "1"})
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ilaeda.scripts.train_imitation",
+            "bc",
+            "--capture=sys",
+            f"--file_storage={tmp_path / 'final'}",
+            "with",
+            str(tmp_path / "tuned" / "bc_cyber_loo1.json"),
+            f"logging.log_root={tmp_path / 'final_logs'}",
+            "policy_evaluation.render=False",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=300,
+        env={**os.environ, "OMP_NUM_THREADS": "1"},
+    )
     assert out.returncode == 0, out.stderr[-3000:]
     run = json.loads((tmp_path / "final" / "1" / "run.json").read_text())
     assert run["status"] == "COMPLETED" and run["result"]["eval_dataset"] == 1
@@ -309,9 +394,13 @@ def test_two_concurrent_workers_share_one_study(tmp_path: Path) -> None:
 @pytest.mark.integration
 def test_killed_worker_loses_no_completed_trial_and_resumes(tmp_path: Path) -> None:
     args = fast_args(tmp_path, "n_trials=3", "pruner=none", "sampler_seed=1")
-    proc = subprocess.Popen([sys.executable, "-m", "ilaeda.scripts.tune", *args], cwd=tmp_path,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            env={**os.environ, "OMP_NUM_THREADS": "1"})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ilaeda.scripts.tune", *args],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "OMP_NUM_THREADS": "1"},
+    )
     journal = tmp_path / "out" / "tune" / "bc_cyber_loo1" / "journal.log"
 
     def second_trial_running() -> bool:
@@ -349,7 +438,8 @@ def test_killed_worker_loses_no_completed_trial_and_resumes(tmp_path: Path) -> N
 def test_bad_input_is_one_line_exit_2(tmp_path: Path) -> None:
     res = run_tune("bc", "with", str(FAST_BC), "seeds=[0]", cwd=tmp_path)
     assert res.returncode == 2 and res.stdout == ""
-    assert res.stderr.strip().splitlines() == ["tune: error: seeds must list at least two distinct non-negative "
-                                                "integers, got [0]"]
+    assert res.stderr.strip().splitlines() == [
+        "tune: error: seeds must list at least two distinct non-negative integers, got [0]"
+    ]
     res = run_tune("bc", "with", str(FAST_BC), "train.bc.n_epoch=3", "folds=[2]", cwd=tmp_path)
     assert res.returncode == 2 and "unknown config key 'bc.n_epoch'" in res.stderr and "Traceback" not in res.stderr

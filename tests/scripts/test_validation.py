@@ -1,5 +1,6 @@
 """Bad input to the training and evaluation commands is refused before any work starts: one ``error:`` line,
-exit status 2, no Sacred run directory left behind (run in-process through ``console.main_console``)."""
+exit status 2, no Sacred run directory left behind (run in-process through ``console.main_console``).
+"""
 
 from __future__ import annotations
 
@@ -27,54 +28,104 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     env = EDAEnv("cyber", datasets=(1,), horizon=12)
     kwargs = {"net_arch": {"pi": [8], "vf": [8]}, "activation_fn": "tanh"}
     policy = build_policy(env.observation_space, env.action_space, kwargs)
-    cyber = save_policy(policy, root / "cyber.pt", policy_kwargs=kwargs, metadata={
-        "algo": "bc", "schema": "cyber", "split": "cyber_loo1", "horizon": 12, "train_datasets": [2, 3, 4],
-        "eval_datasets": [1]})
+    cyber = save_policy(
+        policy,
+        root / "cyber.pt",
+        policy_kwargs=kwargs,
+        metadata={
+            "algo": "bc",
+            "schema": "cyber",
+            "split": "cyber_loo1",
+            "horizon": 12,
+            "train_datasets": [2, 3, 4],
+            "eval_datasets": [1],
+        },
+    )
     (root / "text.pt").write_text("not a policy\n")
     (root / "list.json").write_text("[1, 2]")
     (root / "broken.json").write_text('{"total_timesteps": ')
     (root / "a_file").write_text("")
-    return {"cyber": cyber, "text": root / "text.pt", "list": root / "list.json", "broken": root / "broken.json",
-            "a_file": root / "a_file"}
+    return {
+        "cyber": cyber,
+        "text": root / "text.pt",
+        "list": root / "list.json",
+        "broken": root / "broken.json",
+        "a_file": root / "a_file",
+    }
 
 
 #: name -> (script, arguments, text the error line must hold)
 CASES = {
     "seed_negative": ("train_adversarial", ["gail", "with", FAST["gail"], "seed=-1"], "seed must be an integer"),
     "seed_text": ("train_imitation", ["bc", "with", FAST["bc"], "seed=abc"], "got 'abc'"),
-    "timesteps_text": ("train_adversarial", ["gail", "with", FAST["gail"], "total_timesteps=abc"],
-                       "total_timesteps must be a positive integer"),
-    "timesteps_negative": ("train_adversarial", ["gail", "with", FAST["gail"], "total_timesteps=-5"],
-                           "total_timesteps must be a positive integer, got -5"),
-    "timesteps_fraction": ("train_adversarial", ["airl", "with", FAST["gail"], "total_timesteps=1.5"],
-                           "got 1.5"),
-    "timesteps_below_a_round": ("train_adversarial", ["gail", "with", FAST["gail"], "total_timesteps=10"],
-                                "less than one round"),
-    "batch_not_multiple": ("train_adversarial", ["gail", "with", FAST["gail"], "rl.batch_size=95"],
-                           "multiple of environment.num_vec"),
-    "n_sessions_zero_adversarial": ("train_adversarial", ["gail", "with", FAST["gail"],
-                                                          "policy_evaluation.n_sessions=0"], "n_sessions"),
-    "n_sessions_zero_imitation": ("train_imitation", ["bc", "with", FAST["bc"], "policy_evaluation.n_sessions=0"],
-                                  "n_sessions"),
-    "dagger_timesteps": ("train_imitation", ["dagger", "with", FAST["dagger"], "dagger.total_timesteps=0"],
-                         "dagger.total_timesteps"),
+    "timesteps_text": (
+        "train_adversarial",
+        ["gail", "with", FAST["gail"], "total_timesteps=abc"],
+        "total_timesteps must be a positive integer",
+    ),
+    "timesteps_negative": (
+        "train_adversarial",
+        ["gail", "with", FAST["gail"], "total_timesteps=-5"],
+        "total_timesteps must be a positive integer, got -5",
+    ),
+    "timesteps_fraction": ("train_adversarial", ["airl", "with", FAST["gail"], "total_timesteps=1.5"], "got 1.5"),
+    "timesteps_below_a_round": (
+        "train_adversarial",
+        ["gail", "with", FAST["gail"], "total_timesteps=10"],
+        "less than one round",
+    ),
+    "batch_not_multiple": (
+        "train_adversarial",
+        ["gail", "with", FAST["gail"], "rl.batch_size=95"],
+        "multiple of environment.num_vec",
+    ),
+    "n_sessions_zero_adversarial": (
+        "train_adversarial",
+        ["gail", "with", FAST["gail"], "policy_evaluation.n_sessions=0"],
+        "n_sessions",
+    ),
+    "n_sessions_zero_imitation": (
+        "train_imitation",
+        ["bc", "with", FAST["bc"], "policy_evaluation.n_sessions=0"],
+        "n_sessions",
+    ),
+    "dagger_timesteps": (
+        "train_imitation",
+        ["dagger", "with", FAST["dagger"], "dagger.total_timesteps=0"],
+        "dagger.total_timesteps",
+    ),
     "config_is_a_list": ("train_adversarial", ["gail", "with", "{list}"], "must hold one JSON object"),
     "config_not_json": ("train_imitation", ["bc", "with", "{broken}"], "{broken}' is not valid JSON"),
-    "log_root_under_a_file": ("train_imitation", ["bc", "with", FAST["bc"], "logging.log_root={a_file}/out"],
-                              "is a file, not a folder"),
+    "log_root_under_a_file": (
+        "train_imitation",
+        ["bc", "with", FAST["bc"], "logging.log_root={a_file}/out"],
+        "is a file, not a folder",
+    ),
     "eval_horizon_zero": ("eval_policy", ["with", "policy_path={cyber}", "horizon=0"], "horizon must be"),
     "eval_horizon_text": ("eval_policy", ["with", "policy_path={cyber}", "horizon=abc"], "got 'abc'"),
-    "eval_other_schema": ("eval_policy", ["with", "policy_path={cyber}", "schema=flights", "dataset=1"],
-                          "trained on schema 'cyber', not 'flights'"),
-    "eval_other_schema_by_split": ("eval_policy", ["with", "policy_path={cyber}", "split=flights_loo2"],
-                                   "trained on schema 'cyber'"),
+    "eval_other_schema": (
+        "eval_policy",
+        ["with", "policy_path={cyber}", "schema=flights", "dataset=1"],
+        "trained on schema 'cyber', not 'flights'",
+    ),
+    "eval_other_schema_by_split": (
+        "eval_policy",
+        ["with", "policy_path={cyber}", "split=flights_loo2"],
+        "trained on schema 'cyber'",
+    ),
     "eval_text_file": ("eval_policy", ["with", "policy_path={text}"], "is not a PyTorch checkpoint"),
     "eval_seed": ("eval_policy", ["with", "policy_path={cyber}", "seed=-3"], "seed must be"),
 }
 
 
-def _run(script: str, args: list[str], storage: Path, files: dict[str, Path], monkeypatch: pytest.MonkeyPatch,
-         capsys: pytest.CaptureFixture[str]) -> tuple[object, str]:
+def _run(
+    script: str,
+    args: list[str],
+    storage: Path,
+    files: dict[str, Path],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> tuple[object, str]:
     from ilaeda.scripts import console
 
     monkeypatch.setattr(console, "install_sigterm_handler", lambda: None)
@@ -87,9 +138,13 @@ def _run(script: str, args: list[str], storage: Path, files: dict[str, Path], mo
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
-def test_refused_before_the_run_with_one_line(name: str, files: dict[str, Path], tmp_path: Path,
-                                              monkeypatch: pytest.MonkeyPatch,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_refused_before_the_run_with_one_line(
+    name: str,
+    files: dict[str, Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     monkeypatch.chdir(tmp_path)
     script, args, must = CASES[name]
     storage = tmp_path / "sacred"
@@ -101,20 +156,27 @@ def test_refused_before_the_run_with_one_line(name: str, files: dict[str, Path],
     assert not (tmp_path / "output").exists()
 
 
-def test_file_storage_under_a_regular_file(files: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_file_storage_under_a_regular_file(
+    files: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.chdir(tmp_path)
-    code, err = _run("train_imitation", ["bc", "with", FAST["bc"]], files["a_file"] / "sacred", files,
-                     monkeypatch, capsys)
+    code, err = _run(
+        "train_imitation", ["bc", "with", FAST["bc"]], files["a_file"] / "sacred", files, monkeypatch, capsys
+    )
     assert code == 2 and err.count("\n") == 1 and "--file_storage" in err and "is a file, not a folder" in err
 
 
-def test_eval_on_a_training_dataset_warns_and_is_labelled(files: dict[str, Path], tmp_path: Path,
-                                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_eval_on_a_training_dataset_warns_and_is_labelled(
+    files: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     from ilaeda.scripts.eval_policy import eval_policy_ex
 
-    common = {"policy_path": str(files["cyber"]), "seed": 0, "logging": {"log_root": str(tmp_path)},
-              "policy_evaluation": {"n_sessions": 1, "render": False, "progress": False}}
+    common = {
+        "policy_path": str(files["cyber"]),
+        "seed": 0,
+        "logging": {"log_root": str(tmp_path)},
+        "policy_evaluation": {"n_sessions": 1, "render": False, "progress": False},
+    }
     result = eval_policy_ex.run(config_updates={**common, "dataset": 2}).result
     assert "warning: dataset(s) 2 were among the policy's training datasets" in capsys.readouterr().err
     assert result["dataset_role"] == "training" and result["split"] is None and result["policy_split"] == "cyber_loo1"
@@ -125,12 +187,20 @@ def test_eval_on_a_training_dataset_warns_and_is_labelled(files: dict[str, Path]
 
 
 def test_ctrl_c_during_start_up_is_one_line(tmp_path: Path) -> None:
-    proc = subprocess.Popen([sys.executable, "-m", "ilaeda.scripts.train_adversarial", "gail", "with", FAST["gail"]],
-                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ilaeda.scripts.train_adversarial", "gail", "with", FAST["gail"]],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     time.sleep(0.5)  # importing torch, imitation and Sacred takes seconds
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert "Traceback" not in err, err
     assert err.strip().splitlines()[-1].startswith("error: interrupted"), err
     assert proc.returncode != 0
-    assert not (tmp_path / "output").exists() or json.dumps(sorted(map(str, (tmp_path / "output").rglob("run.json")))) == "[]"
+    assert (
+        not (tmp_path / "output").exists()
+        or json.dumps(sorted(map(str, (tmp_path / "output").rglob("run.json")))) == "[]"
+    )

@@ -21,7 +21,20 @@ from ilaeda.algorithms.session_oracle import REGISTRY_KEY, SessionOracle, load_s
 register()
 
 __all__ = [
-    "REGISTRY_KEY", "CoherencePenaltyWrapper", "GeneratedSession", "PenalizedAIRL", "PenalizedGAIL",
-    "SessionOracle", "StepTimer", "build_policy", "generate_sessions", "install_coherence_penalty",
-    "load_policy", "load_session_oracle", "policy_metadata", "register", "save_policy", "save_reward_net",
+    "REGISTRY_KEY",
+    "CoherencePenaltyWrapper",
+    "GeneratedSession",
+    "PenalizedAIRL",
+    "PenalizedGAIL",
+    "SessionOracle",
+    "StepTimer",
+    "build_policy",
+    "generate_sessions",
+    "install_coherence_penalty",
+    "load_policy",
+    "load_session_oracle",
+    "policy_metadata",
+    "register",
+    "save_policy",
+    "save_reward_net",
 ]

@@ -63,8 +63,10 @@ class CoherencePenaltyWrapper(VecEnvWrapper):
         for i, info in enumerate(infos):
             if PENALTY_KEY not in info:
                 if self.coef != 0.0:
-                    raise KeyError(f"the environment did not report info[{PENALTY_KEY!r}]; the coherence "
-                                   "penalty needs the EDA environment (ilaeda/EDA-v0)")
+                    raise KeyError(
+                        f"the environment did not report info[{PENALTY_KEY!r}]; the coherence "
+                        "penalty needs the EDA environment (ilaeda/EDA-v0)"
+                    )
                 continue
             penalty[i] = float(info[PENALTY_KEY])
         learned = np.asarray(rews, dtype=np.float64)
@@ -78,9 +80,9 @@ class CoherencePenaltyWrapper(VecEnvWrapper):
         self._cum_learned += learned
         self._cum_penalty += scaled
         done_mask = np.asarray(dones, dtype=bool)
-        for i in np.flatnonzero(done_mask):
-            self.episode_learned.append(float(self._cum_learned[i]))
-            self.episode_penalty.append(float(self._cum_penalty[i]))
+        for env_index in np.flatnonzero(done_mask):
+            self.episode_learned.append(float(self._cum_learned[env_index]))
+            self.episode_penalty.append(float(self._cum_penalty[env_index]))
         self._cum_learned[done_mask] = 0.0
         self._cum_penalty[done_mask] = 0.0
         total = (learned + scaled).astype(np.asarray(rews).dtype, copy=False)
@@ -134,15 +136,19 @@ def install_coherence_penalty(trainer: AdversarialTrainer, coef: float) -> Coher
     Returns the wrapper (also stored as ``trainer.venv_penalty``).
     """
     if trainer.debug_use_ground_truth:
-        raise ValueError("the coherence penalty is added to the learned reward; "
-                         "it cannot be combined with debug_use_ground_truth")
+        raise ValueError(
+            "the coherence penalty is added to the learned reward; it cannot be combined with debug_use_ground_truth"
+        )
     wrapper = CoherencePenaltyWrapper(trainer.venv_wrapped, coef)
     trainer.venv_penalty = wrapper  # type: ignore[attr-defined]
     trainer.venv_train = wrapper
     trainer.gen_algo.set_env(wrapper)
     own = wrapper.make_log_callback()
-    trainer.gen_callback = (callbacks.CallbackList([trainer.gen_callback, own])  # type: ignore[assignment]
-                            if trainer.gen_callback is not None else own)
+    trainer.gen_callback = (
+        callbacks.CallbackList([trainer.gen_callback, own])  # type: ignore[assignment]
+        if trainer.gen_callback is not None
+        else own
+    )
     return wrapper
 
 

@@ -25,8 +25,9 @@ from ilaeda.envs import EDAEnv
 class Predictor(Protocol):
     """Anything with SB3's ``predict(obs, deterministic=...)``."""
 
-    def predict(self, observation: np.ndarray, state: Any = None, episode_start: Any = None,
-                deterministic: bool = False) -> tuple[np.ndarray, Any]: ...
+    def predict(
+        self, observation: np.ndarray, state: Any = None, episode_start: Any = None, deterministic: bool = False
+    ) -> tuple[np.ndarray, Any]: ...
 
 
 @dataclass
@@ -73,9 +74,17 @@ def masked_predict(policy: Any, observation: np.ndarray, mask: np.ndarray, deter
     return np.asarray(action, dtype=np.int64)
 
 
-def generate_sessions(policy: Predictor, env: EDAEnv, n_sessions: int, *, deterministic: bool,
-                      seed: int | None = None, datasets: Sequence[int] | None = None, prefix: str = "session",
-                      progress: bool = True) -> list[GeneratedSession]:
+def generate_sessions(
+    policy: Predictor,
+    env: EDAEnv,
+    n_sessions: int,
+    *,
+    deterministic: bool,
+    seed: int | None = None,
+    datasets: Sequence[int] | None = None,
+    prefix: str = "session",
+    progress: bool = True,
+) -> list[GeneratedSession]:
     """Roll the policy out for ``n_sessions`` full episodes.
 
     Args:
@@ -107,9 +116,17 @@ def generate_sessions(policy: Predictor, env: EDAEnv, n_sessions: int, *, determ
             penalties.append(float(info.get("coherence_penalty", 0.0)))
             if terminated or truncated:
                 break
-        out.append(GeneratedSession(
-            name=f"{prefix}{i}", dataset=env.dataset, actions=tuple(env.session), obs=np.stack(observations),
-            acts=np.stack(actions), penalties=np.asarray(penalties), stopped=bool(env.stopped)))
+        out.append(
+            GeneratedSession(
+                name=f"{prefix}{i}",
+                dataset=env.dataset,
+                actions=tuple(env.session),
+                obs=np.stack(observations),
+                acts=np.stack(actions),
+                penalties=np.asarray(penalties),
+                stopped=bool(env.stopped),
+            )
+        )
     bar.close()
     return out
 

@@ -32,7 +32,11 @@ REWARD_FORMAT = "ilaeda-reward/1"
 
 #: Activation functions by config name.
 ACTIVATIONS: dict[str, type[nn.Module]] = {
-    "tanh": nn.Tanh, "relu": nn.ReLU, "elu": nn.ELU, "leaky_relu": nn.LeakyReLU, "gelu": nn.GELU,
+    "tanh": nn.Tanh,
+    "relu": nn.ReLU,
+    "elu": nn.ELU,
+    "leaky_relu": nn.LeakyReLU,
+    "gelu": nn.GELU,
 }
 
 
@@ -41,8 +45,7 @@ def activation_class(name: str) -> type[nn.Module]:
     try:
         return ACTIVATIONS[str(name).lower()]
     except KeyError:
-        raise ConfigError(f"unknown activation function {name!r}; choose one of "
-                          f"{', '.join(ACTIVATIONS)}") from None
+        raise ConfigError(f"unknown activation function {name!r}; choose one of {', '.join(ACTIVATIONS)}") from None
 
 
 def sb3_policy_kwargs(plain: Mapping[str, Any]) -> dict[str, Any]:
@@ -58,11 +61,16 @@ def sb3_policy_kwargs(plain: Mapping[str, Any]) -> dict[str, Any]:
     return kwargs
 
 
-def build_policy(observation_space: gym.Space, action_space: gym.Space,
-                 plain_kwargs: Mapping[str, Any]) -> ActorCriticPolicy:
+def build_policy(
+    observation_space: gym.Space, action_space: gym.Space, plain_kwargs: Mapping[str, Any]
+) -> ActorCriticPolicy:
     """A fresh ``ActorCriticPolicy`` (the BC and PPO policy family) from plain kwargs."""
-    return ActorCriticPolicy(observation_space=observation_space, action_space=action_space,
-                             lr_schedule=lambda _: 0.0, **sb3_policy_kwargs(plain_kwargs))
+    return ActorCriticPolicy(
+        observation_space=observation_space,
+        action_space=action_space,
+        lr_schedule=lambda _: 0.0,
+        **sb3_policy_kwargs(plain_kwargs),
+    )
 
 
 def _plain(value: Any) -> Any:
@@ -90,16 +98,24 @@ def _space_signature(observation_space: gym.Space, action_space: gym.Space) -> t
     return obs_shape, [int(x) for x in np.asarray(nvec).ravel()]
 
 
-def save_policy(policy: ActorCriticPolicy, path: str | os.PathLike[str], *, policy_kwargs: Mapping[str, Any],
-                metadata: Mapping[str, Any] | None = None) -> Path:
+def save_policy(
+    policy: ActorCriticPolicy,
+    path: str | os.PathLike[str],
+    *,
+    policy_kwargs: Mapping[str, Any],
+    metadata: Mapping[str, Any] | None = None,
+) -> Path:
     """Write a policy checkpoint (state dict + what is needed to rebuild it)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     obs_shape, nvec = _space_signature(policy.observation_space, policy.action_space)
     payload = {
-        "format": POLICY_FORMAT, "policy_class": "ActorCriticPolicy",
-        "observation_shape": obs_shape, "action_nvec": nvec,
-        "policy_kwargs": _plain(policy_kwargs), "metadata": _plain(metadata or {}),
+        "format": POLICY_FORMAT,
+        "policy_class": "ActorCriticPolicy",
+        "observation_shape": obs_shape,
+        "action_nvec": nvec,
+        "policy_kwargs": _plain(policy_kwargs),
+        "metadata": _plain(metadata or {}),
         "state_dict": {k: v.detach().cpu() for k, v in policy.state_dict().items()},
     }
     th.save(payload, path)
@@ -118,8 +134,7 @@ def read_checkpoint(path: str | os.PathLike[str], expected_format: str) -> dict[
         raise ConfigError(f"{path} is not an ilaeda checkpoint ({expected_format}): {first}") from None
     if not isinstance(payload, dict) or payload.get("format") != expected_format:
         found = payload.get("format") if isinstance(payload, dict) else type(payload).__name__
-        raise ConfigError(f"{path} is not an ilaeda checkpoint: expected format {expected_format!r}, "
-                          f"found {found!r}")
+        raise ConfigError(f"{path} is not an ilaeda checkpoint: expected format {expected_format!r}, found {found!r}")
     return payload
 
 
@@ -128,8 +143,9 @@ def policy_metadata(path: str | os.PathLike[str]) -> dict[str, Any]:
     return dict(read_checkpoint(path, POLICY_FORMAT).get("metadata") or {})
 
 
-def load_policy(path: str | os.PathLike[str], observation_space: gym.Space,
-                action_space: gym.Space) -> tuple[ActorCriticPolicy, dict[str, Any]]:
+def load_policy(
+    path: str | os.PathLike[str], observation_space: gym.Space, action_space: gym.Space
+) -> tuple[ActorCriticPolicy, dict[str, Any]]:
     """Rebuild a saved policy for an env with the given spaces; returns ``(policy, metadata)``.
 
     Raises:
@@ -141,7 +157,8 @@ def load_policy(path: str | os.PathLike[str], observation_space: gym.Space,
         raise ConfigError(
             f"policy {path} does not match the environment: it was trained for observations "
             f"{tuple(payload['observation_shape'])} and actions {list(payload['action_nvec'])}, the env has "
-            f"observations {tuple(obs_shape)} and actions {nvec} (another schema?)")
+            f"observations {tuple(obs_shape)} and actions {nvec} (another schema?)"
+        )
     policy = build_policy(observation_space, action_space, payload.get("policy_kwargs") or {})
     try:
         policy.load_state_dict(payload["state_dict"], strict=True)
@@ -152,13 +169,18 @@ def load_policy(path: str | os.PathLike[str], observation_space: gym.Space,
     return policy, dict(payload.get("metadata") or {})
 
 
-def save_reward_net(net: nn.Module, path: str | os.PathLike[str],
-                    metadata: Mapping[str, Any] | None = None) -> Path:
+def save_reward_net(net: nn.Module, path: str | os.PathLike[str], metadata: Mapping[str, Any] | None = None) -> Path:
     """Write a reward-net checkpoint (state dict, class name, metadata)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     cls = type(net)
-    th.save({"format": REWARD_FORMAT, "net_class": f"{cls.__module__}.{cls.__qualname__}",
-             "metadata": _plain(metadata or {}),
-             "state_dict": {k: v.detach().cpu() for k, v in net.state_dict().items()}}, path)
+    th.save(
+        {
+            "format": REWARD_FORMAT,
+            "net_class": f"{cls.__module__}.{cls.__qualname__}",
+            "metadata": _plain(metadata or {}),
+            "state_dict": {k: v.detach().cpu() for k, v in net.state_dict().items()},
+        },
+        path,
+    )
     return path

@@ -43,24 +43,28 @@ class SessionOracle(NonTrainablePolicy):
         demonstrations: expert trajectories (their ``obs[:-1]`` and ``acts`` are the lookup table).
     """
 
-    def __init__(self, observation_space: gym.Space, action_space: gym.Space,
-                 demonstrations: Sequence[Trajectory]) -> None:
+    def __init__(
+        self, observation_space: gym.Space, action_space: gym.Space, demonstrations: Sequence[Trajectory]
+    ) -> None:
         super().__init__(observation_space, action_space)
         if not demonstrations:
             raise ConfigError("the session oracle needs at least one demonstration")
         obs = np.concatenate([np.asarray(t.obs[:-1], dtype=np.float32) for t in demonstrations])
         acts = np.concatenate([np.asarray(t.acts) for t in demonstrations])
         if obs.ndim != 2 or obs.shape[1:] != tuple(observation_space.shape or ()):
-            raise ConfigError(f"demonstration observations have shape {obs.shape[1:]}, the env's are "
-                              f"{observation_space.shape}")
+            raise ConfigError(
+                f"demonstration observations have shape {obs.shape[1:]}, the env's are {observation_space.shape}"
+            )
         # One vote per demonstration per (state, action): the STOP padding of a short session repeats
         # its last state many times and must not outvote the other sessions through that state.
         votes: dict[bytes, Counter[tuple[int, ...]]] = {}
         start = 0
         for t in demonstrations:
             end = start + len(t.acts)
-            pairs = dict.fromkeys((ob.tobytes(), tuple(int(a) for a in np.atleast_1d(act)))
-                                  for ob, act in zip(obs[start:end], acts[start:end]))
+            pairs = dict.fromkeys(
+                (ob.tobytes(), tuple(int(a) for a in np.atleast_1d(act)))
+                for ob, act in zip(obs[start:end], acts[start:end])
+            )
             for key, action in pairs:
                 votes.setdefault(key, Counter())[action] += 1
             start = end
@@ -68,10 +72,10 @@ class SessionOracle(NonTrainablePolicy):
         self._table: dict[bytes, np.ndarray] = {}
         states, actions = [], []
         for key in keys:
-            action = np.asarray(votes[key].most_common(1)[0][0], dtype=np.int64)
-            self._table[key] = action
+            best = np.asarray(votes[key].most_common(1)[0][0], dtype=np.int64)
+            self._table[key] = best
             states.append(np.frombuffer(key, dtype=np.float32))
-            actions.append(action)
+            actions.append(best)
         self._states = np.stack(states)
         self._actions = np.stack(actions)
         self._nn = NearestNeighbors(n_neighbors=1).fit(self._states)
@@ -83,9 +87,12 @@ class SessionOracle(NonTrainablePolicy):
     def stats(self) -> dict[str, float]:
         """Lookup statistics: states known, queries, share answered exactly, mean distance of the rest."""
         inexact = self.n_queries - self.n_exact
-        return {"states": self.n_states, "queries": self.n_queries,
-                "exact_share": self.n_exact / self.n_queries if self.n_queries else float("nan"),
-                "mean_nn_distance": self.sum_distance / inexact if inexact else 0.0}
+        return {
+            "states": self.n_states,
+            "queries": self.n_queries,
+            "exact_share": self.n_exact / self.n_queries if self.n_queries else float("nan"),
+            "mean_nn_distance": self.sum_distance / inexact if inexact else 0.0,
+        }
 
     def actions_for(self, observations: np.ndarray) -> np.ndarray:
         """The oracle's actions for a batch of observations (``(n, obs_dim)`` → ``(n, n_components)``)."""
@@ -118,10 +125,15 @@ class SessionOracle(NonTrainablePolicy):
         return self.actions_for(obs)[0]
 
 
-def load_session_oracle(venv: VecEnv, *, split: str, horizon: int = 12,
-                        data_dir: str | os.PathLike[str] | None = None,
-                        demonstrations: Sequence[Trajectory] | None = None,
-                        **demo_kwargs: Any) -> SessionOracle:
+def load_session_oracle(
+    venv: VecEnv,
+    *,
+    split: str,
+    horizon: int = 12,
+    data_dir: str | os.PathLike[str] | None = None,
+    demonstrations: Sequence[Trajectory] | None = None,
+    **demo_kwargs: Any,
+) -> SessionOracle:
     """Policy-registry loader: the oracle over ``split``'s TRAINING demonstrations.
 
     Args:
@@ -136,8 +148,7 @@ def load_session_oracle(venv: VecEnv, *, split: str, horizon: int = 12,
         from ilaeda.demos import load_demonstrations
 
         demo_kwargs = {k: v for k, v in demo_kwargs.items() if k != "part"}
-        demonstrations = load_demonstrations(split, part="train", horizon=horizon, data_dir=data_dir,
-                                             **demo_kwargs)
+        demonstrations = load_demonstrations(split, part="train", horizon=horizon, data_dir=data_dir, **demo_kwargs)
     return SessionOracle(venv.observation_space, venv.action_space, demonstrations)
 
 

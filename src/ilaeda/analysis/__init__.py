@@ -10,6 +10,12 @@ from ilaeda.analysis.runs import RunRecord, Skipped, discover_runs
 from ilaeda.analysis.tables import aggregate_table, runs_table
 
 __all__ = [
-    "RunRecord", "Skipped", "aggregate_table", "compare_to_reference", "discover_runs", "load_reference",
-    "pairwise_comparisons", "runs_table",
+    "RunRecord",
+    "Skipped",
+    "aggregate_table",
+    "compare_to_reference",
+    "discover_runs",
+    "load_reference",
+    "pairwise_comparisons",
+    "runs_table",
 ]

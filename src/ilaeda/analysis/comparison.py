@@ -66,14 +66,58 @@ REFERENCE_CSV = resources.files("ilaeda.analysis") / "reference_results.csv"
 DEFAULT_ALGO_MAP: dict[str, list[str]] = {"advEDA_released_gail": ["gail"]}
 REQUIRED_COLUMNS = ("algo", "split", "policy", "metric", "mean", "n", "unit")
 COMPARISON_COLUMNS = [
-    "algo", "reference_algo", "split", "policy", "metric", "level", "ours_mean", "ours_std", "ours_n", "ours_unit",
-    "ref_mean", "ref_std", "ref_n", "ref_unit", "ref_std_from", "diff", "t", "df", "p_value", "significant", "alpha",
-    "note", "test_unit", "p_holm", "significant_holm", "holm_family",
+    "algo",
+    "reference_algo",
+    "split",
+    "policy",
+    "metric",
+    "level",
+    "ours_mean",
+    "ours_std",
+    "ours_n",
+    "ours_unit",
+    "ref_mean",
+    "ref_std",
+    "ref_n",
+    "ref_unit",
+    "ref_std_from",
+    "diff",
+    "t",
+    "df",
+    "p_value",
+    "significant",
+    "alpha",
+    "note",
+    "test_unit",
+    "p_holm",
+    "significant_holm",
+    "holm_family",
 ]
 PAIRWISE_COLUMNS = [
-    "split", "policy", "metric", "algo_x", "algo_y", "mean_x", "std_x", "n_x", "mean_y", "std_y", "n_y", "diff", "t",
-    "df", "p_value", "significant", "prob_improvement", "pi_low", "pi_high", "unit", "test_unit", "p_holm",
-    "significant_holm", "holm_family",
+    "split",
+    "policy",
+    "metric",
+    "algo_x",
+    "algo_y",
+    "mean_x",
+    "std_x",
+    "n_x",
+    "mean_y",
+    "std_y",
+    "n_y",
+    "diff",
+    "t",
+    "df",
+    "p_value",
+    "significant",
+    "prob_improvement",
+    "pi_low",
+    "pi_high",
+    "unit",
+    "test_unit",
+    "p_holm",
+    "significant_holm",
+    "holm_family",
 ]
 #: What a sessions-level row says instead of a test.
 SESSIONS_NOT_TESTED = "sessions of one run are not independent: not tested (see level=seeds)"
@@ -126,10 +170,12 @@ def load_reference(path: str | Path) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _ours(runs: Sequence[RunRecord], algo: str, split: str, section: str, metric: str,
-          ddof: int) -> dict[str, tuple[float, float, int]]:
-    stats = [s for s in (r.stats(section, metric) for r in runs if r.algo == algo and r.split == split)
-             if s is not None]
+def _ours(
+    runs: Sequence[RunRecord], algo: str, split: str, section: str, metric: str, ddof: int
+) -> dict[str, tuple[float, float, int]]:
+    stats = [
+        s for s in (r.stats(section, metric) for r in runs if r.algo == algo and r.split == split) if s is not None
+    ]
     return {
         "seeds": sample_stats([s[0] for s in stats]),
         "sessions": pooled_stats([s[0] for s in stats], [s[1] for s in stats], [s[2] for s in stats], ddof),
@@ -162,8 +208,13 @@ def compare_to_reference(
         logger.warning("reference algo(s) %s not in the algo map; not compared", ", ".join(unmapped))
     for ref in reference.to_dict("records"):
         targets = algo_map.get(ref["algo"], [])
-        targets = ours_algos if "*" in targets else [  # config variants "gail[k=v]" count as their algo
-            a for a in ours_algos if a in targets or a.split("[", 1)[0] in targets]
+        targets = (
+            ours_algos
+            if "*" in targets
+            else [  # config variants "gail[k=v]" count as their algo
+                a for a in ours_algos if a in targets or a.split("[", 1)[0] in targets
+            ]
+        )
         section = POLICY_SECTIONS[ref["policy"]]
         for algo in targets:
             ours = _ours(runs, algo, ref["split"], section, ref["metric"], session_std_ddof)
@@ -180,18 +231,40 @@ def compare_to_reference(
                     notes.append("zero variance on both sides: no test")
                 if level != ref["unit"]:
                     notes.append(f"units differ: ours over {level}, reference over {ref['unit']}")
-                rows.append({
-                    "algo": algo, "reference_algo": ref["algo"], "split": ref["split"],
-                    "policy": ref["policy"], "metric": ref["metric"], "level": level,
-                    "ours_mean": mean, "ours_std": std, "ours_n": n, "ours_unit": level,
-                    "ref_mean": ref["mean"], "ref_std": ref["std"], "ref_n": ref["n"], "ref_unit": ref["unit"],
-                    "ref_std_from": ref["std_from"], "diff": mean - ref["mean"], "t": test.t, "df": test.df,
-                    "p_value": test.p_value, "significant": _flag(test.p_value, alpha), "alpha": alpha,
-                    "note": "; ".join(notes), "test_unit": "seeds" if tested else "none",
-                })
+                rows.append(
+                    {
+                        "algo": algo,
+                        "reference_algo": ref["algo"],
+                        "split": ref["split"],
+                        "policy": ref["policy"],
+                        "metric": ref["metric"],
+                        "level": level,
+                        "ours_mean": mean,
+                        "ours_std": std,
+                        "ours_n": n,
+                        "ours_unit": level,
+                        "ref_mean": ref["mean"],
+                        "ref_std": ref["std"],
+                        "ref_n": ref["n"],
+                        "ref_unit": ref["unit"],
+                        "ref_std_from": ref["std_from"],
+                        "diff": mean - ref["mean"],
+                        "t": test.t,
+                        "df": test.df,
+                        "p_value": test.p_value,
+                        "significant": _flag(test.p_value, alpha),
+                        "alpha": alpha,
+                        "note": "; ".join(notes),
+                        "test_unit": "seeds" if tested else "none",
+                    }
+                )
     if small:
-        logger.warning("fewer than 2 samples, p-value NaN for %d comparison(s): %s%s", len(small),
-                       ", ".join(small[:5]), " ..." if len(small) > 5 else "")
+        logger.warning(
+            "fewer than 2 samples, p-value NaN for %d comparison(s): %s%s",
+            len(small),
+            ", ".join(small[:5]),
+            " ..." if len(small) > 5 else "",
+        )
     _add_holm(rows, alpha, lambda row: "all seed-level tests")
     return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
 
@@ -235,8 +308,11 @@ def pairwise_comparisons(
         for metric in metrics_of(runs, section):
             for split, algos in sorted(by_split.items()):
                 values = {
-                    a: [s[0] for s in (r.stats(section, metric) for r in runs if r.algo == a and r.split == split)
-                        if s is not None]
+                    a: [
+                        s[0]
+                        for s in (r.stats(section, metric) for r in runs if r.algo == a and r.split == split)
+                        if s is not None
+                    ]
                     for a in algos
                 }
                 for ax, ay in itertools.combinations(sorted(a for a in algos if values[a]), 2):
@@ -244,14 +320,33 @@ def pairwise_comparisons(
                     test = welch_test(mx, sx, nx, my, sy, ny)
                     small += nx < 2 or ny < 2
                     pi, lo, hi = bootstrap_probability_of_improvement(
-                        values[ax], values[ay], reps=bootstrap_reps, confidence=confidence, seed=bootstrap_seed)
-                    rows.append({
-                        "split": split, "policy": policy, "metric": metric, "algo_x": ax, "algo_y": ay,
-                        "mean_x": mx, "std_x": sx, "n_x": nx, "mean_y": my, "std_y": sy, "n_y": ny,
-                        "diff": mx - my, "t": test.t, "df": test.df, "p_value": test.p_value,
-                        "significant": _flag(test.p_value, alpha), "prob_improvement": pi,
-                        "pi_low": lo, "pi_high": hi, "unit": "seeds", "test_unit": "seeds",
-                    })
+                        values[ax], values[ay], reps=bootstrap_reps, confidence=confidence, seed=bootstrap_seed
+                    )
+                    rows.append(
+                        {
+                            "split": split,
+                            "policy": policy,
+                            "metric": metric,
+                            "algo_x": ax,
+                            "algo_y": ay,
+                            "mean_x": mx,
+                            "std_x": sx,
+                            "n_x": nx,
+                            "mean_y": my,
+                            "std_y": sy,
+                            "n_y": ny,
+                            "diff": mx - my,
+                            "t": test.t,
+                            "df": test.df,
+                            "p_value": test.p_value,
+                            "significant": _flag(test.p_value, alpha),
+                            "prob_improvement": pi,
+                            "pi_low": lo,
+                            "pi_high": hi,
+                            "unit": "seeds",
+                            "test_unit": "seeds",
+                        }
+                    )
     if small:
         logger.warning("fewer than 2 seeds, p-value NaN for %d pairwise comparison(s)", small)
     _add_holm(rows, alpha, lambda row: f"{row['policy']}/{row['metric']}")

@@ -39,8 +39,11 @@ logger = logging.getLogger(__name__)
 #: ``ep_rew_mean``, is always 0 and is left out), the discriminator's accuracy, BC's loss, DAgger's episode
 #: reward, and the benchmark metrics measured during training on the training datasets (``train_eval/``).
 DEFAULT_CURVE_KEYS = (
-    r"^mean/gen/rollout/ep_rew_(learned|penalty|penalised)_mean$", r"^mean/disc/disc_acc$", r"^bc/loss$",
-    r"^dagger/mean_episode_reward$", r"^train_eval/(stochastic|deterministic)/(length|t_bleu_2|eda_sim)$",
+    r"^mean/gen/rollout/ep_rew_(learned|penalty|penalised)_mean$",
+    r"^mean/disc/disc_acc$",
+    r"^bc/loss$",
+    r"^dagger/mean_episode_reward$",
+    r"^train_eval/(stochastic|deterministic)/(length|t_bleu_2|eda_sim)$",
 )
 STEP_COLUMNS = ("time/total_timesteps", "total_timesteps", "timesteps", "samples_so_far", "global_step", "step")
 MAX_FILES_PER_RUN = 200
@@ -102,11 +105,17 @@ def read_progress_csv(path: str | Path) -> dict[str, Curve]:
     if not rows:
         return {}
     columns = {k: np.array([_float(r.get(k, "")) for r in rows]) for k in rows[0] if k}
-    step_key = next((k for name in STEP_COLUMNS for k in columns
-                     if (k == name or k.endswith("/" + name)) and np.isfinite(columns[k]).any()), None)
+    step_key = next(
+        (
+            k
+            for name in STEP_COLUMNS
+            for k in columns
+            if (k == name or k.endswith("/" + name)) and np.isfinite(columns[k]).any()
+        ),
+        None,
+    )
     steps = columns.pop(step_key) if step_key else np.arange(len(rows), dtype=float)
-    return {k: Curve.make(steps, v, f"progress.csv:{path}") for k, v in columns.items()
-            if np.isfinite(v).any()}
+    return {k: Curve.make(steps, v, f"progress.csv:{path}") for k, v in columns.items() if np.isfinite(v).any()}
 
 
 def read_tensorboard(path: str | Path) -> dict[str, Curve]:

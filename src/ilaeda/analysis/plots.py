@@ -15,6 +15,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -26,13 +27,14 @@ import pandas as pd
 from ilaeda.analysis.curves import Curve
 from ilaeda.analysis.runs import POLICY_SECTIONS, RunRecord, metrics_of
 from ilaeda.analysis.stats import sample_stats, t_halfwidth
+from ilaeda.contract import EXTRA_METRICS, METRICS
 
 logger = logging.getLogger(__name__)
 
 #: The values a metric can take (intervals drawn are clipped to them); metrics not listed are unbounded.
 METRIC_RANGES: dict[str, tuple[float, float]] = {
-    **{m: (0.0, 1.0) for m in ("precision", "t_bleu_1", "t_bleu_2", "t_bleu_3", "eda_sim")},
-    "length": (0.0, math.inf), "back_at_root": (0.0, math.inf),
+    **{m: (0.0, 1.0) for m in METRICS},
+    **{m: (0.0, math.inf) for m in EXTRA_METRICS},
 }
 
 
@@ -80,8 +82,9 @@ def plot_metric_bars(
             fig, axes = plt.subplots(1, len(metrics), figsize=(2.2 + 1.9 * len(metrics), 3.6), squeeze=False)
             for ax, metric in zip(axes[0], metrics):
                 for i, algo in enumerate(algos):
-                    vals = [s[0] for s in (r.stats(section, metric) for r in members if r.algo == algo)
-                            if s is not None]
+                    vals = [
+                        s[0] for s in (r.stats(section, metric) for r in members if r.algo == algo) if s is not None
+                    ]
                     mean, std, n = sample_stats(vals)
                     ci = t_halfwidth(std, n)
                     yerr = None if math.isnan(ci) else np.array([clipped_interval(metric, mean, ci)]).T
@@ -95,11 +98,18 @@ def plot_metric_bars(
     return written
 
 
-def _reference_line(ax, reference, algo_map, split, policy, metric, algos) -> None:
+def _reference_line(
+    ax: Any,
+    reference: pd.DataFrame | None,
+    algo_map: Mapping[str, Sequence[str]] | None,
+    split: str,
+    policy: str,
+    metric: str,
+    algos: Sequence[str],
+) -> None:
     if reference is None or not len(reference):
         return
-    rows = reference[(reference["split"] == split) & (reference["policy"] == policy)
-                     & (reference["metric"] == metric)]
+    rows = reference[(reference["split"] == split) & (reference["policy"] == policy) & (reference["metric"] == metric)]
     for k, ref in enumerate(rows.to_dict("records")):
         targets = (algo_map or {}).get(ref["algo"], [])
         if not ("*" in targets or set(targets) & set(algos)):
@@ -148,8 +158,7 @@ def plot_learning_curves(
         found = sorted({k for r in runs if r.split == split for k in curves.get(str(r.path), {})})
         jobs += [(split, k) for k in found if patterns is None or any(p.search(k) for p in patterns)]
     if len(jobs) > max_plots:
-        logger.warning("%d learning-curve plots, writing the first %d (set curve_keys to choose)",
-                       len(jobs), max_plots)
+        logger.warning("%d learning-curve plots, writing the first %d (set curve_keys to choose)", len(jobs), max_plots)
         jobs = jobs[:max_plots]
     colors = _colors(runs)
     written = []
@@ -157,13 +166,21 @@ def plot_learning_curves(
         fig, ax = plt.subplots(figsize=(5.5, 3.6))
         members = [r for r in runs if r.split == split]
         for algo in sorted({r.algo for r in members}):
-            cs = [curves[str(r.path)][key] for r in members
-                  if r.algo == algo and key in curves.get(str(r.path), {}) and curves[str(r.path)][key].steps.size]
+            cs = [
+                curves[str(r.path)][key]
+                for r in members
+                if r.algo == algo and key in curves.get(str(r.path), {}) and curves[str(r.path)][key].steps.size
+            ]
             if not cs:
                 continue
             steps, mean, low, high = _mean_curve(cs)
-            ax.plot(steps, mean, color=colors[algo], label=f"{algo} ({len(cs)} runs)",
-                    marker="o" if steps.size == 1 else None)  # one point: a line would draw nothing
+            ax.plot(
+                steps,
+                mean,
+                color=colors[algo],
+                label=f"{algo} ({len(cs)} runs)",
+                marker="o" if steps.size == 1 else None,
+            )  # one point: a line would draw nothing
             if len(cs) > 1:
                 ax.fill_between(steps, low, high, color=colors[algo], alpha=0.2)
         ax.set_xlabel("step")
@@ -194,7 +211,7 @@ def plot_performance_profiles(
     colors = _colors(runs)
     written = []
     for policy, section in POLICY_SECTIONS.items():
-        metrics = [m for m in metrics_of(runs, section) if m not in ("length", "back_at_root")]
+        metrics = [m for m in metrics_of(runs, section) if m not in EXTRA_METRICS]
         if baselines and {"t_bleu_2", "eda_sim"} <= set(metrics):
             metrics.append(COMBINED)
         panels = []
@@ -208,8 +225,11 @@ def plot_performance_profiles(
         fig, axes = plt.subplots(1, len(panels), figsize=(1.5 + 3.0 * len(panels), 3.4), squeeze=False)
         for ax, (metric, norm, groups) in zip(axes[0], panels):
             values = np.concatenate([np.asarray(v, dtype=float) for g in groups.values() for v in g.values()])
-            lo, hi = (min(0.0, float(values.min())), max(1.0, float(values.max()))) if norm else \
-                (float(values.min()), float(values.max()))
+            lo, hi = (
+                (min(0.0, float(values.min())), max(1.0, float(values.max())))
+                if norm
+                else (float(values.min()), float(values.max()))
+            )
             taus = np.linspace(lo, hi if hi > lo else lo + 1.0, 101)
             for algo, per_split in sorted(groups.items()):
                 frac, low, high = performance_profile(list(per_split.values()), taus, reps, seed=seed)
@@ -222,7 +242,8 @@ def plot_performance_profiles(
             ax.set_title(metric + (" (normalised)" if norm else " (raw)"), fontsize=9)
             ax.legend(fontsize=6)
         axes[0][0].set_ylabel("fraction of runs > τ")
-        fig.suptitle(f"{policy} policy: performance profiles over (split × seed) runs, 95% bootstrap bands",
-                     fontsize=10)
+        fig.suptitle(
+            f"{policy} policy: performance profiles over (split × seed) runs, 95% bootstrap bands", fontsize=10
+        )
         written.append(_save(fig, out_dir / f"profiles_{policy}.png"))
     return written

@@ -31,6 +31,7 @@ import pandas as pd
 
 from ilaeda.analysis.runs import POLICY_SECTIONS, RunRecord, metrics_of
 from ilaeda.analysis.stats import normalised_score, stratified_bootstrap, task_probability_of_improvement
+from ilaeda.contract import METRICS
 from ilaeda.errors import DataError
 
 logger = logging.getLogger(__name__)
@@ -41,18 +42,40 @@ BASELINE_COLUMNS = ("schema", "dataset", "agent", "metric", "mean", "std", "n")
 RANDOM_AGENT = "random"
 EXPERT_AGENT = "expert (leave-one-out)"
 #: Metrics a normalised score is given for (those with random and expert baselines).
-NORMALISED_METRICS = ("precision", "t_bleu_1", "t_bleu_2", "t_bleu_3", "eda_sim")
+NORMALISED_METRICS = METRICS
 #: The combined pseudo-metric: mean of these normalised metrics (the tuning objective's pair).
 COMBINED = "tbleu2_edasim"
 COMBINED_OF = ("t_bleu_2", "eda_sim")
 RUN_UNIT = "runs (one per split × seed); bootstrap stratified by split"
 ROBUST_COLUMNS = [
-    "policy", "metric", "score", "algo", "n_runs", "n_splits", "mean", "mean_low", "mean_high", "iqm", "iqm_low",
-    "iqm_high", "unit",
+    "policy",
+    "metric",
+    "score",
+    "algo",
+    "n_runs",
+    "n_splits",
+    "mean",
+    "mean_low",
+    "mean_high",
+    "iqm",
+    "iqm_low",
+    "iqm_high",
+    "unit",
 ]
 IMPROVEMENT_COLUMNS = [
-    "policy", "metric", "score", "algo_x", "algo_y", "n_splits", "n_runs_x", "n_runs_y", "prob_improvement",
-    "pi_low", "pi_high", "ci_excludes_half", "unit",
+    "policy",
+    "metric",
+    "score",
+    "algo_x",
+    "algo_y",
+    "n_splits",
+    "n_runs_x",
+    "n_runs_y",
+    "prob_improvement",
+    "pi_low",
+    "pi_high",
+    "ci_excludes_half",
+    "unit",
 ]
 
 Baselines = Mapping[tuple[str, int, str], tuple[float, float]]
@@ -71,8 +94,9 @@ def load_baselines(path: str | Path) -> dict[tuple[str, int, str], tuple[float, 
         raise DataError(f"cannot read baselines {path}: {e}") from None
     missing = [c for c in BASELINE_COLUMNS if c not in df.columns]
     if missing:
-        raise DataError(f"baselines {path} lack column(s) {', '.join(missing)} "
-                        "(write it with benchmarks/baselines.py --csv)")
+        raise DataError(
+            f"baselines {path} lack column(s) {', '.join(missing)} (write it with benchmarks/baselines.py --csv)"
+        )
     found: dict[tuple[str, int, str], dict[str, float]] = {}
     for i, rec in enumerate(df.to_dict("records"), start=2):
         try:
@@ -82,8 +106,7 @@ def load_baselines(path: str | Path) -> dict[tuple[str, int, str], tuple[float, 
         if not math.isfinite(value):
             raise DataError(f"{path}, line {i}: mean must be finite")
         found.setdefault((str(rec["schema"]), dataset, str(rec["metric"])), {})[str(rec["agent"])] = value
-    return {k: (v[RANDOM_AGENT], v[EXPERT_AGENT]) for k, v in found.items()
-            if RANDOM_AGENT in v and EXPERT_AGENT in v}
+    return {k: (v[RANDOM_AGENT], v[EXPERT_AGENT]) for k, v in found.items() if RANDOM_AGENT in v and EXPERT_AGENT in v}
 
 
 def _schema_of(split: str) -> str:
@@ -128,8 +151,9 @@ def run_score(run: RunRecord, section: str, metric: str, baselines: Baselines | 
     return normalised_score(stats[0], random, expert)
 
 
-def score_groups(runs: Sequence[RunRecord], section: str, metric: str,
-                 baselines: Baselines | None = None) -> dict[str, dict[str, list[float]]]:
+def score_groups(
+    runs: Sequence[RunRecord], section: str, metric: str, baselines: Baselines | None = None
+) -> dict[str, dict[str, list[float]]]:
     """``{algo: {split: [run scores]}}`` (finite scores only)."""
     out: dict[str, dict[str, list[float]]] = {}
     for r in runs:
@@ -139,8 +163,9 @@ def score_groups(runs: Sequence[RunRecord], section: str, metric: str,
     return out
 
 
-def _kinds(runs: Sequence[RunRecord], section: str,
-           baselines: Baselines | None) -> list[tuple[str, str, Baselines | None]]:
+def _kinds(
+    runs: Sequence[RunRecord], section: str, baselines: Baselines | None
+) -> list[tuple[str, str, Baselines | None]]:
     """(metric, score kind, baselines) triples to report for a section."""
     metrics = metrics_of(runs, section)
     kinds: list[tuple[str, str, Baselines | None]] = [(m, "raw", None) for m in metrics]
@@ -152,8 +177,13 @@ def _kinds(runs: Sequence[RunRecord], section: str,
     return kinds
 
 
-def robust_table(runs: Sequence[RunRecord], baselines: Baselines | None = None, reps: int = 2000,
-                 confidence: float = 0.95, seed: int = 0) -> pd.DataFrame:
+def robust_table(
+    runs: Sequence[RunRecord],
+    baselines: Baselines | None = None,
+    reps: int = 2000,
+    confidence: float = 0.95,
+    seed: int = 0,
+) -> pd.DataFrame:
     """Mean and IQM over all (split × seed) runs per algorithm, with stratified-bootstrap intervals."""
     rows: list[dict[str, Any]] = []
     for policy, section in POLICY_SECTIONS.items():
@@ -163,17 +193,33 @@ def robust_table(runs: Sequence[RunRecord], baselines: Baselines | None = None, 
                 per_split = list(groups[algo].values())
                 m = stratified_bootstrap(per_split, "mean", reps, confidence, seed)
                 q = stratified_bootstrap(per_split, "iqm", reps, confidence, seed)
-                rows.append({
-                    "policy": policy, "metric": metric, "score": kind, "algo": algo,
-                    "n_runs": sum(len(g) for g in per_split), "n_splits": len(per_split),
-                    "mean": m[0], "mean_low": m[1], "mean_high": m[2], "iqm": q[0], "iqm_low": q[1],
-                    "iqm_high": q[2], "unit": RUN_UNIT,
-                })
+                rows.append(
+                    {
+                        "policy": policy,
+                        "metric": metric,
+                        "score": kind,
+                        "algo": algo,
+                        "n_runs": sum(len(g) for g in per_split),
+                        "n_splits": len(per_split),
+                        "mean": m[0],
+                        "mean_low": m[1],
+                        "mean_high": m[2],
+                        "iqm": q[0],
+                        "iqm_low": q[1],
+                        "iqm_high": q[2],
+                        "unit": RUN_UNIT,
+                    }
+                )
     return pd.DataFrame(rows, columns=ROBUST_COLUMNS)
 
 
-def improvement_table(runs: Sequence[RunRecord], baselines: Baselines | None = None, reps: int = 2000,
-                      confidence: float = 0.95, seed: int = 0) -> pd.DataFrame:
+def improvement_table(
+    runs: Sequence[RunRecord],
+    baselines: Baselines | None = None,
+    reps: int = 2000,
+    confidence: float = 0.95,
+    seed: int = 0,
+) -> pd.DataFrame:
     """P(X > Y) per pair of algorithms, averaged over the splits both ran, with a bootstrap interval.
 
     ``ci_excludes_half``: the interval lies wholly above or below 0.5 (no pair-wise test is implied
@@ -194,10 +240,21 @@ def improvement_table(runs: Sequence[RunRecord], baselines: Baselines | None = N
                 ys = [groups[ay][s] for s in splits]
                 point, low, high, n = task_probability_of_improvement(xs, ys, reps, confidence, seed)
                 excludes = None if math.isnan(low) else bool(low > 0.5 or high < 0.5)
-                rows.append({
-                    "policy": policy, "metric": metric, "score": kind, "algo_x": ax, "algo_y": ay, "n_splits": n,
-                    "n_runs_x": sum(map(len, xs)), "n_runs_y": sum(map(len, ys)), "prob_improvement": point,
-                    "pi_low": low, "pi_high": high, "ci_excludes_half": excludes,
-                    "unit": "runs (seeds) within each split; P averaged over splits; bootstrap stratified by split",
-                })
+                rows.append(
+                    {
+                        "policy": policy,
+                        "metric": metric,
+                        "score": kind,
+                        "algo_x": ax,
+                        "algo_y": ay,
+                        "n_splits": n,
+                        "n_runs_x": sum(map(len, xs)),
+                        "n_runs_y": sum(map(len, ys)),
+                        "prob_improvement": point,
+                        "pi_low": low,
+                        "pi_high": high,
+                        "ci_excludes_half": excludes,
+                        "unit": "runs (seeds) within each split; P averaged over splits; bootstrap stratified by split",
+                    }
+                )
     return pd.DataFrame(rows, columns=IMPROVEMENT_COLUMNS)

@@ -34,26 +34,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ilaeda import contract
 from ilaeda.provenance import config_hash, strip_volatile, version_label
 
 logger = logging.getLogger(__name__)
 
-#: Sacred command -> algorithm label, used when a result has no ``algo`` (exhaustive, no guessing).
-COMMAND_ALGOS: dict[str, str] = {"gail": "gail", "airl": "airl", "bc": "bc", "dagger": "dagger"}
-#: Config-file name token -> (algorithm label, Sacred command); as in experiments/commands.py.
-CONFIG_TOKENS: dict[str, tuple[str, str]] = {
-    "gail": ("gail", "gail"), "airl": ("airl", "airl"), "bc": ("bc", "bc"),
-    "dagger": ("dagger", "dagger"), "bcgail": ("bcgail", "gail"),
-}
 #: Result sections holding ``{metric: {"mean", "std", "n"}}``, by reference-CSV policy name.
-POLICY_SECTIONS: dict[str, str] = {"stochastic": "benchmark", "deterministic": "benchmark_deterministic"}
+POLICY_SECTIONS: dict[str, str] = contract.POLICY_SECTIONS
 #: Preferred metric order in tables and plots; other metrics follow alphabetically.
-METRIC_ORDER: tuple[str, ...] = (
-    "precision", "t_bleu_1", "t_bleu_2", "t_bleu_3", "eda_sim", "length", "back_at_root")
+METRIC_ORDER: tuple[str, ...] = contract.METRIC_ORDER
 #: Commands that never produce training results.
-IGNORED_COMMANDS = frozenset({
-    "analyze_imitation", "eval_policy", "print_config", "print_dependencies", "save_config",
-    "print_named_configs"})
+IGNORED_COMMANDS = frozenset(
+    {"analyze_imitation", "eval_policy", "print_config", "print_dependencies", "save_config", "print_named_configs"}
+)
 
 
 @dataclass(frozen=True)
@@ -107,7 +100,7 @@ class RunRecord:
         """``timing.wall_s`` of the result, NaN when absent."""
         timing = self.result.get("timing")
         wall = timing.get("wall_s") if isinstance(timing, dict) else None
-        return float(wall) if _is_number(wall) else math.nan
+        return float(wall) if contract.is_number(wall) else math.nan
 
     @property
     def run_name(self) -> str:
@@ -187,32 +180,12 @@ def algo_label(result: dict[str, Any], command: str, config_file: str | None) ->
     run of ``train_adversarial gail`` is ``bcgail``); then the result's ``algo``; then the command.
     """
     if config_file:
-        tokens = Path(config_file).stem.split("_")
-        token = tokens[1] if tokens[0] == "fast" and len(tokens) > 1 else tokens[0]
-        if token in CONFIG_TOKENS and CONFIG_TOKENS[token][1] == command:
-            return CONFIG_TOKENS[token][0]
+        algorithm = contract.ALGORITHMS.get(contract.config_token(Path(config_file).stem))
+        if algorithm is not None and algorithm.command == command:
+            return algorithm.label
     if isinstance(result.get("algo"), str) and result["algo"]:
         return str(result["algo"])
-    return COMMAND_ALGOS.get(command)
-
-
-def _is_number(x: Any) -> bool:
-    return isinstance(x, (int, float)) and not isinstance(x, bool)
-
-
-def _contract_problem(result: Any) -> str | None:
-    """Why ``result`` does not follow the training contract, or None."""
-    if not isinstance(result, dict):
-        return "result is not a dict"
-    bench = result.get("benchmark")
-    if not isinstance(bench, dict) or not bench:
-        return "result has no 'benchmark' section"
-    for metric, entry in bench.items():
-        if not isinstance(entry, dict) or not all(_is_number(entry.get(k)) for k in ("mean", "std", "n")):
-            return f"benchmark.{metric} is not a {{mean, std, n}} of numbers"
-    if not isinstance(result.get("split"), str):
-        return "result has no 'split'"
-    return None
+    return contract.COMMAND_LABELS.get(command)
 
 
 def _recency(record: RunRecord) -> tuple[bool, str]:
@@ -232,9 +205,15 @@ def deduplicate(runs: Sequence[RunRecord]) -> tuple[list[RunRecord], list[Skippe
         members.sort(key=_recency, reverse=True)
         kept.append(members[0])
         for other in members[1:]:
-            skipped.append(Skipped(str(other.path), (
-                f"retry of {members[0].algo} seed {other.seed} with the same config (hash "
-                f"{other.config_hash[:12]}); counted once: the latest COMPLETED run {members[0].path} is kept")))
+            skipped.append(
+                Skipped(
+                    str(other.path),
+                    (
+                        f"retry of {members[0].algo} seed {other.seed} with the same config (hash "
+                        f"{other.config_hash[:12]}); counted once: the latest COMPLETED run {members[0].path} is kept"
+                    ),
+                )
+            )
     return kept, skipped
 
 
@@ -265,9 +244,12 @@ def label_variants(runs: Sequence[RunRecord]) -> None:
             continue
         flats = [_flat(strip_volatile(r.config), "", {}) for r in members]
         keys = sorted({k for f in flats for k in f})
-        differing = [k for k in keys
-                     if len({_short(f.get(k, "<unset>")) for f in flats}) > 1
-                     and not all(f.get(k) == r.split for f, r in zip(flats, members))]  # the split itself
+        differing = [
+            k
+            for k in keys
+            if len({_short(f.get(k, "<unset>")) for f in flats}) > 1
+            and not all(f.get(k) == r.split for f, r in zip(flats, members))
+        ]  # the split itself
         if not differing:  # only the split differs
             continue
         for r, f in zip(members, flats):
@@ -287,8 +269,11 @@ def run_names(sources: Sequence[Path | str]) -> list[str]:
         except (OSError, ValueError):
             continue
         exp = run.get("experiment") or {}
-        if str(run.get("command", "")) not in IGNORED_COMMANDS and Path(str(exp.get("mainfile", ""))).name != \
-                "analyze.py" and exp.get("name") is not None:
+        if (
+            str(run.get("command", "")) not in IGNORED_COMMANDS
+            and Path(str(exp.get("mainfile", ""))).name != "analyze.py"
+            and exp.get("name") is not None
+        ):
             names.add(str(exp["name"]))
     return sorted(names)
 
@@ -336,8 +321,8 @@ def discover_runs(
         except (OSError, ValueError) as e:
             skipped.append(Skipped(str(path), f"unreadable config.json ({e})"))
             continue
-        problem = _contract_problem(result)
-        if problem:
+        problem = contract.result_problem(result)
+        if problem or not isinstance(result, dict):  # (the second test only tells the type checker)
             skipped.append(Skipped(str(path), f"{status} but {problem}"))
             continue
         config_file = _config_file(run)
@@ -348,10 +333,19 @@ def discover_runs(
         seed = result.get("seed", config.get("seed"))
         if status == "RUNNING":
             logger.warning("run %s has status RUNNING but a result; included", path)
-        runs.append(RunRecord(
-            path=path, run=run, config=config, result=result, algo=algo, split=str(result["split"]),
-            seed=int(seed) if _is_number(seed) else None, eval_dataset=result.get("eval_dataset"),
-            config_file=config_file))
+        runs.append(
+            RunRecord(
+                path=path,
+                run=run,
+                config=config,
+                result=result,
+                algo=algo,
+                split=str(result["split"]),
+                seed=int(seed) if contract.is_number(seed) else None,
+                eval_dataset=result.get("eval_dataset"),
+                config_file=config_file,
+            )
+        )
     runs, retries = deduplicate(runs)
     skipped += retries
     label_variants(runs)
@@ -359,8 +353,12 @@ def discover_runs(
         logger.warning("skipping run %s", s)
     versions = sorted({r.code_version for r in runs})
     if len(versions) > 1:
-        logger.warning("the runs come from %d code versions (%s): results of different code are mixed; "
-                       "see the code_version column", len(versions), ", ".join(versions))
+        logger.warning(
+            "the runs come from %d code versions (%s): results of different code are mixed; "
+            "see the code_version column",
+            len(versions),
+            ", ".join(versions),
+        )
     runs.sort(key=lambda r: (r.algo, r.split, math.inf if r.seed is None else r.seed, str(r.path)))
     return runs, skipped
 

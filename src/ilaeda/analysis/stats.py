@@ -77,7 +77,10 @@ def sample_stats(values: Sequence[float]) -> tuple[float, float, int]:
 
 
 def pooled_stats(
-    means: Sequence[float], stds: Sequence[float], ns: Sequence[float], ddof: int = 0,
+    means: Sequence[float],
+    stds: Sequence[float],
+    ns: Sequence[float],
+    ddof: int = 0,
 ) -> tuple[float, float, int]:
     """Mean and sample std (ddof=1) of the union of groups given only their ``(mean, std, n)``.
 
@@ -100,7 +103,7 @@ def pooled_stats(
     return mean, math.sqrt(ss / (total - 1)), int(total)
 
 
-def probability_of_improvement(x: Sequence[float], y: Sequence[float]) -> float:
+def probability_of_improvement(x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarray) -> float:
     """``P(X > Y) + ½·P(X = Y)`` over all pairs of samples (the Mann–Whitney U statistic / (n_x·n_y))."""
     a = np.asarray(x, dtype=float)[:, None]
     b = np.asarray(y, dtype=float)[None, :]
@@ -110,7 +113,11 @@ def probability_of_improvement(x: Sequence[float], y: Sequence[float]) -> float:
 
 
 def bootstrap_probability_of_improvement(
-    x: Sequence[float], y: Sequence[float], reps: int = 2000, confidence: float = 0.95, seed: int = 0,
+    x: Sequence[float],
+    y: Sequence[float],
+    reps: int = 2000,
+    confidence: float = 0.95,
+    seed: int = 0,
 ) -> tuple[float, float, float]:
     """``(P(X>Y), low, high)``: the point estimate and a percentile bootstrap interval.
 
@@ -138,7 +145,7 @@ def bootstrap_probability_of_improvement(
 # replacement within each task, so every replicate keeps every task).
 
 
-def iqm(values: Sequence[float]) -> float:
+def iqm(values: Sequence[float] | np.ndarray) -> float:
     """Interquartile mean: the mean of the middle 50 % (``scipy.stats.trim_mean(x, 0.25)``); NaN when empty."""
     arr = np.asarray(values, dtype=float).ravel()
     if arr.size == 0:
@@ -146,7 +153,7 @@ def iqm(values: Sequence[float]) -> float:
     return float(st.trim_mean(arr, 0.25))
 
 
-def mean(values: Sequence[float]) -> float:
+def mean(values: Sequence[float] | np.ndarray) -> float:
     """Plain mean; NaN when empty."""
     arr = np.asarray(values, dtype=float).ravel()
     return float(arr.mean()) if arr.size else math.nan
@@ -164,7 +171,10 @@ def _resample(groups: Sequence[np.ndarray], rng: np.random.Generator, reps: int)
 
 
 def stratified_bootstrap(
-    groups: Sequence[Sequence[float]], statistic: str = "iqm", reps: int = 2000, confidence: float = 0.95,
+    groups: Sequence[Sequence[float]],
+    statistic: str = "iqm",
+    reps: int = 2000,
+    confidence: float = 0.95,
     seed: int = 0,
 ) -> tuple[float, float, float]:
     """``(point, low, high)`` of ``statistic`` (``"iqm"`` or ``"mean"``) over the union of ``groups``.
@@ -194,8 +204,11 @@ def _poi_pairs(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def task_probability_of_improvement(
-    x_groups: Sequence[Sequence[float]], y_groups: Sequence[Sequence[float]], reps: int = 2000,
-    confidence: float = 0.95, seed: int = 0,
+    x_groups: Sequence[Sequence[float]],
+    y_groups: Sequence[Sequence[float]],
+    reps: int = 2000,
+    confidence: float = 0.95,
+    seed: int = 0,
 ) -> tuple[float, float, float, int]:
     """rliable's probability of improvement of X over Y: ``(point, low, high, n_tasks)``.
 
@@ -205,8 +218,9 @@ def task_probability_of_improvement(
     percentile interval of a stratified bootstrap that resamples X's and Y's runs independently
     within each task.
     """
-    pairs = [(np.asarray(x, dtype=float).ravel(), np.asarray(y, dtype=float).ravel())
-             for x, y in zip(x_groups, y_groups)]
+    pairs = [
+        (np.asarray(x, dtype=float).ravel(), np.asarray(y, dtype=float).ravel()) for x, y in zip(x_groups, y_groups)
+    ]
     pairs = [(x, y) for x, y in pairs if x.size and y.size]
     if not pairs:
         return math.nan, math.nan, math.nan, 0
@@ -219,7 +233,10 @@ def task_probability_of_improvement(
 
 
 def performance_profile(
-    groups: Sequence[Sequence[float]], taus: Sequence[float], reps: int = 2000, confidence: float = 0.95,
+    groups: Sequence[Sequence[float]],
+    taus: Sequence[float] | np.ndarray,
+    reps: int = 2000,
+    confidence: float = 0.95,
     seed: int = 0,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Run-score distribution: for each threshold τ, the fraction of runs scoring above τ.

@@ -75,8 +75,13 @@ def runs_table(runs: Sequence[RunRecord], verbosity: int = 2) -> pd.DataFrame:
         if variants:
             row["config_diff"] = _diff_text(r)
         if verbosity >= 2:
-            row.update(command=r.command, config_file=r.config_file, run_dir=str(r.path),
-                       start_time=r.run.get("start_time"), host=(r.run.get("host") or {}).get("hostname"))
+            row.update(
+                command=r.command,
+                config_file=r.config_file,
+                run_dir=str(r.path),
+                start_time=r.run.get("start_time"),
+                host=(r.run.get("host") or {}).get("hostname"),
+            )
         for sec in sections:
             for m in metrics[sec]:
                 s = r.stats(sec, m)
@@ -117,7 +122,10 @@ def aggregate_table(runs: Sequence[RunRecord], session_std_ddof: int = 0) -> pd.
     for (algo, split), members in sorted(groups.items()):
         datasets = sorted({str(_eval_dataset(r.eval_dataset)) for r in members})
         row: dict[str, Any] = {
-            "algo": algo, "split": split, "eval_dataset": ",".join(datasets), "n_runs": len(members),
+            "algo": algo,
+            "split": split,
+            "eval_dataset": ",".join(datasets),
+            "n_runs": len(members),
             "seeds": ",".join(str(r.seed) for r in members),
             "config_hash": ",".join(sorted({r.config_hash[:12] for r in members})),
             "config_diff": " | ".join(sorted({_diff_text(r) for r in members} - {""})),
@@ -127,13 +135,20 @@ def aggregate_table(runs: Sequence[RunRecord], session_std_ddof: int = 0) -> pd.
             for m in metrics[sec]:
                 stats = [s for s in (r.stats(sec, m) for r in members) if s is not None]
                 mean, std, n = sample_stats([s[0] for s in stats])
-                pm, ps, pn = pooled_stats([s[0] for s in stats], [s[1] for s in stats],
-                                          [s[2] for s in stats], ddof=session_std_ddof)
-                row.update({
-                    f"{sec}.{m}.mean": mean, f"{sec}.{m}.std": std, f"{sec}.{m}.n_seeds": n,
-                    f"{sec}.{m}.ci95": t_halfwidth(std, n),
-                    f"{sec}.{m}.pooled_mean": pm, f"{sec}.{m}.pooled_std": ps, f"{sec}.{m}.pooled_n": pn,
-                })
+                pm, ps, pn = pooled_stats(
+                    [s[0] for s in stats], [s[1] for s in stats], [s[2] for s in stats], ddof=session_std_ddof
+                )
+                row.update(
+                    {
+                        f"{sec}.{m}.mean": mean,
+                        f"{sec}.{m}.std": std,
+                        f"{sec}.{m}.n_seeds": n,
+                        f"{sec}.{m}.ci95": t_halfwidth(std, n),
+                        f"{sec}.{m}.pooled_mean": pm,
+                        f"{sec}.{m}.pooled_std": ps,
+                        f"{sec}.{m}.pooled_n": pn,
+                    }
+                )
         walls = [r.wall_s() for r in members]
         row["timing.wall_s.mean"] = sample_stats(walls)[0]
         rows.append(row)

@@ -8,10 +8,20 @@ Definitions: ``docs/benchmark.md``; the original is the ATENA A-EDA benchmark's 
 from ilaeda.benchmark.distance import display_distance, distance_matrix
 from ilaeda.benchmark.interestingness import MEASURES
 from ilaeda.benchmark.metrics import ReferenceSet, score_instance
-from ilaeda.benchmark.scoring import METRICS, ScoreResult, reference_set, score_sessions
+from ilaeda.benchmark.scoring import ScoreResult, reference_set, score_sessions
 from ilaeda.benchmark.simulate import Simulation, simulate
+from ilaeda.contract import METRICS
 
 __all__ = [
-    "MEASURES", "METRICS", "ReferenceSet", "ScoreResult", "Simulation", "display_distance",
-    "distance_matrix", "reference_set", "score_instance", "score_sessions", "simulate",
+    "MEASURES",
+    "METRICS",
+    "ReferenceSet",
+    "ScoreResult",
+    "Simulation",
+    "display_distance",
+    "distance_matrix",
+    "reference_set",
+    "score_instance",
+    "score_sessions",
+    "simulate",
 ]

@@ -17,17 +17,14 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from ilaeda.benchmark.interestingness import MEASURES
-from ilaeda.benchmark.scoring import METRICS, ScoreResult, score_sessions
+from ilaeda.benchmark.interestingness import MEASURE_LABELS, MEASURES
+from ilaeda.benchmark.scoring import ScoreResult, score_sessions
+from ilaeda.contract import EXTRA_METRICS, METRIC_LABELS, METRICS
 from ilaeda.errors import IlaedaError
 
 #: Column order of tables and CSV files.
-COLUMNS = ("name", "length", "back_at_root", *METRICS, *MEASURES)
-_HEADERS = {"back_at_root": "back@root", "precision": "precision", "t_bleu_1": "T-BLEU-1",
-            "t_bleu_2": "T-BLEU-2", "t_bleu_3": "T-BLEU-3", "eda_sim": "EDA-Sim",
-            "filter_exceptionality": "filter exc.", "group_compaction": "compaction",
-            "group_conciseness": "conciseness", "diversity": "diversity",
-            "coherence_penalty": "coherence"}
+COLUMNS = ("name", *EXTRA_METRICS, *METRICS, *MEASURES)
+_HEADERS = {**METRIC_LABELS, "precision": "precision", **MEASURE_LABELS}
 CORPUS_NAME = "<corpus>"
 
 
@@ -35,12 +32,14 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m ilaeda.benchmark", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True, metavar="{score}")
     score = commands.add_parser("score", help="score a session file against a dataset's references")
-    score.add_argument("sessions", metavar="SESSIONS.json",
-                       help='{"sessions": [{"name", "actions"}...]} or a list of action lists')
+    score.add_argument(
+        "sessions", metavar="SESSIONS.json", help='{"sessions": [{"name", "actions"}...]} or a list of action lists'
+    )
     score.add_argument("--schema", default="cyber", help="schema name (default: cyber)")
     score.add_argument("--dataset", required=True, type=int, help="dataset number of the schema")
-    score.add_argument("--references", metavar="R.json",
-                       help="score against these sessions instead of the dataset's gold references")
+    score.add_argument(
+        "--references", metavar="R.json", help="score against these sessions instead of the dataset's gold references"
+    )
     score.add_argument("--data-dir", metavar="DIR", help="data folder (default: $ILAEDA_DATA_DIR, cache)")
     score.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     score.add_argument("--csv", metavar="OUT.csv", help="also write per-session and corpus rows as CSV")
@@ -75,8 +74,9 @@ def write_csv(result: ScoreResult, path: str | Path) -> None:
 
 
 def _score(args: argparse.Namespace) -> int:
-    result = score_sessions(args.sessions, args.schema, args.dataset, references=args.references,
-                            data_dir=args.data_dir)
+    result = score_sessions(
+        args.sessions, args.schema, args.dataset, references=args.references, data_dir=args.data_dir
+    )
     if args.csv:
         try:
             write_csv(result, args.csv)
@@ -87,10 +87,17 @@ def _score(args: argparse.Namespace) -> int:
     else:
         console = Console(width=None if sys.stdout.isatty() else 220)
         refs = args.references or "gold references"
-        console.print(_table(result, f"ATENA benchmark: {args.schema} dataset {args.dataset} vs {refs} "
-                                     f"({result.corpus['n_references']} sessions)"))
-        console.print("length = actions before STOP; back@root = BACKs taken at the root "
-                      "(short sessions inflate Precision, BACKs at the root inflate T-BLEU-1)")
+        console.print(
+            _table(
+                result,
+                f"ATENA benchmark: {args.schema} dataset {args.dataset} vs {refs} "
+                f"({result.corpus['n_references']} sessions)",
+            )
+        )
+        console.print(
+            "length = actions before STOP; back@root = BACKs taken at the root "
+            "(short sessions inflate Precision, BACKs at the root inflate T-BLEU-1)"
+        )
     return 0
 
 

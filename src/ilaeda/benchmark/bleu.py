@@ -17,7 +17,10 @@ import math
 from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
+#: An n-gram (or tree path) key.
+K = TypeVar("K", bound=Hashable)
 #: ``method1`` smoothing epsilon (NLTK's default).
 EPSILON = 0.1
 
@@ -36,9 +39,9 @@ def brevity_penalty(closest_ref_len: int, hyp_len: int) -> float:
     return math.exp(1 - closest_ref_len / hyp_len)
 
 
-def max_ref_counts(ref_counters: Iterable[Mapping[Hashable, int]]) -> dict[Hashable, int]:
+def max_ref_counts(ref_counters: Iterable[Mapping[K, int]]) -> dict[K, int]:
     """Per item, the maximum count in any single reference (the clipping bound)."""
-    out: dict[Hashable, int] = {}
+    out: dict[K, int] = {}
     for counter in ref_counters:
         for item, count in counter.items():
             if count > out.get(item, 0):
@@ -46,7 +49,7 @@ def max_ref_counts(ref_counters: Iterable[Mapping[Hashable, int]]) -> dict[Hasha
     return out
 
 
-def clipped(hyp_counts: Mapping[Hashable, int], max_counts: Mapping[Hashable, int]) -> tuple[int, int]:
+def clipped(hyp_counts: Mapping[K, int], max_counts: Mapping[K, int]) -> tuple[int, int]:
     """(clipped numerator, denominator ≥ 1) of NLTK's ``modified_precision``."""
     numerator = sum(min(c, max_counts.get(item, 0)) for item, c in hyp_counts.items())
     return numerator, max(1, sum(hyp_counts.values()))
@@ -95,8 +98,9 @@ class BleuStats:
         return bp * math.exp(math.fsum(logs))
 
 
-def corpus_bleu(list_of_references: Sequence[Sequence[Sequence[Hashable]]],
-                hypotheses: Sequence[Sequence[Hashable]], n: int = 4) -> float:
+def corpus_bleu(
+    list_of_references: Sequence[Sequence[Sequence[Hashable]]], hypotheses: Sequence[Sequence[Hashable]], n: int = 4
+) -> float:
     """Plain n-gram corpus BLEU (uniform weights, ``method1``), for tests against NLTK semantics."""
     stats = BleuStats(n)
     for refs, hyp in zip(list_of_references, hypotheses):
@@ -111,4 +115,4 @@ def corpus_bleu(list_of_references: Sequence[Sequence[Sequence[Hashable]]],
 
 
 def _ngrams(seq: Sequence[Hashable], k: int) -> Counter[tuple[Hashable, ...]]:
-    return Counter(tuple(seq[i:i + k]) for i in range(len(seq) - k + 1))
+    return Counter(tuple(seq[i : i + k]) for i in range(len(seq) - k + 1))

@@ -30,11 +30,18 @@ from ilaeda.eda.coherence import coherence_penalty
 from ilaeda.eda.display import Display
 
 #: Names of the measures, in report order.
-MEASURES = ("filter_exceptionality", "group_compaction", "group_conciseness", "diversity",
-            "coherence_penalty")
+MEASURES = ("filter_exceptionality", "group_compaction", "group_conciseness", "diversity", "coherence_penalty")
+#: Short display names of the measures in tables.
+MEASURE_LABELS = {
+    "filter_exceptionality": "filter exc.",
+    "group_compaction": "compaction",
+    "group_conciseness": "conciseness",
+    "diversity": "diversity",
+    "coherence_penalty": "coherence",
+}
 
-def kl_exceptionality(engine: Any, parent: tuple[Filter, ...], child: tuple[Filter, ...],
-                      skip: str) -> float:
+
+def kl_exceptionality(engine: Any, parent: tuple[Filter, ...], child: tuple[Filter, ...], skip: str) -> float:
     """Largest ``KL(child ‖ parent)`` over the columns other than ``skip``."""
     if child == parent:
         return 0.0
@@ -82,7 +89,7 @@ def interestingness(sim: Simulation, engine: Any) -> dict[str, float]:
     dist = distance_matrix(*(2 * (PackedDisplays.pack(distinct),))) if len(distinct) > 1 else None
     for t, action in enumerate(sim.actions):
         before, after = sim.states[t], sim.states[t + 1]
-        penalty += coherence_penalty(sim.actions[:t + 1], before.is_root)
+        penalty += coherence_penalty(sim.actions[: t + 1], before.is_root)
         if not isinstance(action, (Filter, Group)):
             continue
         node = sim.step_nodes[t]

@@ -52,15 +52,22 @@ class ReferenceSet:
         if not simulations:
             raise ValueError("a reference set needs at least one reference session")
         tokens = frozenset(t for s in simulations for t in s.tokens if t != BACK_TOKEN)
-        max_counts = tuple(max_ref_counts(path_counts(s.tokens, k) for s in simulations)
-                           for k in range(1, MAX_ORDER + 1))
+        max_counts = tuple(
+            max_ref_counts(path_counts(s.tokens, k) for s in simulations) for k in range(1, MAX_ORDER + 1)
+        )
         distinct, labels = unique_displays([d for s in simulations for d in s.node_displays])
         trees, start = [], 0
         for s in simulations:
-            trees.append(OrderedTree.from_parents(s.parents, labels[start:start + s.size]))
+            trees.append(OrderedTree.from_parents(s.parents, labels[start : start + s.size]))
             start += s.size
-        return cls(tuple(simulations), tokens, max_counts, tuple(len(s.tokens) for s in simulations),
-                   tuple(trees), PackedDisplays.pack(distinct))
+        return cls(
+            tuple(simulations),
+            tokens,
+            max_counts,
+            tuple(len(s.tokens) for s in simulations),
+            tuple(trees),
+            PackedDisplays.pack(distinct),
+        )
 
 
 @dataclass(frozen=True)
@@ -100,8 +107,7 @@ def eda_sim(sim: Simulation, refs: ReferenceSet) -> float:
     relabel = (2 * UNIT_COST) * distance_matrix(PackedDisplays.pack(distinct), refs.packed)
     tree = OrderedTree.from_parents(sim.parents, labels)
     rows = relabel.tolist()
-    best = min(normalised_ted(tree_edit_distance(tree, ref, rows), tree.size, ref.size)
-               for ref in refs.trees)
+    best = min(normalised_ted(tree_edit_distance(tree, ref, rows), tree.size, ref.size) for ref in refs.trees)
     return 1.0 - best
 
 

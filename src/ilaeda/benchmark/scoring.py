@@ -12,7 +12,7 @@ import math
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any, Union, cast
 
 from ilaeda.benchmark.bleu import BleuStats
 from ilaeda.benchmark.interestingness import MEASURES, interestingness
@@ -37,9 +37,6 @@ from ilaeda.data.sessions import (
 from ilaeda.eda.engine import DisplayEngine
 from ilaeda.eda.lru import LRUCache
 from ilaeda.errors import SessionFormatError
-
-#: The five benchmark metrics, in report order.
-METRICS = ("precision", "t_bleu_1", "t_bleu_2", "t_bleu_3", "eda_sim")
 
 SessionsLike = Union[str, "os.PathLike[str]", Mapping[str, Any], Sequence[Any]]
 
@@ -74,14 +71,15 @@ def validate_session(session: Session, schema: Schema) -> Session:
         if isinstance(action, Filter):
             if action.operator not in OPERATORS:
                 raise SessionFormatError(
-                    f"unknown operator {action.operator!r}{where}; valid operators: {', '.join(OPERATORS)}")
+                    f"unknown operator {action.operator!r}{where}; valid operators: {', '.join(OPERATORS)}"
+                )
             if not isinstance(action.term, str):
                 action = Filter(action.column, action.operator, str(action.term))
         elif isinstance(action, Group):
             if action.agg_func not in AGG_FUNCS:
                 raise SessionFormatError(
-                    f"unknown aggregation function {action.agg_func!r}{where}; "
-                    f"valid functions: {', '.join(AGG_FUNCS)}")
+                    f"unknown aggregation function {action.agg_func!r}{where}; valid functions: {', '.join(AGG_FUNCS)}"
+                )
             if not action.agg_column:
                 action = Group(action.column, schema.primary_key, action.agg_func)
         elif not isinstance(action, (Back, Stop)):
@@ -101,7 +99,7 @@ def coerce_sessions(sessions: SessionsLike, schema: Schema, what: str = "session
     elif isinstance(sessions, Session):
         parsed = [sessions]
     elif sessions and all(isinstance(a, (Back, Stop, Filter, Group)) for a in sessions):
-        parsed = [Session(f"{what}0", tuple(sessions))]  # one bare action list
+        parsed = [Session(f"{what}0", tuple(cast("Sequence[Action]", sessions)))]  # one bare action list
     else:
         parsed = []
         for i, item in enumerate(sessions):
@@ -110,20 +108,24 @@ def coerce_sessions(sessions: SessionsLike, schema: Schema, what: str = "session
                 parsed.append(item)
             elif isinstance(item, Mapping):
                 parsed.append(session_from_json(item, name, columns))
-            elif isinstance(item, (list, tuple)) and all(
-                    isinstance(a, (Back, Stop, Filter, Group)) for a in item):
+            elif isinstance(item, (list, tuple)) and all(isinstance(a, (Back, Stop, Filter, Group)) for a in item):
                 parsed.append(Session(name, tuple(item)))
             elif isinstance(item, (list, tuple)):
                 parsed.append(session_from_json(list(item), name, columns))
             else:
                 raise SessionFormatError(
                     f"malformed {what} {i}: expected a session, an action list or a JSON object, "
-                    f"got {type(item).__name__}")
+                    f"got {type(item).__name__}"
+                )
     return [validate_session(s, schema) for s in parsed]
 
 
-def reference_set(schema: Schema | str, dataset: int, references: SessionsLike | None = None,
-                  data_dir: str | os.PathLike[str] | None = None) -> ReferenceSet:
+def reference_set(
+    schema: Schema | str,
+    dataset: int,
+    references: SessionsLike | None = None,
+    data_dir: str | os.PathLike[str] | None = None,
+) -> ReferenceSet:
     """The (memoised) precomputed reference set of a dataset."""
     schema = load_schema(schema)
     dataset = schema.check_dataset(dataset)
@@ -134,16 +136,22 @@ def reference_set(schema: Schema | str, dataset: int, references: SessionsLike |
     if not refs:
         raise SessionFormatError("no reference sessions to score against")
     key = (schema.name, dataset, str(data_dir or ""), tuple(r.actions for r in refs))
+
     def build() -> ReferenceSet:
         engine = DisplayEngine.for_dataset(schema, dataset, data_dir)
         return ReferenceSet.build([simulate(r.actions, engine) for r in refs])
+
     return _REFERENCE_SETS.get_or(key, build)
 
 
-def score_sessions(sessions: SessionsLike, schema: Schema | str, dataset: int,
-                   references: SessionsLike | None = None,
-                   data_dir: str | os.PathLike[str] | None = None,
-                   with_interestingness: bool = True) -> ScoreResult:
+def score_sessions(
+    sessions: SessionsLike,
+    schema: Schema | str,
+    dataset: int,
+    references: SessionsLike | None = None,
+    data_dir: str | os.PathLike[str] | None = None,
+    with_interestingness: bool = True,
+) -> ScoreResult:
     """Score candidate sessions against a dataset's references (default: its gold references).
 
     Args:
@@ -172,7 +180,9 @@ def score_sessions(sessions: SessionsLike, schema: Schema | str, dataset: int,
         score = score_instance(sim, refs)
         corpus_bleu.merge(score.bleu)
         row: dict[str, Any] = {
-            "name": session.name, "length": sim.length, "back_at_root": sim.back_at_root,
+            "name": session.name,
+            "length": sim.length,
+            "back_at_root": sim.back_at_root,
             "precision": score.precision,
             **{f"t_bleu_{n}": score.t_bleu(n) for n in range(1, MAX_ORDER + 1)},
             "eda_sim": score.eda_sim,

@@ -77,5 +77,6 @@ def simulate(actions: Sequence[Action], engine: Engine) -> Simulation:
             raise TypeError(f"not an action: {action!r}")
         states.append(stack.current)
         step_nodes.append(node_stack[-1])
-    return Simulation(actions, tuple(tokens), tuple(displays), tuple(parents), tuple(states),
-                      tuple(step_nodes), back_at_root)
+    return Simulation(
+        actions, tuple(tokens), tuple(displays), tuple(parents), tuple(states), tuple(step_nodes), back_at_root
+    )

@@ -59,8 +59,13 @@ class OrderedTree:
         return cls(tuple(labels[node] for node in order), lmld, tuple(sorted(seen.values())))
 
 
-def tree_edit_distance(a: OrderedTree, b: OrderedTree, relabel: Sequence[Sequence[float]],
-                       insert_cost: float = UNIT_COST, delete_cost: float = UNIT_COST) -> float:
+def tree_edit_distance(
+    a: OrderedTree,
+    b: OrderedTree,
+    relabel: Sequence[Sequence[float]],
+    insert_cost: float = UNIT_COST,
+    delete_cost: float = UNIT_COST,
+) -> float:
     """Zhang–Shasha distance; ``relabel[la][lb]`` is the cost of relabelling label ``la`` to ``lb``."""
     n, m = a.size, b.size
     la, lb = a.lmld, b.lmld

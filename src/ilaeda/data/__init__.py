@@ -18,7 +18,23 @@ from ilaeda.data.sessions import (
 )
 
 __all__ = [
-    "AGG_FUNCS", "OPERATORS", "Action", "Back", "DataFile", "Filter", "Group", "Schema", "Session", "Stop",
-    "available_schemas", "dataset_path", "load_references", "load_schema", "load_sessions", "load_table",
-    "read_tsv", "render_action", "render_session",
+    "AGG_FUNCS",
+    "OPERATORS",
+    "Action",
+    "Back",
+    "DataFile",
+    "Filter",
+    "Group",
+    "Schema",
+    "Session",
+    "Stop",
+    "available_schemas",
+    "dataset_path",
+    "load_references",
+    "load_schema",
+    "load_sessions",
+    "load_table",
+    "read_tsv",
+    "render_action",
+    "render_session",
 ]

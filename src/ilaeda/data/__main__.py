@@ -48,15 +48,18 @@ def _status_table(title: str, labels: list[str], results: list[FileStatus]) -> T
 
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--schema", action="append", metavar="NAME",
-                        help="only this schema's files (repeatable; default: all schemas)")
-    common.add_argument("--data-dir", metavar="DIR",
-                        help="a data folder searched first (for fetch: also where downloads go)")
+    common.add_argument(
+        "--schema", action="append", metavar="NAME", help="only this schema's files (repeatable; default: all schemas)"
+    )
+    common.add_argument(
+        "--data-dir", metavar="DIR", help="a data folder searched first (for fetch: also where downloads go)"
+    )
     parser = argparse.ArgumentParser(prog="python -m ilaeda.data", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True, metavar="{fetch,verify,info}")
     fetch = commands.add_parser("fetch", parents=[common], help="download every missing file, verified")
-    fetch.add_argument("--base-url", metavar="URL",
-                       help=f"download <URL>/<path> from a mirror of the data folder (or ${BASE_URL_ENV})")
+    fetch.add_argument(
+        "--base-url", metavar="URL", help=f"download <URL>/<path> from a mirror of the data folder (or ${BASE_URL_ENV})"
+    )
     commands.add_parser("verify", parents=[common], help="check the sha256 of every file; exit 1 if any is bad")
     commands.add_parser("info", parents=[common], help="show the search order and where each file is")
     return parser
@@ -69,8 +72,11 @@ def _fetch(args: argparse.Namespace, console: Console) -> int:
     corrupt = [r for r in results if r.status == "corrupt"]
     if corrupt:
         paths = ", ".join(str(r.path) for r in corrupt)
-        print(f"error: corrupt data files left untouched outside the download folder: {paths}; delete or "
-              f"replace them with verified copies", file=sys.stderr)
+        print(
+            f"error: corrupt data files left untouched outside the download folder: {paths}; delete or "
+            f"replace them with verified copies",
+            file=sys.stderr,
+        )
         return 1
     return 0
 
@@ -82,8 +88,11 @@ def _verify(args: argparse.Namespace, console: Console) -> int:
     bad = [r for r in results if r.status != "ok"]
     if bad:
         names = ", ".join(f"{r.file.path} ({r.status})" for r in bad)
-        print(f"error: {len(bad)} data file(s) missing or corrupt: {names}; run `python -m ilaeda.data fetch` "
-              f"(delete corrupt copies first)", file=sys.stderr)
+        print(
+            f"error: {len(bad)} data file(s) missing or corrupt: {names}; run `python -m ilaeda.data fetch` "
+            f"(delete corrupt copies first)",
+            file=sys.stderr,
+        )
         return 1
     console.print(f"all {len(results)} files verified")
     return 0
@@ -96,8 +105,7 @@ def _info(args: argparse.Namespace, console: Console) -> int:
         order.add_column(column, overflow="fold")
     for i, (name, directory) in enumerate(dirs, 1):
         order.add_row(str(i), name, str(directory), "yes" if directory.is_dir() else "no")
-    order.add_row(str(len(dirs) + 1), "download", os.environ.get(BASE_URL_ENV) or "public URLs (pinned commits)",
-                  "")
+    order.add_row(str(len(dirs) + 1), "download", os.environ.get(BASE_URL_ENV) or "public URLs (pinned commits)", "")
     console.print(order)
     files = Table(title="data files")
     for column in ("file", "path", "found in", "size"):

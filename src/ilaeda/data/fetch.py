@@ -58,10 +58,14 @@ def _tried(data_dir: str | os.PathLike[str] | None) -> str:
     return f"searched {dirs}{unset}"
 
 
-def _offline_error(file: DataFile, url: str, reason: str, data_dir: str | os.PathLike[str] | None,
-                   corrupt_copy: Path | None = None) -> DataError:
-    where = (f"has only a corrupt local copy ({corrupt_copy}: sha256 mismatch)" if corrupt_copy is not None
-             else "is not available locally")
+def _offline_error(
+    file: DataFile, url: str, reason: str, data_dir: str | os.PathLike[str] | None, corrupt_copy: Path | None = None
+) -> DataError:
+    where = (
+        f"has only a corrupt local copy ({corrupt_copy}: sha256 mismatch)"
+        if corrupt_copy is not None
+        else "is not available locally"
+    )
     return DataError(
         f"data file {file.path} {where} and could not be downloaded from {url} ({reason}); "
         f"{_tried(data_dir)}. Fix: set {ENV_VAR} to a folder holding the data (it must contain {file.path}), "
@@ -76,8 +80,15 @@ def _download(url: str, handle: IO[bytes], label: str) -> None:
         length_header = response.headers.get("Content-Length")
         expected = int(length_header) if length_header and length_header.isdigit() else None
         received = 0
-        with tqdm(total=expected, unit="B", unit_scale=True, desc=label, file=sys.stderr, leave=False,
-                  disable=not sys.stderr.isatty()) as bar:
+        with tqdm(
+            total=expected,
+            unit="B",
+            unit_scale=True,
+            desc=label,
+            file=sys.stderr,
+            leave=False,
+            disable=not sys.stderr.isatty(),
+        ) as bar:
             while chunk := response.read(_CHUNK):
                 handle.write(chunk)
                 received += len(chunk)
@@ -86,9 +97,15 @@ def _download(url: str, handle: IO[bytes], label: str) -> None:
             raise http.client.IncompleteRead(b"", expected - received)
 
 
-def fetch_file(file: DataFile, dest_root: str | os.PathLike[str], allow_download: bool = True,
-               base_url: str | None = None, *, data_dir: str | os.PathLike[str] | None = None,
-               corrupt_copy: Path | None = None) -> Path:
+def fetch_file(
+    file: DataFile,
+    dest_root: str | os.PathLike[str],
+    allow_download: bool = True,
+    base_url: str | None = None,
+    *,
+    data_dir: str | os.PathLike[str] | None = None,
+    corrupt_copy: Path | None = None,
+) -> Path:
     """Download ``file`` to ``dest_root/file.path``, verify its sha256, and return that path.
 
     Reference files (``format == "python-literals"``) are downloaded as the benchmark's Python source and
@@ -129,7 +146,8 @@ def fetch_file(file: DataFile, dest_root: str | os.PathLike[str], allow_download
             raise _offline_error(file, url, str(exc.reason), data_dir, corrupt_copy) from None
         except http.client.IncompleteRead as exc:
             raise _offline_error(
-                file, url, f"the connection closed early, {exc.expected} bytes short", data_dir, corrupt_copy) from None
+                file, url, f"the connection closed early, {exc.expected} bytes short", data_dir, corrupt_copy
+            ) from None
         except (http.client.HTTPException, OSError, ValueError) as exc:
             raise _offline_error(file, url, f"{type(exc).__name__}: {exc}", data_dir, corrupt_copy) from None
         if file.format == "python-literals" and not url.endswith(".json"):
@@ -170,15 +188,19 @@ def check_file(file: DataFile, data_dir: str | os.PathLike[str] | None = None) -
     return FileStatus(file, path, "ok" if sha256_of(path) == file.sha256 else "corrupt")
 
 
-def verify(schema_names: list[str] | tuple[str, ...] | None = None,
-           data_dir: str | os.PathLike[str] | None = None) -> list[FileStatus]:
+def verify(
+    schema_names: list[str] | tuple[str, ...] | None = None, data_dir: str | os.PathLike[str] | None = None
+) -> list[FileStatus]:
     """Check the sha256 of every data file's local copy: ``(file, path or None, status)`` per file."""
     return [check_file(f, data_dir) for _, f in data_files(schema_names)]
 
 
-def fetch_all(schema_names: list[str] | tuple[str, ...] | None = None,
-              data_dir: str | os.PathLike[str] | None = None, dest_root: str | os.PathLike[str] | None = None,
-              base_url: str | None = None) -> list[FileStatus]:
+def fetch_all(
+    schema_names: list[str] | tuple[str, ...] | None = None,
+    data_dir: str | os.PathLike[str] | None = None,
+    dest_root: str | os.PathLike[str] | None = None,
+    base_url: str | None = None,
+) -> list[FileStatus]:
     """Download every data file that has no valid local copy into ``dest_root`` (the user cache).
 
     A corrupt copy inside ``dest_root`` is replaced; one elsewhere (a folder the user manages) is reported
@@ -190,8 +212,13 @@ def fetch_all(schema_names: list[str] | tuple[str, ...] | None = None,
         status = check_file(file, data_dir)
         replaceable = status.path is not None and status.path.resolve() == (root / file.path).resolve()
         if status.status == "missing" or (status.status == "corrupt" and replaceable):
-            path = fetch_file(file, root, base_url=base_url, data_dir=data_dir,
-                              corrupt_copy=status.path if status.status == "corrupt" else None)
+            path = fetch_file(
+                file,
+                root,
+                base_url=base_url,
+                data_dir=data_dir,
+                corrupt_copy=status.path if status.status == "corrupt" else None,
+            )
             status = FileStatus(file, path, "downloaded")
         results.append(status)
     return results

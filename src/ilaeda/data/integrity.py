@@ -49,8 +49,9 @@ def _read_stamp(stamps: Path, key: tuple[str, int, int, int, str]) -> bool:
             stamp = json.load(f)
     except (OSError, ValueError):
         return False
-    return isinstance(stamp, dict) and tuple(stamp.get(k) for k in ("path", "size", "mtime_ns", "inode",
-                                                                     "sha256")) == key
+    return (
+        isinstance(stamp, dict) and tuple(stamp.get(k) for k in ("path", "size", "mtime_ns", "inode", "sha256")) == key
+    )
 
 
 def _write_stamp(stamps: Path, key: tuple[str, int, int, int, str]) -> None:
@@ -63,7 +64,7 @@ def _write_stamp(stamps: Path, key: tuple[str, int, int, int, str]) -> None:
         os.replace(tmp, target)
     except OSError:  # a read-only cache only costs a re-hash next time
         try:
-            os.unlink(tmp)  # type: ignore[possibly-undefined]
+            os.unlink(tmp)
         except (OSError, UnboundLocalError):
             pass
 
@@ -76,7 +77,8 @@ def is_stamped(path: str | os.PathLike[str], file: DataFile, stamps: Path) -> bo
 
 def ensure_verified(file: DataFile, path: str | os.PathLike[str], stamps: Path) -> Path:
     """``path`` once its sha256 is ``file.sha256`` (files stamped in ``stamps`` are not re-hashed);
-    :class:`DataError` naming the fix otherwise."""
+    :class:`DataError` naming the fix otherwise.
+    """
     path = Path(path)
     key = _key(path, file.sha256)
     if key in _VERIFIED:

@@ -21,8 +21,24 @@ from ilaeda.errors import DataError
 
 #: Strings pandas 1.x read as missing (its default list, which did not include "None").
 PANDAS1_NA_VALUES = (
-    "", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
-    "<NA>", "N/A", "NA", "NULL", "NaN", "n/a", "nan", "null",
+    "",
+    "#N/A",
+    "#N/A N/A",
+    "#NA",
+    "-1.#IND",
+    "-1.#QNAN",
+    "-NaN",
+    "-nan",
+    "1.#IND",
+    "1.#QNAN",
+    "<NA>",
+    "N/A",
+    "NA",
+    "NULL",
+    "NaN",
+    "n/a",
+    "nan",
+    "null",
 )
 
 
@@ -31,8 +47,13 @@ def read_tsv(path: str | os.PathLike[str], columns: tuple[str, ...] | None = Non
     path = Path(path)
     try:
         frame = pd.read_csv(
-            path, sep="\t", index_col=0, keep_default_na=False,
-            na_values=list(PANDAS1_NA_VALUES), quoting=csv.QUOTE_MINIMAL, low_memory=False,
+            path,
+            sep="\t",
+            index_col=0,
+            keep_default_na=False,
+            na_values=list(PANDAS1_NA_VALUES),
+            quoting=csv.QUOTE_MINIMAL,
+            low_memory=False,
         )
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
         reason = " ".join(str(exc).split())  # pandas messages can span lines; errors are one line
@@ -71,8 +92,7 @@ def _load_cached(path: str, columns: tuple[str, ...]) -> pd.DataFrame:
     return read_tsv(path, columns)
 
 
-def load_table(schema: Schema | str, dataset: int,
-               data_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+def load_table(schema: Schema | str, dataset: int, data_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame:
     """The schema's columns of one dataset, as a DataFrame (memoised per file; do not mutate)."""
     schema = load_schema(schema)
     path = dataset_path(schema, dataset, data_dir)

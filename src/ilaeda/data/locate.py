@@ -11,8 +11,7 @@ from ilaeda.data.integrity import ensure_verified
 from ilaeda.data.schema import DataFile
 
 
-def locate(file: DataFile, data_dir: str | os.PathLike[str] | None = None,
-           download: bool = True) -> Path:
+def locate(file: DataFile, data_dir: str | os.PathLike[str] | None = None, download: bool = True) -> Path:
     """Path of ``file``, downloading it into the user cache when no local copy exists.
 
     A local copy is used only when its sha256 is the pinned one (checked once, then stamped: see

@@ -31,20 +31,55 @@ from ilaeda.data.schema import DataFile
 from ilaeda.errors import DataError
 
 _OPERATORS = {
-    "EQ": "EQ", "EQUAL": "EQ", "EQUALS": "EQ", "==": "EQ", "IS": "EQ",
-    "NEQ": "NEQ", "NE": "NEQ", "NOTEQUAL": "NEQ", "NOTEQUALS": "NEQ", "!=": "NEQ", "ISNOT": "NEQ",
-    "GT": "GT", "GREATER": "GT", "GREATERTHAN": "GT", ">": "GT",
-    "GE": "GE", "GTE": "GE", "GREATEREQUAL": "GE", "GREATEROREQUAL": "GE", "GREATERTHANOREQUAL": "GE",
+    "EQ": "EQ",
+    "EQUAL": "EQ",
+    "EQUALS": "EQ",
+    "==": "EQ",
+    "IS": "EQ",
+    "NEQ": "NEQ",
+    "NE": "NEQ",
+    "NOTEQUAL": "NEQ",
+    "NOTEQUALS": "NEQ",
+    "!=": "NEQ",
+    "ISNOT": "NEQ",
+    "GT": "GT",
+    "GREATER": "GT",
+    "GREATERTHAN": "GT",
+    ">": "GT",
+    "GE": "GE",
+    "GTE": "GE",
+    "GREATEREQUAL": "GE",
+    "GREATEROREQUAL": "GE",
+    "GREATERTHANOREQUAL": "GE",
     ">=": "GE",
-    "LT": "LT", "LESS": "LT", "LESSTHAN": "LT", "<": "LT",
-    "LE": "LE", "LTE": "LE", "LESSEQUAL": "LE", "LESSOREQUAL": "LE", "LESSTHANOREQUAL": "LE", "<=": "LE",
-    "CONTAINS": "CONTAINS", "CONTAIN": "CONTAINS", "STRCONTAINS": "CONTAINS",
-    "STARTSWITH": "STARTS_WITH", "STARTWITH": "STARTS_WITH",
-    "ENDSWITH": "ENDS_WITH", "ENDWITH": "ENDS_WITH",
+    "LT": "LT",
+    "LESS": "LT",
+    "LESSTHAN": "LT",
+    "<": "LT",
+    "LE": "LE",
+    "LTE": "LE",
+    "LESSEQUAL": "LE",
+    "LESSOREQUAL": "LE",
+    "LESSTHANOREQUAL": "LE",
+    "<=": "LE",
+    "CONTAINS": "CONTAINS",
+    "CONTAIN": "CONTAINS",
+    "STRCONTAINS": "CONTAINS",
+    "STARTSWITH": "STARTS_WITH",
+    "STARTWITH": "STARTS_WITH",
+    "ENDSWITH": "ENDS_WITH",
+    "ENDWITH": "ENDS_WITH",
 }
 _AGG_FUNCS = {
-    "COUNT": "count", "LEN": "count", "SIZE": "count", "SUM": "sum", "MIN": "min", "MAX": "max",
-    "MEAN": "mean", "AVG": "mean", "AVERAGE": "mean",
+    "COUNT": "count",
+    "LEN": "count",
+    "SIZE": "count",
+    "SUM": "sum",
+    "MIN": "min",
+    "MAX": "max",
+    "MEAN": "mean",
+    "AVG": "mean",
+    "AVERAGE": "mean",
 }
 _ACTION_TYPES = ("group", "filter", "back", "stop")
 
@@ -137,11 +172,12 @@ class _Parser:
             keywords = {(k.arg or "").lower(): self.value(k.value) for k in node.keywords}
             return self.build(kind, positional, keywords, node)
         if isinstance(node, ast.Dict):
-            keys = [k.value.lower() if isinstance(k, ast.Constant) and isinstance(k.value, str) else None
-                    for k in node.keys]
+            keys = [
+                k.value.lower() if isinstance(k, ast.Constant) and isinstance(k.value, str) else None for k in node.keys
+            ]
             if None in keys or not {"type", "action", "kind"} & set(keys):
                 return None
-            items = {k: self.value(v) for k, v in zip(keys, node.values)}  # type: ignore[misc]
+            items = {k: self.value(v) for k, v in zip(keys, node.values) if k is not None}
             kind_value = items.pop("type", None) or items.pop("action", None) or items.pop("kind", None)
             if kind_value is None:
                 return None
@@ -152,8 +188,7 @@ class _Parser:
             return self.build(kind, [], items, node)
         return None
 
-    def build(self, kind: str, positional: list[_Value], keywords: dict[str, _Value],
-              node: ast.AST) -> dict[str, str]:
+    def build(self, kind: str, positional: list[_Value], keywords: dict[str, _Value], node: ast.AST) -> dict[str, str]:
         if kind in ("back", "stop"):
             return {"type": kind}
         if kind == "group":
@@ -187,8 +222,12 @@ class _Parser:
         func_name = _agg_func(func.text) if func is not None else "count"
         if func_name is None:
             raise self.fail(node, f"unknown aggregation function {func.text!r}")  # type: ignore[union-attr]
-        return {"type": "group", "column": column.text,
-                "agg_column": agg_column.text if agg_column is not None else "", "agg_func": func_name}
+        return {
+            "type": "group",
+            "column": column.text,
+            "agg_column": agg_column.text if agg_column is not None else "",
+            "agg_func": func_name,
+        }
 
     def filter(self, positional: list[_Value], keywords: dict[str, _Value], node: ast.AST) -> dict[str, str]:
         column = operator = term = None
@@ -205,8 +244,7 @@ class _Parser:
                 operator = val
             else:
                 rest.append(val)
-        order = [name for name, got in (("column", column), ("operator", operator), ("term", term))
-                 if got is None]
+        order = [name for name, got in (("column", column), ("operator", operator), ("term", term)) if got is None]
         filled = dict(zip(order, rest))
         column = column or filled.get("column")
         operator = operator or filled.get("operator")
@@ -300,7 +338,8 @@ def parse_reference_source(source: str | bytes, origin: str = "<references>") ->
 def reference_header(file: DataFile) -> dict[str, Any]:
     """``schema``, ``dataset`` and ``source`` of a reference file, from its path and upstream URL."""
     match = re.search(r"([^/]+)/dataset(\d+)\.(?:json|py)$", file.path) or re.search(
-        r"([^/]+)/dataset(\d+)\.(?:json|py)$", urlparse(file.url).path)
+        r"([^/]+)/dataset(\d+)\.(?:json|py)$", urlparse(file.url).path
+    )
     if match is None:
         raise DataError(f"reference file {file.path}: expected a path ending in <schema>/datasetN.json")
     parts = PurePosixPath(urlparse(file.url).path).parts
@@ -316,8 +355,10 @@ def reference_header(file: DataFile) -> dict[str, Any]:
 
 def reference_document(sessions: list[list[dict[str, str]]], header: dict[str, Any]) -> dict[str, Any]:
     """The references' JSON document (``schema``, ``dataset``, ``source``, ``sessions``)."""
-    return {**header, "sessions": [{"name": f"reference{i + 1}", "actions": actions}
-                                   for i, actions in enumerate(sessions)]}
+    return {
+        **header,
+        "sessions": [{"name": f"reference{i + 1}", "actions": actions} for i, actions in enumerate(sessions)],
+    }
 
 
 def dump_reference_json(document: dict[str, Any]) -> bytes:

@@ -15,8 +15,9 @@ def _load(path: str, columns: tuple[str, ...]) -> tuple[Session, ...]:
     return tuple(load_sessions(path, columns))
 
 
-def load_references(schema: Schema | str, dataset: int,
-                    data_dir: str | os.PathLike[str] | None = None) -> tuple[Session, ...]:
+def load_references(
+    schema: Schema | str, dataset: int, data_dir: str | os.PathLike[str] | None = None
+) -> tuple[Session, ...]:
     """The reference sessions of one dataset (located or downloaded)."""
     schema = load_schema(schema)
     path = locate(schema.references[schema.check_dataset(dataset)], data_dir)

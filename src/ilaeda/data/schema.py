@@ -55,8 +55,7 @@ class Schema:
     description: str = ""
 
     def __post_init__(self) -> None:
-        missing = [c for c in (*self.numeric_columns, self.primary_key, *self.text_columns)
-                   if c not in self.columns]
+        missing = [c for c in (*self.numeric_columns, self.primary_key, *self.text_columns) if c not in self.columns]
         if missing:
             raise ConfigError(f"schema {self.name!r}: columns {missing} are not in its column list")
 
@@ -70,8 +69,7 @@ class Schema:
             return self.columns.index(column)
         except ValueError:
             raise ConfigError(
-                f"unknown column {column!r} for schema {self.name!r}; "
-                f"valid columns: {', '.join(self.columns)}"
+                f"unknown column {column!r} for schema {self.name!r}; valid columns: {', '.join(self.columns)}"
             ) from None
 
     def check_dataset(self, dataset: int) -> int:
@@ -82,9 +80,7 @@ class Schema:
             number = -1
         if number not in self.datasets:
             valid = ", ".join(str(n) for n in sorted(self.datasets))
-            raise ConfigError(
-                f"unknown dataset {dataset!r} for schema {self.name!r}; valid datasets: {valid}"
-            )
+            raise ConfigError(f"unknown dataset {dataset!r} for schema {self.name!r}; valid datasets: {valid}")
         return number
 
 
@@ -108,8 +104,7 @@ def load_schema(name_or_path: str | os.PathLike[str] | Schema) -> Schema:
     path: Traversable = Path(text) if text.endswith(".json") else schema_dir() / f"{text}.json"
     if not path.is_file():
         raise ConfigError(
-            f"unknown schema {text!r}; available schemas: {', '.join(available_schemas())} "
-            f"(looked in {schema_dir()})"
+            f"unknown schema {text!r}; available schemas: {', '.join(available_schemas())} (looked in {schema_dir()})"
         )
     try:
         raw = json.loads(path.read_text())
@@ -146,5 +141,5 @@ def load_session_repository() -> DataFile:
         raise ConfigError(f"missing {path}; reinstall ilaeda (the file ships with the package)") from None
     except (json.JSONDecodeError, KeyError, TypeError) as exc:
         raise ConfigError(
-            f"malformed {path}: {exc!r}; it needs an \"actions\" object with path, sha256 and url"
+            f'malformed {path}: {exc!r}; it needs an "actions" object with path, sha256 and url'
         ) from None

@@ -93,8 +93,7 @@ def action_to_json(action: Action) -> dict[str, Any]:
     if isinstance(action, Filter):
         return {"type": "filter", "column": action.column, "operator": action.operator, "term": action.term}
     if isinstance(action, Group):
-        return {"type": "group", "column": action.column, "agg_column": action.agg_column,
-                "agg_func": action.agg_func}
+        return {"type": "group", "column": action.column, "agg_column": action.agg_column, "agg_func": action.agg_func}
     return {"type": action_type(action)}
 
 
@@ -107,8 +106,9 @@ def _where(session: str | None, index: int | None) -> str:
     return (" in " + ", ".join(parts)) if parts else ""
 
 
-def action_from_json(raw: Any, session: str | None = None, index: int | None = None,
-                     columns: Sequence[str] | None = None) -> Action:
+def action_from_json(
+    raw: Any, session: str | None = None, index: int | None = None, columns: Sequence[str] | None = None
+) -> Action:
     """Parse one JSON action; errors name the session and action index.
 
     Args:
@@ -130,7 +130,8 @@ def action_from_json(raw: Any, session: str | None = None, index: int | None = N
             operator = str(raw["operator"]).upper()
             if operator not in OPERATORS:
                 raise SessionFormatError(
-                    f"unknown operator {raw['operator']!r}{where}; valid operators: {', '.join(OPERATORS)}")
+                    f"unknown operator {raw['operator']!r}{where}; valid operators: {', '.join(OPERATORS)}"
+                )
             action: Action = Filter(str(raw["column"]), operator, _term(raw["term"], where))
         elif kind == "group":
             func = str(raw.get("agg_func", "count")).lower()
@@ -138,11 +139,13 @@ def action_from_json(raw: Any, session: str | None = None, index: int | None = N
             if func not in AGG_FUNCS:
                 raise SessionFormatError(
                     f"unknown aggregation function {raw.get('agg_func')!r}{where}; "
-                    f"valid functions: {', '.join(AGG_FUNCS)}")
+                    f"valid functions: {', '.join(AGG_FUNCS)}"
+                )
             action = Group(str(raw["column"]), str(raw.get("agg_column") or ""), func)
         else:
             raise SessionFormatError(
-                f"unknown action type {raw['type']!r}{where}; valid types: back, stop, filter, group")
+                f"unknown action type {raw['type']!r}{where}; valid types: back, stop, filter, group"
+            )
     except KeyError as exc:
         raise SessionFormatError(f"malformed {kind} action{where}: missing field {exc.args[0]!r}") from None
     if columns is not None:
@@ -159,7 +162,8 @@ def _term(value: Any, where: str = "") -> str:
     raise SessionFormatError(
         f"invalid filter term {value!r}{where}: a term must be a string (or a finite number), not "
         f"{'NaN/infinity' if isinstance(value, float) else type(value).__name__}; write the value to match as a "
-        f"string, e.g. \"term\": \"80\"")
+        f'string, e.g. "term": "80"'
+    )
 
 
 def check_columns(action: Action, columns: Sequence[str], where: str = "") -> None:
@@ -171,8 +175,7 @@ def check_columns(action: Action, columns: Sequence[str], where: str = "") -> No
         names = [action.column] + ([action.agg_column] if action.agg_column else [])
     for name in names:
         if name not in columns:
-            raise SessionFormatError(
-                f"unknown column {name!r}{where}; valid columns: {', '.join(columns)}")
+            raise SessionFormatError(f"unknown column {name!r}{where}; valid columns: {', '.join(columns)}")
 
 
 def session_from_json(raw: Any, name: str, columns: Sequence[str] | None = None) -> Session:
@@ -183,7 +186,9 @@ def session_from_json(raw: Any, name: str, columns: Sequence[str] | None = None)
     else:
         actions = raw
     if not isinstance(actions, list):
-        raise SessionFormatError(f"malformed session {name!r}: expected a list of actions, got {type(actions).__name__}")
+        raise SessionFormatError(
+            f"malformed session {name!r}: expected a list of actions, got {type(actions).__name__}"
+        )
     return Session(name, tuple(action_from_json(a, name, i, columns) for i, a in enumerate(actions)))
 
 
@@ -192,8 +197,7 @@ def sessions_from_json(raw: Any, columns: Sequence[str] | None = None) -> list[S
     if isinstance(raw, dict) and "sessions" in raw:
         raw = raw["sessions"]
     if not isinstance(raw, list):
-        raise SessionFormatError(
-            "malformed session file: expected {\"sessions\": [...]} or a list of action lists")
+        raise SessionFormatError('malformed session file: expected {"sessions": [...]} or a list of action lists')
     return [session_from_json(item, f"session{i}", columns) for i, item in enumerate(raw)]
 
 
@@ -218,8 +222,10 @@ def load_sessions(path: str | os.PathLike[str], columns: Sequence[str] | None = 
 
 def sessions_to_json(sessions: Iterable[Session], **header: Any) -> dict[str, Any]:
     """A session document (``header`` adds e.g. ``schema`` and ``dataset``)."""
-    return {**header, "sessions": [
-        {"name": s.name, "actions": [action_to_json(a) for a in s.actions]} for s in sessions]}
+    return {
+        **header,
+        "sessions": [{"name": s.name, "actions": [action_to_json(a) for a in s.actions]} for s in sessions],
+    }
 
 
 def render_action(action: Action) -> str:

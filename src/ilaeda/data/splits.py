@@ -16,7 +16,22 @@ from ilaeda.data.schema import load_schema
 from ilaeda.errors import ConfigError
 
 _PATTERN = re.compile(
-    r"^(?P<schema>[A-Za-z][\w-]*?)_(?:(?P<loo>loo)(?P<held>\d+)(?:_val(?P<val>\d+))?|(?P<one>\d+)|(?P<all>all))$")
+    r"^(?P<schema>[A-Za-z][\w-]*?)_(?:(?P<loo>loo)(?P<held>\d+)(?:_val(?P<val>\d+))?|(?P<one>\d+)|(?P<all>all))$"
+)
+
+
+#: The parts of a split: its training datasets and its evaluation (held-out) datasets.
+PARTS = ("train", "eval")
+#: Other names accepted for a part (``ilaeda.demos`` has long called the evaluation part "test").
+PART_SYNONYMS = {"test": "eval"}
+
+
+def canonical_part(part: str) -> str:
+    """``"train"`` or ``"eval"`` (``"test"`` is a synonym of ``"eval"``); anything else is refused."""
+    name = PART_SYNONYMS.get(part, part) if isinstance(part, str) else part
+    if name not in PARTS:
+        raise ConfigError(f"part must be 'train' or 'eval' (or 'test', a synonym of 'eval'), got {part!r}")
+    return name
 
 
 @dataclass(frozen=True)
@@ -33,10 +48,8 @@ class Split:
         return not set(self.train_datasets) & set(self.eval_datasets)
 
     def datasets(self, part: str) -> tuple[int, ...]:
-        """The training (``part="train"``) or evaluation (``"eval"``) datasets."""
-        if part not in ("train", "eval"):
-            raise ConfigError(f"part must be 'train' or 'eval', got {part!r}")
-        return self.train_datasets if part == "train" else self.eval_datasets
+        """The training (``part="train"``) or evaluation (``"eval"``, or its synonym ``"test"``) datasets."""
+        return self.train_datasets if canonical_part(part) == "train" else self.eval_datasets
 
 
 def parse_split(name: str) -> Split:
@@ -45,7 +58,8 @@ def parse_split(name: str) -> Split:
     if not match:
         raise ConfigError(
             f"invalid split {name!r}; use <schema>_loo<k> (e.g. cyber_loo1), <schema>_loo<k>_val<j> "
-            "(e.g. cyber_loo1_val2), <schema>_<k> or <schema>_all")
+            "(e.g. cyber_loo1_val2), <schema>_<k> or <schema>_all"
+        )
     schema = load_schema(match["schema"])
     datasets = tuple(sorted(schema.datasets))
     if match["loo"]:
@@ -54,8 +68,10 @@ def parse_split(name: str) -> Split:
             return Split(name, schema.name, tuple(d for d in datasets if d != held), (held,))
         val = schema.check_dataset(int(match["val"]))
         if val == held:
-            raise ConfigError(f"invalid split {name!r}: the validation dataset must be one of the training "
-                              f"datasets of {schema.name}_loo{held}, not its held-out dataset {held}")
+            raise ConfigError(
+                f"invalid split {name!r}: the validation dataset must be one of the training "
+                f"datasets of {schema.name}_loo{held}, not its held-out dataset {held}"
+            )
         return Split(name, schema.name, tuple(d for d in datasets if d not in (held, val)), (val,))
     if match["one"]:
         one = schema.check_dataset(int(match["one"]))
@@ -71,6 +87,8 @@ def validation_splits(split: str | Split) -> list[str]:
     """
     parsed = parse_split(split) if isinstance(split, str) else split
     if not re.fullmatch(r".*_loo\d+", parsed.name) or len(parsed.train_datasets) < 2:
-        raise ConfigError(f"split {parsed.name!r}: validation splits need a leave-one-out split "
-                          "(<schema>_loo<k>) with at least two training datasets")
+        raise ConfigError(
+            f"split {parsed.name!r}: validation splits need a leave-one-out split "
+            "(<schema>_loo<k>) with at least two training datasets"
+        )
     return [f"{parsed.name}_val{d}" for d in parsed.train_datasets]

@@ -10,6 +10,15 @@ from ilaeda.demos.replay import ReplaySet, replay_sessions
 from ilaeda.demos.splits import dataset_replays, expert_sessions, load_demonstrations, load_session_names
 
 __all__ = [
-    "FLAWED_SESSIONS", "REACT_OPERATORS", "Conversion", "ExpertSession", "ReplaySet", "convert_file",
-    "dataset_replays", "expert_sessions", "load_demonstrations", "load_session_names", "replay_sessions",
+    "FLAWED_SESSIONS",
+    "REACT_OPERATORS",
+    "Conversion",
+    "ExpertSession",
+    "ReplaySet",
+    "convert_file",
+    "dataset_replays",
+    "expert_sessions",
+    "load_demonstrations",
+    "load_session_names",
+    "replay_sessions",
 ]

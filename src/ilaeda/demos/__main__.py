@@ -20,8 +20,12 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--data-dir", help="data directory (default: $ILAEDA_DATA_DIR, then the user cache)")
-    common.add_argument("--multi-aggregation", choices=("first", "split"), default="first",
-                        help="a group with several aggregations → one Group (first new one) or one per aggregation")
+    common.add_argument(
+        "--multi-aggregation",
+        choices=("first", "split"),
+        default="first",
+        help="a group with several aggregations → one Group (first new one) or one per aggregation",
+    )
     replay = argparse.ArgumentParser(add_help=False)
     replay.add_argument("--horizon", type=int, default=12, help="episode horizon (default 12)")
     replay.add_argument("--cache-dir", help="demonstration cache directory (default <user cache>/demos)")
@@ -33,7 +37,7 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--out", required=True, help="output directory")
     build = sub.add_parser("build", parents=[common, replay], help="build (cache) the trajectories of a split")
     build.add_argument("--split", required=True, help="e.g. cyber_loo1, cyber_2, cyber_all")
-    build.add_argument("--part", choices=("train", "test"), default="train")
+    build.add_argument("--part", choices=("train", "test", "eval"), default="train")
     build.add_argument("--include-references", action="store_true")
     build.add_argument("--test-fraction", type=float, default=0.3)
     build.add_argument("--seed", type=int, default=0)
@@ -48,8 +52,13 @@ def _run(args: argparse.Namespace) -> None:
     if args.command == "report":
         from ilaeda.demos.report import build_report, format_report
 
-        report = build_report(horizon=args.horizon, multi_aggregation=args.multi_aggregation,
-                              data_dir=args.data_dir, cache_dir=args.cache_dir, use_cache=not args.no_cache)
+        report = build_report(
+            horizon=args.horizon,
+            multi_aggregation=args.multi_aggregation,
+            data_dir=args.data_dir,
+            cache_dir=args.cache_dir,
+            use_cache=not args.no_cache,
+        )
         print(json.dumps(report) if args.json else format_report(report))
     elif args.command == "export":
         from ilaeda.demos.export import export_sessions
@@ -60,10 +69,18 @@ def _run(args: argparse.Namespace) -> None:
         from ilaeda.demos.splits import load_demonstrations
 
         trajectories = load_demonstrations(
-            args.split, part=args.part, include_references=args.include_references,
-            test_fraction=args.test_fraction, seed=args.seed, horizon=args.horizon,
-            long_sessions=args.long_sessions, multi_aggregation=args.multi_aggregation,
-            data_dir=args.data_dir, cache_dir=args.cache_dir, use_cache=not args.no_cache)
+            args.split,
+            part=args.part,
+            include_references=args.include_references,
+            test_fraction=args.test_fraction,
+            seed=args.seed,
+            horizon=args.horizon,
+            long_sessions=args.long_sessions,
+            multi_aggregation=args.multi_aggregation,
+            data_dir=args.data_dir,
+            cache_dir=args.cache_dir,
+            use_cache=not args.no_cache,
+        )
         steps = sum(len(t) for t in trajectories)
         print(f"{args.split} {args.part}: {len(trajectories)} trajectories, {steps} transitions")
     elif args.command == "cache":

@@ -31,8 +31,15 @@ CODE_VERSION = 2
 _LOG = logging.getLogger(__name__)
 _PACKAGE = Path(__file__).resolve().parents[1]
 #: Sources whose changes invalidate the cache.
-_CODE_FILES = ("eda/*.py", "envs/*.py", "demos/conversion.py", "demos/replay.py", "demos/cache.py",
-               "data/sessions.py", "data/loading.py")
+_CODE_FILES = (
+    "eda/*.py",
+    "envs/*.py",
+    "demos/conversion.py",
+    "demos/replay.py",
+    "demos/cache.py",
+    "data/sessions.py",
+    "data/loading.py",
+)
 
 
 def default_cache_dir() -> Path:
@@ -77,12 +84,25 @@ def _save(path: Path, replays: ReplaySet, meta: Mapping[str, Any]) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             np.savez_compressed(
-                handle, names=np.asarray(replays.names, dtype=str), steps=replays.steps,
-                n_actions=replays.n_actions, obs=replays.obs, depth=replays.depth, acts=replays.acts.astype(np.int16),
-                step_kind=replays.step_kind, action_type=replays.action_type,
-                representable=replays.representable, effect=replays.effect,
-                meta=np.asarray(json.dumps({**meta, "schema": replays.schema, "dataset": replays.dataset,
-                                            "horizon": replays.horizon}, sort_keys=True, default=str)))
+                handle,
+                names=np.asarray(replays.names, dtype=str),
+                steps=replays.steps,
+                n_actions=replays.n_actions,
+                obs=replays.obs,
+                depth=replays.depth,
+                acts=replays.acts.astype(np.int16),
+                step_kind=replays.step_kind,
+                action_type=replays.action_type,
+                representable=replays.representable,
+                effect=replays.effect,
+                meta=np.asarray(
+                    json.dumps(
+                        {**meta, "schema": replays.schema, "dataset": replays.dataset, "horizon": replays.horizon},
+                        sort_keys=True,
+                        default=str,
+                    )
+                ),
+            )
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)
@@ -97,16 +117,30 @@ def _load(path: Path) -> ReplaySet:
         meta = json.loads(str(data["meta"]))
         names = tuple(str(n) for n in data["names"])
         return ReplaySet(
-            schema=meta["schema"], dataset=int(meta["dataset"]), horizon=int(meta["horizon"]), names=names,
-            steps=data["steps"].astype(np.int64), n_actions=data["n_actions"].astype(np.int64),
-            obs=data["obs"].astype(np.float32), depth=data["depth"].astype(np.int16),
+            schema=meta["schema"],
+            dataset=int(meta["dataset"]),
+            horizon=int(meta["horizon"]),
+            names=names,
+            steps=data["steps"].astype(np.int64),
+            n_actions=data["n_actions"].astype(np.int64),
+            obs=data["obs"].astype(np.float32),
+            depth=data["depth"].astype(np.int16),
             acts=data["acts"].astype(np.int64),
-            step_kind=data["step_kind"].astype(np.int8), action_type=data["action_type"].astype(np.int8),
-            representable=data["representable"].astype(np.int8), effect=data["effect"].astype(np.int8))
+            step_kind=data["step_kind"].astype(np.int8),
+            action_type=data["action_type"].astype(np.int8),
+            representable=data["representable"].astype(np.int8),
+            effect=data["effect"].astype(np.int8),
+        )
 
 
-def cached_replays(name: str, inputs: Mapping[str, Any], build: Callable[[], ReplaySet], *,
-                   cache_dir: str | os.PathLike[str] | None = None, use_cache: bool = True) -> ReplaySet:
+def cached_replays(
+    name: str,
+    inputs: Mapping[str, Any],
+    build: Callable[[], ReplaySet],
+    *,
+    cache_dir: str | os.PathLike[str] | None = None,
+    use_cache: bool = True,
+) -> ReplaySet:
     """The cached replays for ``inputs``, building (and storing) them when absent or stale.
 
     Args:

@@ -36,7 +36,8 @@ from ilaeda.errors import ConfigError, DataError
 #: Sessions the REACT-IDA authors marked as flawed (``react_lib/UtilsAtena.py``).
 PRIOR_FLAWED_SESSIONS: frozenset[int] = frozenset(
     {20, 56, 85, 94, 106, 129, 133, 177, 277, 303, 331, 370, 388, 407, 468, 489, 516, 522, 582, 603, 635, 723}
-    | set(range(672, 720)))
+    | set(range(672, 720))
+)
 #: Later additions to the list (absent from the prior conversion ``actions_atena.tsv``).
 LATER_FLAWED_SESSIONS: frozenset[int] = frozenset({345, 405, 408, 498, 671})
 #: The flawed sessions ilaeda drops.
@@ -44,12 +45,25 @@ FLAWED_SESSIONS: frozenset[int] = PRIOR_FLAWED_SESSIONS | LATER_FLAWED_SESSIONS
 
 #: REACT filter condition codes (bit flags) → operator.
 REACT_OPERATORS: Mapping[int, str] = {
-    8: "EQ", 512: "NEQ", 16: "CONTAINS", 2: "STARTS_WITH", 4: "ENDS_WITH",
-    32: "GT", 64: "GE", 128: "LT", 256: "LE",
+    8: "EQ",
+    512: "NEQ",
+    16: "CONTAINS",
+    2: "STARTS_WITH",
+    4: "ENDS_WITH",
+    32: "GT",
+    64: "GE",
+    128: "LT",
+    256: "LE",
 }
 #: REACT aggregation types → ilaeda aggregation functions.
-REACT_AGG_FUNCS: Mapping[str, str] = {"count": "count", "sum": "sum", "min": "min", "max": "max",
-                                      "avg": "mean", "mean": "mean"}
+REACT_AGG_FUNCS: Mapping[str, str] = {
+    "count": "count",
+    "sum": "sum",
+    "min": "min",
+    "max": "max",
+    "avg": "mean",
+    "mean": "mean",
+}
 #: Columns renamed from the REACT-IDA table to the benchmark schema.
 RENAMED_COLUMNS: Mapping[str, str] = {"number": "packet_number"}
 #: Renamed columns whose comparison terms are shifted (1-based packet number → 0-based).
@@ -57,8 +71,15 @@ SHIFTED_COLUMNS: Mapping[str, int] = {"number": -1}
 #: Operators that compare values (their numeric terms are shifted).
 COMPARISON_OPERATORS = frozenset({"EQ", "NEQ", "GT", "GE", "LT", "LE"})
 
-REQUIRED_COLUMNS = ("action_id", "action_type", "action_params", "session_id", "project_id",
-                    "parent_display_id", "child_display_id")
+REQUIRED_COLUMNS = (
+    "action_id",
+    "action_type",
+    "action_params",
+    "session_id",
+    "project_id",
+    "parent_display_id",
+    "child_display_id",
+)
 
 #: Row drop reasons (keys of the conversion report).
 DROP_FLAWED = "flawed session"
@@ -118,8 +139,10 @@ def read_actions(path: str | os.PathLike[str]) -> list[ReactRow]:
         header = reader.fieldnames or []
         missing = [c for c in REQUIRED_COLUMNS if c not in header]
         if missing:
-            raise DataError(f"malformed actions file {path}: missing columns {missing} "
-                            f"(header: {header}); expected at least {list(REQUIRED_COLUMNS)}")
+            raise DataError(
+                f"malformed actions file {path}: missing columns {missing} "
+                f"(header: {header}); expected at least {list(REQUIRED_COLUMNS)}"
+            )
         try:
             for raw in reader:
                 rows.append(_parse_row(raw, reader.line_num, path))
@@ -212,10 +235,14 @@ class Conversion:
         return [s for d in sorted(self.sessions) for s in self.sessions[d]]
 
 
-def convert_actions(rows: Iterable[ReactRow], schema: Schema | str = SESSION_REPOSITORY_SCHEMA, *,
-                    flawed: Iterable[int] = FLAWED_SESSIONS,
-                    multi_aggregation: MultiAggregation = "first",
-                    navigation: Navigation = "tree") -> Conversion:
+def convert_actions(
+    rows: Iterable[ReactRow],
+    schema: Schema | str = SESSION_REPOSITORY_SCHEMA,
+    *,
+    flawed: Iterable[int] = FLAWED_SESSIONS,
+    multi_aggregation: MultiAggregation = "first",
+    navigation: Navigation = "tree",
+) -> Conversion:
     """Convert parsed rows into expert sessions, per dataset, with a conversion report.
 
     ``navigation="prior"`` reproduces the prior conversion's view tracking (a dropped row's view is
@@ -245,8 +272,10 @@ def convert_actions(rows: Iterable[ReactRow], schema: Schema | str = SESSION_REP
             raise DataError(f"session {session_id} (line {srows[0].line}) spans datasets {sorted(datasets)}")
         dataset = srows[0].dataset
         if dataset not in schema.datasets:
-            raise DataError(f"session {session_id} (actions file line {srows[0].line}) refers to unknown "
-                            f"dataset {dataset} of schema {schema.name!r}; valid datasets: {valid}")
+            raise DataError(
+                f"session {session_id} (actions file line {srows[0].line}) refers to unknown "
+                f"dataset {dataset} of schema {schema.name!r}; valid datasets: {valid}"
+            )
         report = reports[dataset]
         report.sessions_in += 1
         report.rows_in.update(r.action_type for r in srows)
@@ -260,25 +289,31 @@ def convert_actions(rows: Iterable[ReactRow], schema: Schema | str = SESSION_REP
             continue
         report.sessions_kept += 1
         report.actions_kept.update(type(a).__name__.lower() for a in actions)
-        sessions[dataset].append(ExpertSession(session_id, dataset, tuple(actions), srows[0].user_id,
-                                               srows[0].solution))
+        sessions[dataset].append(
+            ExpertSession(session_id, dataset, tuple(actions), srows[0].user_id, srows[0].solution)
+        )
     return Conversion(schema.name, sessions, reports)
 
 
 class _SessionConverter:
     """Walks one session's view tree and emits actions (one instance per session)."""
 
-    def __init__(self, schema: Schema, report: DatasetReport, multi_aggregation: MultiAggregation,
-                 navigation: Navigation = "tree") -> None:
+    def __init__(
+        self,
+        schema: Schema,
+        report: DatasetReport,
+        multi_aggregation: MultiAggregation,
+        navigation: Navigation = "tree",
+    ) -> None:
         self.schema = schema
         self.prior = navigation == "prior"
         self.last_view: int | None = None
         self.report = report
         self.multi = multi_aggregation
-        self.alias: dict[int, int] = {}             # dropped row's child view → the view it came from
-        self.tree_parent: dict[int, int] = {}       # view → the view it was produced from
+        self.alias: dict[int, int] = {}  # dropped row's child view → the view it came from
+        self.tree_parent: dict[int, int] = {}  # view → the view it was produced from
         self.produced: dict[int, tuple[Action, ...]] = {}  # view → the actions that produced it
-        self.states: dict[int, State] = {}          # view → its state
+        self.states: dict[int, State] = {}  # view → its state
         self.stack: list[int] = []
         self.out: list[Action] = []
 
@@ -372,8 +407,10 @@ class _SessionConverter:
     def _require(self, row: ReactRow, *keys: str) -> None:
         missing = [k for k in keys if k not in row.params]
         if missing:
-            raise DataError(f"malformed actions file, line {row.line} (action_id {row.action_id}): "
-                            f"{row.action_type} action_params lacks {missing}: {dict(row.params)}")
+            raise DataError(
+                f"malformed actions file, line {row.line} (action_id {row.action_id}): "
+                f"{row.action_type} action_params lacks {missing}: {dict(row.params)}"
+            )
 
     def _filter(self, row: ReactRow) -> Filter | None:
         self._require(row, "field", "term", "condition")
@@ -407,14 +444,18 @@ class _SessionConverter:
         column = self._column(row.params["field"])
         aggregations = row.params.get("aggregations") or []
         if not isinstance(aggregations, list):
-            raise DataError(f"malformed actions file, line {row.line} (action_id {row.action_id}): "
-                            f"'aggregations' must be a list, got {aggregations!r}")
+            raise DataError(
+                f"malformed actions file, line {row.line} (action_id {row.action_id}): "
+                f"'aggregations' must be a list, got {aggregations!r}"
+            )
         pairs: list[tuple[str, str]] = []
         bad_column = column is None
         for agg in aggregations:
             if not isinstance(agg, dict) or "field" not in agg:
-                raise DataError(f"malformed actions file, line {row.line} (action_id {row.action_id}): "
-                                f"malformed aggregation {agg!r}")
+                raise DataError(
+                    f"malformed actions file, line {row.line} (action_id {row.action_id}): "
+                    f"malformed aggregation {agg!r}"
+                )
             func = REACT_AGG_FUNCS.get(str(agg.get("type", "count")).lower())
             if func is None or func not in AGG_FUNCS:
                 self.report.rows_dropped[DROP_AGG] += 1
@@ -463,14 +504,19 @@ def _shift_term(term: str, shift: int) -> str | None:
         return None
 
 
-def convert_file(path: str | os.PathLike[str] | None = None, schema: Schema | str = SESSION_REPOSITORY_SCHEMA, *,
-                 data_dir: str | os.PathLike[str] | None = None, flawed: Iterable[int] = FLAWED_SESSIONS,
-                 multi_aggregation: MultiAggregation = "first", navigation: Navigation = "tree") -> Conversion:
+def convert_file(
+    path: str | os.PathLike[str] | None = None,
+    schema: Schema | str = SESSION_REPOSITORY_SCHEMA,
+    *,
+    data_dir: str | os.PathLike[str] | None = None,
+    flawed: Iterable[int] = FLAWED_SESSIONS,
+    multi_aggregation: MultiAggregation = "first",
+    navigation: Navigation = "tree",
+) -> Conversion:
     """Read and convert ``actions.tsv`` (located from the config when ``path`` is None)."""
     path = Path(path) if path is not None else locate_actions(data_dir)
     rows = read_actions(path)
     try:
-        return convert_actions(rows, schema, flawed=flawed, multi_aggregation=multi_aggregation,
-                               navigation=navigation)
+        return convert_actions(rows, schema, flawed=flawed, multi_aggregation=multi_aggregation, navigation=navigation)
     except DataError as exc:
         raise DataError(f"{path}: {exc}") from None

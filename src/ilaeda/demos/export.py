@@ -13,8 +13,12 @@ from ilaeda.demos.splits import expert_sessions
 from ilaeda.errors import DataError
 
 
-def export_sessions(out: str | os.PathLike[str], *, data_dir: str | os.PathLike[str] | None = None,
-                    multi_aggregation: MultiAggregation = "first") -> list[Path]:
+def export_sessions(
+    out: str | os.PathLike[str],
+    *,
+    data_dir: str | os.PathLike[str] | None = None,
+    multi_aggregation: MultiAggregation = "first",
+) -> list[Path]:
     """Write ``<out>/<schema>_dataset<n>.json`` per dataset; return the paths written."""
     conversion = expert_sessions(SESSION_REPOSITORY_SCHEMA, data_dir=data_dir, multi_aggregation=multi_aggregation)
     directory = Path(out)
@@ -24,8 +28,7 @@ def export_sessions(out: str | os.PathLike[str], *, data_dir: str | os.PathLike[
         raise DataError(f"cannot create output directory {directory}: {exc.strerror or exc}") from None
     paths = []
     for dataset, sessions in sorted(conversion.sessions.items()):
-        document = sessions_to_json((s.as_session() for s in sessions), schema=conversion.schema,
-                                    dataset=dataset)
+        document = sessions_to_json((s.as_session() for s in sessions), schema=conversion.schema, dataset=dataset)
         path = directory / f"{conversion.schema}_dataset{dataset}.json"
         try:
             path.write_text(json.dumps(document, indent=1) + "\n")

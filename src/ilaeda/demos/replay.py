@@ -71,15 +71,15 @@ class ReplaySet:
     dataset: int
     horizon: int
     names: tuple[str, ...]
-    steps: np.ndarray           # (S,) int64
-    n_actions: np.ndarray       # (S,) int64
-    obs: np.ndarray             # (sum(steps + 1), D) float32, stacked display vectors
-    depth: np.ndarray           # (sum(steps + 1),) int16, stack depth of each observation
-    acts: np.ndarray            # (sum(steps), 6) int64
-    step_kind: np.ndarray       # (sum(steps),) int8
-    action_type: np.ndarray     # (sum(n_actions),) int8, per expert action
-    representable: np.ndarray   # (sum(n_actions),) int8, per expert action
-    effect: np.ndarray          # (sum(n_actions),) int8, per expert action (:data:`EFFECT_NAMES`)
+    steps: np.ndarray  # (S,) int64
+    n_actions: np.ndarray  # (S,) int64
+    obs: np.ndarray  # (sum(steps + 1), D) float32, stacked display vectors
+    depth: np.ndarray  # (sum(steps + 1),) int16, stack depth of each observation
+    acts: np.ndarray  # (sum(steps), 6) int64
+    step_kind: np.ndarray  # (sum(steps),) int8
+    action_type: np.ndarray  # (sum(n_actions),) int8, per expert action
+    representable: np.ndarray  # (sum(n_actions),) int8, per expert action
+    effect: np.ndarray  # (sum(n_actions),) int8, per expert action (:data:`EFFECT_NAMES`)
 
     def __len__(self) -> int:
         return len(self.names)
@@ -94,13 +94,16 @@ class ReplaySet:
     def session(self, index: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``(obs, acts, step_kind)`` of one session's full replay (``obs``: stacked display vectors)."""
         obs_off, act_off, _ = self._offsets
-        return (self.obs[obs_off[index]:obs_off[index + 1]], self.acts[act_off[index]:act_off[index + 1]],
-                self.step_kind[act_off[index]:act_off[index + 1]])
+        return (
+            self.obs[obs_off[index] : obs_off[index + 1]],
+            self.acts[act_off[index] : act_off[index + 1]],
+            self.step_kind[act_off[index] : act_off[index + 1]],
+        )
 
     def depths(self, index: int) -> np.ndarray:
         """Stack depth of each observation of one session's replay."""
         obs_off, _, _ = self._offsets
-        return self.depth[obs_off[index]:obs_off[index + 1]]
+        return self.depth[obs_off[index] : obs_off[index + 1]]
 
     def expert_flags(self, index: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``(action_type, representable, effect)`` of one session's expert actions."""
@@ -108,9 +111,16 @@ class ReplaySet:
         sl = slice(off[index], off[index + 1])
         return self.action_type[sl], self.representable[sl], self.effect[sl]
 
-    def trajectories(self, indices: Sequence[int] | None = None, long_sessions: LongSessions = "cut",
-                     absorbing: Absorbing = "keep", *, episode_end: str = "absorbing", observe_step: bool = False,
-                     window_stride: int | None = None) -> list[Trajectory]:
+    def trajectories(
+        self,
+        indices: Sequence[int] | None = None,
+        long_sessions: LongSessions = "cut",
+        absorbing: Absorbing = "keep",
+        *,
+        episode_end: str = "absorbing",
+        observe_step: bool = False,
+        window_stride: int | None = None,
+    ) -> list[Trajectory]:
         """Trajectories of the selected sessions (all by default), in order.
 
         Args:
@@ -156,15 +166,32 @@ class ReplaySet:
                     end = start + int(stops[0]) + 1 if len(stops) else end
                 sl = slice(start, end)
                 stopped = np.concatenate([[False], np.cumsum(kinds[sl] != STEP_EXPERT) > 0])
-                composed = np.stack([
-                    compose_observation(obs[start + j], absorbing=bool(stopped[j]), step=j,
-                                        depth=int(depth[start + j]), horizon=h, observe_step=observe_step)
-                    for j in range(end - start + 1)])
-                infos = np.array([
-                    {"dataset": self.dataset, "session": self.names[i], "step": t,
-                     "kind": STEP_NAMES[kinds[t]],
-                     "representable": REPR_NAMES[repr_flags[t]] if kinds[t] == STEP_EXPERT else None}
-                    for t in range(sl.start, sl.stop)], dtype=object)
+                composed = np.stack(
+                    [
+                        compose_observation(
+                            obs[start + j],
+                            absorbing=bool(stopped[j]),
+                            step=j,
+                            depth=int(depth[start + j]),
+                            horizon=h,
+                            observe_step=observe_step,
+                        )
+                        for j in range(end - start + 1)
+                    ]
+                )
+                infos = np.array(
+                    [
+                        {
+                            "dataset": self.dataset,
+                            "session": self.names[i],
+                            "step": t,
+                            "kind": STEP_NAMES[kinds[t]],
+                            "representable": REPR_NAMES[repr_flags[t]] if kinds[t] == STEP_EXPERT else None,
+                        }
+                        for t in range(sl.start, sl.stop)
+                    ],
+                    dtype=object,
+                )
                 out.append(Trajectory(obs=composed, acts=acts[sl].copy(), infos=infos, terminal=True))
         return out
 
@@ -180,8 +207,15 @@ def _total_steps(n_actions: int, horizon: int) -> int:
     return max(horizon, horizon * -(-n_actions // horizon))
 
 
-def replay_sessions(sessions: Sequence[Session], schema: Schema | str, dataset: int, *, horizon: int = 12,
-                    data_dir: str | os.PathLike[str] | None = None, env: EDAEnv | None = None) -> ReplaySet:
+def replay_sessions(
+    sessions: Sequence[Session],
+    schema: Schema | str,
+    dataset: int,
+    *,
+    horizon: int = 12,
+    data_dir: str | os.PathLike[str] | None = None,
+    env: EDAEnv | None = None,
+) -> ReplaySet:
     """Replay sessions (actions up to any STOP) on one dataset.
 
     Raises:
@@ -239,11 +273,20 @@ def replay_sessions(sessions: Sequence[Session], schema: Schema | str, dataset: 
         return np.concatenate(parts) if parts else empty
 
     return ReplaySet(
-        schema=schema.name, dataset=dataset, horizon=horizon, names=tuple(s.name for s in sessions),
-        steps=np.asarray(steps, dtype=np.int64), n_actions=np.asarray(n_actions, dtype=np.int64),
-        obs=cat(obs_parts, np.zeros((0, dim), np.float32)), depth=cat(depth_parts, np.zeros(0, np.int16)), acts=cat(act_parts, np.zeros((0, 6), np.int64)),
-        step_kind=cat(kind_parts, np.zeros(0, np.int8)), action_type=cat(type_parts, np.zeros(0, np.int8)),
-        representable=cat(repr_parts, np.zeros(0, np.int8)), effect=cat(effect_parts, np.zeros(0, np.int8)))
+        schema=schema.name,
+        dataset=dataset,
+        horizon=horizon,
+        names=tuple(s.name for s in sessions),
+        steps=np.asarray(steps, dtype=np.int64),
+        n_actions=np.asarray(n_actions, dtype=np.int64),
+        obs=cat(obs_parts, np.zeros((0, dim), np.float32)),
+        depth=cat(depth_parts, np.zeros(0, np.int16)),
+        acts=cat(act_parts, np.zeros((0, 6), np.int64)),
+        step_kind=cat(kind_parts, np.zeros(0, np.int8)),
+        action_type=cat(type_parts, np.zeros(0, np.int8)),
+        representable=cat(repr_parts, np.zeros(0, np.int8)),
+        effect=cat(effect_parts, np.zeros(0, np.int8)),
+    )
 
 
 def encode_action(env: EDAEnv, engine: DisplayEngine, state: State, action: Action) -> tuple[np.ndarray, int]:

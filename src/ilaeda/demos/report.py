@@ -15,8 +15,11 @@ from ilaeda.demos.replay import EFFECT_NAMES, REPR_NAMES, REPR_NONE, TYPE_NAMES,
 from ilaeda.demos.splits import dataset_replays, expert_sessions
 
 #: The prior conversion: counts of ``actions_atena.tsv`` in AdvEDA (github.com/abhijitmanatkar/AdversarialEDA).
-PRIOR = {"sessions": 420, "sessions_per_dataset": {"1": 151, "2": 104, "3": 90, "4": 75},
-         "actions": {"group": 1332, "filter": 529, "back": 919}}
+PRIOR = {
+    "sessions": 420,
+    "sessions_per_dataset": {"1": 151, "2": 104, "3": 90, "4": 75},
+    "actions": {"group": 1332, "filter": 529, "back": 919},
+}
 ACTION_KINDS = ("group", "filter", "back")
 
 
@@ -29,8 +32,10 @@ def _representability(replays: ReplaySet, horizon: int | None) -> dict[str, dict
             types, levels = types[:horizon], levels[:horizon]
         for t, level in zip(types, levels):
             counts[TYPE_NAMES[t]][REPR_NAMES[level]] += 1
-    return {k: {"actions": sum(c.values()), **{n: c.get(n, 0) for n in ("exact", "view", "none")}}
-            for k, c in counts.items()}
+    return {
+        k: {"actions": sum(c.values()), **{n: c.get(n, 0) for n in ("exact", "view", "none")}}
+        for k, c in counts.items()
+    }
 
 
 def _unrepresentable_filters(replays: ReplaySet) -> dict[str, int]:
@@ -48,25 +53,41 @@ def _fractions(tables: list[dict[str, dict[str, int]]], kinds: tuple[str, ...] =
     total = sum(t[k]["actions"] for t in tables for k in kinds)
     exact = sum(t[k]["exact"] for t in tables for k in kinds)
     view = sum(t[k]["view"] for t in tables for k in kinds)
-    return {"actions": total, "exact": exact / total if total else 1.0,
-            "view_reproducible": (exact + view) / total if total else 1.0}
+    return {
+        "actions": total,
+        "exact": exact / total if total else 1.0,
+        "view_reproducible": (exact + view) / total if total else 1.0,
+    }
 
 
-def build_report(*, horizon: int = 12, multi_aggregation: MultiAggregation = "first",
-                 data_dir: str | os.PathLike[str] | None = None, cache_dir: str | os.PathLike[str] | None = None,
-                 use_cache: bool = True) -> dict[str, Any]:
+def build_report(
+    *,
+    horizon: int = 12,
+    multi_aggregation: MultiAggregation = "first",
+    data_dir: str | os.PathLike[str] | None = None,
+    cache_dir: str | os.PathLike[str] | None = None,
+    use_cache: bool = True,
+) -> dict[str, Any]:
     """The conversion report as one JSON-serialisable object."""
     schema = load_schema(SESSION_REPOSITORY_SCHEMA)
     conversion: Conversion = expert_sessions(schema, data_dir=data_dir, multi_aggregation=multi_aggregation)
     path = locate_actions(data_dir)
     datasets: dict[str, Any] = {}
     all_tables, cut_tables = [], []
-    totals: dict[str, Counter[str]] = {k: Counter() for k in
-                                       ("sessions_dropped", "rows_in", "actions_kept", "rows_dropped",
-                                        "dropped_columns", "notes")}
+    totals: dict[str, Counter[str]] = {
+        k: Counter()
+        for k in ("sessions_dropped", "rows_in", "actions_kept", "rows_dropped", "dropped_columns", "notes")
+    }
     for number, report in conversion.reports.items():
-        replays = dataset_replays(schema, number, horizon=horizon, multi_aggregation=multi_aggregation,
-                                  data_dir=data_dir, cache_dir=cache_dir, use_cache=use_cache)
+        replays = dataset_replays(
+            schema,
+            number,
+            horizon=horizon,
+            multi_aggregation=multi_aggregation,
+            data_dir=data_dir,
+            cache_dir=cache_dir,
+            use_cache=use_cache,
+        )
         lengths = np.array([len(s.actions) for s in conversion.sessions[number]], dtype=np.int64)
         entry = report.to_json()
         entry["session_length"] = {
@@ -92,8 +113,11 @@ def build_report(*, horizon: int = 12, multi_aggregation: MultiAggregation = "fi
         "schema": schema.name,
         "actions_file": str(path),
         "actions_sha256": file_sha256(path),
-        "options": {"horizon": horizon, "multi_aggregation": multi_aggregation,
-                    "flawed_sessions": sorted(FLAWED_SESSIONS)},
+        "options": {
+            "horizon": horizon,
+            "multi_aggregation": multi_aggregation,
+            "flawed_sessions": sorted(FLAWED_SESSIONS),
+        },
         "sessions_in": sessions_in,
         "sessions_kept_total": sessions_kept,
         "sessions_kept": {k: v["sessions_kept"] for k, v in datasets.items()},
@@ -114,9 +138,11 @@ def format_report(report: dict[str, Any]) -> str:
     """Human-readable text of :func:`build_report`."""
     ds = report["datasets"]
     names = list(ds)
-    lines = [f"REACT-IDA sessions → {report['schema']} demonstrations ({report['actions_file']})",
-             f"options: horizon {report['options']['horizon']}, multi_aggregation "
-             f"{report['options']['multi_aggregation']}", ""]
+    lines = [
+        f"REACT-IDA sessions → {report['schema']} demonstrations ({report['actions_file']})",
+        f"options: horizon {report['options']['horizon']}, multi_aggregation {report['options']['multi_aggregation']}",
+        "",
+    ]
 
     def row(label: str, values: list[Any], total: Any = None) -> str:
         total = sum(values) if total is None else total
@@ -136,19 +162,30 @@ def format_report(report: dict[str, Any]) -> str:
     for reason in reasons:
         lines.append(row(f"  rows dropped: {reason}", [ds[n]["rows_dropped"].get(reason, 0) for n in names]))
     for kind in ACTION_KINDS:
-        lines.append(row(f"actions kept: {kind} (prior {report['prior']['actions'][kind]})",
-                         [ds[n]["actions_kept"][kind] for n in names]))
+        lines.append(
+            row(
+                f"actions kept: {kind} (prior {report['prior']['actions'][kind]})",
+                [ds[n]["actions_kept"][kind] for n in names],
+            )
+        )
     notes = sorted({r for n in names for r in ds[n]["notes"]})
     for note in notes:
         lines.append(row(f"  {note}"[:52], [ds[n]["notes"].get(note, 0) for n in names]))
     columns = sorted({c for n in names for c in ds[n]["dropped_columns"]})
     if columns:
-        lines.append("  columns outside the schema: " + ", ".join(
-            f"{c} ×{sum(ds[n]['dropped_columns'].get(c, 0) for n in names)}" for c in columns))
-    lines.append(row(f"sessions longer than the horizon ({report['options']['horizon']})",
-                     [ds[n]["session_length"]["longer_than_horizon"] for n in names]))
-    lines.append(row("  actions beyond the horizon (cut)",
-                     [ds[n]["session_length"]["actions_beyond_horizon"] for n in names]))
+        lines.append(
+            "  columns outside the schema: "
+            + ", ".join(f"{c} ×{sum(ds[n]['dropped_columns'].get(c, 0) for n in names)}" for c in columns)
+        )
+    lines.append(
+        row(
+            f"sessions longer than the horizon ({report['options']['horizon']})",
+            [ds[n]["session_length"]["longer_than_horizon"] for n in names],
+        )
+    )
+    lines.append(
+        row("  actions beyond the horizon (cut)", [ds[n]["session_length"]["actions_beyond_horizon"] for n in names])
+    )
     lines += ["", "representable expert actions (exact term / same view), all actions:"]
     for kind in ACTION_KINDS:
         cells = []
@@ -158,13 +195,16 @@ def format_report(report: dict[str, Any]) -> str:
         lines.append(f"  {kind:<10}" + "".join(f"{c:>16}" for c in cells))
     effects = sorted({e for n in names for e in ds[n]["unrepresentable_filters"]})
     for effect in effects:
-        lines.append(f"  unrepresentable filters that {effect}: " + ", ".join(
-            f"d{n} {ds[n]['unrepresentable_filters'].get(effect, 0)}" for n in names))
-    lines.append(f"  exact: {100 * report['representable_fraction']:.1f} % of {report['expert_actions']} actions "
-                 f"(filters {100 * report['filter_representable_fraction']:.1f} %); same view: "
-                 f"{100 * report['view_reproducible_fraction']:.1f} % "
-                 f"(filters {100 * report['filter_view_reproducible_fraction']:.1f} %); exact within the "
-                 f"first {report['options']['horizon']} actions: "
-                 f"{100 * report['representable_in_trajectories_fraction']:.1f} %")
+        lines.append(
+            f"  unrepresentable filters that {effect}: "
+            + ", ".join(f"d{n} {ds[n]['unrepresentable_filters'].get(effect, 0)}" for n in names)
+        )
+    lines.append(
+        f"  exact: {100 * report['representable_fraction']:.1f} % of {report['expert_actions']} actions "
+        f"(filters {100 * report['filter_representable_fraction']:.1f} %); same view: "
+        f"{100 * report['view_reproducible_fraction']:.1f} % "
+        f"(filters {100 * report['filter_view_reproducible_fraction']:.1f} %); exact within the "
+        f"first {report['options']['horizon']} actions: "
+        f"{100 * report['representable_in_trajectories_fraction']:.1f} %"
+    )
     return "\n".join(lines)
-

@@ -1,8 +1,8 @@
 """Demonstrations per split: which sessions train an agent and which evaluate it.
 
 * Leave-one-out (``cyber_loo1``): ``part="train"`` = every session of the training datasets
-  (2, 3, 4); ``part="test"`` = every session of the held-out dataset (1), which contributes nothing
-  to training.
+  (2, 3, 4); ``part="test"`` (or ``"eval"``, the name :meth:`ilaeda.data.splits.Split.datasets` uses) =
+  every session of the held-out dataset (1), which contributes nothing to training.
 * One dataset (``cyber_2``) or all (``cyber_all``): the sessions of each dataset are split into
   train/test by a seeded permutation (``test_fraction``, ``seed``; the dataset number is mixed into the
   seed so datasets are split independently).
@@ -32,7 +32,7 @@ from ilaeda.data.locate import locate
 from ilaeda.data.references import load_references
 from ilaeda.data.schema import SESSION_REPOSITORY_SCHEMA, Schema, load_schema
 from ilaeda.data.sessions import Back, Session
-from ilaeda.data.splits import Split, parse_split
+from ilaeda.data.splits import Split, canonical_part, parse_split
 from ilaeda.demos.cache import cached_replays, file_sha256
 from ilaeda.demos.conversion import FLAWED_SESSIONS, Conversion, MultiAggregation, convert_file, locate_actions
 from ilaeda.demos.replay import Absorbing, LongSessions, ReplaySet, replay_sessions
@@ -42,7 +42,8 @@ from ilaeda.errors import ConfigError, DataError
 if TYPE_CHECKING:
     from imitation.data.types import Trajectory
 
-Part = Literal["train", "test"]
+#: A split part: "train", or the held-out part as "test" or "eval" (:func:`ilaeda.data.splits.canonical_part`).
+Part = Literal["train", "test", "eval"]
 Source = Literal["sessions", "references", "chained"]
 
 
@@ -55,14 +56,19 @@ def _conversion(path: str, sha256: str, schema: str, multi_aggregation: str) -> 
     return convert_file(path, schema, multi_aggregation=multi_aggregation)  # type: ignore[arg-type]
 
 
-def expert_sessions(schema: Schema | str = SESSION_REPOSITORY_SCHEMA, *,
-                    data_dir: str | os.PathLike[str] | None = None,
-                    multi_aggregation: MultiAggregation = "first") -> Conversion:
+def expert_sessions(
+    schema: Schema | str = SESSION_REPOSITORY_SCHEMA,
+    *,
+    data_dir: str | os.PathLike[str] | None = None,
+    multi_aggregation: MultiAggregation = "first",
+) -> Conversion:
     """The converted REACT-IDA sessions (memoised by file content)."""
     schema = load_schema(schema)
     if schema.name != SESSION_REPOSITORY_SCHEMA:
-        raise DataError(f"no expert sessions for schema {schema.name!r}: the REACT-IDA sessions are recorded "
-                        f"on the {SESSION_REPOSITORY_SCHEMA!r} datasets")
+        raise DataError(
+            f"no expert sessions for schema {schema.name!r}: the REACT-IDA sessions are recorded "
+            f"on the {SESSION_REPOSITORY_SCHEMA!r} datasets"
+        )
     path = locate_actions(data_dir)
     return _conversion(str(path), file_sha256(path), schema.name, multi_aggregation)
 
@@ -79,25 +85,37 @@ def chain_sessions(sessions: Sequence[Session], name: str) -> Session:
     return Session(name, tuple(actions))
 
 
-def dataset_replays(schema: Schema | str, dataset: int, *, source: Source = "sessions", horizon: int = 12,
-                    multi_aggregation: MultiAggregation = "first",
-                    data_dir: str | os.PathLike[str] | None = None,
-                    cache_dir: str | os.PathLike[str] | None = None, use_cache: bool = True,
-                    indices: Sequence[int] | None = None) -> ReplaySet:
+def dataset_replays(
+    schema: Schema | str,
+    dataset: int,
+    *,
+    source: Source = "sessions",
+    horizon: int = 12,
+    multi_aggregation: MultiAggregation = "first",
+    data_dir: str | os.PathLike[str] | None = None,
+    cache_dir: str | os.PathLike[str] | None = None,
+    use_cache: bool = True,
+    indices: Sequence[int] | None = None,
+) -> ReplaySet:
     """Replays of one dataset's expert sessions (``source="sessions"``), gold references, or the chain of
-    its sessions (``"chained"``: one replay of the sessions at ``indices``, all by default) (cached)."""
+    its sessions (``"chained"``: one replay of the sessions at ``indices``, all by default) (cached).
+    """
     schema = load_schema(schema)
     dataset = schema.check_dataset(dataset)
     if source not in ("sessions", "references", "chained"):
         raise ConfigError(f"unknown demonstration source {source!r}; use 'sessions', 'references' or 'chained'")
     inputs: dict[str, Any] = {
-        "source": source, "schema": _schema_json(schema), "dataset": dataset, "horizon": int(horizon),
+        "source": source,
+        "schema": _schema_json(schema),
+        "dataset": dataset,
+        "horizon": int(horizon),
         "dataset_sha256": file_sha256(dataset_path(schema, dataset, data_dir)),
     }
     if source in ("sessions", "chained"):
         actions = locate_actions(data_dir)
-        inputs.update(actions_sha256=file_sha256(actions), multi_aggregation=multi_aggregation,
-                      flawed=sorted(FLAWED_SESSIONS))
+        inputs.update(
+            actions_sha256=file_sha256(actions), multi_aggregation=multi_aggregation, flawed=sorted(FLAWED_SESSIONS)
+        )
         if source == "chained":
             inputs["indices"] = None if indices is None else [int(i) for i in indices]
 
@@ -114,10 +132,19 @@ def dataset_replays(schema: Schema | str, dataset: int, *, source: Source = "ses
         def build() -> ReplaySet:
             refs = load_references(schema, dataset, data_dir)
             return replay_sessions(list(refs), schema, dataset, horizon=horizon, data_dir=data_dir)
-    tag = "" if indices is None or source != "chained" else "-" + hashlib.sha256(
-        json.dumps(inputs["indices"]).encode()).hexdigest()[:8]
-    return cached_replays(f"{schema.name}-{source}-d{dataset}-h{int(horizon)}{tag}", inputs, build,
-                          cache_dir=cache_dir, use_cache=use_cache)
+
+    tag = (
+        ""
+        if indices is None or source != "chained"
+        else "-" + hashlib.sha256(json.dumps(inputs["indices"]).encode()).hexdigest()[:8]
+    )
+    return cached_replays(
+        f"{schema.name}-{source}-d{dataset}-h{int(horizon)}{tag}",
+        inputs,
+        build,
+        cache_dir=cache_dir,
+        use_cache=use_cache,
+    )
 
 
 def split_indices(n: int, test_fraction: float, seed: int, dataset: int) -> tuple[list[int], list[int]]:
@@ -147,30 +174,37 @@ class Selection:
     indices: tuple[int, ...] | None  # None = all
 
 
-def select(split: str | Split, part: Part = "train", *, include_references: bool = False,
-           include_eval_references: bool = False, test_fraction: float = 0.3, seed: int = 0,
-           n_sessions: dict[int, int] | None = None) -> list[Selection]:
+def select(
+    split: str | Split,
+    part: Part = "train",
+    *,
+    include_references: bool = False,
+    include_eval_references: bool = False,
+    test_fraction: float = 0.3,
+    seed: int = 0,
+    n_sessions: dict[int, int] | None = None,
+) -> list[Selection]:
     """Which sessions of which datasets form ``part`` of ``split`` (``n_sessions`` per dataset)."""
     split = parse_split(split) if isinstance(split, str) else split
-    if part not in ("train", "test"):
-        raise ConfigError(f"part must be 'train' or 'test', got {part!r}")
+    train = canonical_part(part) == "train"
     if not 0.0 <= float(test_fraction) < 1.0:
         raise ConfigError(f"test_fraction must be in [0, 1), got {test_fraction}")
     if include_eval_references and split.is_leave_one_out:
-        raise ConfigError(f"include_eval_references would train on the held-out dataset of {split.name!r}; "
-                          "leave-one-out splits never train on it")
+        raise ConfigError(
+            f"include_eval_references would train on the held-out dataset of {split.name!r}; "
+            "leave-one-out splits never train on it"
+        )
     n_sessions = n_sessions or {}
     out: list[Selection] = []
-    datasets = split.train_datasets if part == "train" else split.eval_datasets
-    for dataset in datasets:
+    for dataset in split.datasets(part):
         if dataset not in n_sessions:
             continue
         if split.is_leave_one_out:
             out.append(Selection(dataset, "sessions", None))
         else:
-            train, test = split_indices(n_sessions[dataset], test_fraction, seed, dataset)
-            out.append(Selection(dataset, "sessions", tuple(train if part == "train" else test)))
-    if part == "train":
+            train_indices, test_indices = split_indices(n_sessions[dataset], test_fraction, seed, dataset)
+            out.append(Selection(dataset, "sessions", tuple(train_indices if train else test_indices)))
+    if train:
         for dataset in split.train_datasets:
             held = dataset in split.eval_datasets
             if (include_references and not held) or (include_eval_references and held):
@@ -178,14 +212,26 @@ def select(split: str | Split, part: Part = "train", *, include_references: bool
     return out
 
 
-def load_demonstrations(split: str, *, part: Part = "train", include_references: bool = False,
-                        include_eval_references: bool = False, test_fraction: float = 0.3, seed: int = 0,
-                        horizon: int = 12, long_sessions: LongSessions = "cut", absorbing: Absorbing = "keep",
-                        multi_aggregation: MultiAggregation = "first",
-                        data_dir: str | os.PathLike[str] | None = None,
-                        cache_dir: str | os.PathLike[str] | None = None,
-                        use_cache: bool = True, episode_end: str = "absorbing", observe_step: bool = False,
-                        window_stride: int | None = None, chain: bool = False) -> list[Trajectory]:
+def load_demonstrations(
+    split: str,
+    *,
+    part: Part = "train",
+    include_references: bool = False,
+    include_eval_references: bool = False,
+    test_fraction: float = 0.3,
+    seed: int = 0,
+    horizon: int = 12,
+    long_sessions: LongSessions = "cut",
+    absorbing: Absorbing = "keep",
+    multi_aggregation: MultiAggregation = "first",
+    data_dir: str | os.PathLike[str] | None = None,
+    cache_dir: str | os.PathLike[str] | None = None,
+    use_cache: bool = True,
+    episode_end: str = "absorbing",
+    observe_step: bool = False,
+    window_stride: int | None = None,
+    chain: bool = False,
+) -> list[Trajectory]:
     """Fixed-horizon expert trajectories of one part of a split (see the module docstring).
 
     ``episode_end``, ``observe_step`` and ``window_stride`` shape the trajectories for the env they train
@@ -199,40 +245,62 @@ def load_demonstrations(split: str, *, part: Part = "train", include_references:
     parsed = parse_split(split)
     schema = load_schema(parsed.schema)
     has_sessions = schema.name == SESSION_REPOSITORY_SCHEMA
-    needed = set(parsed.train_datasets if part == "train" else parsed.eval_datasets)
-    options = dict(horizon=horizon, multi_aggregation=multi_aggregation, data_dir=data_dir,
-                   cache_dir=cache_dir, use_cache=use_cache)
+    needed = set(parsed.datasets(part))
+    options: dict[str, Any] = dict(
+        horizon=horizon,
+        multi_aggregation=multi_aggregation,
+        data_dir=data_dir,
+        cache_dir=cache_dir,
+        use_cache=use_cache,
+    )
     replays: dict[tuple[int, str], ReplaySet] = {}
     if has_sessions:
         for dataset in sorted(needed):
             replays[(dataset, "sessions")] = dataset_replays(schema, dataset, source="sessions", **options)
     n_sessions = {d: len(r) for (d, source), r in replays.items() if source == "sessions"}
-    selections = select(parsed, part, include_references=include_references,
-                        include_eval_references=include_eval_references, test_fraction=test_fraction,
-                        seed=seed, n_sessions=n_sessions)
+    selections = select(
+        parsed,
+        part,
+        include_references=include_references,
+        include_eval_references=include_eval_references,
+        test_fraction=test_fraction,
+        seed=seed,
+        n_sessions=n_sessions,
+    )
     trajectories: list[Trajectory] = []
-    shape = dict(absorbing=absorbing, episode_end=episode_end, observe_step=observe_step,
-                 window_stride=window_stride)
+    shape: dict[str, Any] = dict(
+        absorbing=absorbing, episode_end=episode_end, observe_step=observe_step, window_stride=window_stride
+    )
     for sel in selections:
         if chain and sel.source == "sessions":
             chained = dataset_replays(schema, sel.dataset, source="chained", indices=sel.indices, **options)
-            trajectories.extend(chained.trajectories(long_sessions="windows", **shape))  # type: ignore[arg-type]
+            trajectories.extend(chained.trajectories(long_sessions="windows", **shape))
             continue
         key = (sel.dataset, sel.source)
         if key not in replays:
             replays[key] = dataset_replays(schema, sel.dataset, source=sel.source, **options)
-        trajectories.extend(replays[key].trajectories(sel.indices, long_sessions=long_sessions,
-                                                      **shape))  # type: ignore[arg-type]
+        trajectories.extend(replays[key].trajectories(sel.indices, long_sessions=long_sessions, **shape))
     if not trajectories:
-        why = (f"schema {schema.name!r} has no recorded sessions; pass include_references=True"
-               if not has_sessions else f"test_fraction={test_fraction}" if part == "test" else "no sessions")
+        why = (
+            f"schema {schema.name!r} has no recorded sessions; pass include_references=True"
+            if not has_sessions
+            else f"test_fraction={test_fraction}"
+            if canonical_part(part) == "eval"
+            else "no sessions"
+        )
         raise DataError(f"split {split!r} part {part!r} holds no demonstrations ({why})")
     return trajectories
 
 
-def load_session_names(split: str, *, part: Part = "train", test_fraction: float = 0.3, seed: int = 0,
-                       multi_aggregation: MultiAggregation = "first",
-                       data_dir: str | os.PathLike[str] | None = None) -> dict[int, list[str]]:
+def load_session_names(
+    split: str,
+    *,
+    part: Part = "train",
+    test_fraction: float = 0.3,
+    seed: int = 0,
+    multi_aggregation: MultiAggregation = "first",
+    data_dir: str | os.PathLike[str] | None = None,
+) -> dict[int, list[str]]:
     """Names of the expert sessions of a split part, per dataset (no replay needed)."""
     parsed = parse_split(split)
     conversion = expert_sessions(parsed.schema, data_dir=data_dir, multi_aggregation=multi_aggregation)

@@ -41,14 +41,16 @@ class Display:
     @cached_property
     def token(self) -> str:
         """Canonical rendering (full float precision), stable across processes."""
-        data = ";".join(f"{c}:{u!r},{n!r},{e!r}" for c, u, n, e in
-                        zip(self.columns, self.unique, self.nulls, self.entropy))
+        data = ";".join(
+            f"{c}:{u!r},{n!r},{e!r}" for c, u, n, e in zip(self.columns, self.unique, self.nulls, self.entropy)
+        )
         g = self.granularity
         if g is None:
             return f"D[{data}]G[None]"
         aggs = ",".join(f"{c}={s!r}" for c, s in g.agg_attrs)
-        return (f"D[{data}]G[{','.join(g.group_attrs)}|{aggs}|{g.inverse_ngroups!r},"
-                f"{g.inverse_size_mean!r},{g.site_std!r}]")
+        return (
+            f"D[{data}]G[{','.join(g.group_attrs)}|{aggs}|{g.inverse_ngroups!r},{g.inverse_size_mean!r},{g.site_std!r}]"
+        )
 
     def granularity_vector(self) -> np.ndarray:
         """Per column: aggregated score, 2 (grouped), −1 (neither); all −1 when ungrouped."""

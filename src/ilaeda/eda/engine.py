@@ -183,8 +183,9 @@ class DisplayEngine:
         self._empty: _View | None = None
 
     @classmethod
-    def for_dataset(cls, schema: Schema | str, dataset: int,
-                    data_dir: str | os.PathLike[str] | None = None) -> DisplayEngine:
+    def for_dataset(
+        cls, schema: Schema | str, dataset: int, data_dir: str | os.PathLike[str] | None = None
+    ) -> DisplayEngine:
         """The (process-wide, memoised) engine of one dataset."""
         schema = load_schema(schema)
         dataset = schema.check_dataset(dataset)
@@ -278,24 +279,28 @@ class DisplayEngine:
         String tests are evaluated lazily, only for the categories present in ``parent``.
         """
         if action.operator not in STRING_TESTS:
+
             def compute() -> np.ndarray | None:
                 try:
                     return category_mask(column, action)
                 except InvalidFilter:
                     return None
+
             return self._filter_categories.get_or(action, compute)
+
         def fresh() -> tuple[np.ndarray, np.ndarray]:
             keep = np.zeros(column.n_categories + 1, dtype=bool)
             keep[0] = missing_cell_matches(column, action.operator, str(action.term))
             return keep, np.zeros(column.n_categories + 1, dtype=bool)
+
         entry = self._filter_categories.get_or(action, fresh)
         keep, known = entry
         j = self._position[column.name]
         if parent.counts is not None:
-            present = np.flatnonzero(parent.counts[self._offsets[j] + 1:self._offsets[j + 1]]) + 1
+            present = np.flatnonzero(parent.counts[self._offsets[j] + 1 : self._offsets[j + 1]]) + 1
         else:
             self._sparse(parent)
-            present = parent.codes[parent.bounds[j]:parent.bounds[j + 1]] - self._offsets[j]  # type: ignore[index,operator]
+            present = parent.codes[parent.bounds[j] : parent.bounds[j + 1]] - self._offsets[j]  # type: ignore[index]
             present = present[present > 0]
         todo = present[~known[present]]
         if len(todo):
@@ -323,15 +328,17 @@ class DisplayEngine:
         if view.counts is None:
             return np.bincount(encoded.codes[view.rows], minlength=encoded.n_categories + 1)
         start = self._offsets[self._position[column]]
-        return view.counts[start:start + encoded.n_categories + 1]
+        return view.counts[start : start + encoded.n_categories + 1]
 
     def value_counts(self, filters: tuple[Filter, ...], column: str) -> np.ndarray:
         """Counts of each category of ``column`` (missing cells excluded) in the view of ``filters``."""
+
         def compute() -> np.ndarray:
             self.column(column)
             counts = self._column_counts(self._view(filters), column)[1:].astype(np.float64)
             counts.setflags(write=False)
             return counts
+
         return self._counts.get_or((filters, column), compute)
 
     def term_candidates(self, filters: tuple[Filter, ...], column: str, operator: str) -> TermCandidates:
@@ -346,6 +353,7 @@ class DisplayEngine:
                 incidence, vocabulary = encoded.token_index
                 return token_candidates(view.n, counts, incidence, vocabulary)
             return value_candidates(encoded.codes[view.rows], encoded.strings, encoded.n_categories, counts)
+
         return self._terms.get_or((filters, column, tokens), compute)
 
     # -------------------------------------------------------------------------------- displays
@@ -370,7 +378,7 @@ class DisplayEngine:
         offsets = self._offsets.tolist()
         unique, nulls, entropy = [], [], [0.0] * k
         few: list[tuple[int, int, int, int]] = []  # (column, start, end, non-missing) of short count lists
-        firsts = codes[np.minimum(bounds[:-1], len(codes) - 1)].tolist()  # type: ignore[index]
+        firsts = codes[np.minimum(bounds[:-1], len(codes) - 1)].tolist()  # type: ignore[index,arg-type]
         for j, name in enumerate(self.schema.columns):
             start, end = bounds[j], bounds[j + 1]  # type: ignore[index]
             if start < end and firsts[j] == offsets[j]:  # the column's missing cells come first
@@ -397,8 +405,9 @@ class DisplayEngine:
         return tuple(unique), tuple(nulls), tuple(entropy)
 
     @staticmethod
-    def _few_value_count_entropies(counts: np.ndarray, n: int, few: list[tuple[int, int, int, int]],
-                                   entropy: list[float]) -> None:
+    def _few_value_count_entropies(
+        counts: np.ndarray, n: int, few: list[tuple[int, int, int, int]], entropy: list[float]
+    ) -> None:
         """:func:`value_count_entropy` of several short count lists with one sort and one ``entr``.
 
         Each column's counts are sorted descending (one sort of column-major keys), divided by its
@@ -415,7 +424,7 @@ class DisplayEngine:
         terms = entr((n - keys % (n + 1)) / np.repeat(ms, lengths).astype(np.float64))
         stops = np.cumsum(lengths).tolist()
         for (j, _, _, m), stop, length in zip(few, stops, lengths.tolist()):
-            entropy[j] = float(np.sum(terms[stop - length:stop]) / float(np.log(m)))
+            entropy[j] = float(np.sum(terms[stop - length : stop]) / float(np.log(m)))
 
     def _granularity(self, state: State, view: _View) -> Granularity | None:
         # A later function on the same column wins. An aggregated column may also be a grouping column
@@ -429,8 +438,10 @@ class DisplayEngine:
             return Granularity(state.grouping, tuple((c, 0.0) for c in aggregations), 0.0, 0.0, 0.0)
         agg_attrs = []  # in the order the columns were first aggregated, as the benchmark's tokens
         for col, func in aggregations.items():
-            score = self._score_memo.get_or((*key, col, func), lambda: self._aggregation_score(
-                self.column(col), func, rows, group_ids, sizes))  # noqa: B023 - called at once
+            score = self._score_memo.get_or(
+                (*key, col, func),
+                lambda: self._aggregation_score(self.column(col), func, rows, group_ids, sizes),  # noqa: B023 - called at once
+            )
             if score is None:
                 return None
             agg_attrs.append((col, score))
@@ -468,8 +479,9 @@ class DisplayEngine:
         return ids, sizes
 
     @staticmethod
-    def _aggregation_score(column: EncodedColumn, func: str, rows: np.ndarray,
-                           group_ids: np.ndarray, sizes: np.ndarray) -> float | None:
+    def _aggregation_score(
+        column: EncodedColumn, func: str, rows: np.ndarray, group_ids: np.ndarray, sizes: np.ndarray
+    ) -> float | None:
         """Entropy score of the aggregated column; None when pandas could not aggregate it."""
         k = len(sizes)
         if func == "count":
@@ -483,8 +495,9 @@ class DisplayEngine:
             present = column.codes[sel] > 0
             if func == "mean":
                 return None if present.any() else 0.0
-            if func in ("min", "max") and np.any((np.bincount(ids[present], minlength=k) > 0)
-                                                 & (np.bincount(ids[~present], minlength=k) > 0)):
+            if func in ("min", "max") and np.any(
+                (np.bincount(ids[present], minlength=k) > 0) & (np.bincount(ids[~present], minlength=k) > 0)
+            ):
                 return None
         if func in ("min", "max"):  # categories are sorted: the extreme value has the extreme code
             codes = column.codes[sel]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import operator as op
 from collections.abc import Callable, Iterable
+from typing import Any
 
 import numpy as np
 
@@ -25,8 +26,13 @@ UNKNOWN_TERM = "<UNK>"
 #: How pandas' ``astype(str)`` renders a missing numeric cell, which string tests then see.
 MISSING_NUMBER_TEXT = "nan"
 
-_COMPARE: dict[str, Callable[[object, object], object]] = {
-    "EQ": op.eq, "NEQ": op.ne, "GT": op.gt, "GE": op.ge, "LT": op.lt, "LE": op.le,
+_COMPARE: dict[str, Callable[[Any, Any], Any]] = {
+    "EQ": op.eq,
+    "NEQ": op.ne,
+    "GT": op.gt,
+    "GE": op.ge,
+    "LT": op.lt,
+    "LE": op.le,
 }
 STRING_TESTS = frozenset({"CONTAINS", "STARTS_WITH", "ENDS_WITH"})
 
@@ -82,7 +88,8 @@ def string_test(column: EncodedColumn, operator: str, term: str, categories: Ite
 
 def missing_cell_matches(column: EncodedColumn, operator: str, term: str) -> bool:
     """Whether a string test keeps a missing cell: never on a text column; on a numeric one the benchmark
-    tests ``astype(str)``, where a missing cell is the text ``nan``."""
+    tests ``astype(str)``, where a missing cell is the text ``nan``.
+    """
     if column.kind == "str":
         return False
     if operator == "CONTAINS":

@@ -122,8 +122,9 @@ class EncodedTable:
     @cached_property
     def stacked_codes(self) -> np.ndarray:
         """Row × schema column codes shifted by :attr:`offsets`: one ``bincount`` counts every column."""
-        codes = [self.columns[c].codes.astype(np.int64) + offset
-                 for c, offset in zip(self.schema.columns, self.offsets[:-1])]
+        codes = [
+            self.columns[c].codes.astype(np.int64) + offset for c, offset in zip(self.schema.columns, self.offsets[:-1])
+        ]
         stacked = np.stack(codes, axis=1) if codes else np.zeros((self.n_rows, 0), dtype=np.int64)
         stacked.setflags(write=False)
         return stacked

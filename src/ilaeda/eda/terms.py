@@ -23,11 +23,37 @@ import numpy as np
 from ilaeda.data.sessions import STRING_OPERATORS
 
 #: The 27 bin edges (26 bins) of AdvEDA's environment (github.com/abhijitmanatkar/AdversarialEDA).
-BIN_EDGES = np.array([
-    0, 4.8828125e-05, 9.765625e-05, 1.953125e-04, 3.90625e-04, 7.8125e-04, 0.0015625, 0.003125,
-    0.00625, 0.0125, 0.025, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7, 0.8,
-    0.9, 1.0,
-])
+BIN_EDGES = np.array(
+    [
+        0,
+        4.8828125e-05,
+        9.765625e-05,
+        1.953125e-04,
+        3.90625e-04,
+        7.8125e-04,
+        0.0015625,
+        0.003125,
+        0.00625,
+        0.0125,
+        0.025,
+        0.05,
+        0.1,
+        0.15,
+        0.2,
+        0.25,
+        0.3,
+        0.35,
+        0.4,
+        0.45,
+        0.5,
+        0.55,
+        0.6,
+        0.7,
+        0.8,
+        0.9,
+        1.0,
+    ]
+)
 N_BINS = len(BIN_EDGES) - 1
 
 
@@ -79,8 +105,12 @@ def uses_tokens(operator: str, column: str, text_columns: frozenset[str]) -> boo
 
 def stable_argsort(values: np.ndarray) -> np.ndarray:
     """``np.argsort(values, kind="stable")``; small non-negative integers as uint16 (a radix sort)."""
-    if len(values) and values.min() >= 0 and values.max() < 1 << 16 and (
-            values.dtype.kind in "iu" or np.all(values == np.floor(values))):
+    if (
+        len(values)
+        and values.min() >= 0
+        and values.max() < 1 << 16
+        and (values.dtype.kind in "iu" or np.all(values == np.floor(values)))
+    ):
         return np.argsort(values.astype(np.uint16), kind="stable")
     return np.argsort(values, kind="stable")
 
@@ -89,8 +119,9 @@ def _none(tokens: bool) -> TermCandidates:
     return TermCandidates((), np.zeros(0, dtype=np.intp), np.zeros(0), tokens)
 
 
-def value_candidates(codes: np.ndarray, strings: list[str], n_categories: int,
-                     counts: np.ndarray | None = None) -> TermCandidates:
+def value_candidates(
+    codes: np.ndarray, strings: list[str], n_categories: int, counts: np.ndarray | None = None
+) -> TermCandidates:
     """Whole-value candidates from the view's row codes (0 = missing), in row order.
 
     ``counts``: ``np.bincount(codes, minlength=n_categories + 1)`` when the caller has it.

@@ -35,11 +35,19 @@ class ActionCodec:
     def __init__(self, schema: Schema, allow_stop: bool = True) -> None:
         self.schema = schema
         self.allow_stop = allow_stop
-        self.nvec = np.array([len(ACTION_TYPES) - (0 if allow_stop else 1), schema.n_columns, len(OPERATORS), N_BINS,
-                              schema.n_columns + 1, len(AGG_FUNCS)], dtype=np.int64)
+        self.nvec = np.array(
+            [
+                len(ACTION_TYPES) - (0 if allow_stop else 1),
+                schema.n_columns,
+                len(OPERATORS),
+                N_BINS,
+                schema.n_columns + 1,
+                len(AGG_FUNCS),
+            ],
+            dtype=np.int64,
+        )
 
-    def decode(self, vector: np.ndarray, engine: DisplayEngine, state: State,
-               rng: np.random.Generator) -> Action:
+    def decode(self, vector: np.ndarray, engine: DisplayEngine, state: State, rng: np.random.Generator) -> Action:
         """The action a vector means in ``state`` (filter terms drawn with ``rng``)."""
         kind, col, oper, term_bin, agg_col, agg_func = (int(v) for v in vector)
         if kind == 0:

@@ -49,8 +49,9 @@ EPISODE_ENDS = ("absorbing", "terminate", "no_stop")
 N_STEP_FEATURES = 2
 
 
-def compose_observation(displays: np.ndarray, *, absorbing: bool, step: int, depth: int, horizon: int,
-                        observe_step: bool) -> np.ndarray:
+def compose_observation(
+    displays: np.ndarray, *, absorbing: bool, step: int, depth: int, horizon: int, observe_step: bool
+) -> np.ndarray:
     """The observation: stacked display vectors, absorbing indicator, optional step/depth features.
 
     The absorbing state is one canonical vector (zeros and the indicator) whatever led to it.
@@ -60,7 +61,7 @@ def compose_observation(displays: np.ndarray, *, absorbing: bool, step: int, dep
     if absorbing:
         out[len(displays)] = 1.0
         return out
-    out[:len(displays)] = displays
+    out[: len(displays)] = displays
     if observe_step:
         out[len(displays) + 1] = min(step / horizon, 1.0)
         out[len(displays) + 2] = min(depth / horizon, 1.0)
@@ -88,12 +89,20 @@ class EDAEnv(gym.Env):
         min_length: :meth:`action_masks` forbids STOP before this many actions.
     """
 
-    metadata: ClassVar[dict[str, Any]] = {"render_modes": ["ansi"]}
+    metadata: ClassVar[dict[str, Any]] = {"render_modes": ["ansi"]}  # type: ignore[misc]  # as gymnasium does
 
-    def __init__(self, schema: str | Schema = "cyber", datasets: Sequence[int] = (1,), horizon: int = 12,
-                 data_dir: str | os.PathLike[str] | None = None, render_mode: str | None = None,
-                 episode_end: str = "absorbing", observe_step: bool = False, mask_back_at_root: bool = False,
-                 min_length: int = 0) -> None:
+    def __init__(
+        self,
+        schema: str | Schema = "cyber",
+        datasets: Sequence[int] = (1,),
+        horizon: int = 12,
+        data_dir: str | os.PathLike[str] | None = None,
+        render_mode: str | None = None,
+        episode_end: str = "absorbing",
+        observe_step: bool = False,
+        mask_back_at_root: bool = False,
+        min_length: int = 0,
+    ) -> None:
         self.schema = load_schema(schema)
         if isinstance(datasets, (int, str)):
             datasets = (int(datasets),)
@@ -111,7 +120,9 @@ class EDAEnv(gym.Env):
         self.observe_step = bool(observe_step)
         self.mask_back_at_root = bool(mask_back_at_root)
         if isinstance(min_length, bool) or not isinstance(min_length, int) or not 0 <= min_length <= int(horizon):
-            raise ConfigError(f"min_length must be an integer between 0 and the horizon ({horizon}), got {min_length!r}")
+            raise ConfigError(
+                f"min_length must be an integer between 0 and the horizon ({horizon}), got {min_length!r}"
+            )
         self.min_length = min_length
         self.codec = ActionCodec(self.schema, allow_stop=episode_end != "no_stop")
         self.action_space = spaces.MultiDiscrete(self.codec.nvec)
@@ -120,7 +131,9 @@ class EDAEnv(gym.Env):
         extra = 1 + (N_STEP_FEATURES if self.observe_step else 0)
         self.observation_space = spaces.Box(
             np.concatenate([np.tile(low, STACKED_DISPLAYS), np.zeros(extra)]).astype(np.float32),
-            np.concatenate([np.tile(high, STACKED_DISPLAYS), np.ones(extra)]).astype(np.float32), dtype=np.float32)
+            np.concatenate([np.tile(high, STACKED_DISPLAYS), np.ones(extra)]).astype(np.float32),
+            dtype=np.float32,
+        )
         self._engines: dict[int, DisplayEngine] = {}
         self.dataset = self.datasets[0]
         self._reset_session()
@@ -154,8 +167,14 @@ class EDAEnv(gym.Env):
         return np.concatenate(pad + self._recent[-STACKED_DISPLAYS:])
 
     def _observation(self) -> np.ndarray:
-        return compose_observation(self.displays_vector(), absorbing=self.stopped, step=self.steps,
-                                   depth=self.stack.depth, horizon=self.horizon, observe_step=self.observe_step)
+        return compose_observation(
+            self.displays_vector(),
+            absorbing=self.stopped,
+            step=self.steps,
+            depth=self.stack.depth,
+            horizon=self.horizon,
+            observe_step=self.observe_step,
+        )
 
     def _push_display(self, display: Display) -> None:
         self._recent.append(display.vector)
@@ -192,8 +211,9 @@ class EDAEnv(gym.Env):
         return self.engine().display(self.stack.current)
 
     # ------------------------------------------------------------------------------ gym API
-    def reset(self, *, seed: int | None = None,
-              options: dict[str, Any] | None = None) -> tuple[np.ndarray, dict[str, Any]]:
+    def reset(
+        self, *, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[np.ndarray, dict[str, Any]]:
         super().reset(seed=seed)
         options = options or {}
         if "dataset" in options:
@@ -235,8 +255,9 @@ class EDAEnv(gym.Env):
 
     def _absorbing_step(self) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
         self.steps += 1
-        return self._finish({"dataset": self.dataset, "action": {"type": "stop"}, "coherence_penalty": 0.0,
-                             "absorbing": True})
+        return self._finish(
+            {"dataset": self.dataset, "action": {"type": "stop"}, "coherence_penalty": 0.0, "absorbing": True}
+        )
 
     def _finish(self, info: dict[str, Any]) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
         terminated = self.stopped and self.episode_end == "terminate"
@@ -246,7 +267,7 @@ class EDAEnv(gym.Env):
             info["session_text"] = render_session(self.actions)
         return self._observation(), 0.0, terminated, truncated, info
 
-    def render(self) -> str | None:
+    def render(self) -> str | None:  # type: ignore[override]  # ansi mode renders text
         """The session so far as numbered text lines (``render_mode="ansi"``)."""
         header = f"{self.schema.name} dataset {self.dataset}, step {self.steps}/{self.horizon}"
         lines = render_session(self.actions) + (["    STOP"] if self.stopped else [])

@@ -15,14 +15,16 @@ from ilaeda.errors import IlaedaError
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Command line: write the report of a run directory or a sessions file; returns the exit status."""
     parser = argparse.ArgumentParser(prog="python -m ilaeda.report", description=__doc__.splitlines()[0])
     parser.add_argument("source", help="a Sacred run directory (output/sacred/<name>/<id>) or a sessions JSON file")
     parser.add_argument("--out", help="output directory (default: <run dir>/report or <file stem>_report)")
     parser.add_argument("--schema", help="schema of a session file that does not name it")
     parser.add_argument("--dataset", type=int, help="dataset of a session file that does not name it")
     parser.add_argument("--rows", type=int, default=5, help="rows shown per display (default 5)")
-    parser.add_argument("--max-sessions", type=int, default=0,
-                        help="detail at most this many sessions per file (default 0: all)")
+    parser.add_argument(
+        "--max-sessions", type=int, default=0, help="detail at most this many sessions per file (default 0: all)"
+    )
     parser.add_argument("--no-headline", action="store_true", help="leave out the headline table")
     args = parser.parse_args(argv)
     if args.rows < 1 or args.max_sessions < 0:
@@ -34,10 +36,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     source = Path(args.source)
     try:
         inp = load_input(source, args.schema, args.dataset)
-        out = Path(args.out) if args.out else (source / "report" if source.is_dir()
-                                               else source.with_name(f"{source.stem}_report"))
-        paths = write_report(inp, out, rows=args.rows, max_sessions=args.max_sessions or None,
-                             with_headline=not args.no_headline)
+        out = (
+            Path(args.out)
+            if args.out
+            else (source / "report" if source.is_dir() else source.with_name(f"{source.stem}_report"))
+        )
+        paths = write_report(
+            inp, out, rows=args.rows, max_sessions=args.max_sessions or None, with_headline=not args.no_headline
+        )
     except IlaedaError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

@@ -22,10 +22,38 @@ from ilaeda.report.sessions import HTML_NAME
 logger = logging.getLogger(__name__)
 
 #: Comparison columns shown on the page (the CSV holds more).
-COMPARISON_VIEW = ("algo", "split", "policy", "metric", "level", "ours_mean", "ours_std", "ours_n", "ref_mean",
-                   "ref_std", "ref_n", "diff", "t", "p_value", "significant", "note")
-PAIRWISE_VIEW = ("split", "policy", "metric", "algo_x", "algo_y", "mean_x", "mean_y", "p_value", "significant",
-                 "prob_improvement", "pi_low", "pi_high")
+COMPARISON_VIEW = (
+    "algo",
+    "split",
+    "policy",
+    "metric",
+    "level",
+    "ours_mean",
+    "ours_std",
+    "ours_n",
+    "ref_mean",
+    "ref_std",
+    "ref_n",
+    "diff",
+    "t",
+    "p_value",
+    "significant",
+    "note",
+)
+PAIRWISE_VIEW = (
+    "split",
+    "policy",
+    "metric",
+    "algo_x",
+    "algo_y",
+    "mean_x",
+    "mean_y",
+    "p_value",
+    "significant",
+    "prob_improvement",
+    "pi_low",
+    "pi_high",
+)
 
 
 def run_report_path(run_dir: str | os.PathLike[str], result: Mapping[str, Any]) -> Path | None:
@@ -59,8 +87,10 @@ def _aggregate_view(aggregate: pd.DataFrame) -> pd.DataFrame:
             section, metric, _ = col.split(".")
             ci = aggregate.get(f"{section}.{metric}.ci95")
             label = metric + (" (det.)" if section == "benchmark_deterministic" else "")
-            view[label] = [f"{m:.3f}" + (f" ± {c:.3f}" if ci is not None and pd.notna(c) else "")
-                           for m, c in zip(aggregate[col], ci if ci is not None else [None] * len(aggregate))]
+            view[label] = [
+                f"{m:.3f}" + (f" ± {c:.3f}" if ci is not None and pd.notna(c) else "")
+                for m, c in zip(aggregate[col], ci if ci is not None else [None] * len(aggregate))
+            ]
     return view
 
 
@@ -68,37 +98,55 @@ def _significance(frame: pd.DataFrame) -> pd.DataFrame:
     if "significant" in frame.columns:
         frame = frame.copy()
         frame["significant"] = frame["significant"].map(
-            lambda v: "yes" if v is True or str(v).lower() == "true" else ("no" if pd.notna(v) and v != "" else ""))
+            lambda v: "yes" if v is True or str(v).lower() == "true" else ("no" if pd.notna(v) and v != "" else "")
+        )
     return frame
 
 
-def render_grid(written: Mapping[str, str | None], plots: Sequence[str | os.PathLike[str]],
-                runs: Sequence[Any], out_path: Path, title: str = "Grid report") -> str:
+def render_grid(
+    written: Mapping[str, str | None],
+    plots: Sequence[str | os.PathLike[str]],
+    runs: Sequence[Any],
+    out_path: Path,
+    title: str = "Grid report",
+) -> str:
     """The page's HTML. ``written``: analyze's output paths by config key; ``runs``: RunRecords."""
     body: list[str] = []
     csvs = [(k, v) for k, v in written.items() if v]
     if csvs:
-        body.append("<p class=\"meta\">tables: " + " · ".join(
-            f'<a href="{H.escape(os.path.relpath(v, out_path.parent))}">{H.escape(Path(v).name)}</a>'
-            for _, v in csvs) + "</p>")
+        body.append(
+            '<p class="meta">tables: '
+            + " · ".join(
+                f'<a href="{H.escape(os.path.relpath(v, out_path.parent))}">{H.escape(Path(v).name)}</a>'
+                for _, v in csvs
+            )
+            + "</p>"
+        )
     aggregate = _read_csv(written.get("aggregate_csv"))
     if aggregate is not None and len(aggregate):
-        body += ["<h2>Results per algorithm and split</h2>",
-                 '<p class="note">Mean over seeds ± 95% CI half-width of each run\'s mean over its evaluation '
-                 "sessions on the held-out dataset; (det.) = deterministic policy.</p>",
-                 H.table_html(_aggregate_view(aggregate))]
+        body += [
+            "<h2>Results per algorithm and split</h2>",
+            '<p class="note">Mean over seeds ± 95% CI half-width of each run\'s mean over its evaluation '
+            "sessions on the held-out dataset; (det.) = deterministic policy.</p>",
+            H.table_html(_aggregate_view(aggregate)),
+        ]
     comparison = _read_csv(written.get("comparison_csv"))
     if comparison is not None and len(comparison):
-        body += ["<h2>Against the reference</h2>",
-                 '<p class="note">Welch\'s t-test of ours against the reference results; <b>significant</b> = '
-                 "p below alpha. level=seeds: one number per trained agent; level=sessions: all evaluation "
-                 "sessions pooled.</p>",
-                 H.table_html(_significance(_view(comparison, COMPARISON_VIEW)))]
+        body += [
+            "<h2>Against the reference</h2>",
+            '<p class="note">Welch\'s t-test of ours against the reference results; <b>significant</b> = '
+            "p below alpha. level=seeds: one number per trained agent; level=sessions: all evaluation "
+            "sessions pooled.</p>",
+            H.table_html(_significance(_view(comparison, COMPARISON_VIEW))),
+        ]
     pairwise = _read_csv(written.get("pairwise_csv"))
     if pairwise is not None and len(pairwise):
-        body += ["<h2>Pairwise comparisons</h2>",
-                 '<p class="note">Welch\'s t-test over seeds and the probability of improvement P(X &gt; Y) '
-                 "with its bootstrap interval.</p>", H.table_html(_significance(_view(pairwise, PAIRWISE_VIEW)))]
+        body += [
+            "<h2>Pairwise comparisons</h2>",
+            '<p class="note">Welch\'s t-test over seeds and the probability of improvement P(X &gt; Y) '
+            "with its bootstrap interval.</p>",
+            H.table_html(_significance(_view(pairwise, PAIRWISE_VIEW))),
+        ]
     if plots:
         body.append("<h2>Plots</h2>")
         for plot in plots:
@@ -111,25 +159,45 @@ def render_grid(written: Mapping[str, str | None], plots: Sequence[str | os.Path
     rows = []
     for run in runs:
         report = run_report_path(run.path, run.result)
-        link = (f'<a href="{H.escape(os.path.relpath(report, out_path.parent))}">session report</a>'
-                if report else "–")
+        link = f'<a href="{H.escape(os.path.relpath(report, out_path.parent))}">session report</a>' if report else "–"
         bench = run.result.get("benchmark") or {}
-        rows.append({"algo": run.algo, "split": run.split, "seed": run.seed, "run": str(run.path),
-                     **{k: f"{(bench.get(k) or {}).get('mean', float('nan')):.3f}" for k in ("length", "t_bleu_2",
-                                                                                           "eda_sim")},
-                     "report": link})
+        rows.append(
+            {
+                "algo": run.algo,
+                "split": run.split,
+                "seed": run.seed,
+                "run": str(run.path),
+                **{
+                    k: f"{(bench.get(k) or {}).get('mean', float('nan')):.3f}"
+                    for k in ("length", "t_bleu_2", "eda_sim")
+                },
+                "report": link,
+            }
+        )
     if rows:
         head = "".join(f"<th>{H.escape(c)}</th>" for c in rows[0])
-        cells = ["<tr>" + "".join(f"<td>{H.escape(v)}</td>" for k, v in r.items() if k != "report")
-                 + f'<td class="left">{r["report"]}</td></tr>' for r in rows]  # the link is our own markup
-        body += ["<h2>Runs</h2>", f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>'
-                 + "".join(cells) + "</tbody></table></div>"]
+        cells = [
+            "<tr>"
+            + "".join(f"<td>{H.escape(v)}</td>" for k, v in r.items() if k != "report")
+            + f'<td class="left">{r["report"]}</td></tr>'
+            for r in rows
+        ]  # the link is our own markup
+        body += [
+            "<h2>Runs</h2>",
+            f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>'
+            + "".join(cells)
+            + "</tbody></table></div>",
+        ]
     return H.page(title, body)
 
 
-def write_grid_report(out_path: str | os.PathLike[str], written: Mapping[str, str | None],
-                      plots: Sequence[str | os.PathLike[str]], runs: Sequence[Any], title: str = "Grid report"
-                      ) -> Path:
+def write_grid_report(
+    out_path: str | os.PathLike[str],
+    written: Mapping[str, str | None],
+    plots: Sequence[str | os.PathLike[str]],
+    runs: Sequence[Any],
+    title: str = "Grid report",
+) -> Path:
     """Write the page; returns its path."""
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
@@ -137,10 +205,16 @@ def write_grid_report(out_path: str | os.PathLike[str], written: Mapping[str, st
     return out_path
 
 
-def grid_report_beside(csv_output_path: str | None, plot_dir: str | None, written: Mapping[str, str | None],
-                       plots: Sequence[str | os.PathLike[str]], runs: Sequence[Any]) -> str | None:
+def grid_report_beside(
+    csv_output_path: str | None,
+    plot_dir: str | None,
+    written: Mapping[str, str | None],
+    plots: Sequence[str | os.PathLike[str]],
+    runs: Sequence[Any],
+) -> str | None:
     """Analyze's hook: ``report.html`` beside the per-run CSV (else in the plot directory); None when neither
-    is set. A failure is logged as a warning (the page is a by-product of the tables)."""
+    is set. A failure is logged as a warning (the page is a by-product of the tables).
+    """
     folder = Path(csv_output_path).parent if csv_output_path else (Path(plot_dir) if plot_dir else None)
     if folder is None:
         return None

@@ -23,7 +23,8 @@ import numpy as np
 import pandas as pd
 
 from ilaeda.analysis.comparison import REFERENCE_CSV
-from ilaeda.benchmark import METRICS, score_sessions
+from ilaeda.benchmark import score_sessions
+from ilaeda.contract import EXTRA_METRICS, METRIC_LABELS, METRICS
 from ilaeda.envs import EDAEnv
 from ilaeda.errors import IlaedaError
 
@@ -32,23 +33,29 @@ logger = logging.getLogger(__name__)
 #: Rows of the headline table, in order.
 HEADLINE_KEYS = ("length", *METRICS)
 #: Display names of the metrics.
-METRIC_NAMES = {"length": "length", "back_at_root": "back@root", "precision": "Precision", "t_bleu_1": "T-BLEU-1",
-                "t_bleu_2": "T-BLEU-2", "t_bleu_3": "T-BLEU-3", "eda_sim": "EDA-Sim"}
+METRIC_NAMES = METRIC_LABELS
 #: The released agents' reference algo in the reference CSV.
 RELEASED_ALGO = "advEDA_released_gail"
 RANDOM_SESSIONS = 100
 RANDOM_SEED = 0
 
 
-def random_sessions(schema: str, dataset: int, n: int, seed: int, stop: bool = True,
-                    horizon: int = 12, data_dir: str | os.PathLike[str] | None = None) -> list[dict[str, Any]]:
+def random_sessions(
+    schema: str,
+    dataset: int,
+    n: int,
+    seed: int,
+    stop: bool = True,
+    horizon: int = 12,
+    data_dir: str | os.PathLike[str] | None = None,
+) -> list[dict[str, Any]]:
     """``n`` episodes of a uniformly random agent as JSON sessions (``stop=False`` resamples STOP)."""
     env = EDAEnv(schema, (dataset,), horizon, data_dir=data_dir)
     env.action_space.seed(seed)
     sessions = []
     for i in range(n):
         env.reset(seed=seed + i)
-        done, info = False, {}
+        done, info = False, dict[str, Any]()
         while not done:
             action = env.action_space.sample()
             while not stop and action[0] == 3:
@@ -59,32 +66,46 @@ def random_sessions(schema: str, dataset: int, n: int, seed: int, stop: bool = T
     return sessions
 
 
-def random_agent_scores(schema: str, datasets: Sequence[int], n: int = RANDOM_SESSIONS, seed: int = RANDOM_SEED,
-                        data_dir: str | os.PathLike[str] | None = None) -> dict[str, dict[str, float]]:
+def random_agent_scores(
+    schema: str,
+    datasets: Sequence[int],
+    n: int = RANDOM_SESSIONS,
+    seed: int = RANDOM_SEED,
+    data_dir: str | os.PathLike[str] | None = None,
+) -> dict[str, dict[str, float]]:
     """``{key: {"mean", "std", "n"}}`` of the random agent's sessions pooled over ``datasets`` (std ddof 0).
 
-    Memoised per process (the agent and its scores depend only on the arguments)."""
-    scores = _random_agent_scores(str(schema), tuple(int(d) for d in datasets), int(n), int(seed),
-                                  str(data_dir) if data_dir else None)
+    Memoised per process (the agent and its scores depend only on the arguments).
+    """
+    scores = _random_agent_scores(
+        str(schema), tuple(int(d) for d in datasets), int(n), int(seed), str(data_dir) if data_dir else None
+    )
     return {k: dict(v) for k, v in scores.items()}
 
 
 @functools.lru_cache(maxsize=16)
-def _random_agent_scores(schema: str, datasets: tuple[int, ...], n: int, seed: int,
-                         data_dir: str | None) -> dict[str, dict[str, float]]:
+def _random_agent_scores(
+    schema: str, datasets: tuple[int, ...], n: int, seed: int, data_dir: str | None
+) -> dict[str, dict[str, float]]:
     rows: list[dict[str, Any]] = []
     for dataset in datasets:
-        rows += score_sessions(random_sessions(schema, dataset, n, seed, data_dir=data_dir), schema, dataset,
-                               data_dir=data_dir, with_interestingness=False).sessions
+        rows += score_sessions(
+            random_sessions(schema, dataset, n, seed, data_dir=data_dir),
+            schema,
+            dataset,
+            data_dir=data_dir,
+            with_interestingness=False,
+        ).sessions
     out = {}
-    for key in ("length", "back_at_root", *METRICS):
+    for key in (*EXTRA_METRICS, *METRICS):
         values = np.array([float(r[key]) for r in rows])
         out[key] = {"mean": float(values.mean()), "std": float(values.std()), "n": len(values)}
     return out
 
 
-def released_agent_scores(split: str, reference_csv: str | os.PathLike[str] | None = None
-                          ) -> dict[str, dict[str, dict[str, float]]]:
+def released_agent_scores(
+    split: str, reference_csv: str | os.PathLike[str] | None = None
+) -> dict[str, dict[str, dict[str, float]]]:
     """``{policy: {metric: {"mean", "std", "n"}}}`` of the released agent of ``split`` ({} when unknown)."""
     path = Path(reference_csv) if reference_csv else Path(str(REFERENCE_CSV))
     if not path.is_file():
@@ -101,20 +122,24 @@ def released_agent_scores(split: str, reference_csv: str | os.PathLike[str] | No
     out: dict[str, dict[str, dict[str, float]]] = {}
     for rec in frame.to_dict("records"):
         out.setdefault(rec["policy"], {})[rec["metric"]] = {
-            "mean": float(rec["mean"]), "std": float(rec["std"]), "n": int(rec["n"])}
+            "mean": float(rec["mean"]),
+            "std": float(rec["std"]),
+            "n": int(rec["n"]),
+        }
     return out
 
 
 def _cell(entry: Mapping[str, Any] | None, key: str) -> str:
     if not entry or entry.get("mean") is None:
         return "–"
-    digits = 1 if key in ("length", "back_at_root") else 3
+    digits = 1 if key in EXTRA_METRICS else 3
     std = entry.get("std")
     return f"{entry['mean']:.{digits}f}" + (f" ± {std:.{digits}f}" if std is not None else "")
 
 
-def headline_frame(result: Mapping[str, Any], released: Mapping[str, Mapping[str, Any]],
-                   random: Mapping[str, Any] | None) -> pd.DataFrame:
+def headline_frame(
+    result: Mapping[str, Any], released: Mapping[str, Mapping[str, Any]], random: Mapping[str, Any] | None
+) -> pd.DataFrame:
     """One row per metric: the run (stochastic, deterministic), the released agent (both), the random agent."""
     columns = {
         "this run (stochastic)": result.get("benchmark") or {},
@@ -125,18 +150,25 @@ def headline_frame(result: Mapping[str, Any], released: Mapping[str, Mapping[str
         columns["released agent (deterministic)"] = released.get("deterministic") or {}
     if random:
         columns["random agent"] = random
-    rows = [{"metric": METRIC_NAMES.get(key, key), **{name: _cell(values.get(key), key)
-                                                     for name, values in columns.items()}}
-            for key in HEADLINE_KEYS]
+    rows = [
+        {
+            "metric": METRIC_NAMES.get(key, key),
+            **{name: _cell(values.get(key), key) for name, values in columns.items()},
+        }
+        for key in HEADLINE_KEYS
+    ]
     frame = pd.DataFrame(rows)
-    n = {name: next((v.get("n") for v in values.values() if isinstance(v, Mapping) and v.get("n")), None)
-         for name, values in columns.items()}
+    n = {
+        name: next((v.get("n") for v in values.values() if isinstance(v, Mapping) and v.get("n")), None)
+        for name, values in columns.items()
+    }
     frame.loc[len(frame)] = {"metric": "sessions (n)", **{k: str(v) if v else "–" for k, v in n.items()}}
     return frame
 
 
-def headline(result: Mapping[str, Any], schema: str, datasets: Sequence[int],
-             data_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+def headline(
+    result: Mapping[str, Any], schema: str, datasets: Sequence[int], data_dir: str | os.PathLike[str] | None = None
+) -> pd.DataFrame:
     """The headline table of a run's result (computes the random agent on ``datasets``)."""
     split = result.get("split")
     released = released_agent_scores(split) if split else {}

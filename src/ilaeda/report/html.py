@@ -36,6 +36,7 @@ figure { margin: 0.5em 0 1em; } figcaption { color: #555; font-size: 0.85em; }
 
 
 def escape(text: object) -> str:
+    """``text`` as HTML text (quotes escaped too)."""
     return html.escape(str(text), quote=True)
 
 
@@ -43,12 +44,14 @@ def table_html(frame: pd.DataFrame, css_class: str = "", index: bool = False) ->
     """A DataFrame as an escaped HTML table in a horizontally scrolling box."""
     if frame is None or (len(frame) == 0 and len(frame.columns) == 0):
         return '<p class="note">(no table)</p>'
-    body = frame.to_html(index=index, escape=True, classes=css_class or None, border=0, na_rep="",
-                         float_format=lambda x: f"{x:.4g}")
+    body = frame.to_html(
+        index=index, escape=True, classes=css_class or None, border=0, na_rep="", float_format=lambda x: f"{x:.4g}"
+    )
     return f'<div class="scroll">{body}</div>'
 
 
 def png_data_uri(png: bytes) -> str:
+    """A PNG image as a ``data:`` URI for an ``<img src>``."""
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
@@ -62,8 +65,21 @@ def page(title: str, body: Iterable[str], subtitle: str = "") -> str:
     """A complete HTML document."""
     stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     meta = f"{escape(subtitle)} · " if subtitle else ""
-    return "\n".join([
-        "<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
-        f"<title>{escape(title)}</title>", f"<style>{CSS}</style>", "</head>", "<body>",
-        f"<h1>{escape(title)}</h1>", f'<p class="meta">{meta}written {stamp} by ilaeda {ilaeda.__version__}</p>',
-        *body, "</body>", "</html>", ""])
+    return "\n".join(
+        [
+            "<!DOCTYPE html>",
+            '<html lang="en">',
+            "<head>",
+            '<meta charset="utf-8">',
+            f"<title>{escape(title)}</title>",
+            f"<style>{CSS}</style>",
+            "</head>",
+            "<body>",
+            f"<h1>{escape(title)}</h1>",
+            f'<p class="meta">{meta}written {stamp} by ilaeda {ilaeda.__version__}</p>',
+            *body,
+            "</body>",
+            "</html>",
+            "",
+        ]
+    )

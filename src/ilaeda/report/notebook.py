@@ -42,13 +42,19 @@ def session_bundles(section: SessionSection) -> list[Bundle]:
     """What :func:`show_session` displays: the session's HTML (steps beside the closest reference) and two pictures."""
     ref = section.closest.reference
     return [
-        {"text/html": section_html(section, images=False),
-         "text/plain": f"{section.session.name}: {len(section.steps)} steps; closest reference {ref.name} "
-                       f"(EDA-Sim {section.closest.eda_sim:.3f})\n" + scores_frame(section.scores).to_string(index=False)},
-        {"image/png": base64.b64encode(section.tree).decode("ascii"),
-         "text/plain": f"<tree of displays of {section.session.name}>"},
-        {"image/png": base64.b64encode(section.closest_tree).decode("ascii"),
-         "text/plain": f"<tree of displays of {ref.name}>"},
+        {
+            "text/html": section_html(section, images=False),
+            "text/plain": f"{section.session.name}: {len(section.steps)} steps; closest reference {ref.name} "
+            f"(EDA-Sim {section.closest.eda_sim:.3f})\n" + scores_frame(section.scores).to_string(index=False),
+        },
+        {
+            "image/png": base64.b64encode(section.tree).decode("ascii"),
+            "text/plain": f"<tree of displays of {section.session.name}>",
+        },
+        {
+            "image/png": base64.b64encode(section.closest_tree).decode("ascii"),
+            "text/plain": f"<tree of displays of {ref.name}>",
+        },
     ]
 
 
@@ -57,8 +63,9 @@ def _session_file(doc: Mapping[str, Any]) -> SessionFile:
     from ilaeda.data.sessions import sessions_from_json
 
     schema = load_schema(doc["schema"])
-    return SessionFile(Path("."), schema.name, int(doc["dataset"]), sessions_from_json(doc, schema.columns),
-                       str(doc.get("mode") or ""))
+    return SessionFile(
+        Path("."), schema.name, int(doc["dataset"]), sessions_from_json(doc, schema.columns), str(doc.get("mode") or "")
+    )
 
 
 def _display(bundles: Sequence[Bundle]) -> None:
@@ -86,12 +93,14 @@ def show_root(doc: Mapping[str, Any], data_dir: str | None = None, rows: int = 5
     _display([root_bundle(doc, data_dir, rows)])
 
 
-def headline_table(result: Mapping[str, Any], schema: str, datasets: Sequence[int],
-                   data_dir: str | None = None) -> pd.DataFrame:
+def headline_table(
+    result: Mapping[str, Any], schema: str, datasets: Sequence[int], data_dir: str | None = None
+) -> pd.DataFrame:
     """Notebook helper: the run's headline table (the random agent is recomputed)."""
     split = result.get("split")
-    return headline_frame(result, released_agent_scores(split) if split else {},
-                          random_agent_scores(schema, datasets, data_dir=data_dir))
+    return headline_frame(
+        result, released_agent_scores(split) if split else {}, random_agent_scores(schema, datasets, data_dir=data_dir)
+    )
 
 
 def _code(source: str, outputs: Sequence[Any] = (), count: int | None = None) -> Any:
@@ -109,8 +118,13 @@ def _display_output(bundle: Bundle) -> Any:
     return nbformat.v4.new_output("display_data", data=bundle, metadata={})
 
 
-def build_notebook(inp: ReportInput, sections: Sequence[SessionSection], headline: pd.DataFrame | None,
-                   rows: int = 5, max_sessions: int | None = None) -> Any:
+def build_notebook(
+    inp: ReportInput,
+    sections: Sequence[SessionSection],
+    headline: pd.DataFrame | None,
+    rows: int = 5,
+    max_sessions: int | None = None,
+) -> Any:
     """The notebook of a report (with outputs)."""
     import nbformat
 
@@ -118,43 +132,71 @@ def build_notebook(inp: ReportInput, sections: Sequence[SessionSection], headlin
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.metadata["language_info"] = {"name": "python"}
     docs = [f.to_json() for f in inp.files]
-    result = {k: inp.result[k] for k in ("algo", "split", "benchmark", "benchmark_deterministic")
-              if k in inp.result} if inp.result is not None else None
-    cells = [nbformat.v4.new_markdown_cell(
-        f"# {inp.title}\n\nSource: `{inp.source}`. Each code cell re-creates its displays from the data with "
-        "ilaeda's display engine and benchmark (`ilaeda.report`). Set `DATA_DIR` below when the data are not "
-        "under `$ILAEDA_DATA_DIR` or the user cache.")]
-    setup = ("import json\n\nfrom ilaeda.report.notebook import headline_table, show_root, show_session\n\n"
-             f"DATA_DIR = {inp.data_dir!r}  # data directory (None: $ILAEDA_DATA_DIR, then the user cache)\n"
-             f"ROWS = {rows}  # rows shown per display\n"
-             f"RESULT = json.loads({json.dumps(json.dumps(result))})\n"
-             f"SESSIONS = json.loads({json.dumps(json.dumps(docs))})")
+    result = (
+        {k: inp.result[k] for k in ("algo", "split", "benchmark", "benchmark_deterministic") if k in inp.result}
+        if inp.result is not None
+        else None
+    )
+    cells = [
+        nbformat.v4.new_markdown_cell(
+            f"# {inp.title}\n\nSource: `{inp.source}`. Each code cell re-creates its displays from the data with "
+            "ilaeda's display engine and benchmark (`ilaeda.report`). Set `DATA_DIR` below when the data are not "
+            "under `$ILAEDA_DATA_DIR` or the user cache."
+        )
+    ]
+    setup = (
+        "import json\n\nfrom ilaeda.report.notebook import headline_table, show_root, show_session\n\n"
+        f"DATA_DIR = {inp.data_dir!r}  # data directory (None: $ILAEDA_DATA_DIR, then the user cache)\n"
+        f"ROWS = {rows}  # rows shown per display\n"
+        f"RESULT = json.loads({json.dumps(json.dumps(result))})\n"
+        f"SESSIONS = json.loads({json.dumps(json.dumps(docs))})"
+    )
     count = 1
     cells.append(_code(setup, count=count))
     if headline is not None and result is not None:
         count += 1
-        cells += [nbformat.v4.new_markdown_cell(
-            "## Headline\n\nMean ± std over sessions on the held-out dataset(s), beside the released agent of the "
-            "split and a uniformly random agent (100 seeded sessions per dataset)."),
-            _code(f"headline_table(RESULT, {inp.schema!r}, {inp.eval_datasets!r}, DATA_DIR)",
-                  [nbformat.v4.new_output("execute_result", data=_frame_bundle(headline), metadata={},
-                                          execution_count=count)], count)]
+        cells += [
+            nbformat.v4.new_markdown_cell(
+                "## Headline\n\nMean ± std over sessions on the held-out dataset(s), beside the released agent of the "
+                "split and a uniformly random agent (100 seeded sessions per dataset)."
+            ),
+            _code(
+                f"headline_table(RESULT, {inp.schema!r}, {inp.eval_datasets!r}, DATA_DIR)",
+                [
+                    nbformat.v4.new_output(
+                        "execute_result", data=_frame_bundle(headline), metadata={}, execution_count=count
+                    )
+                ],
+                count,
+            ),
+        ]
     for i, file in enumerate(inp.files):
         count += 1
-        cells += [nbformat.v4.new_markdown_cell(f"## {file.label}"),
-                  _code(f"show_root(SESSIONS[{i}], DATA_DIR, ROWS)",
-                        [_display_output(root_bundle(docs[i], inp.data_dir, rows))], count)]
+        cells += [
+            nbformat.v4.new_markdown_cell(f"## {file.label}"),
+            _code(
+                f"show_root(SESSIONS[{i}], DATA_DIR, ROWS)",
+                [_display_output(root_bundle(docs[i], inp.data_dir, rows))],
+                count,
+            ),
+        ]
         for section in (s for s in sections if s.file is file):
             j = file.sessions.index(section.session)
             count += 1
-            cells += [nbformat.v4.new_markdown_cell(f"### {section.session.name}"),
-                      _code(f"show_session(SESSIONS[{i}], {j}, DATA_DIR, ROWS)",
-                            [_display_output(b) for b in session_bundles(section)], count)]
+            cells += [
+                nbformat.v4.new_markdown_cell(f"### {section.session.name}"),
+                _code(
+                    f"show_session(SESSIONS[{i}], {j}, DATA_DIR, ROWS)",
+                    [_display_output(b) for b in session_bundles(section)],
+                    count,
+                ),
+            ]
     nb.cells = cells
     return nb
 
 
 def write_notebook(nb: Any, path: str | os.PathLike[str]) -> Path:
+    """Validate a notebook and write it to ``path``; returns the path."""
     import nbformat
 
     path = Path(path)
@@ -164,5 +206,12 @@ def write_notebook(nb: Any, path: str | os.PathLike[str]) -> Path:
     return path
 
 
-__all__ = ["build_notebook", "headline_table", "read_session_file", "session_bundles", "show_root", "show_session",
-           "write_notebook"]
+__all__ = [
+    "build_notebook",
+    "headline_table",
+    "read_session_file",
+    "session_bundles",
+    "show_root",
+    "show_session",
+    "write_notebook",
+]

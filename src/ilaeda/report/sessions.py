@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from ilaeda.contract import EXTRA_METRICS
 from ilaeda.data.schema import load_schema
 from ilaeda.data.sessions import Session, sessions_from_json, until_stop
 from ilaeda.errors import IlaedaError, SessionFormatError
@@ -95,8 +96,9 @@ def _read_json(path: Path, what: str) -> Any:
         raise ReportError(f"cannot read {what} {path}: {e}") from None
 
 
-def read_session_file(path: str | os.PathLike[str], schema: str | None = None, dataset: int | None = None,
-                      mode: str = "") -> SessionFile:
+def read_session_file(
+    path: str | os.PathLike[str], schema: str | None = None, dataset: int | None = None, mode: str = ""
+) -> SessionFile:
     """A session document; ``schema``/``dataset`` override (or supply) the file's header."""
     path = Path(path)
     raw = _read_json(path, "session file")
@@ -105,8 +107,9 @@ def read_session_file(path: str | os.PathLike[str], schema: str | None = None, d
     schema = schema or header.get("schema") or (match["schema"] if match else None)
     dataset = dataset if dataset is not None else header.get("dataset", int(match["dataset"]) if match else None)
     if schema is None or dataset is None:
-        raise ReportError(f"{path} does not say which schema and dataset its sessions are on; "
-                          "pass --schema NAME --dataset N")
+        raise ReportError(
+            f"{path} does not say which schema and dataset its sessions are on; pass --schema NAME --dataset N"
+        )
     try:
         schema_obj = load_schema(str(schema))
         dataset = schema_obj.check_dataset(int(dataset))
@@ -115,8 +118,9 @@ def read_session_file(path: str | os.PathLike[str], schema: str | None = None, d
         raise ReportError(f"{path}: {e}") from None
     if not sessions:
         raise ReportError(f"{path} holds no sessions")
-    return SessionFile(path, schema_obj.name, dataset, sessions, mode or header.get("mode") or
-                       (match["mode"] if match else ""))
+    return SessionFile(
+        path, schema_obj.name, dataset, sessions, mode or header.get("mode") or (match["mode"] if match else "")
+    )
 
 
 def _session_paths(run_dir: Path, result: Mapping[str, Any]) -> list[tuple[str, Path]]:
@@ -130,11 +134,11 @@ def _session_paths(run_dir: Path, result: Mapping[str, Any]) -> list[tuple[str, 
                     found.append((mode, directory / name))
                     break
             else:
-                logger.warning("session file %s of run %s not found (looked in %s and %s)", name, run_dir,
-                               run_dir, log_dir)
+                logger.warning(
+                    "session file %s of run %s not found (looked in %s and %s)", name, run_dir, run_dir, log_dir
+                )
     if not found:  # older or hand-made runs: whatever session files lie in the run directory
-        found = [(m["mode"], p) for p in sorted(run_dir.glob("sessions_*.json"))
-                 if (m := SESSION_FILE.match(p.name))]
+        found = [(m["mode"], p) for p in sorted(run_dir.glob("sessions_*.json")) if (m := SESSION_FILE.match(p.name))]
     return found
 
 
@@ -144,11 +148,16 @@ def load_run_dir(run_dir: str | os.PathLike[str]) -> ReportInput:
     run = _read_json(run_dir / "run.json", "Sacred run record")
     result = run.get("result") if isinstance(run, Mapping) else None
     if not isinstance(result, Mapping):
-        raise ReportError(f"run {run_dir} has no result (status {run.get('status', '?')}); "
-                          "only completed training/evaluation runs have sessions to report")
+        raise ReportError(
+            f"run {run_dir} has no result (status {run.get('status', '?')}); "
+            "only completed training/evaluation runs have sessions to report"
+        )
     config = _read_json(run_dir / "config.json", "Sacred config") if (run_dir / "config.json").is_file() else {}
-    data_dir = ((config.get("environment") or {}).get("data_dir") or config.get("data_dir")) \
-        if isinstance(config, Mapping) else None
+    data_dir = (
+        ((config.get("environment") or {}).get("data_dir") or config.get("data_dir"))
+        if isinstance(config, Mapping)
+        else None
+    )
     files = [read_session_file(p, mode=mode) for mode, p in _session_paths(run_dir, result)]
     if not files:
         raise ReportError(f"run {run_dir} saved no session files (sessions_<mode>_<schema><n>.json)")
@@ -157,14 +166,15 @@ def load_run_dir(run_dir: str | os.PathLike[str]) -> ReportInput:
     return ReportInput(title, run_dir, files, dict(result), data_dir)
 
 
-def load_input(path: str | os.PathLike[str], schema: str | None = None, dataset: int | None = None
-               ) -> ReportInput:
+def load_input(path: str | os.PathLike[str], schema: str | None = None, dataset: int | None = None) -> ReportInput:
     """A Sacred run directory or a session file."""
     path = Path(path)
     if path.is_dir():
         if not (path / "run.json").is_file():
-            raise ReportError(f"{path} is not a Sacred run directory (no run.json); pass a run directory "
-                              "such as output/sacred/<name>/<id> or a sessions JSON file")
+            raise ReportError(
+                f"{path} is not a Sacred run directory (no run.json); pass a run directory "
+                "such as output/sacred/<name>/<id> or a sessions JSON file"
+            )
         return load_run_dir(path)
     if not path.exists():
         raise ReportError(f"{path} not found; pass a Sacred run directory or a sessions JSON file")
@@ -187,8 +197,13 @@ class SessionSection:
     anchor: str = ""
 
 
-def build_section(file: SessionFile, session: Session, data_dir: str | None = None, rows: int = 5,
-                  _trees: dict[str, bytes] | None = None) -> SessionSection:
+def build_section(
+    file: SessionFile,
+    session: Session,
+    data_dir: str | None = None,
+    rows: int = 5,
+    _trees: dict[str, bytes] | None = None,
+) -> SessionSection:
     """Replay, tabulate, draw and score one session, and find its closest gold reference."""
     actions = session.actions
     kept = until_stop(actions)
@@ -200,11 +215,20 @@ def build_section(file: SessionFile, session: Session, data_dir: str | None = No
     cache = _trees if _trees is not None else {}
     key = f"{file.schema}/{file.dataset}/{ref.name}"
     if key not in cache:
-        cache[key] = tree_png(simulation(ref.actions, file.schema, file.dataset, data_dir),
-                              f"{ref.name}: tree of displays")
-    return SessionSection(file, session, scores, steps, tree, closest,
-                          session_steps(ref.actions, file.schema, file.dataset, data_dir, rows), cache[key],
-                          anchor=re.sub(r"[^A-Za-z0-9_-]", "-", f"{file.mode or 's'}-{file.dataset}-{session.name}"))
+        cache[key] = tree_png(
+            simulation(ref.actions, file.schema, file.dataset, data_dir), f"{ref.name}: tree of displays"
+        )
+    return SessionSection(
+        file,
+        session,
+        scores,
+        steps,
+        tree,
+        closest,
+        session_steps(ref.actions, file.schema, file.dataset, data_dir, rows),
+        cache[key],
+        anchor=re.sub(r"[^A-Za-z0-9_-]", "-", f"{file.mode or 's'}-{file.dataset}-{session.name}"),
+    )
 
 
 def build_sections(inp: ReportInput, rows: int = 5, max_sessions: int | None = None) -> list[SessionSection]:
@@ -219,18 +243,22 @@ def build_sections(inp: ReportInput, rows: int = 5, max_sessions: int | None = N
 
 # ------------------------------------------------------------------------------------------ HTML
 def steps_html(steps: Sequence[Step], heading: str) -> str:
+    """The steps of one session as HTML under ``heading``."""
     parts = [f"<h4>{H.escape(heading)}</h4>"]
     if not steps:
         parts.append('<p class="note">(no actions: the session stopped at once)</p>')
     for step in steps:
         table = H.table_html(step.table) if len(step.table.columns) else ""
-        parts.append(f'<div class="step"><div class="words">{step.index}. {H.escape(step.words)}</div>'
-                     f'<div class="caption">{H.escape(step.caption)}</div>{table}</div>')
+        parts.append(
+            f'<div class="step"><div class="words">{step.index}. {H.escape(step.words)}</div>'
+            f'<div class="caption">{H.escape(step.caption)}</div>{table}</div>'
+        )
     return "\n".join(parts)
 
 
 def scores_frame(scores: Mapping[str, float]) -> pd.DataFrame:
-    keys = ("length", "back_at_root", *HEADLINE_KEYS[1:])
+    """One session's scores as a one-row table with the metrics' display names."""
+    keys = (*EXTRA_METRICS, *HEADLINE_KEYS[1:])
     row = {METRIC_NAMES.get(k, k): scores[k] for k in keys if k in scores}
     return pd.DataFrame([row])
 
@@ -239,50 +267,87 @@ def section_html(section: SessionSection, images: bool = True) -> str:
     """The HTML of one session: scores, trees side by side, steps side by side with the closest reference."""
     ref = section.closest.reference
     per_ref = pd.DataFrame([{k: round(v, 3) for k, v in section.closest.per_reference.items()}])
-    return "\n".join([
-        f'<h3 id="{section.anchor}">{H.escape(section.session.name)} '
-        f'<span class="note">({H.escape(section.file.label)})</span></h3>',
-        "<h4>Benchmark scores of this session</h4>", H.table_html(scores_frame(section.scores)),
-        f"<p>Closest gold reference by EDA-Sim: <b>{H.escape(ref.name)}</b> (EDA-Sim "
-        f"{section.closest.eda_sim:.3f}). EDA-Sim against each reference:</p>", H.table_html(per_ref),
-        *(['<div class="pair">',
-           f"<div>{H.img_html(section.tree, f'tree of displays of {section.session.name}', 'generated session')}</div>",
-           f"<div>{H.img_html(section.closest_tree, f'tree of displays of {ref.name}', 'closest gold reference')}"
-           "</div>", "</div>"] if images else []),
-        '<div class="pair">',
-        f"<div>{steps_html(section.steps, f'Generated: {section.session.name}')}</div>",
-        f"<div>{steps_html(section.closest_steps, f'Gold reference: {ref.name}')}</div>",
-        "</div>",
-    ])
+    return "\n".join(
+        [
+            f'<h3 id="{section.anchor}">{H.escape(section.session.name)} '
+            f'<span class="note">({H.escape(section.file.label)})</span></h3>',
+            "<h4>Benchmark scores of this session</h4>",
+            H.table_html(scores_frame(section.scores)),
+            f"<p>Closest gold reference by EDA-Sim: <b>{H.escape(ref.name)}</b> (EDA-Sim "
+            f"{section.closest.eda_sim:.3f}). EDA-Sim against each reference:</p>",
+            H.table_html(per_ref),
+            *(
+                [
+                    '<div class="pair">',
+                    f"<div>{H.img_html(section.tree, f'tree of displays of {section.session.name}', 'generated session')}</div>",
+                    f"<div>{H.img_html(section.closest_tree, f'tree of displays of {ref.name}', 'closest gold reference')}"
+                    "</div>",
+                    "</div>",
+                ]
+                if images
+                else []
+            ),
+            '<div class="pair">',
+            f"<div>{steps_html(section.steps, f'Generated: {section.session.name}')}</div>",
+            f"<div>{steps_html(section.closest_steps, f'Gold reference: {ref.name}')}</div>",
+            "</div>",
+        ]
+    )
 
 
 def summary_frame(sections: Sequence[SessionSection]) -> pd.DataFrame:
+    """One row per session: name, policy mode, dataset, headline scores and the closest reference."""
     rows = []
     for s in sections:
-        rows.append({"session": s.session.name, "policy": s.file.mode or "–", "dataset": s.file.dataset,
-                     **{METRIC_NAMES.get(k, k): round(float(s.scores[k]), 3) for k in HEADLINE_KEYS},
-                     "closest reference": s.closest.reference.name})
+        rows.append(
+            {
+                "session": s.session.name,
+                "policy": s.file.mode or "–",
+                "dataset": s.file.dataset,
+                **{METRIC_NAMES.get(k, k): round(float(s.scores[k]), 3) for k in HEADLINE_KEYS},
+                "closest reference": s.closest.reference.name,
+            }
+        )
     return pd.DataFrame(rows)
 
 
-def render_html(inp: ReportInput, sections: Sequence[SessionSection], headline_table: pd.DataFrame | None,
-                notebook_name: str | None = NOTEBOOK_NAME) -> str:
-    body = [f'<p class="meta">source: {H.escape(inp.source)}'
-            + (f' · notebook: <a href="{H.escape(notebook_name)}">{H.escape(notebook_name)}</a>'
-               if notebook_name else "") + "</p>"]
+def render_html(
+    inp: ReportInput,
+    sections: Sequence[SessionSection],
+    headline_table: pd.DataFrame | None,
+    notebook_name: str | None = NOTEBOOK_NAME,
+) -> str:
+    """The self-contained HTML page of a report."""
+    body = [
+        f'<p class="meta">source: {H.escape(inp.source)}'
+        + (f' · notebook: <a href="{H.escape(notebook_name)}">{H.escape(notebook_name)}</a>' if notebook_name else "")
+        + "</p>"
+    ]
     if headline_table is not None:
-        body += ["<h2>Headline</h2>",
-                 '<p class="note">Benchmark scores on the held-out dataset(s): mean ± std over sessions, each '
-                 "session scored alone against the dataset's gold references. Released agent: the authors' "
-                 "GAIL agent of this split (benchmarking/reference_results.csv); random agent: uniformly random "
-                 "actions in the environment, 100 seeded sessions per dataset.</p>",
-                 H.table_html(headline_table)]
-    body += ["<h2>Sessions</h2>", H.table_html(summary_frame(sections)),
-             "<ul>" + "".join(f'<li><a href="#{s.anchor}">{H.escape(s.session.name)}</a> '
-                              f'({H.escape(s.file.label)})</li>' for s in sections) + "</ul>"]
+        body += [
+            "<h2>Headline</h2>",
+            '<p class="note">Benchmark scores on the held-out dataset(s): mean ± std over sessions, each '
+            "session scored alone against the dataset's gold references. Released agent: the authors' "
+            "GAIL agent of this split (benchmarking/reference_results.csv); random agent: uniformly random "
+            "actions in the environment, 100 seeded sessions per dataset.</p>",
+            H.table_html(headline_table),
+        ]
+    body += [
+        "<h2>Sessions</h2>",
+        H.table_html(summary_frame(sections)),
+        "<ul>"
+        + "".join(
+            f'<li><a href="#{s.anchor}">{H.escape(s.session.name)}</a> ({H.escape(s.file.label)})</li>'
+            for s in sections
+        )
+        + "</ul>",
+    ]
     for file in inp.files:
         table, caption = root_table(file.schema, file.dataset, inp.data_dir)
-        body += [f"<h2>{H.escape(file.label)}</h2>",
-                 f"<p>Every session starts from the whole dataset ({H.escape(caption)}):</p>", H.table_html(table)]
+        body += [
+            f"<h2>{H.escape(file.label)}</h2>",
+            f"<p>Every session starts from the whole dataset ({H.escape(caption)}):</p>",
+            H.table_html(table),
+        ]
         body += [section_html(s) for s in sections if s.file is file]
     return H.page(inp.title, body)

@@ -27,9 +27,17 @@ from ilaeda.eda.engine import DisplayEngine
 from ilaeda.eda.state import State
 
 #: How a filter operator reads in a sentence.
-OPERATOR_WORDS = {"EQ": "equals", "NEQ": "differs from", "GT": "is greater than", "GE": "is at least",
-                  "LT": "is less than", "LE": "is at most", "CONTAINS": "contains",
-                  "STARTS_WITH": "starts with", "ENDS_WITH": "ends with"}
+OPERATOR_WORDS = {
+    "EQ": "equals",
+    "NEQ": "differs from",
+    "GT": "is greater than",
+    "GE": "is at least",
+    "LT": "is less than",
+    "LE": "is at most",
+    "CONTAINS": "contains",
+    "STARTS_WITH": "starts with",
+    "ENDS_WITH": "ends with",
+}
 #: How an aggregation function reads in a sentence.
 FUNCTION_WORDS = {"count": "count", "sum": "sum", "min": "minimum", "max": "maximum", "mean": "average"}
 #: Longest text shown in one table cell.
@@ -37,12 +45,14 @@ MAX_CELL_CHARS = 60
 
 
 def describe_action(action: Action) -> str:
-    """One plain-English sentence, e.g. ``Group by ip_src and show the count of packet_number per group.``"""
+    """One plain-English sentence (e.g. ``Group by ip_src and show the count of packet_number per group.``)."""
     if isinstance(action, Filter):
         return f"Filter: keep the rows where {action.column} {OPERATOR_WORDS[action.operator]} {action.term!r}."
     if isinstance(action, Group):
-        return (f"Group by {action.column} and show the {FUNCTION_WORDS[action.agg_func]} of "
-                f"{action.agg_column or 'the rows'} per group.")
+        return (
+            f"Group by {action.column} and show the {FUNCTION_WORDS[action.agg_func]} of "
+            f"{action.agg_column or 'the rows'} per group."
+        )
     if isinstance(action, Back):
         return "Go back to the previous display."
     if isinstance(action, Stop):
@@ -64,7 +74,7 @@ class Step:
 
 def _clip(value: object) -> object:
     if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
-        return value[:MAX_CELL_CHARS - 1] + "…"
+        return value[: MAX_CELL_CHARS - 1] + "…"
     return value
 
 
@@ -99,8 +109,13 @@ def display_table(engine: DisplayEngine, frame: pd.DataFrame, state: State, rows
     return _clipped(table.head(rows)), f"{len(table)} group{'s' if len(table) != 1 else ''} (view: {total})"
 
 
-def session_steps(actions: Sequence[Action], schema: Schema | str, dataset: int,
-                  data_dir: str | os.PathLike[str] | None = None, rows: int = 5) -> list[Step]:
+def session_steps(
+    actions: Sequence[Action],
+    schema: Schema | str,
+    dataset: int,
+    data_dir: str | os.PathLike[str] | None = None,
+    rows: int = 5,
+) -> list[Step]:
     """Replay ``actions`` (up to the first STOP, which is kept as the last step) and tabulate each display."""
     schema = load_schema(schema)
     engine = DisplayEngine.for_dataset(schema, dataset, data_dir)
@@ -113,21 +128,31 @@ def session_steps(actions: Sequence[Action], schema: Schema | str, dataset: int,
         steps.append(Step(i + 1, action, describe_action(action), state, table, caption))
     if len(sim.actions) < len(actions) and isinstance(actions[len(sim.actions)], Stop):
         stop = actions[len(sim.actions)]
-        steps.append(Step(len(sim.actions) + 1, stop, describe_action(stop), sim.states[-1],
-                          pd.DataFrame(), "the session ends here"))
+        steps.append(
+            Step(
+                len(sim.actions) + 1,
+                stop,
+                describe_action(stop),
+                sim.states[-1],
+                pd.DataFrame(),
+                "the session ends here",
+            )
+        )
     return steps
 
 
-def root_table(schema: Schema | str, dataset: int, data_dir: str | os.PathLike[str] | None = None,
-               rows: int = 5) -> tuple[pd.DataFrame, str]:
+def root_table(
+    schema: Schema | str, dataset: int, data_dir: str | os.PathLike[str] | None = None, rows: int = 5
+) -> tuple[pd.DataFrame, str]:
     """The first rows of the whole dataset (the display every session starts from)."""
     schema = load_schema(schema)
     engine = DisplayEngine.for_dataset(schema, dataset, data_dir)
     return display_table(engine, load_table(schema, dataset, data_dir), State(), rows)
 
 
-def simulation(actions: Sequence[Action], schema: Schema | str, dataset: int,
-               data_dir: str | os.PathLike[str] | None = None) -> Simulation:
+def simulation(
+    actions: Sequence[Action], schema: Schema | str, dataset: int, data_dir: str | os.PathLike[str] | None = None
+) -> Simulation:
     """The benchmark's replay of a session (display tree, tokens, states)."""
     schema = load_schema(schema)
     return simulate(actions, DisplayEngine.for_dataset(schema, dataset, data_dir))
@@ -159,7 +184,8 @@ def _tree_layout(parents: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
 
 def tree_png(sim: Simulation, title: str = "", dpi: int = 80) -> bytes:
     """PNG picture of a session's tree of displays (matplotlib, Agg): each node labelled with the step that
-    created it (BACK creates none), edges to parents."""
+    created it (BACK creates none), edges to parents.
+    """
     import matplotlib
 
     matplotlib.use("Agg", force=False)
@@ -177,9 +203,15 @@ def tree_png(sim: Simulation, title: str = "", dpi: int = 80) -> bytes:
         if node:
             ax.plot([x[parent], x[node]], [-depth[parent], -depth[node]], color="#888", lw=1, zorder=1)
     for node, label in enumerate(labels):
-        ax.annotate(label, (x[node], -depth[node]), ha="center", va="center",
-                    fontsize=7, zorder=2,
-                    bbox={"boxstyle": "round,pad=0.3", "fc": "#e8f0fe" if node else "#ffe9c7", "ec": "#4a6fa5"})
+        ax.annotate(
+            label,
+            (x[node], -depth[node]),
+            ha="center",
+            va="center",
+            fontsize=7,
+            zorder=2,
+            bbox={"boxstyle": "round,pad=0.3", "fc": "#e8f0fe" if node else "#ffe9c7", "ec": "#4a6fa5"},
+        )
     ax.set_xlim(x.min() - 0.7, x.max() + 0.7)
     ax.set_ylim(-depth.max() - 0.6, 0.6)
     ax.axis("off")
@@ -210,27 +242,41 @@ class Closest:
     per_reference: dict[str, float]
 
 
-def closest_reference(actions: Sequence[Action], schema: Schema | str, dataset: int,
-                      data_dir: str | os.PathLike[str] | None = None) -> Closest:
+def closest_reference(
+    actions: Sequence[Action], schema: Schema | str, dataset: int, data_dir: str | os.PathLike[str] | None = None
+) -> Closest:
     """Score the session against each gold reference alone; the highest EDA-Sim wins (first on ties)."""
     schema = load_schema(schema)
     references = list(load_references(schema, dataset, data_dir))
     session = Session("candidate", tuple(actions))
     sims = {}
     for ref in references:
-        row = score_sessions([session], schema, dataset, references=[ref], data_dir=data_dir,
-                             with_interestingness=False).sessions[0]
+        row = score_sessions(
+            [session], schema, dataset, references=[ref], data_dir=data_dir, with_interestingness=False
+        ).sessions[0]
         sims[ref.name] = float(row["eda_sim"])
     best = max(references, key=lambda r: sims[r.name])
     return Closest(best, sims[best.name], sims)
 
 
-def session_scores(actions: Sequence[Action], schema: Schema | str, dataset: int,
-                   data_dir: str | os.PathLike[str] | None = None) -> dict[str, float]:
+def session_scores(
+    actions: Sequence[Action], schema: Schema | str, dataset: int, data_dir: str | os.PathLike[str] | None = None
+) -> dict[str, float]:
     """The session's benchmark scores against the dataset's gold references (length, metrics, interestingness)."""
     row = score_sessions([Session("candidate", tuple(actions))], schema, dataset, data_dir=data_dir).sessions[0]
     return {k: v for k, v in row.items() if k != "name"}
 
 
-__all__ = ["METRICS", "Closest", "Step", "closest_reference", "describe_action", "display_table", "root_table",
-           "session_scores", "session_steps", "simulation", "tree_png"]
+__all__ = [
+    "METRICS",
+    "Closest",
+    "Step",
+    "closest_reference",
+    "describe_action",
+    "display_table",
+    "root_table",
+    "session_scores",
+    "session_steps",
+    "simulation",
+    "tree_png",
+]

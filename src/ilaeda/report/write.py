@@ -1,5 +1,6 @@
 """Writing session reports: ``report.html`` and ``report.ipynb`` from a :class:`ReportInput`, and the hook that
-every training/evaluation run calls when it finishes."""
+every training/evaluation run calls when it finishes.
+"""
 
 from __future__ import annotations
 
@@ -24,8 +25,13 @@ from ilaeda.report.sessions import (
 logger = logging.getLogger(__name__)
 
 
-def write_report(inp: ReportInput, out_dir: str | os.PathLike[str], rows: int = 5,
-                 max_sessions: int | None = None, with_headline: bool = True) -> dict[str, Path]:
+def write_report(
+    inp: ReportInput,
+    out_dir: str | os.PathLike[str],
+    rows: int = 5,
+    max_sessions: int | None = None,
+    with_headline: bool = True,
+) -> dict[str, Path]:
     """Write ``report.html`` and ``report.ipynb`` into ``out_dir``; returns their paths."""
     out_dir = Path(out_dir)
     try:
@@ -33,8 +39,11 @@ def write_report(inp: ReportInput, out_dir: str | os.PathLike[str], rows: int = 
     except OSError as e:
         raise ReportError(f"cannot create {out_dir}: {e.strerror or e}") from None
     sections = build_sections(inp, rows, max_sessions)
-    table = (headline(inp.result, inp.schema, inp.eval_datasets, inp.data_dir)
-             if with_headline and inp.result is not None else None)
+    table = (
+        headline(inp.result, inp.schema, inp.eval_datasets, inp.data_dir)
+        if with_headline and inp.result is not None
+        else None
+    )
     paths = {"html": out_dir / HTML_NAME, "notebook": out_dir / NOTEBOOK_NAME}
     try:
         paths["html"].write_text(render_html(inp, sections, table), encoding="utf-8")
@@ -44,8 +53,13 @@ def write_report(inp: ReportInput, out_dir: str | os.PathLike[str], rows: int = 
     return paths
 
 
-def write_run_report(result: Mapping[str, Any], log_dir: str | os.PathLike[str], run: Any = None,
-                     data_dir: str | None = None, title: str = "") -> dict[str, Path] | None:
+def write_run_report(
+    result: Mapping[str, Any],
+    log_dir: str | os.PathLike[str],
+    run: Any = None,
+    data_dir: str | None = None,
+    title: str = "",
+) -> dict[str, Path] | None:
     """End-of-run hook: the report of a run's evaluation sessions into ``<log_dir>/report``.
 
     Adds both files as Sacred artifacts of ``run``. Never raises: a failure is logged as a warning and
@@ -53,9 +67,11 @@ def write_run_report(result: Mapping[str, Any], log_dir: str | os.PathLike[str],
     """
     try:
         log_dir = Path(log_dir)
-        files = [read_session_file(log_dir / name, mode=mode)
-                 for mode in ("stochastic", "deterministic")
-                 for name in (result.get("session_files") or {}).get(mode) or []]
+        files = [
+            read_session_file(log_dir / name, mode=mode)
+            for mode in ("stochastic", "deterministic")
+            for name in (result.get("session_files") or {}).get(mode) or []
+        ]
         if not files:
             return None
         algo, split = result.get("algo") or "policy", result.get("split") or files[0].schema

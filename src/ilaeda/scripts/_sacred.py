@@ -45,8 +45,10 @@ def read_config_file(path: str | os.PathLike[str]) -> dict[str, Any]:
     except json.JSONDecodeError as exc:
         raise ConfigError(f"config file {str(path)!r} is not valid JSON: {exc}") from None
     if not isinstance(value, dict):
-        raise ConfigError(f"config file {str(path)!r} must hold one JSON object of config entries "
-                          f"({{\"key\": value, ...}}), not a {type(value).__name__}")
+        raise ConfigError(
+            f"config file {str(path)!r} must hold one JSON object of config entries "
+            f'({{"key": value, ...}}), not a {type(value).__name__}'
+        )
     return value
 
 
@@ -87,11 +89,19 @@ class Experiment(sacred.Experiment):
             raise ConfigError(
                 f"add_config got the ingredient entry {nested[0]!r}, which Sacred would ignore; add a JSON file "
                 f"instead (ex.add_config('cfg.json')) or pass it as ex.run(..., config_updates={{{nested[0]!r}: "
-                "...}})")
+                "...}})"
+            )
         super().add_config(cfg_or_file, **kw_conf)
 
-    def _create_run(self, command_name: Any = None, config_updates: Any = None, named_configs: Any = (),
-                    info: Any = None, meta_info: Any = None, options: Any = None) -> Any:
+    def _create_run(
+        self,
+        command_name: Any = None,
+        config_updates: Any = None,
+        named_configs: Any = (),
+        info: Any = None,
+        meta_info: Any = None,
+        options: Any = None,
+    ) -> Any:
         named = [*self.config_files, *(named_configs or ())]
         check_config_files(named)
         run = super()._create_run(command_name, config_updates, named, info, meta_info, options)
@@ -102,7 +112,7 @@ class Experiment(sacred.Experiment):
 def new_experiment(name: str, ingredients: list[sacred.Ingredient]) -> Experiment:
     """An :class:`Experiment` whose captured output keeps only the final state of progress-bar lines."""
     ex = Experiment(name, ingredients=ingredients)
-    ex.captured_out_filter = apply_backspaces_and_linefeeds
+    ex.captured_out_filter = apply_backspaces_and_linefeeds  # type: ignore[assignment]  # Sacred annotates it None
     return ex
 
 

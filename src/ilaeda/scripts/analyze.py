@@ -50,10 +50,12 @@ def _derived(explicit: str | None, csv_output_path: str | None, suffix: str) -> 
 
 def _algo_map(value: Any) -> dict[str, list[str]]:
     if not isinstance(value, Mapping) or not all(
-            isinstance(v, (list, tuple)) and all(isinstance(a, str) for a in v) for v in value.values()):
+        isinstance(v, (list, tuple)) and all(isinstance(a, str) for a in v) for v in value.values()
+    ):
         raise AnalyzeError(
             "reference_algo_map must map each reference algo to a list of our algos, "
-            "e.g. {'advEDA_released_gail': ['gail']} ('*' = all)")
+            "e.g. {'advEDA_released_gail': ['gail']} ('*' = all)"
+        )
     return {str(k): list(v) for k, v in value.items()}
 
 
@@ -105,16 +107,33 @@ def _print_tables(aggregate: pd.DataFrame, comparison: pd.DataFrame) -> None:
         print("Stochastic policy, per (algo, split): mean over seeds ± 95% CI half-width")
         print(view.to_string(index=False))
         if len(comparison):
-            cols = ["algo", "split", "policy", "metric", "level", "ours_mean", "ours_n", "ref_mean", "ref_n",
-                    "p_value", "significant"]
+            cols = [
+                "algo",
+                "split",
+                "policy",
+                "metric",
+                "level",
+                "ours_mean",
+                "ours_n",
+                "ref_mean",
+                "ref_n",
+                "p_value",
+                "significant",
+            ]
             print("\nAgainst the reference (Welch's t-test; details in the comparison CSV):")
             print(comparison[cols].to_string(index=False, float_format=lambda x: f"{x:.4g}"))
 
 
 @analysis_ex.capture
 def _robust_outputs(
-    runs: Sequence[Any], csv_output_path: str | None, plot_dir: str | None, print_table: bool,
-    baselines_csv: str | None, robust_csv: str | None, improvement_csv: str | None, bootstrap_reps: int,
+    runs: Sequence[Any],
+    csv_output_path: str | None,
+    plot_dir: str | None,
+    print_table: bool,
+    baselines_csv: str | None,
+    robust_csv: str | None,
+    improvement_csv: str | None,
+    bootstrap_reps: int,
     bootstrap_seed: int,
 ) -> tuple[dict[str, str | None], list[str]]:
     """The robust aggregates across (split × seed) runs: CSVs, performance profiles, printed table.
@@ -142,8 +161,9 @@ def _robust_outputs(
         from ilaeda.analysis.plots import plot_performance_profiles
 
         try:
-            plots = [str(p) for p in plot_performance_profiles(runs, plot_dir, baselines, bootstrap_reps,
-                                                               bootstrap_seed)]
+            plots = [
+                str(p) for p in plot_performance_profiles(runs, plot_dir, baselines, bootstrap_reps, bootstrap_seed)
+            ]
         except OSError as e:
             raise AnalyzeError(f"cannot write plots to {plot_dir}: {e.strerror or e}") from None
     if print_table:
@@ -158,12 +178,22 @@ def _print_robust(robust: pd.DataFrame) -> None:
     view = robust[robust["policy"] == "stochastic"]
     kind = "normalised" if (view["score"] == "normalised").any() else "raw"
     view = view[view["score"] == kind]
-    rows = [{"algo": r.algo, "metric": r.metric, "n_runs": r.n_runs, "n_splits": r.n_splits,
-             "IQM [95% CI]": f"{r.iqm:.3f} [{r.iqm_low:.3f}, {r.iqm_high:.3f}]",
-             "mean [95% CI]": f"{r.mean:.3f} [{r.mean_low:.3f}, {r.mean_high:.3f}]"} for r in view.itertuples()]
+    rows = [
+        {
+            "algo": r.algo,
+            "metric": r.metric,
+            "n_runs": r.n_runs,
+            "n_splits": r.n_splits,
+            "IQM [95% CI]": f"{r.iqm:.3f} [{r.iqm_low:.3f}, {r.iqm_high:.3f}]",
+            "mean [95% CI]": f"{r.mean:.3f} [{r.mean_low:.3f}, {r.mean_high:.3f}]",
+        }
+        for r in view.itertuples()
+    ]
     with pd.option_context("display.width", 200, "display.max_columns", 50):
-        print(f"Stochastic policy, {kind} scores over all (split × seed) runs (stratified bootstrap; "
-              "details in the robust CSV):")
+        print(
+            f"Stochastic policy, {kind} scores over all (split × seed) runs (stratified bootstrap; "
+            "details in the robust CSV):"
+        )
         print(pd.DataFrame(rows).to_string(index=False) + "\n")
 
 
@@ -200,8 +230,9 @@ def analyze_imitation(
         raise AnalyzeError(str(e)) from None
 
 
-def _check_options(table_verbosity: Any, alpha: Any, session_std_ddof: Any, bootstrap_reps: Any,
-                   max_curve_plots: Any) -> None:
+def _check_options(
+    table_verbosity: Any, alpha: Any, session_std_ddof: Any, bootstrap_reps: Any, max_curve_plots: Any
+) -> None:
     if table_verbosity not in (0, 1, 2, 3):
         raise AnalyzeError(f"table_verbosity must be 0, 1, 2 or 3, not {table_verbosity!r}")
     if not isinstance(alpha, (int, float)) or not 0 < alpha < 1:
@@ -218,13 +249,16 @@ def _check_options(table_verbosity: Any, alpha: Any, session_std_ddof: Any, boot
 _DISCOVERED: list[tuple[Any, tuple[list[RunRecord], list[Skipped]]]] = []
 
 
-def _discover(source_dir_str: str | Sequence[str], split_str: str,
-              run_name: str | None) -> tuple[list[RunRecord], list[Skipped]]:
+def _discover(
+    source_dir_str: str | Sequence[str], split_str: str, run_name: str | None
+) -> tuple[list[RunRecord], list[Skipped]]:
     """The usable runs, or AnalyzeError naming the problem (and the run names that exist)."""
     sources = split_source_dirs(source_dir_str, split_str)
     if not sources or not any(s.is_dir() for s in sources):
-        raise AnalyzeError(f"no source directory exists: {source_dir_str!r} (set source_dir_str to the folder "
-                           "holding the Sacred runs, e.g. output/sacred)")
+        raise AnalyzeError(
+            f"no source directory exists: {source_dir_str!r} (set source_dir_str to the folder "
+            "holding the Sacred runs, e.g. output/sacred)"
+        )
     key = (tuple(str(s) for s in sources), run_name)
     if _DISCOVERED and _DISCOVERED[0][0] == key:
         return _DISCOVERED.pop()[1]
@@ -232,11 +266,14 @@ def _discover(source_dir_str: str | Sequence[str], split_str: str,
     if not runs:
         if run_name is not None:
             names = run_names(sources)
-            known = (f"run names there: {', '.join(names)}" if names else "no training run has a name there")
-            raise AnalyzeError(f"no usable training runs named {run_name!r} under {source_dir_str!r}; {known} "
-                               "(set run_name to one of them, or run_name=None for every run)")
-        raise AnalyzeError(f"no usable training runs under {source_dir_str!r} "
-                           f"({len(skipped)} skipped, see the warnings)")
+            known = f"run names there: {', '.join(names)}" if names else "no training run has a name there"
+            raise AnalyzeError(
+                f"no usable training runs named {run_name!r} under {source_dir_str!r}; {known} "
+                "(set run_name to one of them, or run_name=None for every run)"
+            )
+        raise AnalyzeError(
+            f"no usable training runs under {source_dir_str!r} ({len(skipped)} skipped, see the warnings)"
+        )
     _DISCOVERED[:] = [(key, (runs, skipped))]
     return runs, skipped
 
@@ -255,8 +292,13 @@ def validate(config: dict[str, Any], command_name: str, logger: Any) -> dict[str
     """Every user error is found before the run starts (so no FAILED analyze record is left behind)."""
     if command_name != "analyze_imitation":
         return {}
-    _check_options(config["table_verbosity"], config["alpha"], config["session_std_ddof"],
-                   config["bootstrap_reps"], config["max_curve_plots"])
+    _check_options(
+        config["table_verbosity"],
+        config["alpha"],
+        config["session_std_ddof"],
+        config["bootstrap_reps"],
+        config["max_curve_plots"],
+    )
     _curve_patterns(config["curve_keys"])
     _algo_map(config["reference_algo_map"])
     _reference_path(config["reference_csv"], required=bool(config["comparison_csv"]))
@@ -273,11 +315,24 @@ def validate(config: dict[str, Any], command_name: str, logger: Any) -> dict[str
 
 
 def _analyze(
-    source_dir_str: str | Sequence[str], split_str: str, run_name: str | None, csv_output_path: str | None,
-    table_verbosity: int, print_table: bool, aggregate_csv: str | None, comparison_csv: str | None,
-    pairwise_csv: str | None, reference_csv: str | None, reference_algo_map: Mapping[str, Sequence[str]],
-    alpha: float, session_std_ddof: int, bootstrap_reps: int, bootstrap_seed: int, plot_dir: str | None,
-    curve_keys: Sequence[str] | None, max_curve_plots: int,
+    source_dir_str: str | Sequence[str],
+    split_str: str,
+    run_name: str | None,
+    csv_output_path: str | None,
+    table_verbosity: int,
+    print_table: bool,
+    aggregate_csv: str | None,
+    comparison_csv: str | None,
+    pairwise_csv: str | None,
+    reference_csv: str | None,
+    reference_algo_map: Mapping[str, Sequence[str]],
+    alpha: float,
+    session_std_ddof: int,
+    bootstrap_reps: int,
+    bootstrap_seed: int,
+    plot_dir: str | None,
+    curve_keys: Sequence[str] | None,
+    max_curve_plots: int,
 ) -> dict[str, Any]:
     _check_options(table_verbosity, alpha, session_std_ddof, bootstrap_reps, max_curve_plots)
     curve_keys = _curve_patterns(curve_keys)
@@ -289,15 +344,21 @@ def _analyze(
     pairwise = pairwise_comparisons(runs, alpha, bootstrap_reps, bootstrap_seed)
     ref_path = _reference_path(reference_csv, required=bool(comparison_csv))
     reference = load_reference(ref_path) if ref_path else None
-    comparison = (compare_to_reference(runs, reference, algo_map, alpha, session_std_ddof)
-                  if reference is not None else pd.DataFrame())
+    comparison = (
+        compare_to_reference(runs, reference, algo_map, alpha, session_std_ddof)
+        if reference is not None
+        else pd.DataFrame()
+    )
 
     written = {
         "csv_output_path": _write(table, Path(csv_output_path) if csv_output_path else None),
         "aggregate_csv": _write(aggregate, _derived(aggregate_csv, csv_output_path, "aggregate")),
         "pairwise_csv": _write(pairwise, _derived(pairwise_csv, csv_output_path, "pairwise")),
-        "comparison_csv": (_write(comparison, _derived(comparison_csv, csv_output_path, "comparison"))
-                           if reference is not None else None),
+        "comparison_csv": (
+            _write(comparison, _derived(comparison_csv, csv_output_path, "comparison"))
+            if reference is not None
+            else None
+        ),
     }
     robust_written, robust_plots = _robust_outputs(runs)
     written.update(robust_written)
@@ -337,7 +398,8 @@ def _has_file_storage_option(argv: Sequence[str]) -> bool:
 
 def main_console() -> None:
     """Command-line entry: an observer under ``output/sacred/analyze`` unless -F is given; user errors are
-    one ``error:`` line with exit status 2 (:func:`ilaeda.scripts.console.main_console`)."""
+    one ``error:`` line with exit status 2 (:func:`ilaeda.scripts.console.main_console`).
+    """
     from ilaeda.scripts import console
 
     console.main_console(analysis_ex)

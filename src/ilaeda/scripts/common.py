@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 import inspect
+import logging
 import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import torch as th
 from stable_baselines3.common.policies import ActorCriticPolicy
 
 from ilaeda.algorithms.serialize import save_policy
+from ilaeda.contract import RunResult, check_positive_int, result_problem
 from ilaeda.data.splits import Split
 from ilaeda.errors import ConfigError
 from ilaeda.provenance import code_version, config_files_hashes
 from ilaeda.report import write_run_report
 from ilaeda.scripts.ingredients import environment, policy_evaluation
 from ilaeda.scripts.ingredients import policy as policy_ing
+
+logger = logging.getLogger(__name__)
 
 
 def check_keys(value: Any, allowed: Iterable[str], key: str) -> None:
@@ -41,11 +45,9 @@ def _lookup(config: Mapping[str, Any], dotted: str) -> Any:
     return value
 
 
-def check_positive_int(config: Mapping[str, Any], dotted: str, hint: str = "") -> int:
+def positive_int_at(config: Mapping[str, Any], dotted: str, hint: str = "") -> int:
     """``config[dotted]`` as a positive integer (bools, floats and strings refused with one line)."""
-    value = _lookup(config, dotted)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ConfigError(f"{dotted} must be a positive integer, got {value!r}{hint}")
+    value: int = check_positive_int(_lookup(config, dotted), dotted, error=ConfigError, hint=hint)
     return value
 
 
@@ -60,20 +62,23 @@ def check_seed(config: Mapping[str, Any]) -> None:
 
 def check_evaluation(config: Mapping[str, Any]) -> None:
     """The end-of-run evaluation's settings (checked before training, not after it)."""
-    check_positive_int(config, "policy_evaluation.n_sessions", " (sessions generated per policy mode)")
+    positive_int_at(config, "policy_evaluation.n_sessions", " (sessions generated per policy mode)")
 
 
 def check_rounds(config: Mapping[str, Any]) -> None:
     """Adversarial training: ``total_timesteps`` covers at least one round of ``rl.batch_size`` steps,
-    a multiple of ``environment.num_vec``."""
-    batch = check_positive_int(config, "rl.batch_size", " (env steps per round)")
-    num_vec = check_positive_int(config, "environment.num_vec")
+    a multiple of ``environment.num_vec``.
+    """
+    batch = positive_int_at(config, "rl.batch_size", " (env steps per round)")
+    num_vec = positive_int_at(config, "environment.num_vec")
     if batch % num_vec:
         raise ConfigError(f"rl.batch_size={batch} must be a multiple of environment.num_vec={num_vec}")
-    total = check_positive_int(config, "total_timesteps", f" (generator env steps; one round is rl.batch_size={batch})")
+    total = positive_int_at(config, "total_timesteps", f" (generator env steps; one round is rl.batch_size={batch})")
     if total < batch:
-        raise ConfigError(f"total_timesteps={total} is less than one round (rl.batch_size={batch}); "
-                          f"set total_timesteps to {batch} or more")
+        raise ConfigError(
+            f"total_timesteps={total} is less than one round (rl.batch_size={batch}); "
+            f"set total_timesteps to {batch} or more"
+        )
 
 
 def init_parameters(fn: Callable[..., Any], exclude: Iterable[str] = ()) -> set[str]:
@@ -89,16 +94,25 @@ def eval_dataset_value(split: Split) -> int | list[int]:
 
 def checkpoint_metadata(algo: str, split: Split, horizon: int, seed: int, **extra: Any) -> dict[str, Any]:
     """What a policy checkpoint records besides its weights (the env options it was trained with too)."""
-    return {"algo": algo, "split": split.name, "schema": split.schema, "horizon": int(horizon),
-            "train_datasets": list(split.train_datasets), "eval_datasets": list(split.eval_datasets),
-            "seed": int(seed), "torch": th.__version__, "env_options": environment.env_options(), **extra}
+    return {
+        "algo": algo,
+        "split": split.name,
+        "schema": split.schema,
+        "horizon": int(horizon),
+        "train_datasets": list(split.train_datasets),
+        "eval_datasets": list(split.eval_datasets),
+        "seed": int(seed),
+        "torch": th.__version__,
+        "env_options": environment.env_options(),
+        **extra,
+    }
 
 
-def save_final_policy(policy: ActorCriticPolicy, directory: Path, metadata: Mapping[str, Any],
-                      run: Any = None) -> Path:
+def save_final_policy(policy: ActorCriticPolicy, directory: Path, metadata: Mapping[str, Any], run: Any = None) -> Path:
     """``<directory>/policy.pt`` (state dict + metadata), added as the Sacred artifact ``policy.pt``."""
-    path = save_policy(policy, directory / "policy.pt", policy_kwargs=policy_ing.plain_policy_kwargs(),
-                       metadata=metadata)
+    path = save_policy(
+        policy, directory / "policy.pt", policy_kwargs=policy_ing.plain_policy_kwargs(), metadata=metadata
+    )
     if run is not None:
         run.add_artifact(str(path), "policy.pt")
     return path
@@ -129,7 +143,9 @@ def timing_section(watch: Stopwatch, env_timing: Mapping[str, Any]) -> dict[str,
     steps = int(env_timing.get("env_steps", 0))
     env_s = float(env_timing.get("env_step_s", 0.0)) + float(env_timing.get("env_reset_s", 0.0))
     out: dict[str, Any] = {
-        "wall_s": watch.wall, "env_steps": steps, "env_steps_per_s": steps / train_s if train_s > 0 else 0.0,
+        "wall_s": watch.wall,
+        "env_steps": steps,
+        "env_steps_per_s": steps / train_s if train_s > 0 else 0.0,
         **{k: v for k, v in watch.marks.items()},
     }
     if steps:
@@ -146,32 +162,60 @@ def provenance_section(run: Any) -> dict[str, Any]:
     return {"code_version": code_version(), "config_files": dict(files)}
 
 
-def evaluate_and_finish(policy: Any, *, algo: str, run: Any, seed: int, log_dir: Path, watch: Stopwatch,
-                        env_timing: Mapping[str, Any], learned_reward: Mapping[str, Any],
-                        extra: Mapping[str, Any], reward_fn: Any = None, policy_path: Path | None = None,
-                        title: str = "") -> dict[str, Any]:
-    """Evaluate on the held-out dataset(s), build the plain-JSON result and print the summary table."""
+def evaluate_and_finish(
+    policy: Any,
+    *,
+    algo: str,
+    run: Any,
+    seed: int,
+    log_dir: Path,
+    watch: Stopwatch,
+    env_timing: Mapping[str, Any],
+    learned_reward: Mapping[str, Any],
+    extra: Mapping[str, Any],
+    reward_fn: Any = None,
+    policy_path: Path | None = None,
+    title: str = "",
+) -> RunResult:
+    """Evaluate on the held-out dataset(s), build the plain-JSON :class:`~ilaeda.contract.RunResult` and print
+    the summary table.
+    """
     split = environment.get_split()
     eval_env = environment.make_eval_env()
     eval_seed = environment.env_seeds(seed, 1, stream=1)[0]
-    sections = policy_evaluation.evaluate(policy, eval_env, seed=eval_seed, out_dir=log_dir, run=run,
-                                          reward_fn=reward_fn)
+    sections = policy_evaluation.evaluate(
+        policy, eval_env, seed=eval_seed, out_dir=log_dir, run=run, reward_fn=reward_fn
+    )
     learned = dict(learned_reward)
     if "learned_reward_eval" in sections:
         learned["eval_return"] = sections.pop("learned_reward_eval")
     watch.lap("eval_s")
     result: dict[str, Any] = {
-        "algo": algo, "split": split.name, "eval_dataset": eval_dataset_value(split), "seed": int(seed),
-        "benchmark": sections.pop("benchmark"), "benchmark_deterministic": sections.pop("benchmark_deterministic"),
+        "algo": algo,
+        "split": split.name,
+        "eval_dataset": eval_dataset_value(split),
+        "seed": int(seed),
+        "benchmark": sections.pop("benchmark"),
+        "benchmark_deterministic": sections.pop("benchmark_deterministic"),
         "interestingness": sections.pop("interestingness"),
         "interestingness_deterministic": sections.pop("interestingness_deterministic"),
-        "learned_reward": learned, "timing": timing_section(watch, env_timing), **sections, **dict(extra),
-        "log_dir": str(log_dir), "provenance": provenance_section(run),
+        "learned_reward": learned,
+        "timing": timing_section(watch, env_timing),
+        **sections,
+        **dict(extra),
+        "log_dir": str(log_dir),
+        "provenance": provenance_section(run),
     }
     if policy_path is not None:
         result["policy_path"] = str(policy_path)
     result = policy_evaluation.plain_json(result)
-    policy_evaluation.print_summary(result, title or f"{algo} on {split.name}: held-out dataset(s) "
-                                    f"{', '.join(map(str, split.eval_datasets))}")
+    problem = result_problem(result)
+    if problem is not None:  # the run and its checkpoints are kept; only the analysis will leave it out
+        logger.warning(
+            "the training result does not follow the run-result contract (%s); analyze will skip it", problem
+        )
+    policy_evaluation.print_summary(
+        result, title or f"{algo} on {split.name}: held-out dataset(s) {', '.join(map(str, split.eval_datasets))}"
+    )
     write_run_report(result, log_dir, run, data_dir=eval_env.data_dir)  # warns, never fails the run
-    return result
+    return cast(RunResult, result)

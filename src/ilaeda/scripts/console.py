@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
+from ilaeda.contract import ALGORITHMS
 from ilaeda.errors import IlaedaError
 from ilaeda.scripts._sacred import check_config_files, sacred
 from ilaeda.scripts.ingredients.logging import check_output_dir
@@ -35,10 +36,7 @@ USAGE_ERROR = 2
 INTERRUPTED = 130
 
 #: Which console script runs which algorithm, for "unknown command" hints.
-ALGORITHM_SCRIPTS = {
-    "gail": "train_adversarial", "airl": "train_adversarial", "bcgail": "train_adversarial",
-    "bc": "train_imitation", "dagger": "train_imitation",
-}
+ALGORITHM_SCRIPTS = {token: algorithm.script for token, algorithm in ALGORITHMS.items()}
 
 
 def _raise_keyboard_interrupt(signum: int, frame: Any) -> NoReturn:
@@ -52,7 +50,7 @@ def install_sigterm_handler() -> None:
 
 def default_storage(experiment: sacred.Experiment) -> Path:
     """Where runs go without ``--file_storage``: ``./output/sacred/<experiment>``."""
-    return Path.cwd() / "output" / "sacred" / experiment.path
+    return Path.cwd() / "output" / "sacred" / str(experiment.path)
 
 
 def format_config_added(exc: ConfigAddedError, experiment: sacred.Experiment) -> str:
@@ -63,12 +61,15 @@ def format_config_added(exc: ConfigAddedError, experiment: sacred.Experiment) ->
     last = key.rsplit(".", 1)[-1]
     siblings = sorted(k for k in config if k != last) if isinstance(config, dict) else []
     hint = f"; valid keys there: {', '.join(siblings)}" if siblings else ""
-    return (f"unknown config key {key!r}: no part of {experiment.path} uses it (check the JSON file and the "
-            f"key=value arguments; `print_config` lists every key){hint}")
+    return (
+        f"unknown config key {key!r}: no part of {experiment.path!s} uses it (check the JSON file and the "
+        f"key=value arguments; `print_config` lists every key){hint}"
+    )
 
 
-def user_error_message(exc: BaseException, experiment: sacred.Experiment,
-                       named_configs: Sequence[str] = ()) -> str | None:
+def user_error_message(
+    exc: BaseException, experiment: sacred.Experiment, named_configs: Sequence[str] = ()
+) -> str | None:
     """The one-line message of a user error, or None for a real failure."""
     if isinstance(exc, IlaedaError):
         return str(exc)
@@ -100,21 +101,25 @@ def _unknown_command(experiment: sacred.Experiment, command: str | None, program
         hint = " (BC→GAIL is `train_adversarial gail` with bc_warm_start.enabled=True, e.g. bcgail_*.json)"
     elif script and script != experiment.path:
         hint = f" (it is a command of ilaeda.scripts.{script})"
-    return (f"unknown command {command!r} for {program}{hint}; available: {', '.join(algos)}"
-            + (f" (also {', '.join(c for c in commands if c not in algos)})" if len(commands) > len(algos) else ""))
+    return f"unknown command {command!r} for {program}{hint}; available: {', '.join(algos)}" + (
+        f" (also {', '.join(c for c in commands if c not in algos)})" if len(commands) > len(algos) else ""
+    )
 
 
 def main_console(experiment: sacred.Experiment, argv: Sequence[str] | None = None) -> None:
     """Run ``experiment`` from the command line (see the module docstring); exits on errors."""
     argv = list(sys.argv if argv is None else argv)
-    program = f"python -m ilaeda.scripts.{experiment.path}"
+    program = f"python -m ilaeda.scripts.{experiment.path!s}"
     install_sigterm_handler()
     _, usage, internal_usage = experiment.get_usage()
     try:
         args = sacred.experiment.docopt(internal_usage, [str(a) for a in argv[1:]], default_help=False)
     except SystemExit:
-        print(f"error: could not parse the command line; usage: {program} COMMAND [options] with "
-              "CONFIG.json [key=value ...]", file=sys.stderr)
+        print(
+            f"error: could not parse the command line; usage: {program} COMMAND [options] with "
+            "CONFIG.json [key=value ...]",
+            file=sys.stderr,
+        )
         sys.exit(USAGE_ERROR)
     if args.get("help") or args.get("--help"):
         print(usage)

@@ -17,7 +17,7 @@ import json
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from ilaeda.data.splits import parse_split
 from ilaeda.errors import ConfigError, IlaedaError
@@ -55,8 +55,10 @@ def verdict(result: Mapping[str, Any], random: Mapping[str, Mapping[str, float]]
         length = float((scores.get("length") or {}).get("mean") or 0.0)
         idle = float((scores.get("back_at_root") or {}).get("mean") or 0.0)
         effective = length - idle  # a BACK at the root changes nothing
-        checks = [f"length {length:.1f} − {idle:.1f} BACK at the root = {effective:.1f} "
-                  f"{'≥' if effective >= MIN_LENGTH else '<'} {MIN_LENGTH}"]
+        checks = [
+            f"length {length:.1f} − {idle:.1f} BACK at the root = {effective:.1f} "
+            f"{'≥' if effective >= MIN_LENGTH else '<'} {MIN_LENGTH}"
+        ]
         ok = effective >= MIN_LENGTH
         for key in BEAT_RANDOM_ON:
             ours = float((scores.get(key) or {}).get("mean") or 0.0)
@@ -75,27 +77,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not config.is_file():
             raise ConfigError(f"config file {config} not found (run from a checkout of the repository)")
         # Quiet: no per-round stdout tables, no per-session listing (the report shows every session).
-        updates = {"seed": 0, "logging.log_format_strs": ["tensorboard", "csv"], "policy_evaluation.render": False,
-                   **_parse_updates(args)}
-        storage = Path.cwd() / "output" / "sacred" / train_adversarial_ex.path
-        print(f"demo: BC→GAIL + coherence penalty with {config.name}: trains on the split's training datasets, "
-              "evaluates on the held-out one", flush=True)
+        updates = {
+            "seed": 0,
+            "logging.log_format_strs": ["tensorboard", "csv"],
+            "policy_evaluation.render": False,
+            **_parse_updates(args),
+        }
+        storage = Path.cwd() / "output" / "sacred" / str(train_adversarial_ex.path)
+        print(
+            f"demo: BC→GAIL + coherence penalty with {config.name}: trains on the split's training datasets, "
+            "evaluates on the held-out one",
+            flush=True,
+        )
         run = train_adversarial_ex.run(
-            command_name="gail", named_configs=[str(config)], config_updates=updates,
-            options={"--file_storage": str(storage), "--name": "demo", "--loglevel": "WARNING"})
-        result = run.result
+            command_name="gail",
+            named_configs=[str(config)],
+            config_updates=updates,
+            options={"--file_storage": str(storage), "--name": "demo", "--loglevel": "WARNING"},
+        )
+        result = cast(dict[str, Any], run.result)  # the training command returns a RunResult
         from ilaeda.report.headline import headline_frame, random_agent_scores, released_agent_scores
 
         split = run.config["environment"]["split"]
         datasets = result["eval_dataset"] if isinstance(result["eval_dataset"], list) else [result["eval_dataset"]]
-        random = random_agent_scores(parse_split(split).schema, datasets,
-                                     data_dir=run.config["environment"]["data_dir"])
+        random = random_agent_scores(
+            parse_split(split).schema, datasets, data_dir=run.config["environment"]["data_dir"]
+        )
         table = headline_frame(result, released_agent_scores(split), random)
     except IlaedaError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(f"\nHeadline on {split}'s held-out dataset {', '.join(map(str, datasets))} "
-          "(mean ± std over sessions):")
+    print(f"\nHeadline on {split}'s held-out dataset {', '.join(map(str, datasets))} (mean ± std over sessions):")
     print(table.to_string(index=False))
     print()
     for line in verdict(result, random):

@@ -30,22 +30,34 @@ from ilaeda.scripts.ingredients import policy_evaluation
 
 def dataset_role(meta: dict[str, Any], datasets: tuple[int, ...]) -> str:
     """``held-out`` (the policy never saw them), ``training`` (any of them was a training dataset) or
-    ``unknown`` (the policy records no training datasets); a warning when the policy trained on one."""
+    ``unknown`` (the policy records no training datasets); a warning when the policy trained on one.
+    """
     trained = set(meta.get("train_datasets") or ())
     if not trained:
         return "unknown"
     seen = sorted(trained & set(datasets))
     if seen:
-        print(f"warning: dataset(s) {', '.join(map(str, seen))} were among the policy's training datasets: "
-              "these scores are not held-out results", file=sys.stderr)
+        print(
+            f"warning: dataset(s) {', '.join(map(str, seen))} were among the policy's training datasets: "
+            "these scores are not held-out results",
+            file=sys.stderr,
+        )
         return "training"
     return "held-out"
 
 
 @eval_policy_ex.main
-def eval_policy(_run: Any, seed: int, policy_path: str, dataset: int | None, schema: str | None,
-                split: str | None, horizon: int | None, data_dir: str | None,
-                torch_num_threads: int) -> dict[str, Any]:
+def eval_policy(
+    _run: Any,
+    seed: int,
+    policy_path: str,
+    dataset: int | None,
+    schema: str | None,
+    split: str | None,
+    horizon: int | None,
+    data_dir: str | None,
+    torch_num_threads: int,
+) -> dict[str, Any]:
     """Evaluate ``policy_path``; returns the benchmark sections like a training run's result."""
     watch = Stopwatch()
     th.set_num_threads(int(torch_num_threads))
@@ -56,7 +68,7 @@ def eval_policy(_run: Any, seed: int, policy_path: str, dataset: int | None, sch
         raise ConfigError(f"policy {policy_path} records no schema; set schema=<name>")
     schema_obj = load_schema(schema_name)
     if dataset is not None:
-        datasets = (schema_obj.check_dataset(dataset),)
+        datasets: tuple[int, ...] = (schema_obj.check_dataset(dataset),)
     elif split_name:
         datasets = tuple(parse_split(split_name).eval_datasets)
     else:
@@ -71,20 +83,31 @@ def eval_policy(_run: Any, seed: int, policy_path: str, dataset: int | None, sch
     name = f"{schema_obj.name}_{'-'.join(map(str, datasets))}"
     _, log_dir = logging_ing.setup_logging(command="eval_policy", name=name)
     watch.lap("setup_s")
-    sections = policy_evaluation.evaluate(policy, env, seed=env_ing.env_seeds(seed, 1, stream=1)[0],
-                                          out_dir=log_dir, run=_run)
+    sections = policy_evaluation.evaluate(
+        policy, env, seed=env_ing.env_seeds(seed, 1, stream=1)[0], out_dir=log_dir, run=_run
+    )
     watch.lap("eval_s")
     result: dict[str, Any] = {
-        "algo": meta.get("algo"), "split": split_name if role != "training" else None,
-        "policy_split": meta.get("split"), "dataset_role": role, "schema": schema_obj.name,
-        "eval_dataset": datasets[0] if len(datasets) == 1 else list(datasets), "seed": int(seed),
-        "policy_path": str(policy_path), "policy_metadata": meta, **sections,
-        "timing": {"wall_s": watch.wall, **watch.marks}, "log_dir": str(log_dir),
+        "algo": meta.get("algo"),
+        "split": split_name if role != "training" else None,
+        "policy_split": meta.get("split"),
+        "dataset_role": role,
+        "schema": schema_obj.name,
+        "eval_dataset": datasets[0] if len(datasets) == 1 else list(datasets),
+        "seed": int(seed),
+        "policy_path": str(policy_path),
+        "policy_metadata": meta,
+        **sections,
+        "timing": {"wall_s": watch.wall, **watch.marks},
+        "log_dir": str(log_dir),
         "provenance": provenance_section(_run),
     }
     result = policy_evaluation.plain_json(result)
-    policy_evaluation.print_summary(result, f"policy {meta.get('algo', '?')} ({split_name or '-'}) on "
-                                    f"{schema_obj.name} dataset(s) {', '.join(map(str, datasets))}")
+    policy_evaluation.print_summary(
+        result,
+        f"policy {meta.get('algo', '?')} ({split_name or '-'}) on "
+        f"{schema_obj.name} dataset(s) {', '.join(map(str, datasets))}",
+    )
     write_run_report(result, log_dir, _run, data_dir=data_dir)  # warns, never fails the run
     return result
 

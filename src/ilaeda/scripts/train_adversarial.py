@@ -18,8 +18,9 @@ from typing import Any
 import numpy as np
 import torch as th
 
-from ilaeda.algorithms.penalty import PenalizedAIRL, PenalizedGAIL
+from ilaeda.algorithms import penalty
 from ilaeda.algorithms.serialize import save_reward_net
+from ilaeda.contract import ADVERSARIAL_TRAINERS, RunResult
 from ilaeda.errors import ConfigError
 from ilaeda.scripts import console
 from ilaeda.scripts.common import Stopwatch, checkpoint_metadata, evaluate_and_finish, save_final_policy
@@ -32,7 +33,8 @@ from ilaeda.scripts.ingredients import policy as policy_ing
 
 logger = logging.getLogger(__name__)
 
-TRAINERS = {"gail": PenalizedGAIL, "airl": PenalizedAIRL}
+#: Sacred command -> adversarial trainer class.
+TRAINERS = {command: getattr(penalty, trainer) for command, trainer in ADVERSARIAL_TRAINERS.items()}
 
 
 def _save(trainer: Any, directory: Path, metadata: Mapping[str, Any], run: Any = None) -> Path:
@@ -46,9 +48,17 @@ def _save(trainer: Any, directory: Path, metadata: Mapping[str, Any], run: Any =
 
 
 @train_adversarial_ex.capture
-def train_adversarial(algo: str, _run: Any, seed: int, total_timesteps: int, algorithm_kwargs: Mapping[str, Any],
-                      checkpoint_interval: int, bc_warm_start: Mapping[str, Any], torch_num_threads: int,
-                      environment: Mapping[str, Any]) -> dict[str, Any]:
+def train_adversarial(
+    algo: str,
+    _run: Any,
+    seed: int,
+    total_timesteps: int,
+    algorithm_kwargs: Mapping[str, Any],
+    checkpoint_interval: int,
+    bc_warm_start: Mapping[str, Any],
+    torch_num_threads: int,
+    environment: Mapping[str, Any],
+) -> RunResult:
     """Train ``algo`` (``gail`` or ``airl``), evaluate it and return the result."""
     watch = Stopwatch()
     th.set_num_threads(int(torch_num_threads))
@@ -59,31 +69,42 @@ def train_adversarial(algo: str, _run: Any, seed: int, total_timesteps: int, alg
     checkpoint_interval = int(checkpoint_interval)
     custom_logger, log_dir = logging_ing.setup_logging()
     trajectories = demonstrations.get_expert_trajectories(
-        split=split.name, horizon=environment["horizon"], data_dir=environment["data_dir"],
-            **env_ing.trajectory_shape())
-    demonstrations.check_batch_size(trajectories, algorithm_kwargs.get("demo_batch_size", 0),
-                                    "algorithm_kwargs.demo_batch_size")
+        split=split.name, horizon=environment["horizon"], data_dir=environment["data_dir"], **env_ing.trajectory_shape()
+    )
+    demonstrations.check_batch_size(
+        trajectories, algorithm_kwargs.get("demo_batch_size", 0), "algorithm_kwargs.demo_batch_size"
+    )
     metadata = checkpoint_metadata(label, split, environment["horizon"], seed)
     with env_ing.make_venv(seed=seed, log_dir=log_dir) as venv:
         net = reward.make_reward_net(venv, algo=algo, absorbing_indicator=env_ing.absorbing_indicator())
-        gen_algo = rl.make_rl_algo(venv, policy_kwargs=policy_ing.plain_policy_kwargs(), seed=seed,
-                                   masked=env_ing.uses_masks())
+        gen_algo = rl.make_rl_algo(
+            venv, policy_kwargs=policy_ing.plain_policy_kwargs(), seed=seed, masked=env_ing.uses_masks()
+        )
         if total_timesteps < gen_algo.n_steps * venv.num_envs:
-            raise ConfigError(f"total_timesteps={total_timesteps} is less than one round "
-                              f"(rl.batch_size={gen_algo.n_steps * venv.num_envs})")
+            raise ConfigError(
+                f"total_timesteps={total_timesteps} is less than one round "
+                f"(rl.batch_size={gen_algo.n_steps * venv.num_envs})"
+            )
         watch.lap("setup_s")
         if warm:
             bc_trainer = bc_ing.make_bc(gen_algo.policy, trajectories, custom_logger, np.random.default_rng(seed))
             bc_trainer.train(**bc_ing.train_kwargs())
             watch.lap("bc_warm_start_s")
         trainer = TRAINERS[algo](
-            venv=venv, demonstrations=trajectories, gen_algo=gen_algo, reward_net=net, log_dir=log_dir,
-            custom_logger=custom_logger, penalty_coef=reward.get_penalty_coef(),
-            allow_variable_horizon=env_ing.variable_horizon(), **dict(algorithm_kwargs))
+            venv=venv,
+            demonstrations=trajectories,
+            gen_algo=gen_algo,
+            reward_net=net,
+            log_dir=log_dir,
+            custom_logger=custom_logger,
+            penalty_coef=reward.get_penalty_coef(),
+            allow_variable_horizon=env_ing.variable_horizon(),
+            **dict(algorithm_kwargs),
+        )
 
-        train_eval = training_evaluation.make_callback(trainer.policy, _run, seed,
-                                                       total_timesteps // trainer.gen_train_timesteps,
-                                                       lambda: gen_algo.num_timesteps)
+        train_eval = training_evaluation.make_callback(
+            trainer.policy, _run, seed, total_timesteps // trainer.gen_train_timesteps, lambda: gen_algo.num_timesteps
+        )
 
         def callback(round_num: int, /) -> None:
             if checkpoint_interval > 0 and round_num % checkpoint_interval == 0:
@@ -97,21 +118,34 @@ def train_adversarial(algo: str, _run: Any, seed: int, total_timesteps: int, alg
     policy_path = None
     if checkpoint_interval >= 0:
         policy_path = _save(trainer, log_dir / "checkpoints" / "final", metadata, _run)
-    extra = {**demonstrations.summary(trajectories), "n_rounds": total_timesteps // trainer.gen_train_timesteps,
-             "bc_warm_start": warm}
-    return evaluate_and_finish(trainer.policy, algo=label, run=_run, seed=seed, log_dir=log_dir, watch=watch,
-                               env_timing=env_timing, learned_reward=learned, extra=extra,
-                               reward_fn=trainer.reward_test.predict_processed, policy_path=policy_path)
+    extra = {
+        **demonstrations.summary(trajectories),
+        "n_rounds": total_timesteps // trainer.gen_train_timesteps,
+        "bc_warm_start": warm,
+    }
+    return evaluate_and_finish(
+        trainer.policy,
+        algo=label,
+        run=_run,
+        seed=seed,
+        log_dir=log_dir,
+        watch=watch,
+        env_timing=env_timing,
+        learned_reward=learned,
+        extra=extra,
+        reward_fn=trainer.reward_test.predict_processed,
+        policy_path=policy_path,
+    )
 
 
 @train_adversarial_ex.command
-def gail() -> dict[str, Any]:
+def gail() -> RunResult:
     """GAIL; its reward is the discriminator's plus reward.penalty_coef × the coherence penalty."""
     return train_adversarial(algo="gail")
 
 
 @train_adversarial_ex.command
-def airl() -> dict[str, Any]:
+def airl() -> RunResult:
     """AIRL; its reward is the learned reward plus reward.penalty_coef × the coherence penalty."""
     return train_adversarial(algo="airl")
 

@@ -20,6 +20,7 @@ import torch as th
 from imitation.algorithms import dagger as dagger_algo
 
 from ilaeda.algorithms.session_oracle import SessionOracle
+from ilaeda.contract import RunResult
 from ilaeda.errors import ConfigError
 from ilaeda.scripts import console
 from ilaeda.scripts.common import Stopwatch, checkpoint_metadata, evaluate_and_finish, save_final_policy
@@ -41,15 +42,15 @@ def _positive_int(value: Any, key: str) -> int:
 
 
 @train_imitation_ex.command
-def bc(_run: Any, seed: int, torch_num_threads: int, environment: Mapping[str, Any]) -> dict[str, Any]:
+def bc(_run: Any, seed: int, torch_num_threads: int, environment: Mapping[str, Any]) -> RunResult:
     """Behaviour cloning on the split's training demonstrations."""
     watch = Stopwatch()
     th.set_num_threads(int(torch_num_threads))
     split = env_ing.get_split()
     custom_logger, log_dir = logging_ing.setup_logging()
     trajectories = demonstrations.get_expert_trajectories(
-        split=split.name, horizon=environment["horizon"], data_dir=environment["data_dir"],
-            **env_ing.trajectory_shape())
+        split=split.name, horizon=environment["horizon"], data_dir=environment["data_dir"], **env_ing.trajectory_shape()
+    )
     spaces = env_ing.make_space_env()
     policy = policy_ing.make_policy(spaces.observation_space, spaces.action_space)
     trainer = bc_ing.make_bc(policy, trajectories, custom_logger, np.random.default_rng(seed))
@@ -58,14 +59,29 @@ def bc(_run: Any, seed: int, torch_num_threads: int, environment: Mapping[str, A
     watch.lap("train_s")
     metadata = checkpoint_metadata("bc", split, environment["horizon"], seed)
     policy_path = save_final_policy(trainer.policy, log_dir / "checkpoints" / "final", metadata, _run)
-    return evaluate_and_finish(trainer.policy, algo="bc", run=_run, seed=seed, log_dir=log_dir, watch=watch,
-                               env_timing={"env_steps": 0}, learned_reward={},
-                               extra=demonstrations.summary(trajectories), policy_path=policy_path)
+    return evaluate_and_finish(
+        trainer.policy,
+        algo="bc",
+        run=_run,
+        seed=seed,
+        log_dir=log_dir,
+        watch=watch,
+        env_timing={"env_steps": 0},
+        learned_reward={},
+        extra=demonstrations.summary(trajectories),
+        policy_path=policy_path,
+    )
 
 
 @train_imitation_ex.command
-def dagger(_run: Any, seed: int, torch_num_threads: int, environment: Mapping[str, Any],
-           dagger: Mapping[str, Any], expert: Mapping[str, Any]) -> dict[str, Any]:
+def dagger(
+    _run: Any,
+    seed: int,
+    torch_num_threads: int,
+    environment: Mapping[str, Any],
+    dagger: Mapping[str, Any],
+    expert: Mapping[str, Any],
+) -> RunResult:
     """DAgger with the session-oracle expert (approximate), seeded with the recorded sessions."""
     watch = Stopwatch()
     th.set_num_threads(int(torch_num_threads))
@@ -77,35 +93,62 @@ def dagger(_run: Any, seed: int, torch_num_threads: int, environment: Mapping[st
     trajectories = None
     if dagger["use_offline_rollouts"]:
         trajectories = demonstrations.get_expert_trajectories(
-            split=split.name, horizon=environment["horizon"], data_dir=environment["data_dir"],
-            **env_ing.trajectory_shape())
+            split=split.name,
+            horizon=environment["horizon"],
+            data_dir=environment["data_dir"],
+            **env_ing.trajectory_shape(),
+        )
     rng = np.random.default_rng(seed)
     with env_ing.make_venv(seed=seed, log_dir=log_dir) as venv:
         oracle = expert_ing.get_expert_policy(venv)
         policy = policy_ing.make_policy(venv.observation_space, venv.action_space)
         bc_trainer = bc_ing.make_bc(policy, None, custom_logger, rng)
         trainer = dagger_algo.SimpleDAggerTrainer(
-            venv=venv, scratch_dir=log_dir / "scratch", expert_policy=oracle, rng=rng, expert_trajs=trajectories,
-            bc_trainer=bc_trainer, beta_schedule=dagger_algo.LinearBetaSchedule(rampdown),
-            custom_logger=custom_logger)
+            venv=venv,
+            scratch_dir=log_dir / "scratch",
+            expert_policy=oracle,
+            rng=rng,
+            expert_trajs=trajectories,
+            bc_trainer=bc_trainer,
+            beta_schedule=dagger_algo.LinearBetaSchedule(rampdown),
+            custom_logger=custom_logger,
+        )
         watch.lap("setup_s")
         bc_kwargs = {**bc_ing.train_kwargs(), "n_epochs": epochs}
         bc_kwargs.pop("n_batches", None)
-        trainer.train(total_timesteps,
-                      rollout_round_min_episodes=_positive_int(dagger["rollout_round_min_episodes"],
-                                                               "dagger.rollout_round_min_episodes"),
-                      rollout_round_min_timesteps=_positive_int(dagger["rollout_round_min_timesteps"],
-                                                                "dagger.rollout_round_min_timesteps"),
-                      bc_train_kwargs=bc_kwargs)
+        trainer.train(
+            total_timesteps,
+            rollout_round_min_episodes=_positive_int(
+                dagger["rollout_round_min_episodes"], "dagger.rollout_round_min_episodes"
+            ),
+            rollout_round_min_timesteps=_positive_int(
+                dagger["rollout_round_min_timesteps"], "dagger.rollout_round_min_timesteps"
+            ),
+            bc_train_kwargs=bc_kwargs,
+        )
         watch.lap("train_s")
         env_timing = env_ing.timing_of(venv)
     metadata = checkpoint_metadata("dagger", split, environment["horizon"], seed)
-    policy_path = save_final_policy(trainer.policy, log_dir / "checkpoints" / "final", metadata, _run)
+    # imitation types DAgger's policy BasePolicy; ours is an ActorCriticPolicy.
+    policy_path = save_final_policy(trainer.policy, log_dir / "checkpoints" / "final", metadata, _run)  # type: ignore[arg-type]
     oracle_stats = oracle.stats() if isinstance(oracle, SessionOracle) else {}
-    extra = {**(demonstrations.summary(trajectories) if trajectories else {}), "dagger_rounds": trainer.round_num,
-             "expert": {"policy_type": expert["policy_type"], "approximate": bool(oracle_stats), **oracle_stats}}
-    return evaluate_and_finish(trainer.policy, algo="dagger", run=_run, seed=seed, log_dir=log_dir, watch=watch,
-                               env_timing=env_timing, learned_reward={}, extra=extra, policy_path=policy_path)
+    extra = {
+        **(demonstrations.summary(trajectories) if trajectories else {}),
+        "dagger_rounds": trainer.round_num,
+        "expert": {"policy_type": expert["policy_type"], "approximate": bool(oracle_stats), **oracle_stats},
+    }
+    return evaluate_and_finish(
+        trainer.policy,
+        algo="dagger",
+        run=_run,
+        seed=seed,
+        log_dir=log_dir,
+        watch=watch,
+        env_timing=env_timing,
+        learned_reward={},
+        extra=extra,
+        policy_path=policy_path,
+    )
 
 
 def main_console() -> None:

@@ -49,18 +49,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
 
+from ilaeda.contract import METRICS, SCRIPT_COMMANDS
 from ilaeda.errors import ConfigError, IlaedaError
 from ilaeda.scripts.config.tune import DEFAULTS, PASSWORD_ENV, SEARCH_SPACES
 
 logger = logging.getLogger("ilaeda.tune")
 
 #: algorithm -> (training module under ilaeda.scripts, Sacred command)
-ALGORITHMS: dict[str, tuple[str, str]] = {
-    "gail": ("train_adversarial", "gail"), "airl": ("train_adversarial", "airl"),
-    "bcgail": ("train_adversarial", "gail"), "bc": ("train_imitation", "bc"),
-    "dagger": ("train_imitation", "dagger"),
-}
-USAGE = "usage: python -m ilaeda.scripts.tune {gail,airl,bcgail,bc,dagger} with CONFIG.json [key=value ...]"
+ALGORITHMS: dict[str, tuple[str, str]] = SCRIPT_COMMANDS
+USAGE = f"usage: python -m ilaeda.scripts.tune {{{','.join(ALGORITHMS)}}} with CONFIG.json [key=value ...]"
 TRAIN_PREFIX = "train."
 #: Updates every trial run gets: no session printing or progress bars in the workers' logs.
 QUIET = {"policy_evaluation.render": False, "policy_evaluation.progress": False, "bc.progress_bar": False}
@@ -118,12 +115,14 @@ def parse_argv(argv: Sequence[str]) -> Invocation:
             continue
         key, value = token.split("=", 1)
         if key.startswith(TRAIN_PREFIX) and len(key) > len(TRAIN_PREFIX):
-            train[key[len(TRAIN_PREFIX):]] = parse_value(value)
+            train[key[len(TRAIN_PREFIX) :]] = parse_value(value)
         elif key in DEFAULTS:
             options[key] = parse_value(value)
         else:
-            raise UsageError(f"unknown tune option {key!r}; options: {', '.join(DEFAULTS)} "
-                             f"(training-config updates are written {TRAIN_PREFIX}<key>=value)")
+            raise UsageError(
+                f"unknown tune option {key!r}; options: {', '.join(DEFAULTS)} "
+                f"(training-config updates are written {TRAIN_PREFIX}<key>=value)"
+            )
     if not configs:
         raise UsageError(f"no training config file given ({USAGE})")
     return Invocation(algo, configs, options, train)
@@ -228,16 +227,17 @@ def check_spec(key: str, spec: Any) -> None:
     if not re.fullmatch(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*", key):
         raise UsageError(f"{where}: keys are dotted training-config keys such as rl.rl_kwargs.learning_rate")
     if not isinstance(spec, Mapping) or spec.get("type") not in _SPEC_TYPES:
-        raise UsageError(f"{where}: needs \"type\": one of {', '.join(_SPEC_TYPES)}")
+        raise UsageError(f'{where}: needs "type": one of {", ".join(_SPEC_TYPES)}')
     if spec["type"] == "categorical":
         choices = spec.get("choices")
         if not isinstance(choices, list) or not choices:
-            raise UsageError(f"{where}: categorical needs a non-empty list \"choices\"")
+            raise UsageError(f'{where}: categorical needs a non-empty list "choices"')
         return
-    low, high = spec.get("low"), spec.get("high")
+    low: Any = spec.get("low")
+    high: Any = spec.get("high")
     number = int if spec["type"] == "int" else (int, float)
     if any(isinstance(v, bool) or not isinstance(v, number) for v in (low, high)):
-        raise UsageError(f"{where}: {spec['type']} needs numbers \"low\" and \"high\"")
+        raise UsageError(f'{where}: {spec["type"]} needs numbers "low" and "high"')
     if low > high:
         raise UsageError(f"{where}: low must not exceed high")
     if spec.get("log") and low <= 0:
@@ -266,12 +266,17 @@ def settings_from(inv: Invocation) -> Settings:
             raise UsageError(f"folds must be null or a list of dataset numbers, got {folds!r}")
         wrong = [f for f in folds if f not in outer.train_datasets]
         if wrong:
-            raise UsageError(f"folds: dataset {wrong[0]} is not a training dataset of {split} "
-                             f"({', '.join(map(str, outer.train_datasets))}); the held-out dataset is never tuned on")
+            raise UsageError(
+                f"folds: dataset {wrong[0]} is not a training dataset of {split} "
+                f"({', '.join(map(str, outer.train_datasets))}); the held-out dataset is never tuned on"
+            )
         val_splits = [f"{split}_val{f}" for f in dict.fromkeys(folds)]
     seeds = opts["seeds"]
-    if (not isinstance(seeds, list) or len(set(seeds)) < 2
-            or not all(isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in seeds)):
+    if (
+        not isinstance(seeds, list)
+        or len(set(seeds)) < 2
+        or not all(isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in seeds)
+    ):
         raise UsageError(f"seeds must list at least two distinct non-negative integers, got {seeds!r}")
     for key in ("n_trials", "pruner_startup_trials", "max_failed_trials"):
         _positive_int(opts, key, 0 if key == "pruner_startup_trials" else 1)
@@ -286,11 +291,12 @@ def settings_from(inv: Invocation) -> Settings:
     if opts["objective_policy"] not in ("stochastic", "deterministic"):
         raise UsageError("objective_policy must be 'stochastic' or 'deterministic'")
     objective = opts["objective"]
-    if (not isinstance(objective, dict) or not objective
-            or not all(isinstance(w, (int, float)) and not isinstance(w, bool) and w > 0 for w in objective.values())):
+    if (
+        not isinstance(objective, dict)
+        or not objective
+        or not all(isinstance(w, (int, float)) and not isinstance(w, bool) and w > 0 for w in objective.values())
+    ):
         raise UsageError(f"objective must map metric names to positive weights, got {objective!r}")
-    from ilaeda.benchmark import METRICS
-
     unknown = sorted(set(objective) - set(METRICS))
     if unknown:
         raise UsageError(f"objective: unknown metric {unknown[0]!r}; metrics: {', '.join(METRICS)}")
@@ -302,10 +308,19 @@ def settings_from(inv: Invocation) -> Settings:
         raise UsageError(f"storage must be null or an Optuna storage URL, got {storage!r}")
     space = load_search_space(inv.algo, opts["search_space"], bool(opts["search_space_replace"]))
     return Settings(
-        algo=inv.algo, configs=inv.configs, base_config=base, split=split, val_splits=val_splits,
-        seeds=list(dict.fromkeys(seeds)), study_name=name, options=opts, train_updates=inv.train_updates,
-        search_space=space, objective={k: float(v) for k, v in objective.items()},
-        study_dir=Path(opts["output_dir"]) / "tune" / name)
+        algo=inv.algo,
+        configs=inv.configs,
+        base_config=base,
+        split=split,
+        val_splits=val_splits,
+        seeds=list(dict.fromkeys(seeds)),
+        study_name=name,
+        options=opts,
+        train_updates=inv.train_updates,
+        search_space=space,
+        objective={k: float(v) for k, v in objective.items()},
+        study_dir=Path(opts["output_dir"]) / "tune" / name,
+    )
 
 
 # ---------------------------------------------------------------- storage and secrets
@@ -329,8 +344,9 @@ def read_password(password_file: str | None, environ: Mapping[str, str] = os.env
         except OSError as e:
             raise UsageError(f"storage_password_file {password_file!r}: {e.strerror}") from None
         if info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
-            raise UsageError(f"storage_password_file {password_file!r} is readable by others; "
-                             f"run chmod 600 {password_file}")
+            raise UsageError(
+                f"storage_password_file {password_file!r} is readable by others; run chmod 600 {password_file}"
+            )
         if hasattr(os, "getuid") and info.st_uid != os.getuid():
             raise UsageError(f"storage_password_file {password_file!r} belongs to another user")
         text = path.read_text(encoding="utf-8").strip()
@@ -351,11 +367,14 @@ def storage_url_with_password(url: str, password: str | None) -> str:
     try:
         parsed = make_url(url)
     except (ArgumentError, ValueError):
-        raise UsageError(f"storage {redact(url)!r} is not a database URL (e.g. sqlite:///study.db, "
-                         "postgresql://user@host/db)") from None
+        raise UsageError(
+            f"storage {redact(url)!r} is not a database URL (e.g. sqlite:///study.db, postgresql://user@host/db)"
+        ) from None
     if parsed.password is not None:
-        raise UsageError(f"storage URL {redact(url)!r} contains a password; remove it and put the password in "
-                         f"${PASSWORD_ENV} or an owner-only file named by storage_password_file")
+        raise UsageError(
+            f"storage URL {redact(url)!r} contains a password; remove it and put the password in "
+            f"${PASSWORD_ENV} or an owner-only file named by storage_password_file"
+        )
     if password is None or not parsed.username:
         return url
     return parsed.set(password=password).render_as_string(hide_password=False)
@@ -364,13 +383,15 @@ def storage_url_with_password(url: str, password: str | None) -> str:
 def make_storage(settings: Settings) -> tuple[Any, str]:
     """The Optuna storage and a printable description of it (never with a password)."""
     import optuna
+    import optuna.storages.journal
 
     url = settings.options["storage"]
     if not url:
         path = settings.study_dir / "journal.log"
         path.parent.mkdir(parents=True, exist_ok=True)
         backend = optuna.storages.journal.JournalFileBackend(
-            str(path), lock_obj=optuna.storages.journal.JournalFileOpenLock(str(path)))
+            str(path), lock_obj=optuna.storages.journal.JournalFileOpenLock(str(path))
+        )
         return optuna.storages.JournalStorage(backend), f"journal file {path}"
     password = read_password(settings.options["storage_password_file"])
     full = storage_url_with_password(url, password)
@@ -380,15 +401,17 @@ def make_storage(settings: Settings) -> tuple[Any, str]:
     if parsed.drivername.startswith("sqlite") and parsed.database not in (None, "", ":memory:"):
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
-    retry = getattr(optuna.storages, "RetryHeartbeatStaleTrialCallback", None) or \
-        optuna.storages.RetryFailedTrialCallback
+    retry = (
+        getattr(optuna.storages, "RetryHeartbeatStaleTrialCallback", None) or optuna.storages.RetryFailedTrialCallback
+    )
     try:
         storage = optuna.storages.RDBStorage(
-            full, heartbeat_interval=60, grace_period=180,
-            heartbeat_stale_trial_callback=retry(max_retry=3))
+            full, heartbeat_interval=60, grace_period=180, heartbeat_stale_trial_callback=retry(max_retry=3)
+        )
     except Exception as e:  # any driver or connection error; the message may hold the URL
-        raise UsageError(f"cannot open storage {redact(url)}: {redact(str(e).splitlines()[0], [password or ''])}") \
-            from None
+        raise UsageError(
+            f"cannot open storage {redact(url)}: {redact(str(e).splitlines()[0], [password or ''])}"
+        ) from None
     return storage, redact(url)
 
 
@@ -436,8 +459,14 @@ def _experiment(algo: str) -> Any:
 
 def trial_updates(settings: Settings, params: Mapping[str, Any], split: str, seed: int) -> dict[str, Any]:
     """Config updates of one run of a trial (dotted keys; Sacred nests them)."""
-    return {**QUIET, **settings.train_updates, **params, "environment.split": split, "seed": seed,
-            "logging.log_root": str(settings.study_dir / "logs")}
+    return {
+        **QUIET,
+        **settings.train_updates,
+        **params,
+        "environment.split": split,
+        "seed": seed,
+        "logging.log_root": str(settings.study_dir / "logs"),
+    }
 
 
 def check_config(settings: Settings) -> None:
@@ -451,28 +480,36 @@ def check_config(settings: Settings) -> None:
     updates = trial_updates(settings, params, settings.val_splits[0], settings.seeds[0])
     try:
         with contextlib.redirect_stdout(io.StringIO()):
-            ex.run("print_config", config_updates=updates, named_configs=settings.configs,
-                   options={"--loglevel": "ERROR"})
+            ex.run(
+                "print_config", config_updates=updates, named_configs=settings.configs, options={"--loglevel": "ERROR"}
+            )
     except ConfigAddedError as e:
         raise UsageError(format_config_added(e, ex)) from None
     except IlaedaError as e:
         raise UsageError(str(e)) from None
 
 
-def run_unit(settings: Settings, trial_number: int, params: Mapping[str, Any], split: str,
-             seed: int) -> dict[str, Any]:
+def run_unit(settings: Settings, trial_number: int, params: Mapping[str, Any], split: str, seed: int) -> dict[str, Any]:
     """Train and evaluate one run in this process (a Sacred run recorded under the study directory)."""
     ex = _experiment(settings.algo)
     storage = settings.study_dir / "sacred" / f"t{trial_number:04d}-{split}-s{seed}"
-    run = ex.run(ALGORITHMS[settings.algo][1], config_updates=trial_updates(settings, params, split, seed),
-                 named_configs=settings.configs,
-                 options={"--name": f"tune-{settings.study_name}", "--file_storage": str(storage),
-                          "--capture": "sys", "--loglevel": "WARNING"})
+    run = ex.run(
+        ALGORITHMS[settings.algo][1],
+        config_updates=trial_updates(settings, params, split, seed),
+        named_configs=settings.configs,
+        options={
+            "--name": f"tune-{settings.study_name}",
+            "--file_storage": str(storage),
+            "--capture": "sys",
+            "--loglevel": "WARNING",
+        },
+    )
     return {"result": run.result, "run_dir": str(storage / str(run._id))}
 
 
-def unit_score(result: Mapping[str, Any], settings: Settings, baselines: Mapping[Any, tuple[float, float]] | None,
-               split: str) -> dict[str, Any]:
+def unit_score(
+    result: Mapping[str, Any], settings: Settings, baselines: Mapping[Any, tuple[float, float]] | None, split: str
+) -> dict[str, Any]:
     """Score of one run: the weighted mean of the objective metrics (normalised), plus raw values."""
     from ilaeda.analysis.stats import normalised_score
     from ilaeda.data.splits import parse_split
@@ -511,6 +548,7 @@ def _alive(pid: int) -> bool:
 def requeue_dead_trials(study: Any) -> list[int]:
     """Mark RUNNING trials of dead workers on this host FAILED and queue their parameters again."""
     import optuna
+    import optuna.storages.journal
 
     host, me = socket.gethostname(), os.getpid()
     requeued = []
@@ -533,6 +571,7 @@ def requeue_dead_trials(study: Any) -> list[int]:
 def make_objective(settings: Settings, baselines: Mapping[Any, tuple[float, float]] | None) -> Any:
     """The Optuna objective: train every unit, report the running mean, prune, return the mean score."""
     import optuna
+    import optuna.storages.journal
 
     def objective(trial: optuna.Trial) -> float:
         trial.set_user_attr("host", socket.gethostname())
@@ -543,8 +582,9 @@ def make_objective(settings: Settings, baselines: Mapping[Any, tuple[float, floa
         try:
             for step, (split, seed) in enumerate(settings.units, start=1):
                 unit = run_unit(settings, trial.number, params, split, seed)
-                units.append({**unit_score(unit["result"], settings, baselines, split), "seed": seed,
-                              "run_dir": unit["run_dir"]})
+                units.append(
+                    {**unit_score(unit["result"], settings, baselines, split), "seed": seed, "run_dir": unit["run_dir"]}
+                )
                 running = float(sum(u["score"] for u in units) / len(units))
                 trial.set_user_attr("runs", units)
                 for key in (*settings.objective, "length"):
@@ -604,16 +644,21 @@ def _atomic_write(path: Path, text: str) -> None:
 
 def tuned_paths(settings: Settings) -> tuple[Path, Path]:
     """Where the best config and its provenance go."""
-    stem = settings.study_name if settings.study_name.startswith(f"{settings.algo}_") else \
-        f"{settings.algo}_{settings.study_name}"
+    stem = (
+        settings.study_name
+        if settings.study_name.startswith(f"{settings.algo}_")
+        else f"{settings.algo}_{settings.study_name}"
+    )
     tuned = Path(settings.options["tuned_dir"])
     return tuned / f"{stem}.json", tuned / "provenance" / f"{stem}.json"
 
 
 def write_best(study: Any, settings: Settings, storage_text: str, argv: Sequence[str]) -> Path | None:
     """Write the best trial as a training config (base config + ``train.*`` updates + best values) and its
-    provenance."""
+    provenance.
+    """
     import optuna
+    import optuna.storages.journal
 
     complete = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
     if not complete:
@@ -632,14 +677,26 @@ def write_best(study: Any, settings: Settings, storage_text: str, argv: Sequence
     config_path, provenance_path = tuned_paths(settings)
     _atomic_write(config_path, json.dumps(config, indent=2) + "\n")
     provenance = {
-        "tuned_config": str(config_path), "algo": settings.algo, "study_name": settings.study_name,
-        "storage": storage_text, "base_configs": {p: _sha256(p) for p in settings.configs},
-        "train_updates": settings.train_updates, "split": settings.split, "validation_splits": settings.val_splits,
-        "seeds": settings.seeds, "objective": settings.objective, "objective_policy":
-            settings.options["objective_policy"], "normalised": bool(settings.options["normalise"]),
-        "search_space": settings.search_space, "best_trial": best.number, "best_value": best.value,
-        "best_params": params, "best_user_attrs": dict(best.user_attrs), "trials": counts(study),
-        "git_commit": _git_commit(), "written": datetime.datetime.now(datetime.timezone.utc).isoformat(),
+        "tuned_config": str(config_path),
+        "algo": settings.algo,
+        "study_name": settings.study_name,
+        "storage": storage_text,
+        "base_configs": {p: _sha256(p) for p in settings.configs},
+        "train_updates": settings.train_updates,
+        "split": settings.split,
+        "validation_splits": settings.val_splits,
+        "seeds": settings.seeds,
+        "objective": settings.objective,
+        "objective_policy": settings.options["objective_policy"],
+        "normalised": bool(settings.options["normalise"]),
+        "search_space": settings.search_space,
+        "best_trial": best.number,
+        "best_value": best.value,
+        "best_params": params,
+        "best_user_attrs": dict(best.user_attrs),
+        "trials": counts(study),
+        "git_commit": _git_commit(),
+        "written": datetime.datetime.now(datetime.timezone.utc).isoformat(),
         "command": redact(" ".join(["python -m ilaeda.scripts.tune", *argv])),
     }
     _atomic_write(provenance_path, json.dumps(provenance, indent=2, default=str) + "\n")
@@ -649,6 +706,7 @@ def write_best(study: Any, settings: Settings, storage_text: str, argv: Sequence
 def tune(settings: Settings, argv: Sequence[str] = ()) -> dict[str, Any]:
     """Run this worker until the study has ``n_trials`` finished trials; write the best config."""
     import optuna
+    import optuna.storages.journal
     from optuna.trial import TrialState
 
     from ilaeda.analysis.robust import BASELINES_CSV, load_baselines
@@ -664,48 +722,87 @@ def tune(settings: Settings, argv: Sequence[str] = ()) -> dict[str, Any]:
             parsed = parse_split(split)
             missing = [m for m in settings.objective if (parsed.schema, parsed.eval_datasets[0], m) not in baselines]
             if missing:
-                raise UsageError(f"baselines {path} have no random/expert row for {parsed.schema} dataset "
-                                 f"{parsed.eval_datasets[0]}, metric {missing[0]} (or set normalise=False)")
+                raise UsageError(
+                    f"baselines {path} have no random/expert row for {parsed.schema} dataset "
+                    f"{parsed.eval_datasets[0]}, metric {missing[0]} (or set normalise=False)"
+                )
     check_config(settings)
     storage, storage_text = make_storage(settings)
     seed = opts["sampler_seed"]
     sampler = optuna.samplers.TPESampler(seed=None if seed is None else seed + opts["worker"])
-    pruner = (optuna.pruners.MedianPruner(n_startup_trials=opts["pruner_startup_trials"],
-                                          n_warmup_steps=opts["pruner_warmup_steps"])
-              if opts["pruner"] == "median" else optuna.pruners.NopPruner())
-    study = optuna.create_study(study_name=settings.study_name, storage=storage, sampler=sampler, pruner=pruner,
-                                direction="maximize", load_if_exists=True)
+    pruner = (
+        optuna.pruners.MedianPruner(
+            n_startup_trials=opts["pruner_startup_trials"], n_warmup_steps=opts["pruner_warmup_steps"]
+        )
+        if opts["pruner"] == "median"
+        else optuna.pruners.NopPruner()
+    )
+    study = optuna.create_study(
+        study_name=settings.study_name,
+        storage=storage,
+        sampler=sampler,
+        pruner=pruner,
+        direction="maximize",
+        load_if_exists=True,
+    )
     if "tune_settings" not in study.user_attrs:
-        study.set_user_attr("tune_settings", {
-            "algo": settings.algo, "configs": settings.configs, "split": settings.split,
-            "validation_splits": settings.val_splits, "seeds": settings.seeds, "objective": settings.objective,
-            "search_space": settings.search_space, "git_commit": _git_commit()})
+        study.set_user_attr(
+            "tune_settings",
+            {
+                "algo": settings.algo,
+                "configs": settings.configs,
+                "split": settings.split,
+                "validation_splits": settings.val_splits,
+                "seeds": settings.seeds,
+                "objective": settings.objective,
+                "search_space": settings.search_space,
+                "git_commit": _git_commit(),
+            },
+        )
     requeue_dead_trials(study)
-    print(f"tune: study {settings.study_name!r} in {storage_text}: {counts(study)}; target {opts['n_trials']} "
-          f"finished trials; runs per trial: {len(settings.units)} ({', '.join(settings.val_splits)} × seeds "
-          f"{settings.seeds})", flush=True)
+    print(
+        f"tune: study {settings.study_name!r} in {storage_text}: {counts(study)}; target {opts['n_trials']} "
+        f"finished trials; runs per trial: {len(settings.units)} ({', '.join(settings.val_splits)} × seeds "
+        f"{settings.seeds})",
+        flush=True,
+    )
 
     def stop_when_done(study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
         c = counts(study)
-        if c.get("COMPLETE", 0) + c.get("PRUNED", 0) >= opts["n_trials"] or c.get("FAIL", 0) >= opts[
-                "max_failed_trials"]:
+        if (
+            c.get("COMPLETE", 0) + c.get("PRUNED", 0) >= opts["n_trials"]
+            or c.get("FAIL", 0) >= opts["max_failed_trials"]
+        ):
             study.stop()
 
     if _finished(study) < opts["n_trials"] and counts(study).get("FAIL", 0) < opts["max_failed_trials"]:
-        study.optimize(make_objective(settings, baselines), timeout=opts["timeout_s"], callbacks=[stop_when_done],
-                       catch=(Exception,), gc_after_trial=True)
+        study.optimize(
+            make_objective(settings, baselines),
+            timeout=opts["timeout_s"],
+            callbacks=[stop_when_done],
+            catch=(Exception,),
+            gc_after_trial=True,
+        )
     final = counts(study)
     if final.get("FAIL", 0) >= opts["max_failed_trials"]:
-        logger.warning("%d failed trials (max_failed_trials=%d): stopped; see the trials' failure messages",
-                       final["FAIL"], opts["max_failed_trials"])
-    path = write_best(study, settings, storage_text, argv)
+        logger.warning(
+            "%d failed trials (max_failed_trials=%d): stopped; see the trials' failure messages",
+            final["FAIL"],
+            opts["max_failed_trials"],
+        )
+    tuned_path = write_best(study, settings, storage_text, argv)
     best = None
     complete = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
     if complete:
         b = max(complete, key=lambda t: (t.value, -t.number))
         best = {"number": b.number, "value": b.value, "params": decode_params(b.params, settings.search_space)}
-    summary = {"study": settings.study_name, "storage": storage_text, "trials": final, "best": best,
-               "tuned_config": str(path) if path else None}
+    summary = {
+        "study": settings.study_name,
+        "storage": storage_text,
+        "trials": final,
+        "best": best,
+        "tuned_config": str(tuned_path) if tuned_path else None,
+    }
     print("tune: " + json.dumps(summary, default=str), flush=True)
     return summary
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ilaeda.algorithms.serialize import policy_metadata
+from ilaeda.contract import check_positive_int
 from ilaeda.data.schema import load_schema
 from ilaeda.data.splits import parse_split
 from ilaeda.errors import ConfigError
@@ -58,25 +59,29 @@ def validate(config: dict[str, Any], command_name: str, logger: Any) -> dict[str
 def check_policy_file(path: str) -> None:
     """A policy file must be a PyTorch checkpoint (a zip archive) before torch is asked to read it."""
     if not zipfile.is_zipfile(path):
-        raise ConfigError(f"policy file {path!r} is not a PyTorch checkpoint; give the policy.pt a training run "
-                          "wrote (<log_dir>/checkpoints/final/policy.pt)")
+        raise ConfigError(
+            f"policy file {path!r} is not a PyTorch checkpoint; give the policy.pt a training run "
+            "wrote (<log_dir>/checkpoints/final/policy.pt)"
+        )
 
 
 def check_horizon(horizon: Any) -> None:
     """``horizon`` is None (the policy's) or a positive integer; 0 is not read as "the default"."""
-    if horizon is not None and (isinstance(horizon, bool) or not isinstance(horizon, int) or horizon < 1):
-        raise ConfigError(f"horizon must be a positive integer (or None: the policy's own), got {horizon!r}")
+    check_positive_int(horizon, "horizon", error=ConfigError, none="(or None: the policy's own)")
 
 
 def check_schema(config: dict[str, Any], meta: dict[str, Any]) -> None:
     """The policy is scored only on its own schema (two schemas may have as many columns but other
-    meanings); a given dataset must exist in that schema."""
+    meanings); a given dataset must exist in that schema.
+    """
     trained = meta.get("schema") or (parse_split(meta["split"]).schema if meta.get("split") else None)
     wanted = config["schema"] or (parse_split(config["split"]).schema if config["split"] else None)
     if trained and wanted and load_schema(wanted).name != trained:
-        raise ConfigError(f"policy {config['policy_path']} was trained on schema {trained!r}, not {wanted!r}: "
-                          f"its actions mean other columns there; evaluate it on {trained} (schema={trained}) or "
-                          f"give a {wanted} policy")
+        raise ConfigError(
+            f"policy {config['policy_path']} was trained on schema {trained!r}, not {wanted!r}: "
+            f"its actions mean other columns there; evaluate it on {trained} (schema={trained}) or "
+            f"give a {wanted} policy"
+        )
     name = wanted or trained
     if name is not None and config["dataset"] is not None:
         load_schema(name).check_dataset(config["dataset"])

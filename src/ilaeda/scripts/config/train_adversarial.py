@@ -13,6 +13,7 @@ from typing import Any
 
 from imitation.algorithms.adversarial.common import AdversarialTrainer
 
+from ilaeda.contract import ADVERSARIAL_TRAINERS, check_positive_int
 from ilaeda.errors import ConfigError
 from ilaeda.scripts._sacred import new_experiment
 from ilaeda.scripts.common import check_evaluation, check_keys, check_rounds, check_seed, init_parameters
@@ -29,14 +30,34 @@ from ilaeda.scripts.ingredients.training_evaluation import training_evaluation_i
 #: ``algorithm_kwargs`` keys (passed to the GAIL/AIRL constructor).
 ALGORITHM_KWARGS = init_parameters(
     AdversarialTrainer.__init__,
-    exclude=("self", "demonstrations", "venv", "gen_algo", "reward_net", "log_dir", "custom_logger",
-             "debug_use_ground_truth", "disc_opt_cls"))
+    exclude=(
+        "self",
+        "demonstrations",
+        "venv",
+        "gen_algo",
+        "reward_net",
+        "log_dir",
+        "custom_logger",
+        "debug_use_ground_truth",
+        "disc_opt_cls",
+    ),
+)
 
 # The environment comes first: later config hooks (logging's log_dir) read its split.
-train_adversarial_ex = new_experiment("train_adversarial", ingredients=[
-    environment_ingredient, logging_ingredient, demonstrations_ingredient, reward_ingredient, rl_ingredient,
-    policy_ingredient, bc_ingredient, policy_evaluation_ingredient, training_evaluation_ingredient,
-])
+train_adversarial_ex = new_experiment(
+    "train_adversarial",
+    ingredients=[
+        environment_ingredient,
+        logging_ingredient,
+        demonstrations_ingredient,
+        reward_ingredient,
+        rl_ingredient,
+        policy_ingredient,
+        bc_ingredient,
+        policy_evaluation_ingredient,
+        training_evaluation_ingredient,
+    ],
+)
 
 
 @train_adversarial_ex.config
@@ -57,11 +78,11 @@ def defaults() -> None:
 def validate(config: dict[str, Any], command_name: str, logger: Any) -> dict[str, Any]:
     """Whole-dict entries may only hold known keys; numbers must be numbers."""
     check_keys(config["algorithm_kwargs"], ALGORITHM_KWARGS, "algorithm_kwargs")
-    batch = config["algorithm_kwargs"].get("demo_batch_size")
-    if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
-        raise ConfigError(f"algorithm_kwargs.demo_batch_size must be a positive integer, got {batch!r}")
+    check_positive_int(
+        config["algorithm_kwargs"].get("demo_batch_size"), "algorithm_kwargs.demo_batch_size", error=ConfigError
+    )
     check_keys(config["bc_warm_start"], {"enabled"}, "bc_warm_start")
-    if command_name in ("gail", "airl"):  # what a run needs, checked before it starts
+    if command_name in ADVERSARIAL_TRAINERS:  # what a run needs, checked before it starts
         check_seed(config)
         check_rounds(config)
         check_evaluation(config)

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ilaeda.contract import commands_of
 from ilaeda.scripts._sacred import new_experiment
-from ilaeda.scripts.common import check_evaluation, check_keys, check_positive_int, check_seed
+from ilaeda.scripts.common import check_evaluation, check_keys, check_seed, positive_int_at
 from ilaeda.scripts.ingredients.bc import bc_ingredient
 from ilaeda.scripts.ingredients.demonstrations import demonstrations_ingredient
 from ilaeda.scripts.ingredients.environment import environment_ingredient
@@ -21,14 +22,28 @@ from ilaeda.scripts.ingredients.policy import policy_ingredient
 from ilaeda.scripts.ingredients.policy_evaluation import policy_evaluation_ingredient
 
 #: Keys of the ``dagger`` entry.
-DAGGER_KEYS = {"total_timesteps", "use_offline_rollouts", "beta_rampdown_rounds", "n_epochs_per_round",
-               "rollout_round_min_episodes", "rollout_round_min_timesteps"}
+DAGGER_KEYS = {
+    "total_timesteps",
+    "use_offline_rollouts",
+    "beta_rampdown_rounds",
+    "n_epochs_per_round",
+    "rollout_round_min_episodes",
+    "rollout_round_min_timesteps",
+}
 
 # The environment and the demonstrations come first: the logging and expert hooks read them.
-train_imitation_ex = new_experiment("train_imitation", ingredients=[
-    environment_ingredient, logging_ingredient, demonstrations_ingredient, expert_ingredient, policy_ingredient,
-    bc_ingredient, policy_evaluation_ingredient,
-])
+train_imitation_ex = new_experiment(
+    "train_imitation",
+    ingredients=[
+        environment_ingredient,
+        logging_ingredient,
+        demonstrations_ingredient,
+        expert_ingredient,
+        policy_ingredient,
+        bc_ingredient,
+        policy_evaluation_ingredient,
+    ],
+)
 
 
 @train_imitation_ex.config
@@ -49,11 +64,11 @@ def defaults() -> None:
 def validate(config: dict[str, Any], command_name: str, logger: Any) -> dict[str, Any]:
     """The ``dagger`` entry may only hold known keys; what a run needs is checked before it starts."""
     check_keys(config["dagger"], DAGGER_KEYS, "dagger")
-    if command_name in ("bc", "dagger"):
+    if command_name in commands_of("train_imitation"):
         check_seed(config)
         check_evaluation(config)
     if command_name == "dagger":
-        check_positive_int(config, "dagger.total_timesteps", " (env steps collected over all rounds)")
+        positive_int_at(config, "dagger.total_timesteps", " (env steps collected over all rounds)")
     return {}
 
 
@@ -62,8 +77,12 @@ def fast() -> None:
     """Seconds-long smoke test: 2 BC epochs / 2 small DAgger rounds, 20 demonstrations, 2 eval sessions."""
     environment = {"num_vec": 2}
     bc = {"n_epochs": 2}
-    dagger = {"total_timesteps": 96, "rollout_round_min_episodes": 2, "rollout_round_min_timesteps": 48,
-              "n_epochs_per_round": 1}
+    dagger = {
+        "total_timesteps": 96,
+        "rollout_round_min_episodes": 2,
+        "rollout_round_min_timesteps": 48,
+        "n_epochs_per_round": 1,
+    }
     demonstrations = {"n_expert_demos": 20}
     policy_evaluation = {"n_sessions": 2}
     locals()  # quieten linters: every local is a config entry

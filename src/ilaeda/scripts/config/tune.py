@@ -59,19 +59,19 @@ DEFAULTS: dict[str, Any] = {
     "worker": 0,
 }
 
-_PPO = {
+_PPO: dict[str, dict[str, Any]] = {
     "rl.rl_kwargs.learning_rate": {"type": "float", "low": 1e-5, "high": 1e-3, "log": True},
     "rl.rl_kwargs.n_epochs": {"type": "int", "low": 2, "high": 20},
     "rl.rl_kwargs.ent_coef": {"type": "float", "low": 1e-6, "high": 1e-2, "log": True},
 }
-_ADVERSARIAL = {
+_ADVERSARIAL: dict[str, dict[str, Any]] = {
     **_PPO,
     "algorithm_kwargs.n_disc_updates_per_round": {"type": "int", "low": 1, "high": 8},
     "algorithm_kwargs.demo_batch_size": {"type": "categorical", "choices": [64, 128, 192, 256]},
     "reward.hid_sizes": {"type": "categorical", "choices": [[32, 32], [64, 64], [128, 128]]},
     "reward.penalty_coef": {"type": "float", "low": 0.0, "high": 2.0},
 }
-_BC = {
+_BC: dict[str, dict[str, Any]] = {
     "bc.batch_size": {"type": "categorical", "choices": [16, 32, 64, 128]},
     "bc.optimizer_kwargs.lr": {"type": "float", "low": 1e-4, "high": 1e-2, "log": True},
     "bc.ent_weight": {"type": "float", "low": 1e-5, "high": 1e-1, "log": True},

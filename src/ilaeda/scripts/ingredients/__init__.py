@@ -1,2 +1,3 @@
 """Sacred ingredients, one per concern: environment, demonstrations, expert, reward, rl, policy, bc,
-policy_evaluation and logging."""
+policy_evaluation and logging.
+"""

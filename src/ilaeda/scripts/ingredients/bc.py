@@ -17,6 +17,7 @@ from imitation.data.types import Trajectory
 from imitation.util import logger as imit_logger
 from stable_baselines3.common.policies import ActorCriticPolicy
 
+from ilaeda.contract import check_positive_int
 from ilaeda.errors import ConfigError
 from ilaeda.scripts._sacred import sacred
 
@@ -37,31 +38,49 @@ def config() -> None:
 
 
 @bc_ingredient.capture
-def make_bc(policy: ActorCriticPolicy, demonstrations: Sequence[Trajectory] | None,
-            custom_logger: imit_logger.HierarchicalLogger, rng: np.random.Generator, batch_size: int,
-            optimizer_kwargs: Mapping[str, Any], ent_weight: float, l2_weight: float) -> bc_algo.BC:
+def make_bc(
+    policy: ActorCriticPolicy,
+    demonstrations: Sequence[Trajectory] | None,
+    custom_logger: imit_logger.HierarchicalLogger,
+    rng: np.random.Generator,
+    batch_size: int,
+    optimizer_kwargs: Mapping[str, Any],
+    ent_weight: float,
+    l2_weight: float,
+) -> bc_algo.BC:
     """A BC trainer that trains ``policy`` in place."""
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ConfigError(f"bc.batch_size must be a positive integer, got {batch_size!r}")
+    check_positive_int(batch_size, "bc.batch_size", error=ConfigError)
     if demonstrations is not None:
         total = sum(len(t.acts) for t in demonstrations)
         if batch_size > total:
-            raise ConfigError(f"bc.batch_size={batch_size} exceeds the {total} expert transitions; "
-                              "lower bc.batch_size or use more demonstrations")
-    return bc_algo.BC(observation_space=policy.observation_space, action_space=policy.action_space, rng=rng,
-                      policy=policy, demonstrations=demonstrations, batch_size=batch_size,
-                      optimizer_kwargs=dict(optimizer_kwargs), ent_weight=float(ent_weight),
-                      l2_weight=float(l2_weight), custom_logger=custom_logger)
+            raise ConfigError(
+                f"bc.batch_size={batch_size} exceeds the {total} expert transitions; "
+                "lower bc.batch_size or use more demonstrations"
+            )
+    return bc_algo.BC(
+        observation_space=policy.observation_space,
+        action_space=policy.action_space,
+        rng=rng,
+        policy=policy,
+        demonstrations=demonstrations,
+        batch_size=batch_size,
+        optimizer_kwargs=dict(optimizer_kwargs),
+        ent_weight=float(ent_weight),
+        l2_weight=float(l2_weight),
+        custom_logger=custom_logger,
+    )
 
 
 @bc_ingredient.capture
-def train_kwargs(n_epochs: int | None, n_batches: int | None, log_interval: int,
-                 progress_bar: bool) -> dict[str, Any]:
+def train_kwargs(n_epochs: int | None, n_batches: int | None, log_interval: int, progress_bar: bool) -> dict[str, Any]:
     """Arguments of ``BC.train`` for a full BC run (no rollouts: the env has no reward)."""
     if n_batches is None and not n_epochs:
         raise ConfigError("set bc.n_epochs or bc.n_batches")
-    kwargs: dict[str, Any] = {"log_interval": int(log_interval), "progress_bar": bool(progress_bar),
-                              "log_rollouts_venv": None}
+    kwargs: dict[str, Any] = {
+        "log_interval": int(log_interval),
+        "progress_bar": bool(progress_bar),
+        "log_rollouts_venv": None,
+    }
     if n_batches is not None:
         kwargs["n_batches"] = int(n_batches)
     else:

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 from imitation.data.types import Trajectory
 
+from ilaeda.contract import check_positive_int
 from ilaeda.errors import ConfigError
 from ilaeda.scripts._sacred import sacred
 
@@ -42,33 +43,55 @@ def fast() -> None:
 
 
 @demonstrations_ingredient.capture
-def get_expert_trajectories(split: str, horizon: int, data_dir: str | None, n_expert_demos: int | None,
-                            include_references: bool, test_fraction: float, split_seed: int,
-                            long_sessions: str, absorbing: str, cache_dir: str | None,
-                            window_stride: int | None, chain_sessions: bool,
-                            episode_end: str = "absorbing", observe_step: bool = False) -> list[Trajectory]:
+def get_expert_trajectories(
+    split: str,
+    horizon: int,
+    data_dir: str | None,
+    n_expert_demos: int | None,
+    include_references: bool,
+    test_fraction: float,
+    split_seed: int,
+    long_sessions: str,
+    absorbing: str,
+    cache_dir: str | None,
+    window_stride: int | None,
+    chain_sessions: bool,
+    episode_end: str = "absorbing",
+    observe_step: bool = False,
+) -> list[Trajectory]:
     """The training demonstrations of ``split`` (optionally a seeded sample of ``n_expert_demos``)."""
     from ilaeda.demos import load_demonstrations
 
-    if window_stride is not None and (isinstance(window_stride, bool) or not isinstance(window_stride, int)
-                                      or window_stride < 1):
-        raise ConfigError(f"demonstrations.window_stride must be a positive integer or null, got {window_stride!r}")
+    check_positive_int(window_stride, "demonstrations.window_stride", error=ConfigError, none="or null")
     if episode_end == "no_stop" and not (chain_sessions or long_sessions == "windows" or include_references):
-        logger_note = ("with environment.episode_end='no_stop' only windows of the whole horizon are "
-                       "demonstrations; set demonstrations.chain_sessions=true or include_references=true")
+        logger_note = (
+            "with environment.episode_end='no_stop' only windows of the whole horizon are "
+            "demonstrations; set demonstrations.chain_sessions=true or include_references=true"
+        )
         raise ConfigError(logger_note)
     trajectories = load_demonstrations(
-        split, part="train", include_references=include_references, test_fraction=test_fraction,
-        seed=split_seed, horizon=horizon, long_sessions=long_sessions, absorbing=absorbing,  # type: ignore[arg-type]
-        data_dir=data_dir, cache_dir=cache_dir, episode_end=episode_end, observe_step=observe_step,
-        window_stride=window_stride, chain=bool(chain_sessions))
+        split,
+        part="train",
+        include_references=include_references,
+        test_fraction=test_fraction,
+        seed=split_seed,
+        horizon=horizon,
+        long_sessions=long_sessions,  # type: ignore[arg-type]
+        absorbing=absorbing,  # type: ignore[arg-type]
+        data_dir=data_dir,
+        cache_dir=cache_dir,
+        episode_end=episode_end,
+        observe_step=observe_step,
+        window_stride=window_stride,
+        chain=bool(chain_sessions),
+    )
     if n_expert_demos is not None:
-        if isinstance(n_expert_demos, bool) or not isinstance(n_expert_demos, int) or n_expert_demos < 1:
-            raise ConfigError(f"demonstrations.n_expert_demos must be a positive integer or null, "
-                              f"got {n_expert_demos!r}")
+        check_positive_int(n_expert_demos, "demonstrations.n_expert_demos", error=ConfigError, none="or null")
         if n_expert_demos > len(trajectories):
-            raise ConfigError(f"demonstrations.n_expert_demos={n_expert_demos} but split {split!r} has only "
-                              f"{len(trajectories)} training demonstrations")
+            raise ConfigError(
+                f"demonstrations.n_expert_demos={n_expert_demos} but split {split!r} has only "
+                f"{len(trajectories)} training demonstrations"
+            )
         chosen = np.random.default_rng(split_seed).choice(len(trajectories), n_expert_demos, replace=False)
         trajectories = [trajectories[i] for i in sorted(chosen)]
     return list(trajectories)
@@ -83,8 +106,10 @@ def check_batch_size(trajectories: Sequence[Trajectory], batch_size: int, key: s
     """imitation's data loader needs at least one full batch; say which key to lower if not."""
     total = n_transitions(trajectories)
     if int(batch_size) > total:
-        raise ConfigError(f"{key}={batch_size} exceeds the {total} expert transitions "
-                          f"({len(trajectories)} demonstrations); lower {key} or use more demonstrations")
+        raise ConfigError(
+            f"{key}={batch_size} exceeds the {total} expert transitions "
+            f"({len(trajectories)} demonstrations); lower {key} or use more demonstrations"
+        )
 
 
 def summary(trajectories: Sequence[Trajectory]) -> dict[str, Any]:

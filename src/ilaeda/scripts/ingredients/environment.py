@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
-from collections.abc import Generator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecEnv
 
 import ilaeda.envs  # noqa: F401  (registers ilaeda/EDA-v0)
 from ilaeda.algorithms.rollout import StepTimer
+from ilaeda.contract import check_positive_int
 from ilaeda.data.splits import Split, parse_split
 from ilaeda.envs import ENV_ID, EDAEnv
 from ilaeda.envs.eda_env import EPISODE_ENDS
@@ -63,8 +64,9 @@ def validate(config: dict[str, Any], command_name: str, logger: Any) -> dict[str
         raise ConfigError(f"environment.gym_id must be {ENV_ID!r} (the only EDA env), got {env['gym_id']!r}")
     parse_split(env["split"])
     if env["episode_end"] not in EPISODE_ENDS:
-        raise ConfigError(f"environment.episode_end must be one of {', '.join(EPISODE_ENDS)}, "
-                          f"got {env['episode_end']!r}")
+        raise ConfigError(
+            f"environment.episode_end must be one of {', '.join(EPISODE_ENDS)}, got {env['episode_end']!r}"
+        )
     for key in ("observe_step", "mask_back_at_root"):
         if not isinstance(env[key], bool):
             raise ConfigError(f"environment.{key} must be true or false, got {env[key]!r}")
@@ -72,9 +74,7 @@ def validate(config: dict[str, Any], command_name: str, logger: Any) -> dict[str
     if isinstance(length, bool) or not isinstance(length, int) or not 0 <= length <= env["horizon"]:
         raise ConfigError(f"environment.min_length must be an integer from 0 to environment.horizon, got {length!r}")
     for key in ("horizon", "num_vec"):
-        value = env[key]
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ConfigError(f"environment.{key} must be a positive integer, got {value!r}")
+        check_positive_int(env[key], f"environment.{key}", error=ConfigError)
     return {}
 
 
@@ -85,23 +85,42 @@ def get_split(split: str) -> Split:
 
 
 @environment_ingredient.capture
-def _env_kwargs(split: Split, part: str, horizon: int, data_dir: str | None, episode_end: str,
-                observe_step: bool, mask_back_at_root: bool, min_length: int) -> dict[str, Any]:
-    return {"schema": split.schema, "datasets": split.datasets(part), "horizon": int(horizon), "data_dir": data_dir,
-            "episode_end": episode_end, "observe_step": bool(observe_step),
-            "mask_back_at_root": bool(mask_back_at_root), "min_length": int(min_length)}
+def _env_kwargs(
+    split: Split,
+    part: str,
+    horizon: int,
+    data_dir: str | None,
+    episode_end: str,
+    observe_step: bool,
+    mask_back_at_root: bool,
+    min_length: int,
+) -> dict[str, Any]:
+    return {
+        "schema": split.schema,
+        "datasets": split.datasets(part),
+        "horizon": int(horizon),
+        "data_dir": data_dir,
+        "episode_end": episode_end,
+        "observe_step": bool(observe_step),
+        "mask_back_at_root": bool(mask_back_at_root),
+        "min_length": int(min_length),
+    }
 
 
 @environment_ingredient.capture
 def env_options(episode_end: str, observe_step: bool, mask_back_at_root: bool, min_length: int) -> dict[str, Any]:
     """The env options beyond schema, datasets and horizon (recorded in policy checkpoints)."""
-    return {"episode_end": episode_end, "observe_step": bool(observe_step),
-            "mask_back_at_root": bool(mask_back_at_root), "min_length": int(min_length)}
+    return {
+        "episode_end": episode_end,
+        "observe_step": bool(observe_step),
+        "mask_back_at_root": bool(mask_back_at_root),
+        "min_length": int(min_length),
+    }
 
 
 def uses_masks() -> bool:
     """Whether the env's action masks forbid anything (the generator is then MaskablePPO)."""
-    return make_space_env().masks_active  # type: ignore[call-arg]
+    return make_space_env().masks_active
 
 
 @environment_ingredient.capture
@@ -115,7 +134,7 @@ def absorbing_indicator(episode_end: str) -> int | None:
     """Index of the observation's absorbing indicator when STOP leads to an absorbing state, else None."""
     if episode_end != "absorbing":
         return None
-    return int(make_space_env().displays_vector().shape[0])  # type: ignore[call-arg]
+    return int(make_space_env().displays_vector().shape[0])
 
 
 @environment_ingredient.capture
@@ -138,17 +157,28 @@ def env_seeds(seed: int, n: int, stream: int = 0) -> list[int]:
 
 @contextlib.contextmanager
 @environment_ingredient.capture
-def make_venv(gym_id: str, split: str, horizon: int, num_vec: int, parallel: bool, data_dir: str | None,
-              seed: int, log_dir: str | os.PathLike[str] | None = None) -> Generator[VecEnv, None, None]:
+def make_venv(
+    gym_id: str,
+    split: str,
+    horizon: int,
+    num_vec: int,
+    parallel: bool,
+    data_dir: str | None,
+    seed: int,
+    log_dir: str | os.PathLike[str] | None = None,
+) -> Generator[VecEnv, None, None]:
     """The training VecEnv over the split's training datasets (closed on exit)."""
-    kwargs = _env_kwargs(parse_split(split), "train", horizon, data_dir)  # type: ignore[call-arg]
+    kwargs = _env_kwargs(parse_split(split), "train", horizon, data_dir)
     monitor_dir = None
     if log_dir is not None:
         monitor_dir = Path(log_dir) / "monitor"
         monitor_dir.mkdir(parents=True, exist_ok=True)
-    fns = [functools.partial(_make_env, gym_id, kwargs, s,
-                             None if monitor_dir is None else str(monitor_dir / f"mon{i:03d}"))
-           for i, s in enumerate(env_seeds(seed, num_vec))]
+    fns: list[Callable[[], gym.Env]] = [
+        functools.partial(
+            _make_env, gym_id, kwargs, s, None if monitor_dir is None else str(monitor_dir / f"mon{i:03d}")
+        )
+        for i, s in enumerate(env_seeds(seed, num_vec))
+    ]
     venv: VecEnv = SubprocVecEnv(fns, start_method="forkserver") if parallel else DummyVecEnv(fns)
     try:
         yield venv
@@ -159,15 +189,14 @@ def make_venv(gym_id: str, split: str, horizon: int, num_vec: int, parallel: boo
 @environment_ingredient.capture
 def make_space_env(split: str, horizon: int, data_dir: str | None) -> EDAEnv:
     """An (unreset) env over the training datasets, for its spaces only (nothing is loaded)."""
-    return EDAEnv(**_env_kwargs(parse_split(split), "train", horizon, data_dir))  # type: ignore[call-arg]
+    return EDAEnv(**_env_kwargs(parse_split(split), "train", horizon, data_dir))
 
 
 @environment_ingredient.capture
-def make_eval_env(split: str, horizon: int, data_dir: str | None,
-                  datasets: Sequence[int] | None = None) -> EDAEnv:
+def make_eval_env(split: str, horizon: int, data_dir: str | None, datasets: Sequence[int] | None = None) -> EDAEnv:
     """The evaluation env: the split's evaluation (held-out) datasets, or ``datasets`` when given."""
     parsed = parse_split(split)
-    kwargs = _env_kwargs(parsed, "eval", horizon, data_dir)  # type: ignore[call-arg]
+    kwargs = _env_kwargs(parsed, "eval", horizon, data_dir)
     if datasets is not None:
         kwargs["datasets"] = tuple(int(d) for d in datasets)
     return EDAEnv(**kwargs)
@@ -182,4 +211,3 @@ def timing_of(venv: VecEnv) -> dict[str, float]:
     except (AttributeError, EOFError, BrokenPipeError):  # pragma: no cover - closed or foreign env
         return {}
     return {"env_step_s": float(sum(step_s)), "env_reset_s": float(sum(reset_s)), "env_steps": int(sum(steps))}
-

@@ -26,7 +26,7 @@ expert_ingredient = sacred.Ingredient("expert")
 @expert_ingredient.config
 def config() -> None:
     policy_type = REGISTRY_KEY  # a key of imitation's policy_registry
-    loader_kwargs = {}  # arguments of the loader (for eda-sessions: split, horizon, data_dir...)
+    loader_kwargs = {}  # type: ignore[var-annotated]  # a Sacred config scope  # arguments of the loader (for eda-sessions: split, horizon, data_dir...)
     locals()  # quieten linters: every local is a config entry
 
 
@@ -38,13 +38,21 @@ def hook(config: dict[str, Any], command_name: str, logger: Any) -> dict[str, An
         return {}
     env = config.get("environment") or {}
     demos = config.get("demonstrations") or {}
-    defaults = {"split": env.get("split"), "horizon": env.get("horizon"), "data_dir": env.get("data_dir"),
-                "include_references": demos.get("include_references", False),
-                "test_fraction": demos.get("test_fraction", 0.3), "seed": demos.get("split_seed", 0),
-                "cache_dir": demos.get("cache_dir"), "episode_end": env.get("episode_end", "absorbing"),
-                "observe_step": env.get("observe_step", False), "absorbing": demos.get("absorbing", "keep"),
-                "long_sessions": demos.get("long_sessions", "cut"), "window_stride": demos.get("window_stride"),
-                "chain": demos.get("chain_sessions", False)}
+    defaults = {
+        "split": env.get("split"),
+        "horizon": env.get("horizon"),
+        "data_dir": env.get("data_dir"),
+        "include_references": demos.get("include_references", False),
+        "test_fraction": demos.get("test_fraction", 0.3),
+        "seed": demos.get("split_seed", 0),
+        "cache_dir": demos.get("cache_dir"),
+        "episode_end": env.get("episode_end", "absorbing"),
+        "observe_step": env.get("observe_step", False),
+        "absorbing": demos.get("absorbing", "keep"),
+        "long_sessions": demos.get("long_sessions", "cut"),
+        "window_stride": demos.get("window_stride"),
+        "chain": demos.get("chain_sessions", False),
+    }
     kwargs = {**defaults, **dict(expert["loader_kwargs"])}
     return {"loader_kwargs": kwargs}
 
@@ -53,8 +61,10 @@ def hook(config: dict[str, Any], command_name: str, logger: Any) -> dict[str, An
 def get_expert_policy(venv: VecEnv, policy_type: str, loader_kwargs: dict[str, Any]) -> BasePolicy:
     """Load the expert named by ``policy_type`` for ``venv``."""
     if policy_type not in serialize.policy_registry.keys():
-        raise ConfigError(f"unknown expert.policy_type {policy_type!r}; registered: "
-                          f"{', '.join(sorted(serialize.policy_registry.keys()))}")
+        raise ConfigError(
+            f"unknown expert.policy_type {policy_type!r}; registered: "
+            f"{', '.join(sorted(serialize.policy_registry.keys()))}"
+        )
     try:
         return serialize.load_policy(policy_type, venv, **dict(loader_kwargs))
     except TypeError as exc:

@@ -84,9 +84,15 @@ def _link_sacred_dir(log_dir: Path, run: Any) -> None:
 
 
 @logging_ingredient.capture
-def setup_logging(_run: Any, log_root: str | None, log_dir: str | None, log_level: str | int,
-                  log_format_strs: Sequence[str], command: str = "run",
-                  name: str = "run") -> tuple[imit_logger.HierarchicalLogger, Path]:
+def setup_logging(
+    _run: Any,
+    log_root: str | None,
+    log_dir: str | None,
+    log_level: str | int,
+    log_format_strs: Sequence[str],
+    command: str = "run",
+    name: str = "run",
+) -> tuple[imit_logger.HierarchicalLogger, Path]:
     """Create the log directory and the logger; returns ``(logger, log_dir)``.
 
     ``command``/``name`` name the directory when ``log_dir`` was not set by the config hook.

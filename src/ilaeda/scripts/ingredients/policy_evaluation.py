@@ -22,7 +22,8 @@ import numpy as np
 import torch as th
 
 from ilaeda.algorithms.rollout import GeneratedSession, Predictor, generate_sessions
-from ilaeda.benchmark import MEASURES, METRICS, score_sessions
+from ilaeda.benchmark import MEASURES, score_sessions
+from ilaeda.contract import EXTRA_METRICS, METRICS, check_positive_int
 from ilaeda.data.sessions import sessions_to_json
 from ilaeda.envs import EDAEnv
 from ilaeda.errors import ConfigError
@@ -31,7 +32,7 @@ from ilaeda.scripts._sacred import sacred
 policy_evaluation_ingredient = sacred.Ingredient("policy_evaluation")
 
 #: Result keys of the benchmark sections, in report order.
-BENCHMARK_KEYS = ("length", "back_at_root", *METRICS)
+BENCHMARK_KEYS = (*EXTRA_METRICS, *METRICS)
 #: Policy modes: result-section suffix and whether actions are deterministic.
 MODES = {"stochastic": False, "deterministic": True}
 
@@ -87,9 +88,19 @@ def _learned_returns(sessions: Sequence[GeneratedSession], reward_fn: RewardFn) 
 
 
 @policy_evaluation_ingredient.capture
-def evaluate(policy: Predictor, env: EDAEnv, *, seed: int, out_dir: str | Path, run: Any = None,
-             reward_fn: RewardFn | None = None, n_sessions: int = 60, n_sessions_deterministic: int = 10,
-             render: bool = True, progress: bool = True) -> dict[str, Any]:
+def evaluate(
+    policy: Predictor,
+    env: EDAEnv,
+    *,
+    seed: int,
+    out_dir: str | Path,
+    run: Any = None,
+    reward_fn: RewardFn | None = None,
+    n_sessions: int = 60,
+    n_sessions_deterministic: int = 10,
+    render: bool = True,
+    progress: bool = True,
+) -> dict[str, Any]:
     """Generate, save, print and score sessions of both policy modes; returns the result sections.
 
     Args:
@@ -100,10 +111,13 @@ def evaluate(policy: Predictor, env: EDAEnv, *, seed: int, out_dir: str | Path, 
         run: the Sacred run (or None).
         reward_fn: a learned reward ``(obs, acts, next_obs, dones) -> rews``; its per-session returns on
             the stochastic sessions are reported under ``learned_reward_eval``.
+        n_sessions: sessions generated with the stochastic policy (config ``policy_evaluation.n_sessions``).
+        n_sessions_deterministic: sessions generated with the deterministic policy.
+        render: print every session as text.
+        progress: show a progress bar.
     """
     for key, value in (("n_sessions", n_sessions), ("n_sessions_deterministic", n_sessions_deterministic)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ConfigError(f"policy_evaluation.{key} must be a positive integer, got {value!r}")
+        check_positive_int(value, f"policy_evaluation.{key}", error=ConfigError)
     counts = {"stochastic": n_sessions, "deterministic": n_sessions_deterministic}
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -115,8 +129,15 @@ def evaluate(policy: Predictor, env: EDAEnv, *, seed: int, out_dir: str | Path, 
         # caller's stream), so the sessions depend only on the policy and the seed.
         with th.random.fork_rng(devices=[]):
             th.manual_seed(int(seed) + k)
-            sessions = generate_sessions(policy, env, counts[mode], deterministic=deterministic,
-                                         seed=int(seed) + k, prefix=f"{mode}_", progress=progress)
+            sessions = generate_sessions(
+                policy,
+                env,
+                counts[mode],
+                deterministic=deterministic,
+                seed=int(seed) + k,
+                prefix=f"{mode}_",
+                progress=progress,
+            )
         generated[mode] = sessions
         rows: list[dict[str, Any]] = []
         files = []
@@ -142,8 +163,9 @@ def evaluate(policy: Predictor, env: EDAEnv, *, seed: int, out_dir: str | Path, 
     return plain_json(result)
 
 
-def _render(sessions: Sequence[GeneratedSession], rows: Sequence[Mapping[str, Any]], mode: str, schema: str,
-            dataset: int) -> None:
+def _render(
+    sessions: Sequence[GeneratedSession], rows: Sequence[Mapping[str, Any]], mode: str, schema: str, dataset: int
+) -> None:
     print(f"\n=== generated sessions ({mode} policy) on {schema} dataset {dataset} ===")
     for session, row in zip(sessions, rows):
         scores = "  ".join(f"{k}={row[k]:.3f}" for k in METRICS)
@@ -168,8 +190,9 @@ def print_summary(result: Mapping[str, Any], title: str) -> None:
     table.add_column("deterministic", justify="right")
     for section, keys in (("benchmark", BENCHMARK_KEYS), ("interestingness", MEASURES)):
         for key in keys:
-            table.add_row(key, cell(result.get(section, {}).get(key)),
-                          cell(result.get(f"{section}_deterministic", {}).get(key)))
+            table.add_row(
+                key, cell(result.get(section, {}).get(key)), cell(result.get(f"{section}_deterministic", {}).get(key))
+            )
     console = Console(width=100, force_terminal=False)
     console.print()
     console.print(table)

@@ -46,9 +46,16 @@ def validate(config: dict[str, Any], command_name: str, logger: Any) -> dict[str
 
 
 @reward_ingredient.capture
-def make_reward_net(venv: VecEnv, algo: str, hid_sizes: Sequence[int], potential_hid_sizes: Sequence[int],
-                    discount_factor: float, normalize_input: bool, normalize_output: bool,
-                    absorbing_indicator: int | None = None) -> reward_nets.RewardNet:
+def make_reward_net(
+    venv: VecEnv,
+    algo: str,
+    hid_sizes: Sequence[int],
+    potential_hid_sizes: Sequence[int],
+    discount_factor: float,
+    normalize_input: bool,
+    normalize_output: bool,
+    absorbing_indicator: int | None = None,
+) -> reward_nets.RewardNet:
     """The reward net of ``algo`` (``"gail"`` or ``"airl"``) for ``venv``'s spaces.
 
     ``absorbing_indicator``: index of the observation's absorbing indicator, when the env has an absorbing
@@ -56,15 +63,19 @@ def make_reward_net(venv: VecEnv, algo: str, hid_sizes: Sequence[int], potential
     """
     norm = networks.RunningNorm if normalize_input else None
     base: reward_nets.RewardNet = reward_nets.BasicRewardNet(
-        venv.observation_space, venv.action_space, hid_sizes=tuple(int(h) for h in hid_sizes),
-        normalize_input_layer=norm)
+        venv.observation_space,
+        venv.action_space,
+        hid_sizes=tuple(int(h) for h in hid_sizes),
+        normalize_input_layer=norm,
+    )
     if absorbing_indicator is not None:
         base = AbsorbingActionMask(base, absorbing_indicator)
     if algo == "gail":
         return base
     if algo == "airl":
-        potential = reward_nets.BasicPotentialMLP(venv.observation_space,
-                                                  hid_sizes=tuple(int(h) for h in potential_hid_sizes))
+        potential = reward_nets.BasicPotentialMLP(
+            venv.observation_space, hid_sizes=tuple(int(h) for h in potential_hid_sizes)
+        )
         net: reward_nets.RewardNet = reward_nets.ShapedRewardNet(base, potential, float(discount_factor))
         if normalize_output:
             net = reward_nets.NormalizedRewardNet(net, networks.RunningNorm)

@@ -15,17 +15,32 @@ from stable_baselines3 import PPO
 from stable_baselines3.common.vec_env import VecEnv
 
 from ilaeda.algorithms.serialize import sb3_policy_kwargs
+from ilaeda.contract import check_positive_int
 from ilaeda.errors import ConfigError
 from ilaeda.scripts._sacred import sacred
 
 rl_ingredient = sacred.Ingredient("rl")
 
 #: ``rl_kwargs`` keys PPO accepts (the rest is set by ilaeda).
-PPO_KWARGS = frozenset({
-    "learning_rate", "batch_size", "n_epochs", "gamma", "gae_lambda", "clip_range", "clip_range_vf",
-    "normalize_advantage", "ent_coef", "vf_coef", "max_grad_norm", "use_sde", "sde_sample_freq", "target_kl",
-    "stats_window_size",
-})
+PPO_KWARGS = frozenset(
+    {
+        "learning_rate",
+        "batch_size",
+        "n_epochs",
+        "gamma",
+        "gae_lambda",
+        "clip_range",
+        "clip_range_vf",
+        "normalize_advantage",
+        "ent_coef",
+        "vf_coef",
+        "max_grad_norm",
+        "use_sde",
+        "sde_sample_freq",
+        "target_kl",
+        "stats_window_size",
+    }
+)
 
 
 @rl_ingredient.config
@@ -55,17 +70,25 @@ def validate(config: dict[str, Any], command_name: str, logger: Any) -> dict[str
     unknown = sorted(set(kwargs) - PPO_KWARGS)
     if unknown:
         extra = " (set rl.batch_size instead)" if unknown[0] == "n_steps" else ""
-        raise ConfigError(f"unknown config key rl.rl_kwargs.{unknown[0]}{extra}; valid keys of rl.rl_kwargs: "
-                          f"{', '.join(sorted(PPO_KWARGS))}")
+        raise ConfigError(
+            f"unknown config key rl.rl_kwargs.{unknown[0]}{extra}; valid keys of rl.rl_kwargs: "
+            f"{', '.join(sorted(PPO_KWARGS))}"
+        )
     return {}
 
 
 @rl_ingredient.capture
-def make_rl_algo(venv: VecEnv, policy_kwargs: Mapping[str, Any], seed: int, batch_size: int,
-                 rl_kwargs: Mapping[str, Any], device: str, masked: bool = False) -> PPO:
+def make_rl_algo(
+    venv: VecEnv,
+    policy_kwargs: Mapping[str, Any],
+    seed: int,
+    batch_size: int,
+    rl_kwargs: Mapping[str, Any],
+    device: str,
+    masked: bool = False,
+) -> PPO:
     """PPO (``masked``: MaskablePPO) on ``venv`` with ``n_steps = batch_size // num_envs``."""
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ConfigError(f"rl.batch_size must be a positive integer, got {batch_size!r}")
+    check_positive_int(batch_size, "rl.batch_size", error=ConfigError)
     if batch_size % venv.num_envs:
         raise ConfigError(f"rl.batch_size={batch_size} must be a multiple of environment.num_vec={venv.num_envs}")
     kwargs = dict(rl_kwargs)
@@ -80,7 +103,15 @@ def make_rl_algo(venv: VecEnv, policy_kwargs: Mapping[str, Any], seed: int, batc
 
         algo_class = MaskablePPO
     try:
-        return algo_class("MlpPolicy", venv, n_steps=batch_size // venv.num_envs, seed=int(seed), device=device,
-                          policy_kwargs=sb3_policy_kwargs(policy_kwargs), verbose=0, **kwargs)
+        return algo_class(
+            "MlpPolicy",
+            venv,
+            n_steps=batch_size // venv.num_envs,
+            seed=int(seed),
+            device=device,
+            policy_kwargs=sb3_policy_kwargs(policy_kwargs),
+            verbose=0,
+            **kwargs,
+        )
     except TypeError as exc:
         raise ConfigError(f"rl.rl_kwargs has an argument PPO does not take: {exc}") from None

@@ -53,20 +53,27 @@ def evaluate_on_training(policy: Predictor, env: Any, n_sessions: int, seed: int
     for k, (mode, deterministic) in enumerate((("stochastic", False), ("deterministic", True))):
         with th.random.fork_rng(devices=[]):
             th.manual_seed(seed + k)
-            sessions = generate_sessions(policy, env, n_sessions, deterministic=deterministic, seed=seed + k,
-                                         prefix=f"{mode}_", progress=False)
+            sessions = generate_sessions(
+                policy, env, n_sessions, deterministic=deterministic, seed=seed + k, prefix=f"{mode}_", progress=False
+            )
         rows: list[dict[str, Any]] = []
         for dataset in sorted({s.dataset for s in sessions}):
-            rows += score_sessions([s.session for s in sessions if s.dataset == dataset], env.schema, dataset,
-                                   data_dir=env.data_dir, with_interestingness=False).sessions
+            rows += score_sessions(
+                [s.session for s in sessions if s.dataset == dataset],
+                env.schema,
+                dataset,
+                data_dir=env.data_dir,
+                with_interestingness=False,
+            ).sessions
         for key in KEYS:
             out[f"{mode}/{key}"] = float(np.mean([r[key] for r in rows]))
     return out
 
 
 @training_evaluation_ingredient.capture
-def make_callback(policy: Predictor, run: Any, seed: int, n_rounds: int, steps: Callable[[], int],
-                  interval: int, n_sessions: int) -> Callable[[int], None]:
+def make_callback(
+    policy: Predictor, run: Any, seed: int, n_rounds: int, steps: Callable[[], int], interval: int, n_sessions: int
+) -> Callable[[int], None]:
     """A per-round callback ``(round_num) -> None`` logging the training-dataset metrics every ``interval`` rounds.
 
     Args:
@@ -75,6 +82,8 @@ def make_callback(policy: Predictor, run: Any, seed: int, n_rounds: int, steps: 
         seed: seeds the evaluation sessions.
         n_rounds: number of training rounds (the last one is always evaluated).
         steps: the generator's step count so far (the curves' x axis).
+        interval: evaluate every ``interval`` rounds (0: never; config ``training_evaluation.interval``).
+        n_sessions: sessions generated per evaluation.
     """
     if interval <= 0 or run is None:
         return lambda round_num: None

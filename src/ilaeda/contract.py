@@ -1,0 +1,155 @@
+"""The names every layer agrees on: algorithms, metrics, the training result and the shared value checks.
+
+Standard library only and free of ilaeda imports, so that ``experiments/commands.py`` (which runs with any
+Python, without the package installed) can load this file by path, and importing it costs nothing.
+
+* :data:`ALGORITHMS`: config-file name token -> :class:`Algorithm` (training script, Sacred command, trainer);
+* :data:`METRICS`, :data:`EXTRA_METRICS`, :data:`METRIC_ORDER`: the benchmark's metric names in report order;
+* :class:`RunResult` and :func:`result_problem`: the result a training run returns (Sacred's ``result``);
+* :func:`check_positive_int`: the positive-integer check of config values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, TypedDict, TypeGuard
+
+
+@dataclass(frozen=True)
+class Algorithm:
+    """One algorithm as a config-file name token selects it."""
+
+    #: The label in results, tables and plots (the config-file name token).
+    label: str
+    #: The training module under ``ilaeda.scripts``.
+    script: str
+    #: The Sacred command of ``script`` that trains it.
+    command: str
+    #: The adversarial trainer class in :mod:`ilaeda.algorithms.penalty` (None: not adversarial).
+    trainer: str | None = None
+    #: The config turns the behaviour-cloning warm start on (``bc_warm_start.enabled``).
+    warm_start: bool = False
+
+
+#: Config-file name token -> algorithm (the first ``_``-token of a config name; the second for ``fast_*``).
+ALGORITHMS: dict[str, Algorithm] = {
+    a.label: a
+    for a in (
+        Algorithm("gail", "train_adversarial", "gail", trainer="PenalizedGAIL"),
+        Algorithm("airl", "train_adversarial", "airl", trainer="PenalizedAIRL"),
+        Algorithm("bc", "train_imitation", "bc"),
+        Algorithm("dagger", "train_imitation", "dagger"),
+        Algorithm("bcgail", "train_adversarial", "gail", trainer="PenalizedGAIL", warm_start=True),
+    )
+}
+#: Config-file name token -> (script module, Sacred command).
+SCRIPT_COMMANDS: dict[str, tuple[str, str]] = {t: (a.script, a.command) for t, a in ALGORITHMS.items()}
+#: Sacred command -> algorithm label, for results that name no algorithm (warm-started variants excluded).
+COMMAND_LABELS: dict[str, str] = {a.command: a.label for a in ALGORITHMS.values() if not a.warm_start}
+#: Sacred command -> trainer class name, for the adversarial commands.
+ADVERSARIAL_TRAINERS: dict[str, str] = {
+    a.command: a.trainer for a in ALGORITHMS.values() if a.trainer is not None and not a.warm_start
+}
+
+
+def commands_of(script: str) -> frozenset[str]:
+    """The Sacred commands of a training script that train an algorithm."""
+    return frozenset(a.command for a in ALGORITHMS.values() if a.script == script)
+
+
+#: Prefix of the test configs (``fast_<algo>_...``).
+FAST_TOKEN = "fast"
+
+
+def config_token(stem: str) -> str:
+    """The algorithm token of a config-file stem: its first ``_``-token, the second for ``fast_<algo>_...``."""
+    tokens = stem.split("_")
+    return tokens[1] if tokens[0] == FAST_TOKEN and len(tokens) > 1 else tokens[0]
+
+
+#: The benchmark's five metrics (Precision, T-BLEU-1..3, EDA-Sim), in report order.
+METRICS: tuple[str, ...] = ("precision", "t_bleu_1", "t_bleu_2", "t_bleu_3", "eda_sim")
+#: Per-session figures reported beside the metrics: session length and steps spent back at the root.
+EXTRA_METRICS: tuple[str, ...] = ("length", "back_at_root")
+#: Metric order in tables and plots; other metrics follow alphabetically.
+METRIC_ORDER: tuple[str, ...] = (*METRICS, *EXTRA_METRICS)
+#: Display names of the metrics in reports.
+METRIC_LABELS: dict[str, str] = {
+    "length": "length",
+    "back_at_root": "back@root",
+    "precision": "Precision",
+    "t_bleu_1": "T-BLEU-1",
+    "t_bleu_2": "T-BLEU-2",
+    "t_bleu_3": "T-BLEU-3",
+    "eda_sim": "EDA-Sim",
+}
+#: Result sections holding ``{metric: {"mean", "std", "n"}}``, by policy mode.
+POLICY_SECTIONS: dict[str, str] = {"stochastic": "benchmark", "deterministic": "benchmark_deterministic"}
+#: The keys of one metric's statistics.
+STAT_KEYS: tuple[str, ...] = ("mean", "std", "n")
+
+
+class MetricStats(TypedDict):
+    """One metric over the evaluation sessions."""
+
+    mean: float
+    std: float
+    n: float
+
+
+class _RequiredResult(TypedDict):
+    split: str
+    benchmark: dict[str, MetricStats]
+
+
+class RunResult(_RequiredResult, total=False):
+    """The plain-JSON result of a training run (Sacred's ``result``); :func:`result_problem` checks it."""
+
+    algo: str
+    eval_dataset: int | list[int]
+    seed: int
+    benchmark_deterministic: dict[str, MetricStats]
+    interestingness: dict[str, Any]
+    interestingness_deterministic: dict[str, Any]
+    learned_reward: dict[str, Any]
+    timing: dict[str, Any]
+    log_dir: str
+    provenance: dict[str, Any]
+    policy_path: str
+
+
+def is_number(value: object) -> TypeGuard[int | float]:
+    """An int or float, not a bool."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def result_problem(result: object) -> str | None:
+    """Why ``result`` is not a :class:`RunResult`, or None."""
+    if not isinstance(result, dict):
+        return "result is not a dict"
+    bench = result.get("benchmark")
+    if not isinstance(bench, dict) or not bench:
+        return "result has no 'benchmark' section"
+    for metric, entry in bench.items():
+        if not isinstance(entry, dict) or not all(is_number(entry.get(k)) for k in STAT_KEYS):
+            return f"benchmark.{metric} is not a {{mean, std, n}} of numbers"
+    if not isinstance(result.get("split"), str):
+        return "result has no 'split'"
+    return None
+
+
+def is_positive_int(value: object) -> TypeGuard[int]:
+    """An int of at least 1, not a bool."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+
+
+def check_positive_int(
+    value: Any, name: str, *, error: type[Exception] = ValueError, none: str = "", hint: str = ""
+) -> Any:
+    """``value`` when it is a positive integer (or None, when ``none`` says what None means); else ``error``.
+
+    The message reads ``<name> must be a positive integer[ <none>], got <value>[<hint>]``.
+    """
+    if (value is None and none) or is_positive_int(value):
+        return value
+    raise error(f"{name} must be a positive integer{' ' + none if none else ''}, got {value!r}{hint}")
