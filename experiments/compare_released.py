@@ -58,30 +58,38 @@ def main(argv: Sequence[str] | None = None) -> int:
                 ref[(r["split"], r["metric"])] = (float(r["mean"]), float(r["std"]), int(r["n"]))
     splits = sorted({r["split"] for r in rows})
     seeds = sorted({r["seed"] for r in rows})
-    print(f"{args.algo}, {args.policy} policy: {len(rows)} runs, splits {', '.join(splits)}, "
-          f"{len(seeds)} seeds\n")
-    print("| metric | ours (sessions) | released (sessions) | diff | Welch p (sessions) | ours (seed means) "
-          "| p (seeds) |")
+    print(f"{args.algo}, {args.policy} policy: {len(rows)} runs, splits {', '.join(splits)}, {len(seeds)} seeds\n")
+    print(
+        "| metric | ours (sessions) | released (sessions) | diff | Welch p (sessions) | ours (seed means) | p (seeds) |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|")
     for metric in (*SHOWN, *METRICS):
-        parts = [(float(r[f"{prefix}.{metric}.mean"]), float(r[f"{prefix}.{metric}.std"]),
-                  int(float(r[f"{prefix}.{metric}.n"]))) for r in rows]
+        parts = [
+            (
+                float(r[f"{prefix}.{metric}.mean"]),
+                float(r[f"{prefix}.{metric}.std"]),
+                int(float(r[f"{prefix}.{metric}.n"])),
+            )
+            for r in rows
+        ]
         ours = pooled(parts)
         by_seed: dict[str, list[float]] = defaultdict(list)
         for r in rows:
             by_seed[r["seed"]].append(float(r[f"{prefix}.{metric}.mean"]))
         seed_means = [statistics.fmean(v) for v in by_seed.values() if len(v) == len(splits)]
-        seed_cell = (f"{statistics.fmean(seed_means):.3f} ± {statistics.stdev(seed_means):.3f}"
-                     if len(seed_means) > 1 else "-")
+        seed_cell = (
+            f"{statistics.fmean(seed_means):.3f} ± {statistics.stdev(seed_means):.3f}" if len(seed_means) > 1 else "-"
+        )
         if metric in SHOWN:
             print(f"| {metric} | {ours[0]:.3f} ± {ours[1]:.3f} (n={ours[2]}) | - | - | - | {seed_cell} | - |")
             continue
         theirs = pooled([ref[(s, metric)] for s in splits])
-        welch = stats.ttest_ind_from_stats(ours[0], ours[1], ours[2], theirs[0], theirs[1], theirs[2],
-                                           equal_var=False)
-        p_seed = (stats.ttest_1samp(seed_means, theirs[0]).pvalue if len(seed_means) > 1 else float("nan"))
-        print(f"| {metric} | {ours[0]:.3f} ± {ours[1]:.3f} (n={ours[2]}) | {theirs[0]:.3f} ± {theirs[1]:.3f} "
-              f"(n={theirs[2]}) | {ours[0] - theirs[0]:+.3f} | {welch.pvalue:.2g} | {seed_cell} | {p_seed:.2g} |")
+        welch = stats.ttest_ind_from_stats(ours[0], ours[1], ours[2], theirs[0], theirs[1], theirs[2], equal_var=False)
+        p_seed = stats.ttest_1samp(seed_means, theirs[0]).pvalue if len(seed_means) > 1 else float("nan")
+        print(
+            f"| {metric} | {ours[0]:.3f} ± {ours[1]:.3f} (n={ours[2]}) | {theirs[0]:.3f} ± {theirs[1]:.3f} "
+            f"(n={theirs[2]}) | {ours[0] - theirs[0]:+.3f} | {welch.pvalue:.2g} | {seed_cell} | {p_seed:.2g} |"
+        )
     return 0
 
 

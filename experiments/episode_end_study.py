@@ -30,13 +30,23 @@ from pathlib import Path
 #: Episode-end variants (Sacred config updates). All but ``absorbing_sessions`` train on the analysts' sessions
 #: plus the gold references of the training datasets (the prior system's setting).
 VARIANTS: dict[str, list[str]] = {
-    "absorbing": ["environment.episode_end=absorbing", "environment.observe_step=True",
-                  "demonstrations.include_references=True"],
+    "absorbing": [
+        "environment.episode_end=absorbing",
+        "environment.observe_step=True",
+        "demonstrations.include_references=True",
+    ],
     "absorbing_sessions": ["environment.episode_end=absorbing", "environment.observe_step=True"],
-    "terminate": ["environment.episode_end=terminate", "demonstrations.include_references=True",
-                  "demonstrations.absorbing=drop"],
-    "no_stop": ["environment.episode_end=no_stop", "environment.observe_step=True",
-                "demonstrations.chain_sessions=True", "demonstrations.include_references=True"],
+    "terminate": [
+        "environment.episode_end=terminate",
+        "demonstrations.include_references=True",
+        "demonstrations.absorbing=drop",
+    ],
+    "no_stop": [
+        "environment.episode_end=no_stop",
+        "environment.observe_step=True",
+        "demonstrations.chain_sessions=True",
+        "demonstrations.include_references=True",
+    ],
 }
 #: Inner validation splits: one per leave-one-out split, validation dataset = the next training dataset.
 INNER_SPLITS = ("cyber_loo1_val2", "cyber_loo2_val3", "cyber_loo3_val4", "cyber_loo4_val1")
@@ -51,20 +61,47 @@ GRID = (
     ("dagger", "dagger", []),
     ("airl", "airl", []),
 )
-COMMANDS = {"gail": "train_adversarial gail", "bcgail": "train_adversarial gail", "airl": "train_adversarial airl",
-            "bc": "train_imitation bc", "dagger": "train_imitation dagger"}
+COMMANDS = {
+    "gail": "train_adversarial gail",
+    "bcgail": "train_adversarial gail",
+    "airl": "train_adversarial airl",
+    "bc": "train_imitation bc",
+    "dagger": "train_imitation dagger",
+}
 QUIET = ["policy_evaluation.render=False", "policy_evaluation.progress=False"]
 
 
-def command(out: Path, phase: str, variant: str, label: str, algo: str, split: str, seed: int,
-            updates: Sequence[str], extra: Sequence[str] = ()) -> tuple[str, list[str]]:
+def command(
+    out: Path,
+    phase: str,
+    variant: str,
+    label: str,
+    algo: str,
+    split: str,
+    seed: int,
+    updates: Sequence[str],
+    extra: Sequence[str] = (),
+) -> tuple[str, list[str]]:
     """(run id, argv) of one training run."""
     held = split.split("_val")[0]
     run_id = f"{phase}-{variant}-{label}-{split}-s{seed}"
-    argv = [sys.executable, "-m", f"ilaeda.scripts.{COMMANDS[algo].split()[0]}", COMMANDS[algo].split()[1],
-            f"--name={phase}-{variant}-{label}", f"--file_storage={out / 'sacred' / run_id}", "with",
-            f"benchmarking/{algo}_{held}.json", f"seed={seed}", f"environment.split={split}",
-            f"logging.log_root={out / 'logs'}", *QUIET, *VARIANTS[variant], *updates, *extra]
+    argv = [
+        sys.executable,
+        "-m",
+        f"ilaeda.scripts.{COMMANDS[algo].split()[0]}",
+        COMMANDS[algo].split()[1],
+        f"--name={phase}-{variant}-{label}",
+        f"--file_storage={out / 'sacred' / run_id}",
+        "with",
+        f"benchmarking/{algo}_{held}.json",
+        f"seed={seed}",
+        f"environment.split={split}",
+        f"logging.log_root={out / 'logs'}",
+        *QUIET,
+        *VARIANTS[variant],
+        *updates,
+        *extra,
+    ]
     return run_id, argv
 
 
@@ -86,8 +123,9 @@ def run_all(jobs: list[tuple[str, list[str]]], workers: int, out: Path, deadline
     with concurrent.futures.ThreadPoolExecutor(workers) as pool:
         for run_id, code in pool.map(one, jobs):
             codes[run_id] = code
-            print(f"{run_id}: {'skipped (deadline)' if code == -1 else 'ok' if code == 0 else f'exit {code}'}",
-                  flush=True)
+            print(
+                f"{run_id}: {'skipped (deadline)' if code == -1 else 'ok' if code == 0 else f'exit {code}'}", flush=True
+            )
     return codes
 
 
@@ -113,8 +151,12 @@ def select(out: Path, seeds: Sequence[int], min_length: float) -> tuple[str, dic
     """The chosen variant and each variant's validation summary."""
     table = {}
     for variant in VARIANTS:
-        results = [r for split in INNER_SPLITS for seed in seeds
-                   if (r := load_result(out, f"select-{variant}-bcgail-{split}-s{seed}")) is not None]
+        results = [
+            r
+            for split in INNER_SPLITS
+            for seed in seeds
+            if (r := load_result(out, f"select-{variant}-bcgail-{split}-s{seed}")) is not None
+        ]
         if results:
             table[variant] = summarise(results)
     eligible = {v: s for v, s in table.items() if s["length"] >= min_length} or table
@@ -142,8 +184,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     seeds = [int(s) for s in args.seeds.split(",")]
     select_seeds = [int(s) for s in args.select_seeds.split(",")]
     if args.variant is None:
-        jobs = [command(out, "select", v, "bcgail", "bcgail", split, seed, [], args.extra)
-                for seed in select_seeds for split in INNER_SPLITS for v in VARIANTS]
+        jobs = [
+            command(out, "select", v, "bcgail", "bcgail", split, seed, [], args.extra)
+            for seed in select_seeds
+            for split in INNER_SPLITS
+            for v in VARIANTS
+        ]
         run_all(jobs, args.jobs, out, deadline)
         variant, table = select(out, select_seeds, args.min_length)
         (out / "selection.json").write_text(json.dumps({"chosen": variant, "validation": table}, indent=1))
@@ -153,13 +199,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         variant, table = args.variant, {}
     print(json.dumps({"phase": "select", "chosen": variant, "validation": table}), flush=True)
     labels = None if args.only is None else set(args.only.split(","))
-    jobs = [command(out, "grid", variant, label, algo, split, seed, updates, args.extra)
-            for label, algo, updates in GRID if labels is None or label in labels
-            for seed in seeds for split in HELD_OUT_SPLITS]
+    jobs = [
+        command(out, "grid", variant, label, algo, split, seed, updates, args.extra)
+        for label, algo, updates in GRID
+        if labels is None or label in labels
+        for seed in seeds
+        for split in HELD_OUT_SPLITS
+    ]
     codes = run_all(jobs, args.jobs, out, deadline)
-    print(json.dumps({"phase": "grid", "variant": variant, "completed": sum(c == 0 for c in codes.values()),
-                      "failed": sum(c > 0 for c in codes.values()), "skipped": sum(c == -1 for c in codes.values()),
-                      "wall_s": round(time.monotonic() - start, 1)}), flush=True)
+    print(
+        json.dumps(
+            {
+                "phase": "grid",
+                "variant": variant,
+                "completed": sum(c == 0 for c in codes.values()),
+                "failed": sum(c > 0 for c in codes.values()),
+                "skipped": sum(c == -1 for c in codes.values()),
+                "wall_s": round(time.monotonic() - start, 1),
+            }
+        ),
+        flush=True,
+    )
     return 0
 
 

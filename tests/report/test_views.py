@@ -71,7 +71,8 @@ def test_a_reference_is_its_own_closest_reference() -> None:
 
 def test_a_grouping_the_engine_cannot_aggregate_shows_the_rows() -> None:
     frame = load_table("cyber", 1)
-    (step,) = session_steps([Group("packet_number", "packet_number", "count")], "cyber", 1, rows=3)
+    # pandas 1.x cannot take the mean of a text column, so the benchmark's display is not grouped
+    (step,) = session_steps([Group("highest_layer", "ip_src", "mean")], "cyber", 1, rows=3)
     assert (
         step.caption == f"{len(frame)} of {len(frame)} rows (not grouped: the display engine cannot aggregate "
         "this grouping)"
