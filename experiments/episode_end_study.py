@@ -6,7 +6,7 @@ the third: the held-out dataset ``k`` is never touched) and picks the variant wi
 T-BLEU-1/2/3 and EDA-Sim (stochastic policy) among those whose sessions have ≥ ``--min_length``
 actions. Phase ``grid`` trains that variant on the four leave-one-out splits (``bcgail``, then the
 λ = 0 ablation, ``gail``, ``bc``, ``dagger``, ``airl``, in that order of priority) for the given seeds,
-and stops starting new runs at ``--deadline`` seconds. Standard library only; every run is a real
+and stops starting new runs at ``--deadline`` seconds. Standard library and ``ilaeda.contract`` only; every run is a real
 Sacred command line, recorded under ``<out>/sacred/<phase>-<variant>-<algo>-<split>-s<seed>``, so
 ``ilaeda.scripts.analyze`` reads them (``run_name=grid-<variant>-<label>``, ``select-<variant>-bcgail``).
 
@@ -26,6 +26,8 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+
+from ilaeda.contract import SCRIPT_COMMANDS
 
 #: Episode-end variants (Sacred config updates). All but ``absorbing_sessions`` train on the analysts' sessions
 #: plus the gold references of the training datasets (the prior system's setting).
@@ -61,13 +63,6 @@ GRID = (
     ("dagger", "dagger", []),
     ("airl", "airl", []),
 )
-COMMANDS = {
-    "gail": "train_adversarial gail",
-    "bcgail": "train_adversarial gail",
-    "airl": "train_adversarial airl",
-    "bc": "train_imitation bc",
-    "dagger": "train_imitation dagger",
-}
 QUIET = ["policy_evaluation.render=False", "policy_evaluation.progress=False"]
 
 
@@ -85,11 +80,12 @@ def command(
     """(run id, argv) of one training run."""
     held = split.split("_val")[0]
     run_id = f"{phase}-{variant}-{label}-{split}-s{seed}"
+    script, sacred_command = SCRIPT_COMMANDS[algo]
     argv = [
         sys.executable,
         "-m",
-        f"ilaeda.scripts.{COMMANDS[algo].split()[0]}",
-        COMMANDS[algo].split()[1],
+        f"ilaeda.scripts.{script}",
+        sacred_command,
         f"--name={phase}-{variant}-{label}",
         f"--file_storage={out / 'sacred' / run_id}",
         "with",
