@@ -107,6 +107,9 @@ def histogram_entropy(values: np.ndarray, weights: np.ndarray | None = None) -> 
     """
     if (len(values) if weights is None else weights.sum()) <= 1:
         return 0.0
+    first, last = values.min(), values.max()
+    if first == last and np.isfinite(first):  # every value in one bin: entropy 0, without the histogram
+        return 0.0
     return normalised_entropy(histogram_counts(values, weights), _LN_BINS)
 
 
