@@ -12,7 +12,12 @@ Reads analyze's per-run CSV (``benchmark.<metric>.{mean,std,n}`` per run, stocha
 
 ``length`` and ``back_at_root`` are shown beside the metrics (the reference file has neither).
 
+With ``--versus OTHER`` the comparison is ours against another algorithm label of the same CSV (e.g. the
+λ = 0 ablation ``bcgail[reward.penalty_coef=0.0]``): sessions pooled as above (Welch), and the per-seed
+means over splits of the two (Welch over seeds).
+
     python experiments/compare_released.py results/results.csv [--algo bcgail] [--policy stochastic]
+        [--versus LABEL]
 """
 
 from __future__ import annotations
@@ -45,7 +50,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--reference", default="benchmarking/reference_results.csv")
     p.add_argument("--algo", default="bcgail")
     p.add_argument("--policy", default="stochastic", choices=("stochastic", "deterministic"))
+    p.add_argument("--versus", default=None, help="compare with this algorithm label of the CSV instead")
     args = p.parse_args(argv)
+    if args.versus is not None:
+        return versus(args.results_csv, args.algo, args.versus, args.policy)
     prefix = "benchmark" if args.policy == "stochastic" else "benchmark_deterministic"
     with open(args.results_csv, newline="") as handle:
         rows = [r for r in csv.DictReader(handle) if r.get("algo") == args.algo]
@@ -89,6 +97,51 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(
             f"| {metric} | {ours[0]:.3f} ± {ours[1]:.3f} (n={ours[2]}) | {theirs[0]:.3f} ± {theirs[1]:.3f} "
             f"(n={theirs[2]}) | {ours[0] - theirs[0]:+.3f} | {welch.pvalue:.2g} | {seed_cell} | {p_seed:.2g} |"
+        )
+    return 0
+
+
+def _per_run(rows: list[dict[str, str]], prefix: str, metric: str) -> list[tuple[float, float, int]]:
+    return [
+        (float(r[f"{prefix}.{metric}.mean"]), float(r[f"{prefix}.{metric}.std"]), int(float(r[f"{prefix}.{metric}.n"])))
+        for r in rows
+    ]
+
+
+def _seed_means(rows: list[dict[str, str]], prefix: str, metric: str, n_splits: int) -> list[float]:
+    by_seed: dict[str, list[float]] = defaultdict(list)
+    for r in rows:
+        by_seed[r["seed"]].append(float(r[f"{prefix}.{metric}.mean"]))
+    return [statistics.fmean(v) for v in by_seed.values() if len(v) == n_splits]
+
+
+def versus(results_csv: str, algo: str, other: str, policy: str) -> int:
+    """Print ``algo`` against ``other`` (two labels of one CSV), pooled sessions and seed means."""
+    prefix = "benchmark" if policy == "stochastic" else "benchmark_deterministic"
+    with open(results_csv, newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    ours, theirs = [r for r in rows if r["algo"] == algo], [r for r in rows if r["algo"] == other]
+    if not ours or not theirs:
+        sys.exit(f"error: need runs of both {algo!r} and {other!r} in {results_csv}")
+    splits = sorted({r["split"] for r in ours})
+    print(f"{algo} ({len(ours)} runs) against {other} ({len(theirs)} runs), {policy} policy\n")
+    print(
+        f"| metric | {algo} (sessions) | {other} (sessions) | diff | Welch p (sessions) | {algo} (seed means) "
+        f"| {other} (seed means) | Welch p (seeds) |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for metric in (*SHOWN, *METRICS):
+        a, b = pooled(_per_run(ours, prefix, metric)), pooled(_per_run(theirs, prefix, metric))
+        welch = stats.ttest_ind_from_stats(a[0], a[1], a[2], b[0], b[1], b[2], equal_var=False)
+        sa, sb = _seed_means(ours, prefix, metric, len(splits)), _seed_means(theirs, prefix, metric, len(splits))
+        p_seed = stats.ttest_ind(sa, sb, equal_var=False).pvalue if len(sa) > 1 and len(sb) > 1 else float("nan")
+
+        def cell(values: list[float]) -> str:
+            return f"{statistics.fmean(values):.3f} (n={len(values)})" if values else "-"
+
+        print(
+            f"| {metric} | {a[0]:.3f} ± {a[1]:.3f} | {b[0]:.3f} ± {b[1]:.3f} | {a[0] - b[0]:+.3f} | "
+            f"{welch.pvalue:.2g} | {cell(sa)} | {cell(sb)} | {p_seed:.2g} |"
         )
     return 0
 
