@@ -17,10 +17,10 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
+from script_modules import load
 
 from ilaeda.contract import ALGORITHMS
 
@@ -30,18 +30,9 @@ FAKE_DIR = REPO / "tests" / "analysis"
 ALGOS = tuple(ALGORITHMS)
 
 
-def _load(name: str, path: Path) -> ModuleType:
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-commands = _load("ilaeda_experiments_commands", COMMANDS)
-fake = _load("fake_training", FAKE_DIR / "fake_training.py")
-slurm = _load("ilaeda_tests_slurm", REPO / "tests" / "slurm.py")
+commands = load("ilaeda_experiments_commands", COMMANDS)
+fake = load("fake_training", FAKE_DIR / "fake_training.py")
+slurm = load("ilaeda_tests_slurm", REPO / "tests" / "slurm.py")
 
 
 def run_commands(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:

@@ -5,7 +5,6 @@ moments, resumed with ``--skip_completed``, then analyzed.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import random
@@ -14,27 +13,18 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from types import ModuleType
 
 import pytest
+from script_modules import load
 
 REPO = Path(__file__).resolve().parents[1]
 COMMANDS = REPO / "experiments" / "commands.py"
 FAKE_DIR = REPO / "tests" / "analysis"
 
 
-def _load(name: str, path: Path) -> ModuleType:
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-commands = _load("ilaeda_experiments_commands", COMMANDS)
-fake = _load("fake_training", FAKE_DIR / "fake_training.py")
-slurm = _load("ilaeda_tests_slurm", REPO / "tests" / "slurm.py")
+commands = load("ilaeda_experiments_commands", COMMANDS)
+fake = load("fake_training", FAKE_DIR / "fake_training.py")
+slurm = load("ilaeda_tests_slurm", REPO / "tests" / "slurm.py")
 
 
 def run_commands(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
