@@ -63,6 +63,8 @@ GRID = (
     ("dagger", "dagger", []),
     ("airl", "airl", []),
 )
+#: Driver status of a run (exit codes of the runs themselves are shown as they are).
+STATUS = {0: "ok", -1: "skipped (deadline)", -2: "already completed"}
 QUIET = ["policy_evaluation.render=False", "policy_evaluation.progress=False"]
 
 
@@ -102,13 +104,18 @@ def command(
 
 
 def run_all(jobs: list[tuple[str, list[str]]], workers: int, out: Path, deadline: float) -> dict[str, int]:
-    """Run the jobs (at most ``workers`` at once, none started after ``deadline``); exit code per run id."""
+    """Run the jobs (at most ``workers`` at once, none started after ``deadline``); exit code per run id.
+
+    A run whose Sacred record says COMPLETED is not run again (-2), so an interrupted study resumes.
+    """
     (out / "logs").mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     codes: dict[str, int] = {}
 
     def one(job: tuple[str, list[str]]) -> tuple[str, int]:
         run_id, argv = job
+        if load_result(out, run_id) is not None:
+            return run_id, -2
         if time.monotonic() > deadline:
             return run_id, -1
         with open(out / "logs" / f"{run_id}.log", "w") as log:
@@ -120,7 +127,7 @@ def run_all(jobs: list[tuple[str, list[str]]], workers: int, out: Path, deadline
         for run_id, code in pool.map(one, jobs):
             codes[run_id] = code
             print(
-                f"{run_id}: {'skipped (deadline)' if code == -1 else 'ok' if code == 0 else f'exit {code}'}", flush=True
+                f"{run_id}: {STATUS.get(code, f'exit {code}')}", flush=True
             )
     return codes
 
@@ -211,6 +218,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "completed": sum(c == 0 for c in codes.values()),
                 "failed": sum(c > 0 for c in codes.values()),
                 "skipped": sum(c == -1 for c in codes.values()),
+                "already_completed": sum(c == -2 for c in codes.values()),
                 "wall_s": round(time.monotonic() - start, 1),
             }
         ),
