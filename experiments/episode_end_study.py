@@ -43,6 +43,12 @@ VARIANTS: dict[str, list[str]] = {
         "demonstrations.include_references=True",
         "demonstrations.absorbing=drop",
     ],
+    "terminate_masked": [
+        "environment.episode_end=terminate",
+        "environment.mask_back_at_root=True",
+        "demonstrations.include_references=True",
+        "demonstrations.absorbing=drop",
+    ],
     "no_stop": [
         "environment.episode_end=no_stop",
         "environment.observe_step=True",
@@ -150,10 +156,12 @@ def summarise(results: Sequence[dict]) -> dict[str, float]:
     return out
 
 
-def select(out: Path, seeds: Sequence[int], min_length: float) -> tuple[str, dict[str, dict[str, float]]]:
+def select(
+    out: Path, seeds: Sequence[int], min_length: float, variants: Sequence[str] = tuple(VARIANTS)
+) -> tuple[str, dict[str, dict[str, float]]]:
     """The chosen variant and each variant's validation summary."""
     table = {}
-    for variant in VARIANTS:
+    for variant in variants:
         results = [
             r
             for split in INNER_SPLITS
@@ -176,6 +184,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--select_seeds", default="0", help="seeds of the validation runs (default 0)")
     p.add_argument("--min_length", type=float, default=10.0, help="minimum mean session length to be chosen")
     p.add_argument("--deadline", type=float, default=float("inf"), help="start no run after this many seconds")
+    p.add_argument(
+        "--select_variants", default=",".join(VARIANTS), help="comma-separated variants to validate (default: all)"
+    )
     p.add_argument("--variant", default=None, help="skip the selection and use this variant")
     p.add_argument("--only", default=None, help="comma-separated grid labels to run (default: all, in order)")
     p.add_argument("--extra", nargs="*", default=[], help="more Sacred config updates for every run (smoke tests)")
@@ -187,14 +198,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     seeds = [int(s) for s in args.seeds.split(",")]
     select_seeds = [int(s) for s in args.select_seeds.split(",")]
     if args.variant is None:
+        candidates = args.select_variants.split(",")
+        if unknown := sorted(set(candidates) - set(VARIANTS)):
+            p.error(f"--select_variants: unknown {', '.join(unknown)}; use {', '.join(VARIANTS)}")
         jobs = [
             command(out, "select", v, "bcgail", "bcgail", split, seed, [], args.extra)
             for seed in select_seeds
             for split in INNER_SPLITS
-            for v in VARIANTS
+            for v in candidates
         ]
         run_all(jobs, args.jobs, out, deadline)
-        variant, table = select(out, select_seeds, args.min_length)
+        variant, table = select(out, select_seeds, args.min_length, candidates)
         (out / "selection.json").write_text(json.dumps({"chosen": variant, "validation": table}, indent=1))
     else:
         if args.variant not in VARIANTS:
