@@ -132,9 +132,7 @@ def run_all(jobs: list[tuple[str, list[str]]], workers: int, out: Path, deadline
     with concurrent.futures.ThreadPoolExecutor(workers) as pool:
         for run_id, code in pool.map(one, jobs):
             codes[run_id] = code
-            print(
-                f"{run_id}: {STATUS.get(code, f'exit {code}')}", flush=True
-            )
+            print(f"{run_id}: {STATUS.get(code, f'exit {code}')}", flush=True)
     return codes
 
 
