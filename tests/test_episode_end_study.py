@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import sys
 from pathlib import Path
+
+import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 spec = importlib.util.spec_from_file_location("episode_end_study", REPO / "experiments" / "episode_end_study.py")
@@ -36,3 +39,26 @@ def test_selection_prefers_the_best_score_among_long_sessions(tmp_path: Path) ->
         _record(tmp_path, f"select-no_stop-bcgail-{split}-s0", length=12.0, score=0.2)
     chosen, table = study.select(tmp_path, [0], min_length=10.0)
     assert chosen == "terminate" and table["absorbing"]["score"] == 0.9 and table["terminate"]["n_runs"] == 4
+
+
+def test_selection_among_the_given_variants_only(tmp_path: Path) -> None:
+    for split in study.INNER_SPLITS:
+        _record(tmp_path, f"select-terminate-bcgail-{split}-s0", length=12.0, score=0.3)
+        _record(tmp_path, f"select-terminate_masked-bcgail-{split}-s0", length=12.0, score=0.2)
+    chosen, table = study.select(tmp_path, [0], min_length=10.0, variants=["terminate_masked"])
+    assert chosen == "terminate_masked" and set(table) == {"terminate_masked"}
+    assert "environment.mask_back_at_root=True" in study.VARIANTS["terminate_masked"]
+
+
+def test_completed_runs_are_not_run_again(tmp_path: Path) -> None:
+    _record(tmp_path, "grid-terminate-bc-cyber_loo1-s0", length=12.0, score=0.3)
+    fail = [sys.executable, "-c", "raise SystemExit(3)"]
+    jobs = [("grid-terminate-bc-cyber_loo1-s0", fail), ("grid-terminate-bc-cyber_loo2-s0", fail)]
+    codes = study.run_all(jobs, 2, tmp_path, deadline=float("inf"))
+    assert codes == {"grid-terminate-bc-cyber_loo1-s0": -2, "grid-terminate-bc-cyber_loo2-s0": 3}
+
+
+def test_unknown_validation_variant_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        study.main(["--out", str(tmp_path), "--select_variants", "terminate,bogus", "--only", "none"])
+    assert exit_info.value.code == 2 and "unknown bogus" in capsys.readouterr().err
