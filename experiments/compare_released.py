@@ -10,20 +10,23 @@ Reads analyze's per-run CSV (``benchmark.<metric>.{mean,std,n}`` per run, stocha
 * **seeds** level: per seed, the mean over the splits of that seed's run means; one-sample t-test of
   those against the released agents' mean over the splits (one agent per split: no spread).
 
-``length`` and ``back_at_root`` are shown beside the metrics (the reference file has neither).
+``length`` and ``back_at_root`` are shown beside the metrics. The reference file has neither; with
+``--released_runs`` (the JSON lines that ``experiments/released_agents.py`` prints, one file per seed) they
+are compared too, with the released agents' sessions of all given files pooled per split.
 
 With ``--versus OTHER`` the comparison is ours against another algorithm label of the same CSV (e.g. the
 λ = 0 ablation ``bcgail[reward.penalty_coef=0.0]``): sessions pooled as above (Welch), and the per-seed
 means over splits of the two (Welch over seeds).
 
     python experiments/compare_released.py results/results.csv [--algo bcgail] [--policy stochastic]
-        [--versus LABEL]
+        [--versus LABEL] [--released_runs released_s0.txt released_s1.txt ...]
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import json
 import math
 import statistics
 import sys
@@ -44,6 +47,28 @@ def pooled(parts: Sequence[tuple[float, float, int]]) -> tuple[float, float, int
     return mean, math.sqrt(ss / (n - 1)) if n > 1 else 0.0, n
 
 
+def released_shape(paths: Sequence[str], policy: str) -> dict[tuple[str, str], tuple[float, float, int]]:
+    """``{(split, length|back_at_root): (mean, std, n)}`` pooled over the released-agent runs of ``policy``."""
+    parts: dict[tuple[str, str], list[tuple[float, float, int]]] = defaultdict(list)
+    for path in paths:
+        with open(path) as handle:
+            line = next((x for x in handle if x.startswith("{")), None)
+        if line is None:
+            sys.exit(f"error: {path} holds no JSON line of experiments/released_agents.py")
+        record = json.loads(line)
+        if record.get("policy") != policy:
+            continue
+        for split, result in record["splits"].items():
+            for key in SHOWN:
+                stat = result[key]  # population std, as pooled() takes it
+                parts[(split, key)].append((float(stat["mean"]), float(stat["std"]), int(stat["n"])))
+    out = {}
+    for key, groups in parts.items():
+        mean, std, n = pooled(groups)
+        out[key] = (mean, std * math.sqrt((n - 1) / n), n)  # back to a population std, as the reference's
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("results_csv", help="analyze's per-run CSV (csv_output_path)")
@@ -51,6 +76,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--algo", default="bcgail")
     p.add_argument("--policy", default="stochastic", choices=("stochastic", "deterministic"))
     p.add_argument("--versus", default=None, help="compare with this algorithm label of the CSV instead")
+    p.add_argument(
+        "--released_runs", nargs="*", default=[], help="outputs of experiments/released_agents.py (length, BACK@root)"
+    )
     args = p.parse_args(argv)
     if args.versus is not None:
         return versus(args.results_csv, args.algo, args.versus, args.policy)
@@ -64,6 +92,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for r in csv.DictReader(handle):
             if r["policy"] == args.policy:
                 ref[(r["split"], r["metric"])] = (float(r["mean"]), float(r["std"]), int(r["n"]))
+    ref.update(released_shape(args.released_runs, args.policy))
     splits = sorted({r["split"] for r in rows})
     seeds = sorted({r["seed"] for r in rows})
     print(f"{args.algo}, {args.policy} policy: {len(rows)} runs, splits {', '.join(splits)}, {len(seeds)} seeds\n")
@@ -88,7 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         seed_cell = (
             f"{statistics.fmean(seed_means):.3f} ± {statistics.stdev(seed_means):.3f}" if len(seed_means) > 1 else "-"
         )
-        if metric in SHOWN:
+        if metric in SHOWN and not all((s, metric) in ref for s in splits):
             print(f"| {metric} | {ours[0]:.3f} ± {ours[1]:.3f} (n={ours[2]}) | - | - | - | {seed_cell} | - |")
             continue
         theirs = pooled([ref[(s, metric)] for s in splits])

@@ -196,7 +196,7 @@ def play(model: Any, env: EDAEnv, n_sessions: int, deterministic: bool, seed: in
 
 
 def _stat(values: Sequence[float]) -> dict[str, float]:
-    return {"mean": statistics.fmean(values), "std": statistics.pstdev(values)}
+    return {"mean": statistics.fmean(values), "std": statistics.pstdev(values), "n": len(values)}
 
 
 def measure_split(
