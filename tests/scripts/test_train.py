@@ -168,10 +168,11 @@ def test_eval_policy_on_a_saved_policy(runs: dict[str, tuple[Any, Path]], tmp_pa
             "policy_path": trained["policy_path"],
             "seed": 0,
             "logging": {"log_root": str(tmp_path)},
-            "policy_evaluation": {"n_sessions": 2, "render": False},
+            "policy_evaluation": {"n_sessions": 2, "render": False, "report": False},
         }
     ).result
     assert default["eval_dataset"] == 1
+    assert not (Path(default["log_dir"]) / "report").exists()  # policy_evaluation.report=False
     # same policy, seed and dataset as the training run's evaluation → same sessions
     assert default["benchmark"] == trained["benchmark"]
 

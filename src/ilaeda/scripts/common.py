@@ -217,5 +217,6 @@ def evaluate_and_finish(
     policy_evaluation.print_summary(
         result, title or f"{algo} on {split.name}: held-out dataset(s) {', '.join(map(str, split.eval_datasets))}"
     )
-    write_run_report(result, log_dir, run, data_dir=eval_env.data_dir)  # warns, never fails the run
+    if policy_evaluation.report_enabled():
+        write_run_report(result, log_dir, run, data_dir=eval_env.data_dir)  # warns, never fails the run
     return cast(RunResult, result)

@@ -108,7 +108,8 @@ def eval_policy(
         f"policy {meta.get('algo', '?')} ({split_name or '-'}) on "
         f"{schema_obj.name} dataset(s) {', '.join(map(str, datasets))}",
     )
-    write_run_report(result, log_dir, _run, data_dir=data_dir)  # warns, never fails the run
+    if policy_evaluation.report_enabled():
+        write_run_report(result, log_dir, _run, data_dir=data_dir)  # warns, never fails the run
     return result
 
 

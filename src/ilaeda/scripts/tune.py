@@ -60,7 +60,14 @@ ALGORITHMS: dict[str, tuple[str, str]] = SCRIPT_COMMANDS
 USAGE = f"usage: python -m ilaeda.scripts.tune {{{','.join(ALGORITHMS)}}} with CONFIG.json [key=value ...]"
 TRAIN_PREFIX = "train."
 #: Updates every trial run gets: no session printing or progress bars in the workers' logs.
-QUIET = {"policy_evaluation.render": False, "policy_evaluation.progress": False, "bc.progress_bar": False}
+#: Updates of every trial run (``train.<key>=...`` overrides them): no printed sessions, progress bars or
+#: session reports — a trial's runs are read by the objective, not by people.
+QUIET = {
+    "policy_evaluation.render": False,
+    "policy_evaluation.progress": False,
+    "policy_evaluation.report": False,
+    "bc.progress_bar": False,
+}
 _SPEC_TYPES = ("float", "int", "categorical")
 _REPO = Path(__file__).resolve().parents[3]
 

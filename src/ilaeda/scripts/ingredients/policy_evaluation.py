@@ -45,7 +45,14 @@ def config() -> None:
     n_sessions_deterministic = 10  # sessions generated with the deterministic policy (they differ only by terms)
     render = True  # print every generated session in the run's log
     progress = True  # progress bars
+    report = True  # write the session report (report.html, report.ipynb) into <log_dir>/report at the end
     locals()  # quieten linters: every local is a config entry
+
+
+@policy_evaluation_ingredient.capture
+def report_enabled(report: bool = True) -> bool:
+    """Whether the run ends by writing its session report (config ``policy_evaluation.report``)."""
+    return bool(report)
 
 
 @policy_evaluation_ingredient.named_config
