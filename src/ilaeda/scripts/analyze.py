@@ -26,6 +26,7 @@ from ilaeda.analysis import (
     runs_table,
 )
 from ilaeda.analysis.runs import RunRecord, Skipped, run_names, split_source_dirs
+from ilaeda.contract import check_positive_int
 from ilaeda.errors import IlaedaError
 from ilaeda.scripts.config.analyze import analysis_ex
 
@@ -239,10 +240,8 @@ def _check_options(
         raise AnalyzeError(f"alpha must lie in (0, 1), not {alpha!r}")
     if session_std_ddof not in (0, 1):
         raise AnalyzeError(f"session_std_ddof must be 0 or 1, not {session_std_ddof!r}")
-    if not isinstance(bootstrap_reps, int) or bootstrap_reps < 0:
-        raise AnalyzeError(f"bootstrap_reps must be a non-negative integer, not {bootstrap_reps!r}")
-    if not isinstance(max_curve_plots, int) or max_curve_plots < 0:
-        raise AnalyzeError(f"max_curve_plots must be a non-negative integer, not {max_curve_plots!r}")
+    check_positive_int(bootstrap_reps, "bootstrap_reps", minimum=0, error=AnalyzeError)
+    check_positive_int(max_curve_plots, "max_curve_plots", minimum=0, error=AnalyzeError)
 
 
 #: The discovery made by the config hook of the current run, reused once by its command.

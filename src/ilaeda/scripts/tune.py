@@ -49,7 +49,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
 
-from ilaeda.contract import METRICS, SCRIPT_COMMANDS
+from ilaeda.contract import METRICS, SCRIPT_COMMANDS, check_positive_int
 from ilaeda.errors import ConfigError, IlaedaError
 from ilaeda.scripts.config.tune import DEFAULTS, PASSWORD_ENV, SEARCH_SPACES
 
@@ -169,13 +169,6 @@ def load_configs(paths: Sequence[str]) -> dict[str, Any]:
     return merged
 
 
-def _positive_int(options: Mapping[str, Any], key: str, minimum: int = 1) -> int:
-    value = options[key]
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise UsageError(f"{key} must be an integer of at least {minimum}, got {value!r}")
-    return value
-
-
 @dataclass
 class Settings:
     """Validated options of one tuning worker."""
@@ -278,14 +271,17 @@ def settings_from(inv: Invocation) -> Settings:
         or not all(isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in seeds)
     ):
         raise UsageError(f"seeds must list at least two distinct non-negative integers, got {seeds!r}")
-    for key in ("n_trials", "pruner_startup_trials", "max_failed_trials"):
-        _positive_int(opts, key, 0 if key == "pruner_startup_trials" else 1)
-    _positive_int(opts, "pruner_warmup_steps", 0)
-    _positive_int(opts, "worker", 0)
+    for key, minimum in (
+        ("n_trials", 1),
+        ("max_failed_trials", 1),
+        ("pruner_startup_trials", 0),
+        ("pruner_warmup_steps", 0),
+        ("worker", 0),
+    ):
+        check_positive_int(opts[key], key, minimum=minimum, error=UsageError)
     if opts["timeout_s"] is not None and (not isinstance(opts["timeout_s"], (int, float)) or opts["timeout_s"] <= 0):
         raise UsageError(f"timeout_s must be null or a positive number, got {opts['timeout_s']!r}")
-    if opts["sampler_seed"] is not None:
-        _positive_int(opts, "sampler_seed", 0)
+    check_positive_int(opts["sampler_seed"], "sampler_seed", minimum=0, error=UsageError, none="or null")
     if opts["pruner"] not in ("median", "none"):
         raise UsageError(f"pruner must be 'median' or 'none', got {opts['pruner']!r}")
     if opts["objective_policy"] not in ("stochastic", "deterministic"):

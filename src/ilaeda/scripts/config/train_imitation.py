@@ -69,6 +69,8 @@ def validate(config: dict[str, Any], command_name: str, logger: Any) -> dict[str
         check_evaluation(config)
     if command_name == "dagger":
         positive_int_at(config, "dagger.total_timesteps", " (env steps collected over all rounds)")
+        for key in sorted(DAGGER_KEYS - {"total_timesteps", "use_offline_rollouts"}):
+            positive_int_at(config, f"dagger.{key}")
     return {}
 
 

@@ -37,6 +37,17 @@ def config() -> None:
     locals()  # quieten linters: every local is a config entry
 
 
+@bc_ingredient.config_hook
+def validate(config: dict[str, Any], command_name: str, logger: Any) -> dict[str, Any]:
+    """The ``bc`` integers, checked before the run starts (``n_epochs`` only when ``n_batches`` is unset)."""
+    cfg = config["bc"]
+    for key in ("batch_size", "log_interval"):
+        check_positive_int(cfg[key], f"bc.{key}", error=ConfigError)
+    if check_positive_int(cfg["n_batches"], "bc.n_batches", error=ConfigError, none="or null") is None:
+        check_positive_int(cfg["n_epochs"], "bc.n_epochs", error=ConfigError, hint=" (or set bc.n_batches)")
+    return {}
+
+
 @bc_ingredient.capture
 def make_bc(
     policy: ActorCriticPolicy,

@@ -19,6 +19,7 @@ import torch as th
 
 from ilaeda.algorithms.rollout import Predictor, generate_sessions
 from ilaeda.benchmark import METRICS, score_sessions
+from ilaeda.contract import check_positive_int
 from ilaeda.errors import ConfigError
 from ilaeda.scripts._sacred import sacred
 from ilaeda.scripts.ingredients import environment
@@ -41,9 +42,7 @@ def config() -> None:
 def validate(config: dict[str, Any], command_name: str, logger: Any) -> dict[str, Any]:
     cfg = config.get("training_evaluation") or {}
     for key, low in (("interval", 0), ("n_sessions", 1)):
-        value = cfg.get(key)
-        if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            raise ConfigError(f"training_evaluation.{key} must be an integer >= {low}, got {value!r}")
+        check_positive_int(cfg.get(key), f"training_evaluation.{key}", minimum=low, error=ConfigError)
     return {}
 
 
