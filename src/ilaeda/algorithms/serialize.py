@@ -73,7 +73,7 @@ def build_policy(
     )
 
 
-def _plain(value: Any) -> Any:
+def _plain(value: object) -> object:
     """Metadata as plain JSON-like types (what ``weights_only`` loading accepts)."""
     if isinstance(value, Mapping):
         return {str(k): _plain(v) for k, v in value.items()}

@@ -132,7 +132,7 @@ def load_session_oracle(
     horizon: int = 12,
     data_dir: str | os.PathLike[str] | None = None,
     demonstrations: Sequence[Trajectory] | None = None,
-    **demo_kwargs: Any,
+    **demo_kwargs: Any,  # load_demonstrations' keyword options, of several types
 ) -> SessionOracle:
     """Policy-registry loader: the oracle over ``split``'s TRAINING demonstrations.
 

@@ -15,7 +15,7 @@ import json
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -30,6 +30,9 @@ from ilaeda.report.sessions import (
     section_html,
 )
 from ilaeda.report.views import root_table
+
+if TYPE_CHECKING:
+    from nbformat import NotebookNode
 
 Bundle = dict[str, Any]
 
@@ -103,7 +106,7 @@ def headline_table(
     )
 
 
-def _code(source: str, outputs: Sequence[Any] = (), count: int | None = None) -> Any:
+def _code(source: str, outputs: Sequence[NotebookNode] = (), count: int | None = None) -> NotebookNode:
     import nbformat
 
     cell = nbformat.v4.new_code_cell(source)
@@ -112,7 +115,7 @@ def _code(source: str, outputs: Sequence[Any] = (), count: int | None = None) ->
     return cell
 
 
-def _display_output(bundle: Bundle) -> Any:
+def _display_output(bundle: Bundle) -> NotebookNode:
     import nbformat
 
     return nbformat.v4.new_output("display_data", data=bundle, metadata={})
@@ -124,7 +127,7 @@ def build_notebook(
     headline: pd.DataFrame | None,
     rows: int = 5,
     max_sessions: int | None = None,
-) -> Any:
+) -> NotebookNode:
     """The notebook of a report (with outputs)."""
     import nbformat
 
@@ -195,7 +198,7 @@ def build_notebook(
     return nb
 
 
-def write_notebook(nb: Any, path: str | os.PathLike[str]) -> Path:
+def write_notebook(nb: NotebookNode, path: str | os.PathLike[str]) -> Path:
     """Validate a notebook and write it to ``path``; returns the path."""
     import nbformat
 

@@ -87,7 +87,7 @@ class ReportInput:
         return sorted({f.dataset for f in self.files})
 
 
-def _read_json(path: Path, what: str) -> Any:
+def _read_json(path: Path, what: str) -> Any:  # any JSON document: the callers check its shape
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

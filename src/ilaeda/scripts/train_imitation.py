@@ -22,6 +22,7 @@ from imitation.algorithms import dagger as dagger_algo
 from ilaeda.algorithms.session_oracle import SessionOracle
 from ilaeda.contract import RunResult
 from ilaeda.scripts import console
+from ilaeda.scripts._sacred import Run
 from ilaeda.scripts.common import Stopwatch, checkpoint_metadata, evaluate_and_finish, save_final_policy
 from ilaeda.scripts.config.train_imitation import train_imitation_ex
 from ilaeda.scripts.ingredients import bc as bc_ing
@@ -35,7 +36,7 @@ logger = logging.getLogger(__name__)
 
 
 @train_imitation_ex.command
-def bc(_run: Any, seed: int, torch_num_threads: int, environment: Mapping[str, Any]) -> RunResult:
+def bc(_run: Run, seed: int, torch_num_threads: int, environment: Mapping[str, Any]) -> RunResult:
     """Behaviour cloning on the split's training demonstrations."""
     watch = Stopwatch()
     th.set_num_threads(int(torch_num_threads))
@@ -68,7 +69,7 @@ def bc(_run: Any, seed: int, torch_num_threads: int, environment: Mapping[str, A
 
 @train_imitation_ex.command
 def dagger(
-    _run: Any,
+    _run: Run,
     seed: int,
     torch_num_threads: int,
     environment: Mapping[str, Any],

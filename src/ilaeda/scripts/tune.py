@@ -44,14 +44,20 @@ import stat
 import subprocess
 import sys
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from ilaeda.contract import METRICS, SCRIPT_COMMANDS, check_positive_int
 from ilaeda.errors import ConfigError, IlaedaError
 from ilaeda.scripts.config.tune import DEFAULTS, PASSWORD_ENV, SEARCH_SPACES
+
+if TYPE_CHECKING:
+    import optuna
+
+    from ilaeda.analysis.robust import Baselines
+    from ilaeda.scripts._sacred import Experiment
 
 logger = logging.getLogger("ilaeda.tune")
 
@@ -72,7 +78,7 @@ class UsageError(IlaedaError):
 # ---------------------------------------------------------------- command line and options
 
 
-def parse_value(text: str) -> Any:
+def parse_value(text: str) -> object:
     """A ``key=value`` value: JSON, else a Python literal, else the string itself."""
     for parse in (json.loads, ast.literal_eval):
         try:
@@ -128,8 +134,8 @@ def parse_argv(argv: Sequence[str]) -> Invocation:
     return Invocation(algo, configs, options, train)
 
 
-def _nested_get(config: Mapping[str, Any], dotted: str) -> Any:
-    value: Any = config
+def _nested_get(config: Mapping[str, Any], dotted: str) -> object:
+    value: object = config
     for part in dotted.split("."):
         if not isinstance(value, Mapping) or part not in value:
             return None
@@ -137,7 +143,7 @@ def _nested_get(config: Mapping[str, Any], dotted: str) -> Any:
     return value
 
 
-def _nested_set(config: dict[str, Any], dotted: str, value: Any) -> None:
+def _nested_set(config: dict[str, Any], dotted: str, value: object) -> None:
     parts = dotted.split(".")
     node = config
     for part in parts[:-1]:
@@ -214,7 +220,7 @@ def load_search_space(algo: str, path: str | None, replace: bool) -> dict[str, d
     return space
 
 
-def check_spec(key: str, spec: Any) -> None:
+def check_spec(key: str, spec: object) -> None:
     """One search-space entry must be a well-formed float, int or categorical spec."""
     where = f"search space entry {key!r}"
     if not re.fullmatch(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*", key):
@@ -226,10 +232,9 @@ def check_spec(key: str, spec: Any) -> None:
         if not isinstance(choices, list) or not choices:
             raise UsageError(f'{where}: categorical needs a non-empty list "choices"')
         return
-    low: Any = spec.get("low")
-    high: Any = spec.get("high")
-    number = int if spec["type"] == "int" else (int, float)
-    if any(isinstance(v, bool) or not isinstance(v, number) for v in (low, high)):
+    low, high = spec.get("low"), spec.get("high")
+    number = (int,) if spec["type"] == "int" else (int, float)
+    if isinstance(low, bool) or isinstance(high, bool) or not isinstance(low, number) or not isinstance(high, number):
         raise UsageError(f'{where}: {spec["type"]} needs numbers "low" and "high"')
     if low > high:
         raise UsageError(f"{where}: low must not exceed high")
@@ -419,7 +424,7 @@ def _choices(spec: Mapping[str, Any]) -> dict[Any, Any]:
     return {json.dumps(c) if isinstance(c, (list, dict)) else c: c for c in spec["choices"]}
 
 
-def suggest(trial: Any, space: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+def suggest(trial: optuna.Trial, space: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
     """Sample every entry of the space; returns config values by dotted key."""
     values: dict[str, Any] = {}
     for key, spec in space.items():
@@ -445,7 +450,7 @@ def decode_params(params: Mapping[str, Any], space: Mapping[str, Mapping[str, An
     return out
 
 
-def _experiment(algo: str) -> Any:
+def _experiment(algo: str) -> Experiment:
     import importlib
 
     script = ALGORITHMS[algo][0]
@@ -504,7 +509,7 @@ def run_unit(settings: Settings, trial_number: int, params: Mapping[str, Any], s
 
 
 def unit_score(
-    result: Mapping[str, Any], settings: Settings, baselines: Mapping[Any, tuple[float, float]] | None, split: str
+    result: Mapping[str, Any], settings: Settings, baselines: Baselines | None, split: str
 ) -> dict[str, Any]:
     """Score of one run: the weighted mean of the objective metrics (normalised), plus raw values."""
     from ilaeda.analysis.stats import normalised_score
@@ -541,7 +546,7 @@ def _alive(pid: int) -> bool:
         return True
 
 
-def requeue_dead_trials(study: Any) -> list[int]:
+def requeue_dead_trials(study: optuna.Study) -> list[int]:
     """Mark RUNNING trials of dead workers on this host FAILED and queue their parameters again."""
     import optuna
     import optuna.storages.journal
@@ -564,7 +569,7 @@ def requeue_dead_trials(study: Any) -> list[int]:
     return requeued
 
 
-def make_objective(settings: Settings, baselines: Mapping[Any, tuple[float, float]] | None) -> Any:
+def make_objective(settings: Settings, baselines: Baselines | None) -> Callable[[optuna.Trial], float]:
     """The Optuna objective: train every unit, report the running mean, prune, return the mean score."""
     import optuna
     import optuna.storages.journal
@@ -606,7 +611,7 @@ def make_objective(settings: Settings, baselines: Mapping[Any, tuple[float, floa
 # ---------------------------------------------------------------- the study
 
 
-def counts(study: Any) -> dict[str, int]:
+def counts(study: optuna.Study) -> dict[str, int]:
     """Trials per state name."""
     out: dict[str, int] = {}
     for t in study.get_trials(deepcopy=False):
@@ -614,7 +619,7 @@ def counts(study: Any) -> dict[str, int]:
     return out
 
 
-def _finished(study: Any) -> int:
+def _finished(study: optuna.Study) -> int:
     c = counts(study)
     return c.get("COMPLETE", 0) + c.get("PRUNED", 0)
 
@@ -649,7 +654,7 @@ def tuned_paths(settings: Settings) -> tuple[Path, Path]:
     return tuned / f"{stem}.json", tuned / "provenance" / f"{stem}.json"
 
 
-def write_best(study: Any, settings: Settings, storage_text: str, argv: Sequence[str]) -> Path | None:
+def write_best(study: optuna.Study, settings: Settings, storage_text: str, argv: Sequence[str]) -> Path | None:
     """Write the best trial as a training config (base config + ``train.*`` updates + best values) and its
     provenance.
     """

@@ -8,6 +8,7 @@ docs/experiments.md), the recorded sessions as round-0 data, a linear β schedul
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from ilaeda.contract import commands_of
@@ -61,7 +62,7 @@ def defaults() -> None:
 
 
 @train_imitation_ex.config_hook
-def validate(config: dict[str, Any], command_name: str, logger: Any) -> dict[str, Any]:
+def validate(config: dict[str, Any], command_name: str, logger: logging.Logger) -> dict[str, Any]:
     """The ``dagger`` entry may only hold known keys; what a run needs is checked before it starts."""
     check_keys(config["dagger"], DAGGER_KEYS, "dagger")
     if command_name in commands_of("train_imitation"):

@@ -8,6 +8,7 @@ default lr 1e-3 whatever its config said), loss ``−log π(a|s) − ent_weight�
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -38,7 +39,7 @@ def config() -> None:
 
 
 @bc_ingredient.config_hook
-def validate(config: dict[str, Any], command_name: str, logger: Any) -> dict[str, Any]:
+def validate(config: dict[str, Any], command_name: str, logger: logging.Logger) -> dict[str, Any]:
     """The ``bc`` integers, checked before the run starts (``n_epochs`` only when ``n_batches`` is unset)."""
     cfg = config["bc"]
     for key in ("batch_size", "log_interval"):

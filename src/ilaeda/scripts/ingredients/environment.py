@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import logging
 import os
 from collections.abc import Callable, Generator, Sequence
 from pathlib import Path
@@ -57,7 +58,7 @@ def fast() -> None:
 
 
 @environment_ingredient.config_hook
-def validate(config: dict[str, Any], command_name: str, logger: Any) -> dict[str, Any]:
+def validate(config: dict[str, Any], command_name: str, logger: logging.Logger) -> dict[str, Any]:
     """Reject a bad split, gym id, horizon or env count before the run starts."""
     env = config["environment"]
     if env["gym_id"] != ENV_ID:

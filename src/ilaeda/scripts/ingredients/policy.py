@@ -7,7 +7,8 @@ checkpoint can record them and :func:`ilaeda.algorithms.serialize.load_policy` c
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import gymnasium as gym
@@ -29,7 +30,7 @@ def config() -> None:
 
 
 @policy_ingredient.config_hook
-def validate(config: dict[str, Any], command_name: str, logger: Any) -> dict[str, Any]:
+def validate(config: dict[str, Any], command_name: str, logger: logging.Logger) -> dict[str, Any]:
     """Reject a malformed architecture or activation before the run starts."""
     cfg = config["policy"]
     activation_class(cfg["activation_fn"])
@@ -44,7 +45,9 @@ def validate(config: dict[str, Any], command_name: str, logger: Any) -> dict[str
 
 
 @policy_ingredient.capture
-def plain_policy_kwargs(net_arch: Any, activation_fn: str, ortho_init: bool) -> dict[str, Any]:
+def plain_policy_kwargs(
+    net_arch: Mapping[str, Sequence[int]] | Sequence[int], activation_fn: str, ortho_init: bool
+) -> dict[str, Any]:
     """The policy kwargs as plain values (what checkpoints record)."""
     arch = {k: list(v) for k, v in net_arch.items()} if isinstance(net_arch, Mapping) else list(net_arch)
     return {"net_arch": arch, "activation_fn": str(activation_fn), "ortho_init": bool(ortho_init)}
