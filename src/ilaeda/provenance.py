@@ -41,10 +41,10 @@ def _canonical(value: object) -> str:
 
 def strip_volatile(config: Mapping[str, Any], volatile: tuple[str, ...] = VOLATILE_KEYS) -> dict[str, Any]:
     """A deep copy of ``config`` without the :data:`VOLATILE_KEYS` entries."""
-    out = json.loads(_canonical(config))
+    out: dict[str, Any] = json.loads(_canonical(config))
     for key in volatile:
         *parents, last = key.split(".")
-        node = out
+        node: object = out
         for part in parents:
             node = node.get(part) if isinstance(node, dict) else None
         if isinstance(node, dict):

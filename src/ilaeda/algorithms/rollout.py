@@ -177,7 +177,8 @@ class StepTimer(gym.Wrapper[ObsT, ActT, ObsT, ActT], Generic[ObsT, ActT]):
 
     def action_masks(self) -> np.ndarray:
         """The EDA env's action masks (MaskablePPO reads them through the vectorised env)."""
-        return self.env.unwrapped.action_masks()  # type: ignore[attr-defined]
+        masks: np.ndarray = self.env.unwrapped.action_masks()  # type: ignore[attr-defined]
+        return masks
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[ObsT, dict[str, Any]]:
         start = time.perf_counter()

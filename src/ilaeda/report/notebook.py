@@ -109,7 +109,7 @@ def headline_table(
 def _code(source: str, outputs: Sequence[NotebookNode] = (), count: int | None = None) -> NotebookNode:
     import nbformat
 
-    cell = nbformat.v4.new_code_cell(source)
+    cell: NotebookNode = nbformat.v4.new_code_cell(source)
     cell.outputs = list(outputs)
     cell.execution_count = count
     return cell
@@ -118,7 +118,8 @@ def _code(source: str, outputs: Sequence[NotebookNode] = (), count: int | None =
 def _display_output(bundle: Bundle) -> NotebookNode:
     import nbformat
 
-    return nbformat.v4.new_output("display_data", data=bundle, metadata={})
+    output: NotebookNode = nbformat.v4.new_output("display_data", data=bundle, metadata={})
+    return output
 
 
 def build_notebook(
@@ -131,7 +132,7 @@ def build_notebook(
     """The notebook of a report (with outputs)."""
     import nbformat
 
-    nb = nbformat.v4.new_notebook()
+    nb: NotebookNode = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.metadata["language_info"] = {"name": "python"}
     docs = [f.to_json() for f in inp.files]

@@ -144,13 +144,15 @@ def train_adversarial(
 @train_adversarial_ex.command
 def gail() -> RunResult:
     """GAIL; its reward is the discriminator's plus reward.penalty_coef × the coherence penalty."""
-    return train_adversarial(algo="gail")
+    result: RunResult = train_adversarial(algo="gail")
+    return result
 
 
 @train_adversarial_ex.command
 def airl() -> RunResult:
     """AIRL; its reward is the learned reward plus reward.penalty_coef × the coherence penalty."""
-    return train_adversarial(algo="airl")
+    result: RunResult = train_adversarial(algo="airl")
+    return result
 
 
 def main_console() -> None:

@@ -455,7 +455,8 @@ def _experiment(algo: str) -> Experiment:
 
     script = ALGORITHMS[algo][0]
     importlib.import_module(f"ilaeda.scripts.{script}")  # registers the commands
-    return getattr(importlib.import_module(f"ilaeda.scripts.config.{script}"), f"{script}_ex")
+    experiment: Experiment = getattr(importlib.import_module(f"ilaeda.scripts.config.{script}"), f"{script}_ex")
+    return experiment
 
 
 def trial_updates(settings: Settings, params: Mapping[str, Any], split: str, seed: int) -> dict[str, Any]:

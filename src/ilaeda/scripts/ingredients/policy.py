@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import gymnasium as gym
+import numpy as np
 from stable_baselines3.common.policies import ActorCriticPolicy
 
 from ilaeda.algorithms.serialize import activation_class, build_policy
@@ -53,6 +54,6 @@ def plain_policy_kwargs(
     return {"net_arch": arch, "activation_fn": str(activation_fn), "ortho_init": bool(ortho_init)}
 
 
-def make_policy(observation_space: gym.Space, action_space: gym.Space) -> ActorCriticPolicy:
+def make_policy(observation_space: gym.Space[np.ndarray], action_space: gym.Space[np.ndarray]) -> ActorCriticPolicy:
     """A fresh policy for BC/DAgger."""
     return build_policy(observation_space, action_space, plain_policy_kwargs())

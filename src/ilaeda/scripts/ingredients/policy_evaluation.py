@@ -164,7 +164,8 @@ def evaluate(
         result["session_files"][mode] = files
     if reward_fn is not None:
         result["learned_reward_eval"] = stat(_learned_returns(generated["stochastic"], reward_fn))
-    return plain_json(result)
+    sections: dict[str, Any] = plain_json(result)
+    return sections
 
 
 def _render(
