@@ -24,7 +24,7 @@ from ilaeda.contract import RunResult
 from ilaeda.scripts import console
 from ilaeda.scripts._sacred import Run
 from ilaeda.scripts.common import Stopwatch, checkpoint_metadata, evaluate_and_finish, save_final_policy
-from ilaeda.scripts.config.train_imitation import train_imitation_ex
+from ilaeda.scripts.config.train_imitation import DaggerConfig, train_imitation_ex
 from ilaeda.scripts.ingredients import bc as bc_ing
 from ilaeda.scripts.ingredients import demonstrations
 from ilaeda.scripts.ingredients import environment as env_ing
@@ -73,7 +73,7 @@ def dagger(
     seed: int,
     torch_num_threads: int,
     environment: Mapping[str, Any],
-    dagger: Mapping[str, Any],
+    dagger: DaggerConfig,
     expert: Mapping[str, Any],
 ) -> RunResult:
     """DAgger with the session-oracle expert (approximate), seeded with the recorded sessions."""

@@ -9,7 +9,7 @@ docs/experiments.md), the recorded sessions as round-0 data, a linear β schedul
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, TypedDict
 
 from ilaeda.contract import commands_of
 from ilaeda.scripts._sacred import new_experiment
@@ -22,15 +22,20 @@ from ilaeda.scripts.ingredients.logging import logging_ingredient
 from ilaeda.scripts.ingredients.policy import policy_ingredient
 from ilaeda.scripts.ingredients.policy_evaluation import policy_evaluation_ingredient
 
+
+class DaggerConfig(TypedDict):
+    """The ``dagger`` entry (the integers are checked by :func:`validate` before a run starts)."""
+
+    total_timesteps: int
+    use_offline_rollouts: bool
+    beta_rampdown_rounds: int
+    n_epochs_per_round: int
+    rollout_round_min_episodes: int
+    rollout_round_min_timesteps: int
+
+
 #: Keys of the ``dagger`` entry.
-DAGGER_KEYS = {
-    "total_timesteps",
-    "use_offline_rollouts",
-    "beta_rampdown_rounds",
-    "n_epochs_per_round",
-    "rollout_round_min_episodes",
-    "rollout_round_min_timesteps",
-}
+DAGGER_KEYS = frozenset(DaggerConfig.__annotations__)
 
 # The environment and the demonstrations come first: the logging and expert hooks read them.
 train_imitation_ex = new_experiment(
