@@ -1,9 +1,10 @@
-"""ilaeda.contract: the shared names, the run result's check and the positive-integer check."""
+"""ilaeda.contract: the shared names, the run result's check and the integer check."""
 
 from __future__ import annotations
 
 import ast
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -102,9 +103,16 @@ def test_check_positive_int_returns_the_value(value: int) -> None:
     assert contract.check_positive_int(value, "k") == value
 
 
-@pytest.mark.parametrize("value", [0, -1, True, 1.0, "3", None])
+@pytest.mark.parametrize("value", [0, -1, True, 2.5, "3", None, [1]])
 def test_check_positive_int_refuses(value: object) -> None:
-    with pytest.raises(ConfigError, match=rf"^k must be a positive integer, got {value!r} \(hint\)$"):
+    with pytest.raises(ConfigError, match=rf"^k must be a positive integer, got {re.escape(repr(value))} \(hint\)$"):
+        contract.check_positive_int(value, "k", error=ConfigError, hint=" (hint)")
+
+
+@pytest.mark.parametrize(("value", "written"), [(1.0, "1"), (2.0, "2"), (1e4, "10000")])
+def test_check_positive_int_names_the_integer_for_a_whole_float(value: float, written: str) -> None:
+    fix = rf"; write {written} \(an integer, no decimal point\)"
+    with pytest.raises(ConfigError, match=rf"^k must be a positive integer, got {value!r} \(hint\){fix}$"):
         contract.check_positive_int(value, "k", error=ConfigError, hint=" (hint)")
 
 
@@ -112,6 +120,22 @@ def test_check_positive_int_none_when_allowed() -> None:
     assert contract.check_positive_int(None, "k", none="or null") is None
     with pytest.raises(ValueError, match=r"^k must be a positive integer or null, got 0$"):
         contract.check_positive_int(0, "k", none="or null")
+
+
+@pytest.mark.parametrize(
+    ("minimum", "rule"), [(0, "a non-negative integer"), (1, "a positive integer"), (3, "an integer of at least 3")]
+)
+def test_check_positive_int_minimum(minimum: int, rule: str) -> None:
+    assert contract.check_positive_int(minimum, "k", minimum=minimum) == minimum
+    with pytest.raises(ValueError, match=rf"^k must be {rule}, got {minimum - 1}$"):
+        contract.check_positive_int(minimum - 1, "k", minimum=minimum)
+    with pytest.raises(ValueError, match=rf"^k must be {rule}, got False$"):
+        contract.check_positive_int(False, "k", minimum=minimum)
+
+
+def test_check_positive_int_below_the_minimum_names_no_fix() -> None:
+    with pytest.raises(ValueError, match=r"^k must be a positive integer, got 0.0$"):
+        contract.check_positive_int(0.0, "k")
 
 
 def test_commands_script_without_the_contract_says_so(tmp_path: Path) -> None:

@@ -6,13 +6,13 @@ Python, without the package installed) can load this file by path, and importing
 * :data:`ALGORITHMS`: config-file name token -> :class:`Algorithm` (training script, Sacred command, trainer);
 * :data:`METRICS`, :data:`EXTRA_METRICS`, :data:`METRIC_ORDER`: the benchmark's metric names in report order;
 * :class:`RunResult` and :func:`result_problem`: the result a training run returns (Sacred's ``result``);
-* :func:`check_positive_int`: the positive-integer check of config values.
+* :func:`check_positive_int`: the integer check of config values and options (positive unless ``minimum`` says).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, TypedDict, TypeGuard
+from typing import Any, Literal, TypedDict, TypeGuard, overload
 
 
 @dataclass(frozen=True)
@@ -138,18 +138,44 @@ def result_problem(result: object) -> str | None:
     return None
 
 
-def is_positive_int(value: object) -> TypeGuard[int]:
-    """An int of at least 1, not a bool."""
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+def _int_rule(minimum: int) -> str:
+    if minimum == 1:
+        return "a positive integer"
+    if minimum == 0:
+        return "a non-negative integer"
+    return f"an integer of at least {minimum}"
 
 
+@overload
 def check_positive_int(
-    value: Any, name: str, *, error: type[Exception] = ValueError, none: str = "", hint: str = ""
-) -> Any:
-    """``value`` when it is a positive integer (or None, when ``none`` says what None means); else ``error``.
+    value: object,
+    name: str,
+    *,
+    minimum: int = 1,
+    error: type[Exception] = ValueError,
+    none: Literal[""] = "",
+    hint: str = "",
+) -> int: ...
+@overload
+def check_positive_int(
+    value: object, name: str, *, minimum: int = 1, error: type[Exception] = ValueError, none: str, hint: str = ""
+) -> int | None: ...
+def check_positive_int(
+    value: object, name: str, *, minimum: int = 1, error: type[Exception] = ValueError, none: str = "", hint: str = ""
+) -> int | None:
+    """``value`` when it is an integer of at least ``minimum`` (or None, when ``none`` says what None means).
 
-    The message reads ``<name> must be a positive integer[ <none>], got <value>[<hint>]``.
+    The one integer check of config values and options. Bools, strings and floats are refused, also a
+    whole float such as ``2.0`` or ``1e4`` (the message then names the integer to write). ``error`` is
+    raised with one line: ``<name> must be a positive integer[ <none>], got <value>[<hint>]`` (``a non-negative
+    integer`` for ``minimum=0``, ``an integer of at least <minimum>`` otherwise), plus ``; write <int>``
+    for a whole float.
     """
-    if (value is None and none) or is_positive_int(value):
+    if value is None and none:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and value >= minimum:
         return value
-    raise error(f"{name} must be a positive integer{' ' + none if none else ''}, got {value!r}{hint}")
+    fix = ""
+    if isinstance(value, float) and value.is_integer() and value >= minimum:
+        fix = f"; write {int(value)} (an integer, no decimal point)"
+    raise error(f"{name} must be {_int_rule(minimum)}{' ' + none if none else ''}, got {value!r}{hint}{fix}")

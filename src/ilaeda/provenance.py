@@ -20,7 +20,7 @@ import hashlib
 import json
 import os
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -35,16 +35,16 @@ VOLATILE_KEYS: tuple[str, ...] = (
 _SOURCE_ROOT = Path(__file__).resolve().parents[2]
 
 
-def _canonical(value: Any) -> str:
+def _canonical(value: object) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True, default=str)
 
 
 def strip_volatile(config: Mapping[str, Any], volatile: tuple[str, ...] = VOLATILE_KEYS) -> dict[str, Any]:
     """A deep copy of ``config`` without the :data:`VOLATILE_KEYS` entries."""
-    out = json.loads(_canonical(config))
+    out: dict[str, Any] = json.loads(_canonical(config))
     for key in volatile:
         *parents, last = key.split(".")
-        node = out
+        node: object = out
         for part in parents:
             node = node.get(part) if isinstance(node, dict) else None
         if isinstance(node, dict):
@@ -57,7 +57,7 @@ def config_hash(config: Mapping[str, Any]) -> str:
     return hashlib.sha256(_canonical(strip_volatile(config)).encode()).hexdigest()
 
 
-def config_file_hash(content: Any) -> str:
+def config_file_hash(content: object) -> str:
     """sha256 (hex) of a JSON config file's parsed content, canonically written."""
     return hashlib.sha256(json.dumps(content, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
@@ -103,7 +103,7 @@ def version_label(version: Mapping[str, Any] | None) -> str:
     return "unknown"
 
 
-def config_files_hashes(named_configs: Any) -> dict[str, str]:
+def config_files_hashes(named_configs: Iterable[str] | None) -> dict[str, str]:
     """``{path: config_file_hash}`` of the JSON files among a run's named configs (unreadable ones left out)."""
     out: dict[str, str] = {}
     for name in named_configs or ():

@@ -52,3 +52,20 @@ def test_masked_predict_never_takes_a_forbidden_value() -> None:
     only_group = mask.copy()
     only_group[:4] = [False, False, True, False]
     assert masked_predict(policy, obs, only_group, True)[0] == 2
+
+
+def test_masked_sessions_with_either_actor_critic_and_a_clear_error_otherwise() -> None:
+    import pytest
+    from sb3_contrib.common.maskable.policies import MaskableActorCriticPolicy
+    from stable_baselines3.common.policies import ActorCriticPolicy
+
+    env = EDAEnv("cyber", (1,), horizon=6, mask_back_at_root=True, min_length=6)
+    for policy_class in (ActorCriticPolicy, MaskableActorCriticPolicy):
+        th.manual_seed(0)
+        policy = policy_class(env.observation_space, env.action_space, lambda _: 0.0)
+        sessions = generate_sessions(policy, env, 2, deterministic=False, seed=0, progress=False)
+        assert all(not s.stopped and len(s.actions) == 6 for s in sessions)  # STOP forbidden before min_length
+    with pytest.raises(TypeError, match="action masks need an SB3 actor-critic policy, not RandomPolicy"):
+        generate_sessions(
+            RandomPolicy(env.observation_space, env.action_space), env, 1, deterministic=True, progress=False
+        )

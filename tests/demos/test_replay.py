@@ -183,7 +183,10 @@ def test_no_stop_keeps_only_whole_windows_of_real_actions() -> None:
     assert [w.obs[0, 154] for w in windows] == [0.0] * 3  # step features restart in each window
     strided = replays.trajectories(long_sessions="windows", episode_end="no_stop", window_stride=2)
     assert [w.infos[0]["step"] for w in strided] == [0, 2, 4, 6, 8]
-    with pytest.raises(ConfigError, match="window_stride"):
-        replays.trajectories(long_sessions="windows", window_stride=0)
+    for stride in (0, 1.5, "2"):  # refused: no truncation of 1.5 to 1, no traceback for "2"
+        with pytest.raises(
+            ConfigError, match=r"^window_stride must be a positive integer or None \(the horizon\), got"
+        ):
+            replays.trajectories(long_sessions="windows", window_stride=stride)
     with pytest.raises(ConfigError, match="episode_end"):
         replays.trajectories(episode_end="never")

@@ -98,7 +98,7 @@ def test_the_notebook_executes_and_recreates_the_displays(report: Path) -> None:
     assert all(png_size(base64.b64decode(p))[0] >= 300 for p in pictures)
 
 
-def test_command_line_and_bad_input(sessions_file: Path, tmp_path: Path) -> None:
+def test_command_line_and_bad_input(sessions_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     res = subprocess.run(
         [sys.executable, "-m", "ilaeda.report", str(sessions_file), "--max-sessions", "1"],
         capture_output=True,
@@ -121,6 +121,12 @@ def test_command_line_and_bad_input(sessions_file: Path, tmp_path: Path) -> None
         )
         assert res.returncode == 2 and message in res.stderr and "Traceback" not in res.stderr
     assert main([str(bare), "--schema", "cyber", "--dataset", "9"]) == 2
+    not_a_record = tmp_path / "run_list"
+    not_a_record.mkdir()
+    (not_a_record / "run.json").write_text("[1]")
+    capsys.readouterr()
+    assert main([str(not_a_record)]) == 2  # once an AttributeError traceback
+    assert "run.json is not a Sacred run record (not a JSON object)" in capsys.readouterr().err
     assert main([str(bare), "--schema", "cyber", "--dataset", "2", "--out", str(tmp_path / "b")]) == 0
 
 

@@ -117,6 +117,7 @@ def test_file_storage_option_replaces_the_default_observer(tmp_path: Path, tree:
         ({"alpha": 5}, r"alpha must lie in \(0, 1\)"),
         ({"session_std_ddof": 2}, "session_std_ddof must be 0 or 1"),
         ({"bootstrap_reps": -1}, "bootstrap_reps must be a non-negative integer"),
+        ({"bootstrap_reps": True}, "^bootstrap_reps must be a non-negative integer, got True$"),
         ({"curve_keys": ["("]}, "curve_keys: '\\(' is not a regular expression"),
         ({"curve_keys": 3}, "curve_keys must be None or a list"),
         ({"max_curve_plots": -1}, "max_curve_plots must be"),

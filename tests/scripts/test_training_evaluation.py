@@ -48,6 +48,10 @@ def test_metrics_are_the_benchmark_scores_of_the_sessions_on_the_given_datasets(
     [
         ({"training_evaluation": {"interval": -1}}, "training_evaluation.interval"),
         ({"training_evaluation": {"n_sessions": 0}}, "training_evaluation.n_sessions"),
+        (
+            {"training_evaluation": {"interval": 2.0}},
+            r"^training_evaluation.interval must be a non-negative integer, got 2.0; write 2 ",
+        ),
     ],
 )
 def test_bad_keys_are_rejected(updates: dict, match: str) -> None:

@@ -120,7 +120,11 @@ def test_parse_argv_errors(argv: list[str], message: str) -> None:
         (["pruner=hyperband"], "pruner must be"),
         (["objective={'bleu': 1}"], "unknown metric 'bleu'"),
         (["objective={'t_bleu_2': 0}"], "positive weights"),
-        (["n_trials=0"], "n_trials must be an integer of at least 1"),
+        (["n_trials=0"], "^n_trials must be a positive integer, got 0$"),
+        (["n_trials=2.0"], r"^n_trials must be a positive integer, got 2.0; write 2 \(an integer, no decimal point\)$"),
+        (["worker=-1"], "^worker must be a non-negative integer, got -1$"),
+        (["pruner_warmup_steps=True"], "^pruner_warmup_steps must be a non-negative integer, got True$"),
+        (["sampler_seed=1.5"], "^sampler_seed must be a non-negative integer or null, got 1.5$"),
         (["study_name=a b"], "study_name="),
         (["timeout_s=-1"], "timeout_s"),
     ],
@@ -128,6 +132,12 @@ def test_parse_argv_errors(argv: list[str], message: str) -> None:
 def test_settings_errors(extra: list[str], message: str) -> None:
     with pytest.raises(tune.UsageError, match=message):
         tune.settings_from(tune.parse_argv(["bc", "with", str(FAST_BC), *extra]))
+
+
+def test_settings_zero_where_zero_means_something() -> None:
+    keys = ("pruner_startup_trials", "pruner_warmup_steps", "worker", "sampler_seed")
+    settings = tune.settings_from(tune.parse_argv(["bc", "with", str(FAST_BC), *(f"{k}=0" for k in keys)]))
+    assert {k: settings.options[k] for k in keys} == dict.fromkeys(keys, 0)
 
 
 def test_settings_training_datasets_only() -> None:

@@ -94,6 +94,31 @@ CASES = {
         ["dagger", "with", FAST["dagger"], "dagger.total_timesteps=0"],
         "dagger.total_timesteps",
     ),
+    "dagger_rounds_whole_float": (
+        "train_imitation",
+        ["dagger", "with", FAST["dagger"], "dagger.beta_rampdown_rounds=2.0"],
+        "dagger.beta_rampdown_rounds must be a positive integer, got 2.0; write 2 (an integer, no decimal point)",
+    ),
+    "dagger_min_episodes_zero": (
+        "train_imitation",
+        ["dagger", "with", FAST["dagger"], "dagger.rollout_round_min_episodes=0"],
+        "dagger.rollout_round_min_episodes must be a positive integer, got 0",
+    ),
+    "bc_epochs_fraction": (
+        "train_imitation",
+        ["bc", "with", FAST["bc"], "bc.n_epochs=2.5"],
+        "bc.n_epochs must be a positive integer, got 2.5 (or set bc.n_batches)",
+    ),
+    "bc_batches_fraction": (
+        "train_imitation",
+        ["bc", "with", FAST["bc"], "bc.n_batches=2.5"],
+        "bc.n_batches must be a positive integer or null, got 2.5",
+    ),
+    "bc_warm_start_log_interval": (
+        "train_adversarial",
+        ["gail", "with", FAST["gail"], "bc.log_interval=0"],
+        "bc.log_interval must be a positive integer, got 0",
+    ),
     "config_is_a_list": ("train_adversarial", ["gail", "with", "{list}"], "must hold one JSON object"),
     "config_not_json": ("train_imitation", ["bc", "with", "{broken}"], "{broken}' is not valid JSON"),
     "log_root_under_a_file": (

@@ -28,4 +28,5 @@ class AbsorbingActionMask(ForwardWrapper):
     def forward(self, state: th.Tensor, action: th.Tensor, next_state: th.Tensor, done: th.Tensor) -> th.Tensor:
         live = 1.0 - th.flatten(state, 1)[:, self.indicator]
         masked = action * live.reshape((-1,) + (1,) * (action.dim() - 1))
-        return self.base(state, masked, next_state, done)
+        reward: th.Tensor = self.base(state, masked, next_state, done)
+        return reward

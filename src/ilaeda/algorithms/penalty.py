@@ -13,6 +13,7 @@ lost it). The discriminator never sees the penalty: only the RL reward changes, 
 from __future__ import annotations
 
 import collections
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -21,6 +22,7 @@ from imitation.algorithms.adversarial.common import AdversarialTrainer
 from imitation.algorithms.adversarial.gail import GAIL
 from stable_baselines3.common import callbacks
 from stable_baselines3.common.vec_env import VecEnv, VecEnvWrapper
+from stable_baselines3.common.vec_env.base_vec_env import VecEnvObs, VecEnvStepReturn
 
 #: The info key the EDA environment reports the penalty under.
 PENALTY_KEY = "coherence_penalty"
@@ -49,7 +51,7 @@ class CoherencePenaltyWrapper(VecEnvWrapper):
         self.sum_learned = 0.0
         self.sum_penalty = 0.0
 
-    def reset(self) -> Any:
+    def reset(self) -> VecEnvObs:
         self._cum_learned[:] = 0.0
         self._cum_penalty[:] = 0.0
         return self.venv.reset()
@@ -57,7 +59,7 @@ class CoherencePenaltyWrapper(VecEnvWrapper):
     def step_async(self, actions: np.ndarray) -> None:
         self.venv.step_async(actions)
 
-    def step_wait(self) -> Any:
+    def step_wait(self) -> VecEnvStepReturn:
         obs, rews, dones, infos = self.venv.step_wait()
         penalty = np.zeros(len(infos))
         for i, info in enumerate(infos):
@@ -91,9 +93,9 @@ class CoherencePenaltyWrapper(VecEnvWrapper):
     def stats(self) -> dict[str, float]:
         """Plain-JSON statistics: per-step means over all training steps, episode means over the last ones."""
 
-        def mean(values: Any) -> float:
-            values = list(values)
-            return float(np.mean(values)) if values else float("nan")
+        def mean(values: Iterable[float]) -> float:
+            kept = list(values)
+            return float(np.mean(kept)) if kept else float("nan")
 
         steps = max(self.n_steps, 1)
         return {
@@ -155,7 +157,7 @@ def install_coherence_penalty(trainer: AdversarialTrainer, coef: float) -> Coher
 class PenalizedGAIL(GAIL):
     """GAIL whose generator reward is the discriminator reward plus ``penalty_coef · coherence_penalty``."""
 
-    def __init__(self, *, penalty_coef: float = 1.0, **kwargs: Any) -> None:
+    def __init__(self, *, penalty_coef: float = 1.0, **kwargs: Any) -> None:  # kwargs: GAIL's arguments
         super().__init__(**kwargs)
         self.penalty_coef = float(penalty_coef)
         install_coherence_penalty(self, self.penalty_coef)
@@ -164,7 +166,7 @@ class PenalizedGAIL(GAIL):
 class PenalizedAIRL(AIRL):
     """AIRL whose generator reward is the learned reward plus ``penalty_coef · coherence_penalty``."""
 
-    def __init__(self, *, penalty_coef: float = 1.0, **kwargs: Any) -> None:
+    def __init__(self, *, penalty_coef: float = 1.0, **kwargs: Any) -> None:  # kwargs: AIRL's arguments
         super().__init__(**kwargs)
         self.penalty_coef = float(penalty_coef)
         install_coherence_penalty(self, self.penalty_coef)

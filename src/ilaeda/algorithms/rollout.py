@@ -11,11 +11,12 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, SupportsFloat, TypeVar, cast
 
 import gymnasium as gym
 import numpy as np
 import torch as th
+from stable_baselines3.common.policies import ActorCriticPolicy
 from tqdm.auto import tqdm
 
 from ilaeda.data.sessions import Action, Session, render_session
@@ -26,8 +27,12 @@ class Predictor(Protocol):
     """Anything with SB3's ``predict(obs, deterministic=...)``."""
 
     def predict(
-        self, observation: np.ndarray, state: Any = None, episode_start: Any = None, deterministic: bool = False
-    ) -> tuple[np.ndarray, Any]: ...
+        self,
+        observation: np.ndarray,
+        state: tuple[np.ndarray, ...] | None = None,
+        episode_start: np.ndarray | None = None,
+        deterministic: bool = False,
+    ) -> tuple[np.ndarray, tuple[np.ndarray, ...] | None]: ...
 
 
 @dataclass
@@ -53,17 +58,35 @@ class GeneratedSession:
         return render_session(self.actions) + (["    STOP"] if self.stopped else [])
 
 
-def masked_predict(policy: Any, observation: np.ndarray, mask: np.ndarray, deterministic: bool) -> np.ndarray:
+def _actor_critic(policy: Predictor) -> ActorCriticPolicy:
+    """``policy`` as an SB3 actor-critic policy (what sampling within action masks needs)."""
+    from sb3_contrib.common.maskable.policies import MaskableActorCriticPolicy
+
+    if isinstance(policy, ActorCriticPolicy):
+        return policy
+    if isinstance(policy, MaskableActorCriticPolicy):  # MaskablePPO's: the same members, typed more loosely
+        return cast(ActorCriticPolicy, policy)
+    raise TypeError(f"action masks need an SB3 actor-critic policy, not {type(policy).__name__}")
+
+
+def masked_predict(
+    policy: ActorCriticPolicy, observation: np.ndarray, mask: np.ndarray, deterministic: bool
+) -> np.ndarray:
     """An action of an SB3 actor-critic policy with a ``MultiDiscrete`` space, forbidden values excluded.
 
     ``mask`` holds the allowed values of each component, concatenated (as ``EDAEnv.action_masks``). The
     policy's logits of forbidden values are set to −∞ before the mode is taken or a value is sampled
     (torch's global RNG), as sb3-contrib's maskable distributions do.
     """
-    nvec = [int(n) for n in policy.action_space.nvec]
+    space = policy.action_space
+    if not isinstance(space, gym.spaces.MultiDiscrete):
+        raise TypeError(f"action masks need a MultiDiscrete action space, not {space}")
+    nvec = [int(n) for n in space.nvec]
     obs_tensor, _ = policy.obs_to_tensor(observation[None])
     with th.no_grad():
         features = policy.extract_features(obs_tensor, policy.pi_features_extractor)
+        if isinstance(features, tuple):  # separate actor and critic extractors: (actor's, critic's)
+            features = features[0]
         logits = policy.action_net(policy.mlp_extractor.forward_actor(features))[0]
         logits = logits.masked_fill(~th.as_tensor(mask, dtype=th.bool, device=logits.device), -th.inf)
         parts = th.split(logits, nvec)
@@ -98,6 +121,7 @@ def generate_sessions(
         progress: show a progress bar.
     """
     datasets = tuple(datasets or env.datasets)
+    masked = _actor_critic(policy) if env.masks_active else None
     out: list[GeneratedSession] = []
     mode = "deterministic" if deterministic else "stochastic"
     bar = tqdm(range(n_sessions), desc=f"eval ({mode})", disable=not progress, leave=False, mininterval=1.0)
@@ -105,8 +129,8 @@ def generate_sessions(
         obs, _ = env.reset(seed=seed if i == 0 else None, options={"dataset": datasets[i % len(datasets)]})
         observations, actions, penalties = [obs], [], []
         while True:
-            if env.masks_active:
-                act = masked_predict(policy, obs, env.action_masks(), deterministic)
+            if masked is not None:
+                act = masked_predict(masked, obs, env.action_masks(), deterministic)
             else:
                 act, _ = policy.predict(obs[None], deterministic=deterministic)
                 act = np.asarray(act)[0]
@@ -131,16 +155,20 @@ def generate_sessions(
     return out
 
 
-class StepTimer(gym.Wrapper):
+ObsT = TypeVar("ObsT")
+ActT = TypeVar("ActT")
+
+
+class StepTimer(gym.Wrapper[ObsT, ActT, ObsT, ActT], Generic[ObsT, ActT]):
     """Accumulates the wall time spent inside the wrapped env's ``step`` and ``reset``."""
 
-    def __init__(self, env: gym.Env) -> None:
+    def __init__(self, env: gym.Env[ObsT, ActT]) -> None:
         super().__init__(env)
         self.step_seconds = 0.0
         self.reset_seconds = 0.0
         self.n_steps = 0
 
-    def step(self, action: Any) -> Any:
+    def step(self, action: ActT) -> tuple[ObsT, SupportsFloat, bool, bool, dict[str, Any]]:
         start = time.perf_counter()
         result = self.env.step(action)
         self.step_seconds += time.perf_counter() - start
@@ -149,10 +177,11 @@ class StepTimer(gym.Wrapper):
 
     def action_masks(self) -> np.ndarray:
         """The EDA env's action masks (MaskablePPO reads them through the vectorised env)."""
-        return self.env.unwrapped.action_masks()  # type: ignore[attr-defined]
+        masks: np.ndarray = self.env.unwrapped.action_masks()  # type: ignore[attr-defined]
+        return masks
 
-    def reset(self, **kwargs: Any) -> Any:
+    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[ObsT, dict[str, Any]]:
         start = time.perf_counter()
-        result = self.env.reset(**kwargs)
+        result = self.env.reset(seed=seed, options=options)
         self.reset_seconds += time.perf_counter() - start
         return result

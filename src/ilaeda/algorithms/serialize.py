@@ -62,7 +62,7 @@ def sb3_policy_kwargs(plain: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def build_policy(
-    observation_space: gym.Space, action_space: gym.Space, plain_kwargs: Mapping[str, Any]
+    observation_space: gym.Space[np.ndarray], action_space: gym.Space[np.ndarray], plain_kwargs: Mapping[str, Any]
 ) -> ActorCriticPolicy:
     """A fresh ``ActorCriticPolicy`` (the BC and PPO policy family) from plain kwargs."""
     return ActorCriticPolicy(
@@ -73,7 +73,7 @@ def build_policy(
     )
 
 
-def _plain(value: Any) -> Any:
+def _plain(value: object) -> object:
     """Metadata as plain JSON-like types (what ``weights_only`` loading accepts)."""
     if isinstance(value, Mapping):
         return {str(k): _plain(v) for k, v in value.items()}
@@ -90,7 +90,9 @@ def _plain(value: Any) -> Any:
     return str(value)  # also str subclasses such as torch's TorchVersion (not weights_only-safe)
 
 
-def _space_signature(observation_space: gym.Space, action_space: gym.Space) -> tuple[list[int], list[int]]:
+def _space_signature(
+    observation_space: gym.Space[np.ndarray], action_space: gym.Space[np.ndarray]
+) -> tuple[list[int], list[int]]:
     obs_shape = [int(x) for x in (observation_space.shape or ())]
     nvec = getattr(action_space, "nvec", None)
     if nvec is None:
@@ -144,7 +146,7 @@ def policy_metadata(path: str | os.PathLike[str]) -> dict[str, Any]:
 
 
 def load_policy(
-    path: str | os.PathLike[str], observation_space: gym.Space, action_space: gym.Space
+    path: str | os.PathLike[str], observation_space: gym.Space[np.ndarray], action_space: gym.Space[np.ndarray]
 ) -> tuple[ActorCriticPolicy, dict[str, Any]]:
     """Rebuild a saved policy for an env with the given spaces; returns ``(policy, metadata)``.
 

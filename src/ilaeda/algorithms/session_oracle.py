@@ -44,7 +44,10 @@ class SessionOracle(NonTrainablePolicy):
     """
 
     def __init__(
-        self, observation_space: gym.Space, action_space: gym.Space, demonstrations: Sequence[Trajectory]
+        self,
+        observation_space: gym.Space[np.ndarray],
+        action_space: gym.Space[np.ndarray],
+        demonstrations: Sequence[Trajectory],
     ) -> None:
         super().__init__(observation_space, action_space)
         if not demonstrations:
@@ -122,7 +125,8 @@ class SessionOracle(NonTrainablePolicy):
     def _choose_action(self, obs: np.ndarray | dict[str, np.ndarray]) -> np.ndarray:
         if isinstance(obs, dict):
             raise TypeError("the session oracle needs flat Box observations")
-        return self.actions_for(obs)[0]
+        action: np.ndarray = self.actions_for(obs)[0]
+        return action
 
 
 def load_session_oracle(
@@ -132,7 +136,7 @@ def load_session_oracle(
     horizon: int = 12,
     data_dir: str | os.PathLike[str] | None = None,
     demonstrations: Sequence[Trajectory] | None = None,
-    **demo_kwargs: Any,
+    **demo_kwargs: Any,  # load_demonstrations' keyword options, of several types
 ) -> SessionOracle:
     """Policy-registry loader: the oracle over ``split``'s TRAINING demonstrations.
 

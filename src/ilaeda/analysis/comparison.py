@@ -39,7 +39,7 @@ from __future__ import annotations
 import itertools
 import logging
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -269,7 +269,7 @@ def compare_to_reference(
     return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
 
 
-def _add_holm(rows: list[dict[str, Any]], alpha: float, family: Any) -> None:
+def _add_holm(rows: list[dict[str, Any]], alpha: float, family: Callable[[dict[str, Any]], str]) -> None:
     """Add ``p_holm``, ``significant_holm`` and ``holm_family`` ("<name> (m=<tests>)") to ``rows``.
 
     ``family(row)`` names the family a row's test belongs to; Holm–Bonferroni adjusts within each family.

@@ -24,11 +24,13 @@ import json
 import logging
 import math
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ilaeda.analysis.runs import RunRecord
 
@@ -58,7 +60,7 @@ class Curve:
     source: str
 
     @staticmethod
-    def make(steps: Any, values: Any, source: str) -> Curve:
+    def make(steps: ArrayLike, values: ArrayLike, source: str) -> Curve:
         s = np.asarray(steps, dtype=float)
         v = np.asarray(values, dtype=float)
         keep = np.isfinite(s) & np.isfinite(v)
@@ -143,7 +145,7 @@ def log_dirs(run: RunRecord) -> list[Path]:
     return out
 
 
-def _files(root: Path, predicate: Any) -> list[Path]:
+def _files(root: Path, predicate: Callable[[str], bool]) -> list[Path]:
     found: list[Path] = []
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames.sort()

@@ -15,7 +15,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import matplotlib
 
@@ -28,6 +28,9 @@ from ilaeda.analysis.curves import Curve
 from ilaeda.analysis.runs import POLICY_SECTIONS, RunRecord, metrics_of
 from ilaeda.analysis.stats import sample_stats, t_halfwidth
 from ilaeda.contract import EXTRA_METRICS, METRICS
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 logger = logging.getLogger(__name__)
 
@@ -99,7 +102,7 @@ def plot_metric_bars(
 
 
 def _reference_line(
-    ax: Any,
+    ax: Axes,
     reference: pd.DataFrame | None,
     algo_map: Mapping[str, Sequence[str]] | None,
     split: str,

@@ -114,13 +114,15 @@ def _schema_of(split: str) -> str:
     return split.split("_", 1)[0]
 
 
-def _datasets(eval_dataset: Any) -> list[int]:
+def _datasets(eval_dataset: object) -> list[int]:
     values = eval_dataset if isinstance(eval_dataset, (list, tuple)) else [eval_dataset]
     out = []
     for v in values:
+        if not isinstance(v, (int, float, str)):
+            return []
         try:
             out.append(int(v))
-        except (TypeError, ValueError):
+        except ValueError:
             return []
     return out
 

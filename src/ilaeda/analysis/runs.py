@@ -71,7 +71,7 @@ class RunRecord:
     algo: str
     split: str
     seed: int | None
-    eval_dataset: Any = None
+    eval_dataset: object = None  # the result's JSON value, as recorded (normally int | list[int])
     config_file: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     #: :func:`ilaeda.provenance.config_hash` of ``config``.
@@ -217,7 +217,7 @@ def deduplicate(runs: Sequence[RunRecord]) -> tuple[list[RunRecord], list[Skippe
     return kept, skipped
 
 
-def _flat(value: Any, prefix: str, out: dict[str, Any]) -> dict[str, Any]:
+def _flat(value: object, prefix: str, out: dict[str, Any]) -> dict[str, Any]:
     if isinstance(value, dict) and value:
         for k, v in value.items():
             _flat(v, f"{prefix}{k}.", out)
@@ -226,7 +226,7 @@ def _flat(value: Any, prefix: str, out: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _short(value: Any) -> str:
+def _short(value: object) -> str:
     return json.dumps(value, default=str) if not isinstance(value, str) else value
 
 

@@ -200,7 +200,7 @@ def stratified_bootstrap(
 def _poi_pairs(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """P(X > Y) + ½·P(X = Y) for stacked samples: ``a`` is ``(reps, n)``, ``b`` is ``(reps, m)``."""
     x, y = a[:, :, None], b[:, None, :]
-    return (x > y).mean(axis=(1, 2)) + 0.5 * (x == y).mean(axis=(1, 2))
+    return np.asarray((x > y).mean(axis=(1, 2)) + 0.5 * (x == y).mean(axis=(1, 2)))
 
 
 def task_probability_of_improvement(
@@ -273,11 +273,11 @@ def holm_bonferroni(p_values: Sequence[float]) -> list[float]:
     finite = np.flatnonzero(np.isfinite(p))
     m = finite.size
     if m == 0:
-        return out.tolist()
+        return [float(v) for v in out]
     order = finite[np.argsort(p[finite], kind="stable")]
     scaled = np.minimum(1.0, (m - np.arange(m)) * p[order])
     out[order] = np.maximum.accumulate(scaled)
-    return out.tolist()
+    return [float(v) for v in out]
 
 
 def normalised_score(value: float, random: float, expert: float) -> float:

@@ -33,7 +33,7 @@ SECTIONS = tuple(POLICY_SECTIONS.values())
 OTHER_SECTIONS = ("interestingness", "interestingness_deterministic", "learned_reward", "timing")
 
 
-def _flatten(prefix: str, value: Any, out: dict[str, Any]) -> None:
+def _flatten(prefix: str, value: object, out: dict[str, Any]) -> None:
     """Numeric (and string) leaves of nested dicts as ``prefix.key.subkey`` entries."""
     if isinstance(value, dict):
         for k, v in value.items():
@@ -42,7 +42,7 @@ def _flatten(prefix: str, value: Any, out: dict[str, Any]) -> None:
         out[prefix] = value
 
 
-def _eval_dataset(value: Any) -> Any:
+def _eval_dataset(value: object) -> object:
     if isinstance(value, (list, tuple)):
         return ",".join(str(v) for v in value)
     return value

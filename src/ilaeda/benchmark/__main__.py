@@ -12,7 +12,6 @@ import csv
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from rich.console import Console
 from rich.table import Table
@@ -46,7 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _format(value: Any) -> str:
+def _format(value: object) -> str:
     if isinstance(value, float):
         return f"{value:.6f}" if abs(value) < 1e4 else f"{value:.4g}"
     return str(value)

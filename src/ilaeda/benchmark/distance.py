@@ -161,4 +161,4 @@ def distance_matrix(a: PackedDisplays, b: PackedDisplays) -> np.ndarray:
     both = a.grouped[:, None] & b.grouped[None, :]
     one = a.grouped[:, None] ^ b.grouped[None, :]
     gran = np.where(both, gran, np.where(one, 1.0, 0.0))
-    return (1.5 * data + gran) / 2
+    return np.asarray((1.5 * data + gran) / 2)

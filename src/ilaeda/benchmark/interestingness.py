@@ -18,8 +18,6 @@ Every mean is 0 when the session has no step of its kind.
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from ilaeda.benchmark.distance import PackedDisplays, distance_matrix
@@ -28,6 +26,7 @@ from ilaeda.benchmark.simulate import Simulation
 from ilaeda.data.sessions import Filter, Group
 from ilaeda.eda.coherence import coherence_penalty
 from ilaeda.eda.display import Display
+from ilaeda.eda.engine import DisplayEngine
 
 #: Names of the measures, in report order.
 MEASURES = ("filter_exceptionality", "group_compaction", "group_conciseness", "diversity", "coherence_penalty")
@@ -41,7 +40,7 @@ MEASURE_LABELS = {
 }
 
 
-def kl_exceptionality(engine: Any, parent: tuple[Filter, ...], child: tuple[Filter, ...], skip: str) -> float:
+def kl_exceptionality(engine: DisplayEngine, parent: tuple[Filter, ...], child: tuple[Filter, ...], skip: str) -> float:
     """Largest ``KL(child ‖ parent)`` over the columns other than ``skip``."""
     if child == parent:
         return 0.0
@@ -81,7 +80,7 @@ def _mean(values: list[float]) -> float:
     return float(np.mean(values)) if values else 0.0
 
 
-def interestingness(sim: Simulation, engine: Any) -> dict[str, float]:
+def interestingness(sim: Simulation, engine: DisplayEngine) -> dict[str, float]:
     """All measures of one simulated session."""
     exceptional, compaction, concise, diverse = [], [], [], []
     penalty = 0.0

@@ -15,7 +15,7 @@ from ilaeda.benchmark.bleu import BleuStats, clipped, closest_ref_length, max_re
 from ilaeda.benchmark.distance import PackedDisplays, distance_matrix
 from ilaeda.benchmark.simulate import Simulation
 from ilaeda.benchmark.ted import UNIT_COST, OrderedTree, normalised_ted, tree_edit_distance
-from ilaeda.benchmark.tokens import BACK_TOKEN, path_counts
+from ilaeda.benchmark.tokens import BACK_TOKEN, Path, path_counts
 from ilaeda.eda.display import Display
 
 #: Highest T-BLEU order reported.
@@ -42,7 +42,7 @@ class ReferenceSet:
 
     simulations: tuple[Simulation, ...]
     tokens: frozenset[str]  # every non-back reference token
-    max_counts: tuple[dict, ...]  # per order k = 1..MAX_ORDER: path → max count in one reference
+    max_counts: tuple[dict[Path, int], ...]  # per order k = 1..MAX_ORDER: path → max count in one reference
     lengths: tuple[int, ...]  # token-list lengths
     trees: tuple[OrderedTree, ...]  # labels index `packed`
     packed: PackedDisplays

@@ -113,7 +113,7 @@ def _action_type_of_call(node: ast.Call) -> str | None:
 class _Value:
     """An argument read from the source: a literal, or an enum member / bare name (``symbol``)."""
 
-    def __init__(self, literal: Any = None, symbol: str | None = None) -> None:
+    def __init__(self, literal: object = None, symbol: str | None = None) -> None:
         self.literal = literal
         self.symbol = symbol
 

@@ -107,7 +107,7 @@ def _where(session: str | None, index: int | None) -> str:
 
 
 def action_from_json(
-    raw: Any, session: str | None = None, index: int | None = None, columns: Sequence[str] | None = None
+    raw: object, session: str | None = None, index: int | None = None, columns: Sequence[str] | None = None
 ) -> Action:
     """Parse one JSON action; errors name the session and action index.
 
@@ -153,7 +153,7 @@ def action_from_json(
     return action
 
 
-def _term(value: Any, where: str = "") -> str:
+def _term(value: object, where: str = "") -> str:
     """A filter term as the benchmark's string; numbers are written out, anything else is refused."""
     if isinstance(value, str):
         return value
@@ -178,7 +178,7 @@ def check_columns(action: Action, columns: Sequence[str], where: str = "") -> No
             raise SessionFormatError(f"unknown column {name!r}{where}; valid columns: {', '.join(columns)}")
 
 
-def session_from_json(raw: Any, name: str, columns: Sequence[str] | None = None) -> Session:
+def session_from_json(raw: object, name: str, columns: Sequence[str] | None = None) -> Session:
     """Parse ``{"name", "actions"}`` or a bare action list."""
     if isinstance(raw, dict):
         name = str(raw.get("name", name))
@@ -192,7 +192,7 @@ def session_from_json(raw: Any, name: str, columns: Sequence[str] | None = None)
     return Session(name, tuple(action_from_json(a, name, i, columns) for i, a in enumerate(actions)))
 
 
-def sessions_from_json(raw: Any, columns: Sequence[str] | None = None) -> list[Session]:
+def sessions_from_json(raw: object, columns: Sequence[str] | None = None) -> list[Session]:
     """Parse a session document: ``{"sessions": [...]}`` or a bare list of action lists."""
     if isinstance(raw, dict) and "sessions" in raw:
         raw = raw["sessions"]
@@ -220,7 +220,7 @@ def load_sessions(path: str | os.PathLike[str], columns: Sequence[str] | None = 
         raise SessionFormatError(f"{path}: {exc}") from None
 
 
-def sessions_to_json(sessions: Iterable[Session], **header: Any) -> dict[str, Any]:
+def sessions_to_json(sessions: Iterable[Session], **header: object) -> dict[str, Any]:
     """A session document (``header`` adds e.g. ``schema`` and ``dataset``)."""
     return {
         **header,

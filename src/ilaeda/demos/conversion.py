@@ -384,7 +384,7 @@ class _SessionConverter:
         self.out.extend(Back() for _ in range(n))
 
     # ---- single rows -------------------------------------------------------------------------
-    def _column(self, name: Any) -> str | None:
+    def _column(self, name: object) -> str | None:
         column = RENAMED_COLUMNS.get(str(name), str(name))
         if column not in self.schema.columns:
             self.report.dropped_columns[str(name)] += 1

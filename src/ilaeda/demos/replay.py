@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from ilaeda.contract import check_positive_int
 from ilaeda.data.schema import Schema, load_schema
 from ilaeda.data.sessions import Action, Filter, Session, Stop
 from ilaeda.eda.engine import DisplayEngine
@@ -142,9 +143,8 @@ class ReplaySet:
         if episode_end not in EPISODE_ENDS:
             raise ConfigError(f"unknown episode_end {episode_end!r}; use one of {', '.join(EPISODE_ENDS)}")
         h = self.horizon
-        stride = h if window_stride is None else int(window_stride)
-        if stride < 1:
-            raise ConfigError(f"window_stride must be a positive integer, got {window_stride!r}")
+        stride = check_positive_int(window_stride, "window_stride", error=ConfigError, none="or None (the horizon)")
+        stride = h if stride is None else stride
         from imitation.data.types import Trajectory  # imports torch: only when trajectories are needed
 
         out: list[Trajectory] = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -144,8 +145,8 @@ def format_report(report: dict[str, Any]) -> str:
         "",
     ]
 
-    def row(label: str, values: list[Any], total: Any = None) -> str:
-        total = sum(values) if total is None else total
+    def row(label: str, values: Sequence[int | str], total: int | str | None = None) -> str:
+        total = sum(v for v in values if isinstance(v, int)) if total is None else total
         return f"{label:<52}" + "".join(f"{v:>8}" for v in values) + f"{total:>9}"
 
     lines.append(row("", [f"d{n}" for n in names], "total"))

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import Generic, TypeVar
+from typing import TypeVar
 
 V = TypeVar("V")
 
 
-class LRUCache(OrderedDict, Generic[V]):
+class LRUCache(OrderedDict[Hashable, V]):
     """An ``OrderedDict`` holding at most ``maxsize`` entries."""
 
     def __init__(self, maxsize: int) -> None:

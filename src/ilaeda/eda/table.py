@@ -54,7 +54,7 @@ class EncodedColumn:
     def numeric_values(self) -> np.ndarray:
         """Row values as float64 (NaN = missing); for numeric kinds only."""
         lookup = np.concatenate([[np.nan], self.categories.astype(np.float64)])
-        return lookup[self.codes]
+        return np.asarray(lookup[self.codes])
 
     @cached_property
     def strictly_sorted(self) -> bool:

@@ -74,7 +74,7 @@ def _display_bounds(n_columns: int) -> tuple[np.ndarray, np.ndarray]:
     return low, high
 
 
-class EDAEnv(gym.Env):
+class EDAEnv(gym.Env[np.ndarray, np.ndarray]):
     """Exploratory data analysis on the tables of one schema.
 
     Args:
@@ -139,7 +139,7 @@ class EDAEnv(gym.Env):
         self._reset_session()
 
     @classmethod
-    def for_split(cls, split: str, part: str = "train", **kwargs: Any) -> EDAEnv:
+    def for_split(cls, split: str, part: str = "train", **kwargs: Any) -> EDAEnv:  # kwargs: EDAEnv's options
         """An env over the training (``part="train"``) or evaluation datasets of a split."""
         parsed = parse_split(split)
         return cls(schema=parsed.schema, datasets=parsed.datasets(part), **kwargs)

@@ -15,7 +15,7 @@ import json
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -30,6 +30,9 @@ from ilaeda.report.sessions import (
     section_html,
 )
 from ilaeda.report.views import root_table
+
+if TYPE_CHECKING:
+    from nbformat import NotebookNode
 
 Bundle = dict[str, Any]
 
@@ -103,19 +106,20 @@ def headline_table(
     )
 
 
-def _code(source: str, outputs: Sequence[Any] = (), count: int | None = None) -> Any:
+def _code(source: str, outputs: Sequence[NotebookNode] = (), count: int | None = None) -> NotebookNode:
     import nbformat
 
-    cell = nbformat.v4.new_code_cell(source)
+    cell: NotebookNode = nbformat.v4.new_code_cell(source)
     cell.outputs = list(outputs)
     cell.execution_count = count
     return cell
 
 
-def _display_output(bundle: Bundle) -> Any:
+def _display_output(bundle: Bundle) -> NotebookNode:
     import nbformat
 
-    return nbformat.v4.new_output("display_data", data=bundle, metadata={})
+    output: NotebookNode = nbformat.v4.new_output("display_data", data=bundle, metadata={})
+    return output
 
 
 def build_notebook(
@@ -124,11 +128,11 @@ def build_notebook(
     headline: pd.DataFrame | None,
     rows: int = 5,
     max_sessions: int | None = None,
-) -> Any:
+) -> NotebookNode:
     """The notebook of a report (with outputs)."""
     import nbformat
 
-    nb = nbformat.v4.new_notebook()
+    nb: NotebookNode = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.metadata["language_info"] = {"name": "python"}
     docs = [f.to_json() for f in inp.files]
@@ -195,7 +199,7 @@ def build_notebook(
     return nb
 
 
-def write_notebook(nb: Any, path: str | os.PathLike[str]) -> Path:
+def write_notebook(nb: NotebookNode, path: str | os.PathLike[str]) -> Path:
     """Validate a notebook and write it to ``path``; returns the path."""
     import nbformat
 

@@ -87,7 +87,7 @@ class ReportInput:
         return sorted({f.dataset for f in self.files})
 
 
-def _read_json(path: Path, what: str) -> Any:
+def _read_json(path: Path, what: str) -> object:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -146,7 +146,9 @@ def load_run_dir(run_dir: str | os.PathLike[str]) -> ReportInput:
     """A Sacred run directory (``run.json``, ``config.json``, the session artifacts)."""
     run_dir = Path(run_dir)
     run = _read_json(run_dir / "run.json", "Sacred run record")
-    result = run.get("result") if isinstance(run, Mapping) else None
+    if not isinstance(run, Mapping):
+        raise ReportError(f"{run_dir / 'run.json'} is not a Sacred run record (not a JSON object)")
+    result = run.get("result")
     if not isinstance(result, Mapping):
         raise ReportError(
             f"run {run_dir} has no result (status {run.get('status', '?')}); "

@@ -8,7 +8,7 @@ import logging
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ilaeda.report.headline import headline
 from ilaeda.report.notebook import build_notebook, write_notebook
@@ -21,6 +21,9 @@ from ilaeda.report.sessions import (
     read_session_file,
     render_html,
 )
+
+if TYPE_CHECKING:
+    from sacred.run import Run
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +59,7 @@ def write_report(
 def write_run_report(
     result: Mapping[str, Any],
     log_dir: str | os.PathLike[str],
-    run: Any = None,
+    run: Run | None = None,
     data_dir: str | None = None,
     title: str = "",
 ) -> dict[str, Path] | None:

@@ -12,12 +12,14 @@ from __future__ import annotations
 import json
 import os
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
 
 import sacred  # noqa: E402
+from sacred.run import Run  # noqa: E402
 from sacred.utils import apply_backspaces_and_linefeeds  # noqa: E402
 
 from ilaeda.errors import ConfigError  # noqa: E402
@@ -62,14 +64,16 @@ def check_config_files(named_configs: list[str] | tuple[str, ...]) -> None:
 class Experiment(sacred.Experiment):
     """A Sacred experiment whose ``add_config(file)`` works like ``with file`` on the command line."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:  # sacred.Experiment's arguments, passed on
         super().__init__(*args, **kwargs)
         self.config_files: list[str] = []
 
     def _ingredient_paths(self) -> set[str]:
         return {ingredient.path for ingredient, depth in self.traverse_ingredients() if depth > 0}
 
-    def add_config(self, cfg_or_file: Any = None, **kw_conf: Any) -> None:
+    def add_config(
+        self, cfg_or_file: str | os.PathLike[str] | dict[str, object] | None = None, **kw_conf: object
+    ) -> None:
         """Add a config file (applied at each run like ``with file``) or a dict of the experiment's own keys.
 
         A dict (or keywords) holding an ingredient's entries is refused: Sacred would ignore them. Save them
@@ -95,16 +99,16 @@ class Experiment(sacred.Experiment):
 
     def _create_run(
         self,
-        command_name: Any = None,
-        config_updates: Any = None,
-        named_configs: Any = (),
-        info: Any = None,
-        meta_info: Any = None,
-        options: Any = None,
-    ) -> Any:
+        command_name: str | None = None,
+        config_updates: dict[str, object] | None = None,
+        named_configs: Sequence[str] = (),
+        info: dict[str, object] | None = None,
+        meta_info: dict[str, object] | None = None,
+        options: dict[str, object] | None = None,
+    ) -> Run:
         named = [*self.config_files, *(named_configs or ())]
         check_config_files(named)
-        run = super()._create_run(command_name, config_updates, named, info, meta_info, options)
+        run: Run = super()._create_run(command_name, config_updates, named, info, meta_info, options)
         run.info.setdefault("config_files", config_files_hashes(named))  # the files as they were at the start
         return run
 
@@ -116,4 +120,4 @@ def new_experiment(name: str, ingredients: list[sacred.Ingredient]) -> Experimen
     return ex
 
 
-__all__ = ["Experiment", "check_config_files", "new_experiment", "read_config_file", "sacred"]
+__all__ = ["Experiment", "Run", "check_config_files", "new_experiment", "read_config_file", "sacred"]

@@ -26,6 +26,7 @@ from ilaeda.analysis import (
     runs_table,
 )
 from ilaeda.analysis.runs import RunRecord, Skipped, run_names, split_source_dirs
+from ilaeda.contract import check_positive_int
 from ilaeda.errors import IlaedaError
 from ilaeda.scripts.config.analyze import analysis_ex
 
@@ -48,7 +49,7 @@ def _derived(explicit: str | None, csv_output_path: str | None, suffix: str) -> 
     return None
 
 
-def _algo_map(value: Any) -> dict[str, list[str]]:
+def _algo_map(value: object) -> dict[str, list[str]]:
     if not isinstance(value, Mapping) or not all(
         isinstance(v, (list, tuple)) and all(isinstance(a, str) for a in v) for v in value.values()
     ):
@@ -82,7 +83,7 @@ def _write(df: pd.DataFrame, path: Path | None) -> str | None:
     return str(path)
 
 
-def _curve_patterns(curve_keys: Any) -> list[str] | None:
+def _curve_patterns(curve_keys: object) -> list[str] | None:
     if curve_keys is None:
         return None
     keys = [curve_keys] if isinstance(curve_keys, str) else curve_keys
@@ -231,7 +232,7 @@ def analyze_imitation(
 
 
 def _check_options(
-    table_verbosity: Any, alpha: Any, session_std_ddof: Any, bootstrap_reps: Any, max_curve_plots: Any
+    table_verbosity: object, alpha: object, session_std_ddof: object, bootstrap_reps: object, max_curve_plots: object
 ) -> None:
     if table_verbosity not in (0, 1, 2, 3):
         raise AnalyzeError(f"table_verbosity must be 0, 1, 2 or 3, not {table_verbosity!r}")
@@ -239,10 +240,8 @@ def _check_options(
         raise AnalyzeError(f"alpha must lie in (0, 1), not {alpha!r}")
     if session_std_ddof not in (0, 1):
         raise AnalyzeError(f"session_std_ddof must be 0 or 1, not {session_std_ddof!r}")
-    if not isinstance(bootstrap_reps, int) or bootstrap_reps < 0:
-        raise AnalyzeError(f"bootstrap_reps must be a non-negative integer, not {bootstrap_reps!r}")
-    if not isinstance(max_curve_plots, int) or max_curve_plots < 0:
-        raise AnalyzeError(f"max_curve_plots must be a non-negative integer, not {max_curve_plots!r}")
+    check_positive_int(bootstrap_reps, "bootstrap_reps", minimum=0, error=AnalyzeError)
+    check_positive_int(max_curve_plots, "max_curve_plots", minimum=0, error=AnalyzeError)
 
 
 #: The discovery made by the config hook of the current run, reused once by its command.
@@ -288,7 +287,7 @@ def _check_writable(folder: Path, key: str) -> None:
 
 
 @analysis_ex.config_hook
-def validate(config: dict[str, Any], command_name: str, logger: Any) -> dict[str, Any]:
+def validate(config: dict[str, Any], command_name: str, logger: logging.Logger) -> dict[str, Any]:
     """Every user error is found before the run starts (so no FAILED analyze record is left behind)."""
     if command_name != "analyze_imitation":
         return {}

@@ -7,7 +7,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import torch as th
 from stable_baselines3.common.policies import ActorCriticPolicy
@@ -21,10 +21,14 @@ from ilaeda.report import write_run_report
 from ilaeda.scripts.ingredients import environment, policy_evaluation
 from ilaeda.scripts.ingredients import policy as policy_ing
 
+if TYPE_CHECKING:
+    from ilaeda.algorithms.rollout import Predictor
+    from ilaeda.scripts._sacred import Run
+
 logger = logging.getLogger(__name__)
 
 
-def check_keys(value: Any, allowed: Iterable[str], key: str) -> None:
+def check_keys(value: object, allowed: Iterable[str], key: str) -> None:
     """A dict config entry captured whole may only hold ``allowed`` keys (clear error otherwise)."""
     if not isinstance(value, Mapping):
         raise ConfigError(f"{key} must be a JSON object, got {value!r}")
@@ -38,7 +42,7 @@ def check_keys(value: Any, allowed: Iterable[str], key: str) -> None:
 MAX_SEED = 2**32 - 1
 
 
-def _lookup(config: Mapping[str, Any], dotted: str) -> Any:
+def _lookup(config: Mapping[str, Any], dotted: str) -> Any:  # a config value, of any JSON type
     value: Any = config
     for part in dotted.split("."):
         value = value[part]
@@ -92,7 +96,7 @@ def eval_dataset_value(split: Split) -> int | list[int]:
     return split.eval_datasets[0] if len(split.eval_datasets) == 1 else list(split.eval_datasets)
 
 
-def checkpoint_metadata(algo: str, split: Split, horizon: int, seed: int, **extra: Any) -> dict[str, Any]:
+def checkpoint_metadata(algo: str, split: Split, horizon: int, seed: int, **extra: object) -> dict[str, Any]:
     """What a policy checkpoint records besides its weights (the env options it was trained with too)."""
     return {
         "algo": algo,
@@ -108,7 +112,9 @@ def checkpoint_metadata(algo: str, split: Split, horizon: int, seed: int, **extr
     }
 
 
-def save_final_policy(policy: ActorCriticPolicy, directory: Path, metadata: Mapping[str, Any], run: Any = None) -> Path:
+def save_final_policy(
+    policy: ActorCriticPolicy, directory: Path, metadata: Mapping[str, Any], run: Run | None = None
+) -> Path:
     """``<directory>/policy.pt`` (state dict + metadata), added as the Sacred artifact ``policy.pt``."""
     path = save_policy(
         policy, directory / "policy.pt", policy_kwargs=policy_ing.plain_policy_kwargs(), metadata=metadata
@@ -154,7 +160,7 @@ def timing_section(watch: Stopwatch, env_timing: Mapping[str, Any]) -> dict[str,
     return out
 
 
-def provenance_section(run: Any) -> dict[str, Any]:
+def provenance_section(run: Run | None) -> dict[str, Any]:
     """``provenance``: the code version that produced a result and the hashes of its JSON config files."""
     files = (getattr(run, "info", None) or {}).get("config_files")
     if files is None:  # a run not created by ilaeda's Experiment
@@ -163,17 +169,17 @@ def provenance_section(run: Any) -> dict[str, Any]:
 
 
 def evaluate_and_finish(
-    policy: Any,
+    policy: Predictor,
     *,
     algo: str,
-    run: Any,
+    run: Run | None,
     seed: int,
     log_dir: Path,
     watch: Stopwatch,
     env_timing: Mapping[str, Any],
     learned_reward: Mapping[str, Any],
     extra: Mapping[str, Any],
-    reward_fn: Any = None,
+    reward_fn: policy_evaluation.RewardFn | None = None,
     policy_path: Path | None = None,
     title: str = "",
 ) -> RunResult:

@@ -18,7 +18,8 @@ import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from types import FrameType
+from typing import NoReturn
 
 from ilaeda.contract import ALGORITHMS
 from ilaeda.errors import IlaedaError
@@ -39,7 +40,7 @@ INTERRUPTED = 130
 ALGORITHM_SCRIPTS = {token: algorithm.script for token, algorithm in ALGORITHMS.items()}
 
 
-def _raise_keyboard_interrupt(signum: int, frame: Any) -> NoReturn:
+def _raise_keyboard_interrupt(signum: int, frame: FrameType | None) -> NoReturn:
     raise KeyboardInterrupt(f"signal {signum}")
 
 

@@ -21,6 +21,7 @@ from ilaeda.envs import EDAEnv
 from ilaeda.errors import ConfigError
 from ilaeda.report import write_run_report
 from ilaeda.scripts import console
+from ilaeda.scripts._sacred import Run
 from ilaeda.scripts.common import Stopwatch, provenance_section
 from ilaeda.scripts.config.eval_policy import eval_policy_ex
 from ilaeda.scripts.ingredients import environment as env_ing
@@ -48,7 +49,7 @@ def dataset_role(meta: dict[str, Any], datasets: tuple[int, ...]) -> str:
 
 @eval_policy_ex.main
 def eval_policy(
-    _run: Any,
+    _run: Run,
     seed: int,
     policy_path: str,
     dataset: int | None,

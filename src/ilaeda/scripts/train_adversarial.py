@@ -17,12 +17,14 @@ from typing import Any
 
 import numpy as np
 import torch as th
+from imitation.algorithms.adversarial.common import AdversarialTrainer
 
 from ilaeda.algorithms import penalty
 from ilaeda.algorithms.serialize import save_reward_net
 from ilaeda.contract import ADVERSARIAL_TRAINERS, RunResult
 from ilaeda.errors import ConfigError
 from ilaeda.scripts import console
+from ilaeda.scripts._sacred import Run
 from ilaeda.scripts.common import Stopwatch, checkpoint_metadata, evaluate_and_finish, save_final_policy
 from ilaeda.scripts.config.train_adversarial import train_adversarial_ex
 from ilaeda.scripts.ingredients import bc as bc_ing
@@ -37,10 +39,11 @@ logger = logging.getLogger(__name__)
 TRAINERS = {command: getattr(penalty, trainer) for command, trainer in ADVERSARIAL_TRAINERS.items()}
 
 
-def _save(trainer: Any, directory: Path, metadata: Mapping[str, Any], run: Any = None) -> Path:
+def _save(trainer: AdversarialTrainer, directory: Path, metadata: Mapping[str, Any], run: Run | None = None) -> Path:
     """Policy and reward-net state dicts of a trainer."""
     directory.mkdir(parents=True, exist_ok=True)
-    policy_path = save_final_policy(trainer.policy, directory, metadata, run)
+    # imitation types the generator's policy BasePolicy; ours is an ActorCriticPolicy.
+    policy_path = save_final_policy(trainer.policy, directory, metadata, run)  # type: ignore[arg-type]
     reward_path = save_reward_net(trainer.reward_train, directory / "reward_net.pt", metadata)
     if run is not None:
         run.add_artifact(str(reward_path), "reward_net.pt")
@@ -50,7 +53,7 @@ def _save(trainer: Any, directory: Path, metadata: Mapping[str, Any], run: Any =
 @train_adversarial_ex.capture
 def train_adversarial(
     algo: str,
-    _run: Any,
+    _run: Run,
     seed: int,
     total_timesteps: int,
     algorithm_kwargs: Mapping[str, Any],
@@ -141,13 +144,15 @@ def train_adversarial(
 @train_adversarial_ex.command
 def gail() -> RunResult:
     """GAIL; its reward is the discriminator's plus reward.penalty_coef × the coherence penalty."""
-    return train_adversarial(algo="gail")
+    result: RunResult = train_adversarial(algo="gail")
+    return result
 
 
 @train_adversarial_ex.command
 def airl() -> RunResult:
     """AIRL; its reward is the learned reward plus reward.penalty_coef × the coherence penalty."""
-    return train_adversarial(algo="airl")
+    result: RunResult = train_adversarial(algo="airl")
+    return result
 
 
 def main_console() -> None:

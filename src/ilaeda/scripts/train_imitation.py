@@ -21,10 +21,10 @@ from imitation.algorithms import dagger as dagger_algo
 
 from ilaeda.algorithms.session_oracle import SessionOracle
 from ilaeda.contract import RunResult
-from ilaeda.errors import ConfigError
 from ilaeda.scripts import console
+from ilaeda.scripts._sacred import Run
 from ilaeda.scripts.common import Stopwatch, checkpoint_metadata, evaluate_and_finish, save_final_policy
-from ilaeda.scripts.config.train_imitation import train_imitation_ex
+from ilaeda.scripts.config.train_imitation import DaggerConfig, train_imitation_ex
 from ilaeda.scripts.ingredients import bc as bc_ing
 from ilaeda.scripts.ingredients import demonstrations
 from ilaeda.scripts.ingredients import environment as env_ing
@@ -35,14 +35,8 @@ from ilaeda.scripts.ingredients import policy as policy_ing
 logger = logging.getLogger(__name__)
 
 
-def _positive_int(value: Any, key: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or int(value) != value or value < 1:
-        raise ConfigError(f"{key} must be a positive integer, got {value!r}")
-    return int(value)
-
-
 @train_imitation_ex.command
-def bc(_run: Any, seed: int, torch_num_threads: int, environment: Mapping[str, Any]) -> RunResult:
+def bc(_run: Run, seed: int, torch_num_threads: int, environment: Mapping[str, Any]) -> RunResult:
     """Behaviour cloning on the split's training demonstrations."""
     watch = Stopwatch()
     th.set_num_threads(int(torch_num_threads))
@@ -75,20 +69,17 @@ def bc(_run: Any, seed: int, torch_num_threads: int, environment: Mapping[str, A
 
 @train_imitation_ex.command
 def dagger(
-    _run: Any,
+    _run: Run,
     seed: int,
     torch_num_threads: int,
     environment: Mapping[str, Any],
-    dagger: Mapping[str, Any],
+    dagger: DaggerConfig,
     expert: Mapping[str, Any],
 ) -> RunResult:
     """DAgger with the session-oracle expert (approximate), seeded with the recorded sessions."""
     watch = Stopwatch()
     th.set_num_threads(int(torch_num_threads))
     split = env_ing.get_split()
-    total_timesteps = _positive_int(dagger["total_timesteps"], "dagger.total_timesteps")
-    rampdown = _positive_int(dagger["beta_rampdown_rounds"], "dagger.beta_rampdown_rounds")
-    epochs = _positive_int(dagger["n_epochs_per_round"], "dagger.n_epochs_per_round")
     custom_logger, log_dir = logging_ing.setup_logging()
     trajectories = None
     if dagger["use_offline_rollouts"]:
@@ -110,20 +101,16 @@ def dagger(
             rng=rng,
             expert_trajs=trajectories,
             bc_trainer=bc_trainer,
-            beta_schedule=dagger_algo.LinearBetaSchedule(rampdown),
+            beta_schedule=dagger_algo.LinearBetaSchedule(dagger["beta_rampdown_rounds"]),
             custom_logger=custom_logger,
         )
         watch.lap("setup_s")
-        bc_kwargs = {**bc_ing.train_kwargs(), "n_epochs": epochs}
+        bc_kwargs = {**bc_ing.train_kwargs(), "n_epochs": dagger["n_epochs_per_round"]}
         bc_kwargs.pop("n_batches", None)
-        trainer.train(
-            total_timesteps,
-            rollout_round_min_episodes=_positive_int(
-                dagger["rollout_round_min_episodes"], "dagger.rollout_round_min_episodes"
-            ),
-            rollout_round_min_timesteps=_positive_int(
-                dagger["rollout_round_min_timesteps"], "dagger.rollout_round_min_timesteps"
-            ),
+        trainer.train(  # the dagger.* integers are checked by the config hook
+            dagger["total_timesteps"],
+            rollout_round_min_episodes=dagger["rollout_round_min_episodes"],
+            rollout_round_min_timesteps=dagger["rollout_round_min_timesteps"],
             bc_train_kwargs=bc_kwargs,
         )
         watch.lap("train_s")

@@ -44,14 +44,20 @@ import stat
 import subprocess
 import sys
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
-from ilaeda.contract import METRICS, SCRIPT_COMMANDS
+from ilaeda.contract import METRICS, SCRIPT_COMMANDS, check_positive_int
 from ilaeda.errors import ConfigError, IlaedaError
 from ilaeda.scripts.config.tune import DEFAULTS, PASSWORD_ENV, SEARCH_SPACES
+
+if TYPE_CHECKING:
+    import optuna
+
+    from ilaeda.analysis.robust import Baselines
+    from ilaeda.scripts._sacred import Experiment
 
 logger = logging.getLogger("ilaeda.tune")
 
@@ -79,7 +85,7 @@ class UsageError(IlaedaError):
 # ---------------------------------------------------------------- command line and options
 
 
-def parse_value(text: str) -> Any:
+def parse_value(text: str) -> object:
     """A ``key=value`` value: JSON, else a Python literal, else the string itself."""
     for parse in (json.loads, ast.literal_eval):
         try:
@@ -135,8 +141,8 @@ def parse_argv(argv: Sequence[str]) -> Invocation:
     return Invocation(algo, configs, options, train)
 
 
-def _nested_get(config: Mapping[str, Any], dotted: str) -> Any:
-    value: Any = config
+def _nested_get(config: Mapping[str, Any], dotted: str) -> object:
+    value: object = config
     for part in dotted.split("."):
         if not isinstance(value, Mapping) or part not in value:
             return None
@@ -144,7 +150,7 @@ def _nested_get(config: Mapping[str, Any], dotted: str) -> Any:
     return value
 
 
-def _nested_set(config: dict[str, Any], dotted: str, value: Any) -> None:
+def _nested_set(config: dict[str, Any], dotted: str, value: object) -> None:
     parts = dotted.split(".")
     node = config
     for part in parts[:-1]:
@@ -174,13 +180,6 @@ def load_configs(paths: Sequence[str]) -> dict[str, Any]:
             raise UsageError(f"config file {path!r} is not a JSON object")
         merge(merged, data)
     return merged
-
-
-def _positive_int(options: Mapping[str, Any], key: str, minimum: int = 1) -> int:
-    value = options[key]
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise UsageError(f"{key} must be an integer of at least {minimum}, got {value!r}")
-    return value
 
 
 @dataclass
@@ -228,7 +227,7 @@ def load_search_space(algo: str, path: str | None, replace: bool) -> dict[str, d
     return space
 
 
-def check_spec(key: str, spec: Any) -> None:
+def check_spec(key: str, spec: object) -> None:
     """One search-space entry must be a well-formed float, int or categorical spec."""
     where = f"search space entry {key!r}"
     if not re.fullmatch(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*", key):
@@ -240,10 +239,9 @@ def check_spec(key: str, spec: Any) -> None:
         if not isinstance(choices, list) or not choices:
             raise UsageError(f'{where}: categorical needs a non-empty list "choices"')
         return
-    low: Any = spec.get("low")
-    high: Any = spec.get("high")
-    number = int if spec["type"] == "int" else (int, float)
-    if any(isinstance(v, bool) or not isinstance(v, number) for v in (low, high)):
+    low, high = spec.get("low"), spec.get("high")
+    number = (int,) if spec["type"] == "int" else (int, float)
+    if isinstance(low, bool) or isinstance(high, bool) or not isinstance(low, number) or not isinstance(high, number):
         raise UsageError(f'{where}: {spec["type"]} needs numbers "low" and "high"')
     if low > high:
         raise UsageError(f"{where}: low must not exceed high")
@@ -285,14 +283,17 @@ def settings_from(inv: Invocation) -> Settings:
         or not all(isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in seeds)
     ):
         raise UsageError(f"seeds must list at least two distinct non-negative integers, got {seeds!r}")
-    for key in ("n_trials", "pruner_startup_trials", "max_failed_trials"):
-        _positive_int(opts, key, 0 if key == "pruner_startup_trials" else 1)
-    _positive_int(opts, "pruner_warmup_steps", 0)
-    _positive_int(opts, "worker", 0)
+    for key, minimum in (
+        ("n_trials", 1),
+        ("max_failed_trials", 1),
+        ("pruner_startup_trials", 0),
+        ("pruner_warmup_steps", 0),
+        ("worker", 0),
+    ):
+        check_positive_int(opts[key], key, minimum=minimum, error=UsageError)
     if opts["timeout_s"] is not None and (not isinstance(opts["timeout_s"], (int, float)) or opts["timeout_s"] <= 0):
         raise UsageError(f"timeout_s must be null or a positive number, got {opts['timeout_s']!r}")
-    if opts["sampler_seed"] is not None:
-        _positive_int(opts, "sampler_seed", 0)
+    check_positive_int(opts["sampler_seed"], "sampler_seed", minimum=0, error=UsageError, none="or null")
     if opts["pruner"] not in ("median", "none"):
         raise UsageError(f"pruner must be 'median' or 'none', got {opts['pruner']!r}")
     if opts["objective_policy"] not in ("stochastic", "deterministic"):
@@ -430,7 +431,7 @@ def _choices(spec: Mapping[str, Any]) -> dict[Any, Any]:
     return {json.dumps(c) if isinstance(c, (list, dict)) else c: c for c in spec["choices"]}
 
 
-def suggest(trial: Any, space: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+def suggest(trial: optuna.Trial, space: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
     """Sample every entry of the space; returns config values by dotted key."""
     values: dict[str, Any] = {}
     for key, spec in space.items():
@@ -456,12 +457,13 @@ def decode_params(params: Mapping[str, Any], space: Mapping[str, Mapping[str, An
     return out
 
 
-def _experiment(algo: str) -> Any:
+def _experiment(algo: str) -> Experiment:
     import importlib
 
     script = ALGORITHMS[algo][0]
     importlib.import_module(f"ilaeda.scripts.{script}")  # registers the commands
-    return getattr(importlib.import_module(f"ilaeda.scripts.config.{script}"), f"{script}_ex")
+    experiment: Experiment = getattr(importlib.import_module(f"ilaeda.scripts.config.{script}"), f"{script}_ex")
+    return experiment
 
 
 def trial_updates(settings: Settings, params: Mapping[str, Any], split: str, seed: int) -> dict[str, Any]:
@@ -515,7 +517,7 @@ def run_unit(settings: Settings, trial_number: int, params: Mapping[str, Any], s
 
 
 def unit_score(
-    result: Mapping[str, Any], settings: Settings, baselines: Mapping[Any, tuple[float, float]] | None, split: str
+    result: Mapping[str, Any], settings: Settings, baselines: Baselines | None, split: str
 ) -> dict[str, Any]:
     """Score of one run: the weighted mean of the objective metrics (normalised), plus raw values."""
     from ilaeda.analysis.stats import normalised_score
@@ -552,7 +554,7 @@ def _alive(pid: int) -> bool:
         return True
 
 
-def requeue_dead_trials(study: Any) -> list[int]:
+def requeue_dead_trials(study: optuna.Study) -> list[int]:
     """Mark RUNNING trials of dead workers on this host FAILED and queue their parameters again."""
     import optuna
     import optuna.storages.journal
@@ -575,7 +577,7 @@ def requeue_dead_trials(study: Any) -> list[int]:
     return requeued
 
 
-def make_objective(settings: Settings, baselines: Mapping[Any, tuple[float, float]] | None) -> Any:
+def make_objective(settings: Settings, baselines: Baselines | None) -> Callable[[optuna.Trial], float]:
     """The Optuna objective: train every unit, report the running mean, prune, return the mean score."""
     import optuna
     import optuna.storages.journal
@@ -617,7 +619,7 @@ def make_objective(settings: Settings, baselines: Mapping[Any, tuple[float, floa
 # ---------------------------------------------------------------- the study
 
 
-def counts(study: Any) -> dict[str, int]:
+def counts(study: optuna.Study) -> dict[str, int]:
     """Trials per state name."""
     out: dict[str, int] = {}
     for t in study.get_trials(deepcopy=False):
@@ -625,7 +627,7 @@ def counts(study: Any) -> dict[str, int]:
     return out
 
 
-def _finished(study: Any) -> int:
+def _finished(study: optuna.Study) -> int:
     c = counts(study)
     return c.get("COMPLETE", 0) + c.get("PRUNED", 0)
 
@@ -660,7 +662,7 @@ def tuned_paths(settings: Settings) -> tuple[Path, Path]:
     return tuned / f"{stem}.json", tuned / "provenance" / f"{stem}.json"
 
 
-def write_best(study: Any, settings: Settings, storage_text: str, argv: Sequence[str]) -> Path | None:
+def write_best(study: optuna.Study, settings: Settings, storage_text: str, argv: Sequence[str]) -> Path | None:
     """Write the best trial as a training config (base config + ``train.*`` updates + best values) and its
     provenance.
     """

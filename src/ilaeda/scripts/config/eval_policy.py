@@ -7,6 +7,7 @@ the split's evaluation (held-out) datasets are used.
 
 from __future__ import annotations
 
+import logging
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -37,7 +38,7 @@ def defaults() -> None:
 
 
 @eval_policy_ex.config_hook
-def validate(config: dict[str, Any], command_name: str, logger: Any) -> dict[str, Any]:
+def validate(config: dict[str, Any], command_name: str, logger: logging.Logger) -> dict[str, Any]:
     """A policy file must be named and exist; schema, split and dataset must be valid when given."""
     if command_name != "eval_policy":
         return {}
@@ -65,7 +66,7 @@ def check_policy_file(path: str) -> None:
         )
 
 
-def check_horizon(horizon: Any) -> None:
+def check_horizon(horizon: object) -> None:
     """``horizon`` is None (the policy's) or a positive integer; 0 is not read as "the default"."""
     check_positive_int(horizon, "horizon", error=ConfigError, none="(or None: the policy's own)")
 

@@ -9,6 +9,7 @@ demonstrations (BC→GAIL). Real grids use the JSON files in ``benchmarking/``.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from imitation.algorithms.adversarial.common import AdversarialTrainer
@@ -75,7 +76,7 @@ def defaults() -> None:
 
 
 @train_adversarial_ex.config_hook
-def validate(config: dict[str, Any], command_name: str, logger: Any) -> dict[str, Any]:
+def validate(config: dict[str, Any], command_name: str, logger: logging.Logger) -> dict[str, Any]:
     """Whole-dict entries may only hold known keys; numbers must be numbers."""
     check_keys(config["algorithm_kwargs"], ALGORITHM_KWARGS, "algorithm_kwargs")
     check_positive_int(

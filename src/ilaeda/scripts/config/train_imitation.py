@@ -8,7 +8,8 @@ docs/experiments.md), the recorded sessions as round-0 data, a linear β schedul
 
 from __future__ import annotations
 
-from typing import Any
+import logging
+from typing import Any, TypedDict
 
 from ilaeda.contract import commands_of
 from ilaeda.scripts._sacred import new_experiment
@@ -21,15 +22,20 @@ from ilaeda.scripts.ingredients.logging import logging_ingredient
 from ilaeda.scripts.ingredients.policy import policy_ingredient
 from ilaeda.scripts.ingredients.policy_evaluation import policy_evaluation_ingredient
 
+
+class DaggerConfig(TypedDict):
+    """The ``dagger`` entry (the integers are checked by :func:`validate` before a run starts)."""
+
+    total_timesteps: int
+    use_offline_rollouts: bool
+    beta_rampdown_rounds: int
+    n_epochs_per_round: int
+    rollout_round_min_episodes: int
+    rollout_round_min_timesteps: int
+
+
 #: Keys of the ``dagger`` entry.
-DAGGER_KEYS = {
-    "total_timesteps",
-    "use_offline_rollouts",
-    "beta_rampdown_rounds",
-    "n_epochs_per_round",
-    "rollout_round_min_episodes",
-    "rollout_round_min_timesteps",
-}
+DAGGER_KEYS = frozenset(DaggerConfig.__annotations__)
 
 # The environment and the demonstrations come first: the logging and expert hooks read them.
 train_imitation_ex = new_experiment(
@@ -61,7 +67,7 @@ def defaults() -> None:
 
 
 @train_imitation_ex.config_hook
-def validate(config: dict[str, Any], command_name: str, logger: Any) -> dict[str, Any]:
+def validate(config: dict[str, Any], command_name: str, logger: logging.Logger) -> dict[str, Any]:
     """The ``dagger`` entry may only hold known keys; what a run needs is checked before it starts."""
     check_keys(config["dagger"], DAGGER_KEYS, "dagger")
     if command_name in commands_of("train_imitation"):
@@ -69,6 +75,8 @@ def validate(config: dict[str, Any], command_name: str, logger: Any) -> dict[str
         check_evaluation(config)
     if command_name == "dagger":
         positive_int_at(config, "dagger.total_timesteps", " (env steps collected over all rounds)")
+        for key in sorted(DAGGER_KEYS - {"total_timesteps", "use_offline_rollouts"}):
+            positive_int_at(config, f"dagger.{key}")
     return {}
 
 

@@ -8,6 +8,7 @@ default lr 1e-3 whatever its config said), loss ``−log π(a|s) − ent_weight�
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -35,6 +36,17 @@ def config() -> None:
     log_interval = 500  # gradient steps between logger dumps
     progress_bar = True  # tqdm over batches
     locals()  # quieten linters: every local is a config entry
+
+
+@bc_ingredient.config_hook
+def validate(config: dict[str, Any], command_name: str, logger: logging.Logger) -> dict[str, Any]:
+    """The ``bc`` integers, checked before the run starts (``n_epochs`` only when ``n_batches`` is unset)."""
+    cfg = config["bc"]
+    for key in ("batch_size", "log_interval"):
+        check_positive_int(cfg[key], f"bc.{key}", error=ConfigError)
+    if check_positive_int(cfg["n_batches"], "bc.n_batches", error=ConfigError, none="or null") is None:
+        check_positive_int(cfg["n_epochs"], "bc.n_epochs", error=ConfigError, hint=" (or set bc.n_batches)")
+    return {}
 
 
 @bc_ingredient.capture

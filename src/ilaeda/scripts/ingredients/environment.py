@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import logging
 import os
 from collections.abc import Callable, Generator, Sequence
 from pathlib import Path
@@ -57,7 +58,7 @@ def fast() -> None:
 
 
 @environment_ingredient.config_hook
-def validate(config: dict[str, Any], command_name: str, logger: Any) -> dict[str, Any]:
+def validate(config: dict[str, Any], command_name: str, logger: logging.Logger) -> dict[str, Any]:
     """Reject a bad split, gym id, horizon or env count before the run starts."""
     env = config["environment"]
     if env["gym_id"] != ENV_ID:
@@ -120,7 +121,7 @@ def env_options(episode_end: str, observe_step: bool, mask_back_at_root: bool, m
 
 def uses_masks() -> bool:
     """Whether the env's action masks forbid anything (the generator is then MaskablePPO)."""
-    return make_space_env().masks_active
+    return bool(make_space_env().masks_active)
 
 
 @environment_ingredient.capture
@@ -143,7 +144,9 @@ def trajectory_shape(episode_end: str, observe_step: bool) -> dict[str, Any]:
     return {"episode_end": episode_end, "observe_step": bool(observe_step)}
 
 
-def _make_env(gym_id: str, kwargs: dict[str, Any], seed: int, monitor_path: str | None) -> gym.Env:
+def _make_env(
+    gym_id: str, kwargs: dict[str, Any], seed: int, monitor_path: str | None
+) -> gym.Env[np.ndarray, np.ndarray]:
     env = gym.make(gym_id, disable_env_checker=True, **kwargs)
     env.reset(seed=seed)
     env.action_space.seed(seed)
@@ -173,7 +176,7 @@ def make_venv(
     if log_dir is not None:
         monitor_dir = Path(log_dir) / "monitor"
         monitor_dir.mkdir(parents=True, exist_ok=True)
-    fns: list[Callable[[], gym.Env]] = [
+    fns: list[Callable[[], gym.Env[np.ndarray, np.ndarray]]] = [
         functools.partial(
             _make_env, gym_id, kwargs, s, None if monitor_dir is None else str(monitor_dir / f"mon{i:03d}")
         )

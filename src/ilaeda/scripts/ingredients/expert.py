@@ -9,6 +9,7 @@ directory and to the demonstrations ingredient's options (filled in by a config 
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from imitation.policies import serialize
@@ -31,7 +32,7 @@ def config() -> None:
 
 
 @expert_ingredient.config_hook
-def hook(config: dict[str, Any], command_name: str, logger: Any) -> dict[str, Any]:
+def hook(config: dict[str, Any], command_name: str, logger: logging.Logger) -> dict[str, Any]:
     """Default the session oracle's loader arguments to the environment and demonstrations config."""
     expert = config["expert"]
     if expert["policy_type"] != REGISTRY_KEY:

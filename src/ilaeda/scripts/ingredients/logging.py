@@ -18,7 +18,7 @@ from imitation.util import logger as imit_logger
 from imitation.util import util as imit_util
 
 from ilaeda.errors import ConfigError
-from ilaeda.scripts._sacred import sacred
+from ilaeda.scripts._sacred import Run, sacred
 
 logging_ingredient = sacred.Ingredient("logging")
 logger = logging.getLogger(__name__)
@@ -56,7 +56,7 @@ def check_output_dir(path: str | os.PathLike[str], what: str) -> None:
 
 
 @logging_ingredient.config_hook
-def hook(config: dict[str, Any], command_name: str, logger: Any) -> dict[str, Any]:
+def hook(config: dict[str, Any], command_name: str, logger: logging.Logger) -> dict[str, Any]:
     """Fill ``log_dir`` from the command and the environment's split (when there is one); check both paths."""
     cfg = config["logging"]
     for key in ("log_root", "log_dir"):
@@ -68,7 +68,7 @@ def hook(config: dict[str, Any], command_name: str, logger: Any) -> dict[str, An
     return {}
 
 
-def _link_sacred_dir(log_dir: Path, run: Any) -> None:
+def _link_sacred_dir(log_dir: Path, run: Run | None) -> None:
     """``log_dir/sacred`` → the run's FileStorageObserver directory (relative link; best effort)."""
     for observer in getattr(run, "observers", []):
         run_dir = getattr(observer, "dir", None)
@@ -85,7 +85,7 @@ def _link_sacred_dir(log_dir: Path, run: Any) -> None:
 
 @logging_ingredient.capture
 def setup_logging(
-    _run: Any,
+    _run: Run,
     log_root: str | None,
     log_dir: str | None,
     log_level: str | int,

@@ -7,10 +7,12 @@ checkpoint can record them and :func:`ilaeda.algorithms.serialize.load_policy` c
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import gymnasium as gym
+import numpy as np
 from stable_baselines3.common.policies import ActorCriticPolicy
 
 from ilaeda.algorithms.serialize import activation_class, build_policy
@@ -29,7 +31,7 @@ def config() -> None:
 
 
 @policy_ingredient.config_hook
-def validate(config: dict[str, Any], command_name: str, logger: Any) -> dict[str, Any]:
+def validate(config: dict[str, Any], command_name: str, logger: logging.Logger) -> dict[str, Any]:
     """Reject a malformed architecture or activation before the run starts."""
     cfg = config["policy"]
     activation_class(cfg["activation_fn"])
@@ -44,12 +46,14 @@ def validate(config: dict[str, Any], command_name: str, logger: Any) -> dict[str
 
 
 @policy_ingredient.capture
-def plain_policy_kwargs(net_arch: Any, activation_fn: str, ortho_init: bool) -> dict[str, Any]:
+def plain_policy_kwargs(
+    net_arch: Mapping[str, Sequence[int]] | Sequence[int], activation_fn: str, ortho_init: bool
+) -> dict[str, Any]:
     """The policy kwargs as plain values (what checkpoints record)."""
     arch = {k: list(v) for k, v in net_arch.items()} if isinstance(net_arch, Mapping) else list(net_arch)
     return {"net_arch": arch, "activation_fn": str(activation_fn), "ortho_init": bool(ortho_init)}
 
 
-def make_policy(observation_space: gym.Space, action_space: gym.Space) -> ActorCriticPolicy:
+def make_policy(observation_space: gym.Space[np.ndarray], action_space: gym.Space[np.ndarray]) -> ActorCriticPolicy:
     """A fresh policy for BC/DAgger."""
     return build_policy(observation_space, action_space, plain_policy_kwargs())

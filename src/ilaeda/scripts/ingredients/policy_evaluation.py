@@ -16,7 +16,7 @@ import json
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 import torch as th
@@ -27,7 +27,7 @@ from ilaeda.contract import EXTRA_METRICS, METRICS, check_positive_int
 from ilaeda.data.sessions import sessions_to_json
 from ilaeda.envs import EDAEnv
 from ilaeda.errors import ConfigError
-from ilaeda.scripts._sacred import sacred
+from ilaeda.scripts._sacred import Run, sacred
 
 policy_evaluation_ingredient = sacred.Ingredient("policy_evaluation")
 
@@ -69,7 +69,11 @@ def stat(values: Iterable[float]) -> dict[str, float | int]:
     return {"mean": float(arr.mean()), "std": float(arr.std()), "n": int(arr.size)}
 
 
-def plain_json(value: Any) -> Any:
+@overload
+def plain_json(value: Mapping[str, object]) -> dict[str, Any]: ...
+@overload
+def plain_json(value: object) -> object: ...
+def plain_json(value: object) -> object:
     """Plain JSON (NaN/inf → None, numpy scalars → Python)."""
     if isinstance(value, Mapping):
         return {str(k): plain_json(v) for k, v in value.items()}
@@ -101,7 +105,7 @@ def evaluate(
     *,
     seed: int,
     out_dir: str | Path,
-    run: Any = None,
+    run: Run | None = None,
     reward_fn: RewardFn | None = None,
     n_sessions: int = 60,
     n_sessions_deterministic: int = 10,
@@ -167,7 +171,8 @@ def evaluate(
         result["session_files"][mode] = files
     if reward_fn is not None:
         result["learned_reward_eval"] = stat(_learned_returns(generated["stochastic"], reward_fn))
-    return plain_json(result)
+    sections: dict[str, Any] = plain_json(result)
+    return sections
 
 
 def _render(

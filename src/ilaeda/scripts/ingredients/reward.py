@@ -11,6 +11,7 @@ reward ``r_learned + λ · coherence_penalty`` (0 = plain GAIL/AIRL). With an ab
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import Any
 
@@ -37,7 +38,7 @@ def config() -> None:
 
 
 @reward_ingredient.config_hook
-def validate(config: dict[str, Any], command_name: str, logger: Any) -> dict[str, Any]:
+def validate(config: dict[str, Any], command_name: str, logger: logging.Logger) -> dict[str, Any]:
     """The penalty coefficient must be a number."""
     coef = config["reward"]["penalty_coef"]
     if isinstance(coef, bool) or not isinstance(coef, (int, float)):

@@ -8,8 +8,9 @@ the ``environment.num_vec`` sub-envs (``n_steps = batch_size // num_vec``; the p
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from stable_baselines3 import PPO
 from stable_baselines3.common.vec_env import VecEnv
@@ -18,6 +19,9 @@ from ilaeda.algorithms.serialize import sb3_policy_kwargs
 from ilaeda.contract import check_positive_int
 from ilaeda.errors import ConfigError
 from ilaeda.scripts._sacred import sacred
+
+if TYPE_CHECKING:
+    from sb3_contrib import MaskablePPO
 
 rl_ingredient = sacred.Ingredient("rl")
 
@@ -62,7 +66,7 @@ def config() -> None:
 
 
 @rl_ingredient.config_hook
-def validate(config: dict[str, Any], command_name: str, logger: Any) -> dict[str, Any]:
+def validate(config: dict[str, Any], command_name: str, logger: logging.Logger) -> dict[str, Any]:
     """``rl.rl_kwargs`` may only hold PPO arguments."""
     kwargs = config["rl"]["rl_kwargs"]
     if not isinstance(kwargs, Mapping):
@@ -86,7 +90,7 @@ def make_rl_algo(
     rl_kwargs: Mapping[str, Any],
     device: str,
     masked: bool = False,
-) -> PPO:
+) -> PPO | MaskablePPO:
     """PPO (``masked``: MaskablePPO) on ``venv`` with ``n_steps = batch_size // num_envs``."""
     check_positive_int(batch_size, "rl.batch_size", error=ConfigError)
     if batch_size % venv.num_envs:
@@ -97,7 +101,7 @@ def make_rl_algo(
     minibatch = kwargs.get("batch_size", 64)
     if isinstance(minibatch, int) and minibatch > batch_size:
         raise ConfigError(f"rl.rl_kwargs.batch_size={minibatch} (PPO minibatch) exceeds rl.batch_size={batch_size}")
-    algo_class: Any = PPO
+    algo_class: type[PPO] | type[MaskablePPO] = PPO
     if masked:
         from sb3_contrib import MaskablePPO
 

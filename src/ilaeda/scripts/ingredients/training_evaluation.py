@@ -11,17 +11,22 @@ stream, so training is unchanged by the evaluation.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch as th
 
 from ilaeda.algorithms.rollout import Predictor, generate_sessions
 from ilaeda.benchmark import METRICS, score_sessions
+from ilaeda.contract import check_positive_int
 from ilaeda.errors import ConfigError
-from ilaeda.scripts._sacred import sacred
+from ilaeda.scripts._sacred import Run, sacred
 from ilaeda.scripts.ingredients import environment
+
+if TYPE_CHECKING:
+    from ilaeda.envs import EDAEnv
 
 training_evaluation_ingredient = sacred.Ingredient("training_evaluation")
 
@@ -38,16 +43,14 @@ def config() -> None:
 
 
 @training_evaluation_ingredient.config_hook
-def validate(config: dict[str, Any], command_name: str, logger: Any) -> dict[str, Any]:
+def validate(config: dict[str, Any], command_name: str, logger: logging.Logger) -> dict[str, Any]:
     cfg = config.get("training_evaluation") or {}
     for key, low in (("interval", 0), ("n_sessions", 1)):
-        value = cfg.get(key)
-        if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            raise ConfigError(f"training_evaluation.{key} must be an integer >= {low}, got {value!r}")
+        check_positive_int(cfg.get(key), f"training_evaluation.{key}", minimum=low, error=ConfigError)
     return {}
 
 
-def evaluate_on_training(policy: Predictor, env: Any, n_sessions: int, seed: int) -> dict[str, float]:
+def evaluate_on_training(policy: Predictor, env: EDAEnv, n_sessions: int, seed: int) -> dict[str, float]:
     """``{"<mode>/<key>": mean}`` over ``n_sessions`` sessions per mode on ``env``'s datasets."""
     out: dict[str, float] = {}
     for k, (mode, deterministic) in enumerate((("stochastic", False), ("deterministic", True))):
@@ -72,7 +75,13 @@ def evaluate_on_training(policy: Predictor, env: Any, n_sessions: int, seed: int
 
 @training_evaluation_ingredient.capture
 def make_callback(
-    policy: Predictor, run: Any, seed: int, n_rounds: int, steps: Callable[[], int], interval: int, n_sessions: int
+    policy: Predictor,
+    run: Run | None,
+    seed: int,
+    n_rounds: int,
+    steps: Callable[[], int],
+    interval: int,
+    n_sessions: int,
 ) -> Callable[[int], None]:
     """A per-round callback ``(round_num) -> None`` logging the training-dataset metrics every ``interval`` rounds.
 
