@@ -47,7 +47,7 @@ def normalised_entropy(counts: np.ndarray, log_norm: float) -> float:
     total = counts.sum()
     if total <= 0 or log_norm <= 0:
         return 0.0
-    return float(np.sum(entr(counts / total)) / log_norm)
+    return float(np.add.reduce(entr(counts / total)) / log_norm)  # np.sum's reduction, without its dispatch
 
 
 def histogram_counts(values: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
@@ -59,12 +59,16 @@ def histogram_counts(values: np.ndarray, weights: np.ndarray | None = None) -> n
     ``searchsorted`` on the edges finds the same bin. Otherwise numpy's own assignment (with its ±1
     corrections) is replayed; non-finite or degenerate ranges go to numpy.
     """
-    first, last = values.min(), values.max()
+    return _histogram_counts(values, weights, values.min(), values.max())
+
+
+def _histogram_counts(values: np.ndarray, weights: np.ndarray | None, first: float, last: float) -> np.ndarray:
+    """:func:`histogram_counts` of ``values`` whose minimum and maximum are ``first`` and ``last``."""
     if not (np.isfinite(first) and np.isfinite(last)):
         return np.histogram(values, bins=HISTOGRAM_BINS, weights=weights)[0].astype(np.float64)
     if first == last:
         first, last = first - 0.5, last + 0.5
-    edges = np.linspace(first, last, HISTOGRAM_BINS + 1, endpoint=True, dtype=np.float64)
+    edges = _bin_edges(first, last)
     if np.any(edges[:-1] >= edges[1:]):
         return np.histogram(values, bins=HISTOGRAM_BINS, weights=weights)[0].astype(np.float64)
     if _wide_bins(first, last):
@@ -76,6 +80,24 @@ def histogram_counts(values: np.ndarray, weights: np.ndarray | None = None) -> n
         index[values < edges[index]] -= 1
         index[(values >= edges[index + 1]) & (index != HISTOGRAM_BINS - 1)] += 1
     return np.bincount(index, weights=weights, minlength=HISTOGRAM_BINS).astype(np.float64)
+
+
+_EDGE_STEPS = np.arange(HISTOGRAM_BINS + 1, dtype=np.float64)
+
+
+def _bin_edges(first: float, last: float) -> np.ndarray:
+    """``np.linspace(first, last, 21)`` of float64 bounds, by numpy's arithmetic without its overhead.
+
+    numpy's linspace multiplies ``arange(21)`` by ``(last - first) / 20``, adds ``first`` and sets
+    the last edge to ``last`` (a zero step, which it treats otherwise, goes to numpy).
+    """
+    step = (last - first) / HISTOGRAM_BINS
+    if step == 0:
+        return np.linspace(first, last, HISTOGRAM_BINS + 1, endpoint=True, dtype=np.float64)
+    edges = _EDGE_STEPS * step
+    edges += first
+    edges[-1] = last
+    return edges
 
 
 def _wide_bins(first: float, last: float) -> bool:
@@ -91,7 +113,7 @@ def sorted_histogram_counts(values: np.ndarray, weights: np.ndarray) -> np.ndarr
     first, last = values[0], values[-1]
     if not (np.isfinite(first) and np.isfinite(last) and _wide_bins(first, last)):
         return histogram_counts(values, weights)
-    edges = np.linspace(first, last, HISTOGRAM_BINS + 1, endpoint=True, dtype=np.float64)
+    edges = _bin_edges(first, last)
     if np.any(edges[:-1] >= edges[1:]):
         return histogram_counts(values, weights)
     cuts = np.searchsorted(values, edges[1:-1], side="left")
@@ -110,7 +132,19 @@ def histogram_entropy(values: np.ndarray, weights: np.ndarray | None = None) -> 
     first, last = values.min(), values.max()
     if first == last and np.isfinite(first):  # every value in one bin: entropy 0, without the histogram
         return 0.0
-    return normalised_entropy(histogram_counts(values, weights), _LN_BINS)
+    return normalised_entropy(_histogram_counts(values, weights, first, last), _LN_BINS)
+
+
+def sorted_histogram_entropy(values: np.ndarray, weights: np.ndarray) -> float:
+    """:func:`histogram_entropy` of distinct ascending ``values`` with ``weights``.
+
+    The same counts as :func:`histogram_counts`, by :func:`sorted_histogram_counts`.
+    """
+    if weights.sum() <= 1:
+        return 0.0
+    if values[0] == values[-1] and np.isfinite(values[0]):
+        return 0.0
+    return normalised_entropy(sorted_histogram_counts(values, weights), _LN_BINS)
 
 
 def value_count_entropy(counts: np.ndarray) -> float:
@@ -130,7 +164,7 @@ def value_count_entropy(counts: np.ndarray) -> float:
         multiplicity[0] = 0
         distinct = np.flatnonzero(multiplicity)[::-1]
         terms = np.repeat(entr(distinct / float(m)), multiplicity[distinct])
-    return float(np.sum(terms) / float(np.log(m)))
+    return float(np.add.reduce(terms) / float(np.log(m)))
 
 
 class _View:
@@ -427,15 +461,16 @@ class DisplayEngine:
         terms = entr((n - keys % (n + 1)) / np.repeat(ms, lengths).astype(np.float64))
         stops = np.cumsum(lengths).tolist()
         for (j, _, _, m), stop, length in zip(few, stops, lengths.tolist()):
-            entropy[j] = float(np.sum(terms[stop - length : stop]) / float(np.log(m)))
+            entropy[j] = float(np.add.reduce(terms[stop - length : stop]) / float(np.log(m)))
 
     def _granularity(self, state: State, view: _View) -> Granularity | None:
         # A later function on the same column wins. An aggregated column may also be a grouping column
         # (e.g. the primary key grouped and counted): pandas 1.x, which the benchmark ran on, aggregates it
         # like any other column (each group's key values), so it is not special-cased.
         aggregations = dict(state.aggregations)
-        rows, key = view.rows, (view.serial, state.grouping)
-        group_ids, sizes = self._group_memo.get_or(key, lambda: self._groups(state.grouping, rows))
+        key = (view.serial, state.grouping)
+        groups = self._group_memo.get_or(key, lambda: _Groups(view.rows, *self._groups(state.grouping, view.rows)))
+        sizes = groups.sizes
         k = len(sizes)
         if k == 0:  # pandas aggregates no group without error, whatever the function
             return Granularity(state.grouping, tuple((c, 0.0) for c in aggregations), 0.0, 0.0, 0.0)
@@ -443,7 +478,7 @@ class DisplayEngine:
         for col, func in aggregations.items():
             score = self._score_memo.get_or(
                 (*key, col, func),
-                lambda: self._aggregation_score(self.column(col), func, rows, group_ids, sizes),  # noqa: B023 - called at once
+                lambda: self._aggregation_score(self.column(col), func, groups),  # noqa: B023 - called at once
             )
             if score is None:
                 return None
@@ -456,7 +491,7 @@ class DisplayEngine:
         """Group id per row (−1 = dropped for a missing key) and the group sizes.
 
         Groups are numbered in ascending order of their mixed-radix key (as ``np.unique`` numbers
-        them); keys are counted with ``bincount`` when their range is small.
+        them); keys are counted with ``bincount`` when their range is small, else sorted (stable).
         """
         key = np.zeros(len(rows), dtype=np.int64)
         valid = np.ones(len(rows), dtype=bool)
@@ -477,42 +512,57 @@ class DisplayEngine:
         ids = np.full(len(rows), -1, dtype=np.int64)
         if not valid.any():
             return ids, np.zeros(0, dtype=np.int64)
-        _, inverse, sizes = np.unique(key[valid], return_inverse=True, return_counts=True)
-        ids[valid] = inverse
-        return ids, sizes
+        selected = np.flatnonzero(valid)
+        key = key[selected]
+        order = np.argsort(key, kind="stable")  # faster than np.unique's quicksort here; the same numbering
+        key = key[order]
+        new = np.empty(len(key), dtype=bool)
+        new[0] = True
+        np.not_equal(key[1:], key[:-1], out=new[1:])
+        ids[selected[order]] = np.cumsum(new) - 1
+        return ids, np.diff(np.append(np.flatnonzero(new), len(key)))
 
     @staticmethod
-    def _aggregation_score(
-        column: EncodedColumn, func: str, rows: np.ndarray, group_ids: np.ndarray, sizes: np.ndarray
-    ) -> float | None:
-        """Entropy score of the aggregated column; None when pandas could not aggregate it."""
-        k = len(sizes)
-        if func == "count":
-            return histogram_entropy(sizes.astype(np.float64)) if k > 1 else 0.0
-        keep = group_ids >= 0
-        ids = group_ids[keep]
-        sel = rows[keep]
+    def _aggregation_score(column: EncodedColumn, func: str, groups: _Groups) -> float | None:
+        """Entropy score of the aggregated column; None when pandas could not aggregate it.
+
+        Each score depends on the aggregated values as a multiset (a histogram or value counts of
+        them), so groups may be visited in any order.
+        """
+        k = len(groups.sizes)
+        if func == "count":  # the histogram of the sizes, from the distinct sizes and how many groups have each
+            if k <= 1:
+                return 0.0
+            multiplicity = np.bincount(groups.sizes)
+            distinct = np.flatnonzero(multiplicity)
+            return sorted_histogram_entropy(distinct.astype(np.float64), multiplicity[distinct].astype(np.float64))
+        ids, sel = groups.kept()
+        codes = column.codes[sel]
+        present = codes > 0
         if column.kind == "str":
             # pandas 1.x: mean fails on any string (and gives 0 without one); min/max fail when a group
             # mixes strings and missing cells; sum concatenates each group's strings, 0 for a group without.
-            present = column.codes[sel] > 0
             if func == "mean":
                 return None if present.any() else 0.0
-            if func in ("min", "max") and np.any(
-                (np.bincount(ids[present], minlength=k) > 0) & (np.bincount(ids[~present], minlength=k) > 0)
+            if (
+                func in ("min", "max")
+                and not groups.singletons
+                and np.any((np.bincount(ids[present], minlength=k) > 0) & (np.bincount(ids[~present], minlength=k) > 0))
             ):
                 return None
         if func in ("min", "max"):  # categories are sorted: the extreme value has the extreme code
-            codes = column.codes[sel]
-            present = codes > 0
             extremes = _group_extremes(codes[present], ids[present], k, func)
-            if column.kind != "str":
-                agg = column.categories[extremes - 1].astype(np.float64)
-                return histogram_entropy(agg) if len(agg) > 1 else 0.0
-            return value_count_entropy(np.bincount(extremes)) if len(extremes) > 1 else 0.0
+            if len(extremes) <= 1:
+                return 0.0
+            multiplicity = np.bincount(extremes)
+            if column.kind == "str":
+                return value_count_entropy(multiplicity)
+            # the histogram of the extreme values, from the distinct ones (ascending with their codes)
+            distinct = np.flatnonzero(multiplicity)
+            values = column.categories[distinct - 1].astype(np.float64)
+            return sorted_histogram_entropy(values, multiplicity[distinct].astype(np.float64))
         if column.kind == "str":  # sum: pandas concatenates the strings of each group
-            values = _concatenation_ids(column.codes[sel], ids, k)
-            return value_count_entropy(np.bincount(values)) if len(values) > 1 else 0.0
+            return value_count_entropy(_concatenation_counts(codes, ids, k)) if k > 1 else 0.0
         values = column.numeric_values[sel]
         present = ~np.isnan(values)
         # bincount adds the weights of each group in row order, as np.add.at does: the same sums
@@ -528,6 +578,28 @@ class DisplayEngine:
         return histogram_entropy(agg) if len(agg) > 1 else 0.0
 
 
+class _Groups:
+    """The groups of one view and grouping: group id per row (−1 = dropped), sizes, and the rows kept."""
+
+    __slots__ = ("_kept", "ids", "rows", "sizes")
+
+    def __init__(self, rows: np.ndarray, ids: np.ndarray, sizes: np.ndarray) -> None:
+        self.rows, self.ids, self.sizes = rows, ids, sizes
+        self._kept: tuple[np.ndarray, np.ndarray] | None = None
+
+    def kept(self) -> tuple[np.ndarray, np.ndarray]:
+        """Group ids and table rows of the rows in a group, in row order."""
+        if self._kept is None:
+            keep = self.ids >= 0
+            self._kept = (self.ids[keep], self.rows[keep])
+        return self._kept
+
+    @property
+    def singletons(self) -> bool:
+        """Whether every group has one row."""
+        return len(self.sizes) == len(self.kept()[0])
+
+
 def _std(values: np.ndarray) -> float:
     """``float(np.std(values))`` of a 1-D float array: numpy's operations, without its dispatch."""
     deviations = values - np.add.reduce(values) / len(values)
@@ -536,45 +608,56 @@ def _std(values: np.ndarray) -> float:
 
 
 def _group_extremes(codes: np.ndarray, ids: np.ndarray, k: int, func: str) -> np.ndarray:
-    """The largest (``func="max"``) or smallest code of each group that has one, in group order."""
-    if not len(ids):
-        return np.zeros(0, dtype=codes.dtype)
-    order = stable_argsort(ids)
-    sizes = np.bincount(ids, minlength=k)
-    starts = (np.cumsum(sizes) - sizes)[sizes > 0]
-    return (np.maximum if func == "max" else np.minimum).reduceat(codes[order], starts)
+    """The largest (``func="max"``) or smallest of the positive ``codes`` of each group that has one, in group order."""
+    if func == "max":
+        out = np.zeros(k, dtype=codes.dtype)
+        np.maximum.at(out, ids, codes)
+        return out[out > 0]
+    none = np.iinfo(codes.dtype).max
+    out = np.full(k, none, dtype=codes.dtype)
+    np.minimum.at(out, ids, codes)
+    return out[out < none]
 
 
-def _concatenation_ids(codes: np.ndarray, ids: np.ndarray, k: int) -> np.ndarray:
-    """An id per group (all ``k``) identifying the ordered sequence of its non-missing strings.
+def _concatenation_counts(codes: np.ndarray, ids: np.ndarray, k: int) -> np.ndarray:
+    """How many of the ``k`` groups share each ordered sequence of non-missing strings (codes > 0).
 
-    Groups are told apart by two 64-bit polynomial hashes of their code sequences (and lengths);
-    groups with no string share one id (pandas 1.x sums them to 0).
+    A group with at most one string is told by that code (groups with no string share one sequence:
+    pandas 1.x sums them to 0); groups with several strings by their length and two 64-bit
+    polynomial hashes of their code sequence (classes found by sorting one hash, all three compared).
+    The counts come in no particular order.
     """
     present = codes > 0
-    codes, ids = codes[present].astype(np.uint64), ids[present]
-    if not len(ids):
-        return np.zeros(k, dtype=np.int64)
-    order = stable_argsort(ids)
-    codes, ids = codes[order], ids[order]
+    codes, ids = codes[present], ids[present]
     lengths = np.bincount(ids, minlength=k)
+    several = lengths > 1
+    in_several = several[ids]
+    single = np.zeros(k, dtype=np.int64)
+    single[ids[~in_several]] = codes[~in_several]
+    counts = np.bincount(single[~several])
+    counts = counts[counts > 0]
+    if not in_several.any():
+        return counts
+    renumber = np.cumsum(several) - 1
+    ids, codes, lengths = renumber[ids[in_several]], codes[in_several], lengths[several]
+    order = stable_argsort(ids)
+    codes, ids = codes[order].astype(np.uint64), ids[order]
     starts = np.cumsum(lengths) - lengths
     position = np.arange(len(ids)) - starts[ids]
-    nonempty = lengths > 0
     keys = [lengths.astype(np.uint64)]
     with np.errstate(over="ignore"):
         for base in (np.uint64(1_000_003), np.uint64(998_244_353)):
             powers = np.cumprod(np.full(int(lengths.max()), base, dtype=np.uint64))  # base**(position + 1)
-            hashed = np.zeros(k, dtype=np.uint64)
-            hashed[nonempty] = np.add.reduceat(codes * powers[position], starts[nonempty])
-            keys.append(hashed)
-    order = np.lexsort(keys[::-1])
+            keys.append(np.add.reduceat(codes * powers[position], starts))
+    order = np.argsort(keys[1])
     table = np.stack(keys, axis=1)[order]
+    same = table[1:] == table[:-1]
+    if np.any(same[:, 1] & ~(same[:, 0] & same[:, 2])):  # one hash collides, the others differ
+        table = np.stack(keys, axis=1)[np.lexsort(keys[::-1])]
+        same = table[1:] == table[:-1]
     new = np.ones(len(table), dtype=bool)
-    new[1:] = np.any(table[1:] != table[:-1], axis=1)
-    inverse = np.empty(len(table), dtype=np.int64)
-    inverse[order] = np.cumsum(new) - 1
-    return inverse
+    new[1:] = ~same.all(axis=1)
+    return np.concatenate([counts, np.diff(np.append(np.flatnonzero(new), len(table)))])
 
 
 #: numpy 1.x reduces float64 sums in buffers of this many elements, each summed pairwise.
