@@ -106,7 +106,8 @@ def _wide_bins(first: float, last: float) -> bool:
 
 
 def sorted_histogram_counts(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """:func:`histogram_counts` of ascending ``values``: bins cut by ``searchsorted`` on numpy's edges.
+    """:func:`histogram_counts` of ascending ``values`` with integer ``weights`` (counts): bins cut by
+    ``searchsorted`` on numpy's edges, each bin's weights summed (exactly: integers).
 
     Exact under the same condition as :func:`histogram_counts`' ``searchsorted`` (else it is called).
     """
@@ -116,9 +117,14 @@ def sorted_histogram_counts(values: np.ndarray, weights: np.ndarray) -> np.ndarr
     edges = _bin_edges(first, last)
     if np.any(edges[:-1] >= edges[1:]):
         return histogram_counts(values, weights)
-    cuts = np.searchsorted(values, edges[1:-1], side="left")
-    cumulative = np.concatenate([[0.0], np.cumsum(weights)])
-    return np.diff(cumulative[np.concatenate([[0], cuts, [len(values)]])])
+    bounds = np.empty(HISTOGRAM_BINS + 1, dtype=np.intp)
+    bounds[0], bounds[-1] = 0, len(values)
+    bounds[1:-1] = np.searchsorted(values, edges[1:-1], side="left")
+    starts = bounds[:-1]
+    filled = starts < bounds[1:]
+    counts = np.zeros(HISTOGRAM_BINS, dtype=np.float64)
+    counts[filled] = np.add.reduceat(weights, starts[filled])  # a bin's sum runs to the next filled bin
+    return counts
 
 
 def histogram_entropy(values: np.ndarray, weights: np.ndarray | None = None) -> float:
@@ -164,7 +170,13 @@ def value_count_entropy(counts: np.ndarray) -> float:
         multiplicity[0] = 0
         distinct = np.flatnonzero(multiplicity)[::-1]
         terms = np.repeat(entr(distinct / float(m)), multiplicity[distinct])
-    return float(np.add.reduce(terms) / float(np.log(m)))
+    return float(np.add.reduce(terms) / _log(m))
+
+
+@lru_cache(maxsize=65_536)
+def _log(m: int) -> float:
+    """``float(np.log(m))`` (memoised: value-count entropies divide by it)."""
+    return float(np.log(m))
 
 
 class _View:
@@ -453,15 +465,12 @@ class DisplayEngine:
         """
         columns, starts, ends, ms = (np.array(v, dtype=np.int64) for v in zip(*few))
         lengths = ends - starts
-        edges = np.zeros(len(counts) + 1, dtype=np.int64)
-        edges[starts] += 1  # the ranges are disjoint: no index repeats within one assignment
-        edges[ends] -= 1
-        selected = counts[np.cumsum(edges[:-1]) > 0]
+        selected = np.concatenate([counts[start:end] for _, start, end, _ in few])  # the ranges ascend
         keys = np.sort(np.repeat(columns, lengths) * (n + 1) + (n - selected))
         terms = entr((n - keys % (n + 1)) / np.repeat(ms, lengths).astype(np.float64))
         stops = np.cumsum(lengths).tolist()
         for (j, _, _, m), stop, length in zip(few, stops, lengths.tolist()):
-            entropy[j] = float(np.add.reduce(terms[stop - length : stop]) / float(np.log(m)))
+            entropy[j] = float(np.add.reduce(terms[stop - length : stop]) / _log(m))
 
     def _granularity(self, state: State, view: _View) -> Granularity | None:
         # A later function on the same column wins. An aggregated column may also be a grouping column
