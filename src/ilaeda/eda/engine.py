@@ -478,7 +478,7 @@ class DisplayEngine:
         # like any other column (each group's key values), so it is not special-cased.
         aggregations = dict(state.aggregations)
         key = (view.serial, state.grouping)
-        groups = self._group_memo.get_or(key, lambda: _Groups(view.rows, *self._groups(state.grouping, view.rows)))
+        groups = self._group_memo.get_or(key, lambda: self._grouped(view, state.grouping))
         sizes = groups.sizes
         k = len(sizes)
         if k == 0:  # pandas aggregates no group without error, whatever the function
@@ -496,6 +496,15 @@ class DisplayEngine:
         site_std = equal_shares_std(k) if sizes.min() == sizes.max() else _std(sizes / total)
         return Granularity(state.grouping, tuple(agg_attrs), 1.0 / k, k / total, site_std)
 
+    def _grouped(self, view: _View, grouping: tuple[str, ...]) -> _Groups:
+        """The groups of ``view`` by ``grouping``: the groups by all but the last column (when memoised)
+        split by the last, else :meth:`_groups`.
+        """
+        prefix = self._group_memo.get((view.serial, grouping[:-1])) if len(grouping) > 1 else None
+        if prefix is None:
+            return _Groups(view.rows, *self._groups(grouping, view.rows))
+        return _Groups(view.rows, *self._split(prefix, grouping[-1]))
+
     def _groups(self, grouping: tuple[str, ...], rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Group id per row (−1 = dropped for a missing key) and the group sizes.
 
@@ -511,25 +520,27 @@ class DisplayEngine:
             valid &= codes > 0
             key = key * (column.n_categories + 1) + codes
             n_keys *= column.n_categories + 1
-        if n_keys <= _BINCOUNT_KEYS_PER_ROW * len(rows) + 1024:
-            key[~valid] = n_keys  # one more bucket for the rows a missing key drops
-            counts = np.bincount(key, minlength=n_keys + 1)[:n_keys]
-            occupied = np.flatnonzero(counts)
-            lookup = np.full(n_keys + 1, -1, dtype=np.int64)
-            lookup[occupied] = np.arange(len(occupied))
-            return lookup[key], counts[occupied]
-        ids = np.full(len(rows), -1, dtype=np.int64)
-        if not valid.any():
-            return ids, np.zeros(0, dtype=np.int64)
-        selected = np.flatnonzero(valid)
-        key = key[selected]
-        order = np.argsort(key, kind="stable")  # faster than np.unique's quicksort here; the same numbering
-        key = key[order]
-        new = np.empty(len(key), dtype=bool)
-        new[0] = True
-        np.not_equal(key[1:], key[:-1], out=new[1:])
-        ids[selected[order]] = np.cumsum(new) - 1
-        return ids, np.diff(np.append(np.flatnonzero(new), len(key)))
+        return _number_keys(key, valid, n_keys)
+
+    def _split(self, prefix: _Groups, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`_groups` of the prefix's grouping plus column ``name``, from the prefix's groups.
+
+        The prefix's ids rank its keys, so ``id × radix + code`` orders the rows as the whole key does.
+        """
+        column = self.column(name)
+        codes = column.codes[prefix.rows]
+        valid = (prefix.ids >= 0) & (codes > 0)
+        k = len(prefix.sizes)
+        if k and prefix.sizes.max() == 1:  # one row per group: the groups only lose the rows `name` misses
+            ids = prefix.ids[valid]
+            alive = np.zeros(k, dtype=bool)
+            alive[ids] = True
+            lookup = np.cumsum(alive) - 1
+            out = np.full(len(codes), -1, dtype=np.int64)
+            out[valid] = lookup[ids]
+            return out, np.ones(len(ids), dtype=np.int64)
+        radix = column.n_categories + 1
+        return _number_keys(prefix.ids * radix + codes, valid, k * radix)
 
     @staticmethod
     def _aggregation_score(column: EncodedColumn, func: str, groups: _Groups) -> float | None:
@@ -585,6 +596,32 @@ class DisplayEngine:
             agg[non_null == 0] = np.nan
         agg = agg[~np.isnan(agg)]
         return histogram_entropy(agg) if len(agg) > 1 else 0.0
+
+
+def _number_keys(key: np.ndarray, valid: np.ndarray, n_keys: int) -> tuple[np.ndarray, np.ndarray]:
+    """Dense numbers of the ``valid`` rows' keys (below ``n_keys``) in ascending key order (−1 = not
+    valid) and how many rows have each: ``np.unique``'s numbering, by ``bincount`` when the keys are
+    few for the rows, else by a stable sort.
+    """
+    if n_keys <= _BINCOUNT_KEYS_PER_ROW * len(key) + 1024:
+        key = np.where(valid, key, n_keys)  # one more bucket for the rows a missing key drops
+        counts = np.bincount(key, minlength=n_keys + 1)[:n_keys]
+        occupied = np.flatnonzero(counts)
+        lookup = np.full(n_keys + 1, -1, dtype=np.int64)
+        lookup[occupied] = np.arange(len(occupied))
+        return lookup[key], counts[occupied]
+    ids = np.full(len(key), -1, dtype=np.int64)
+    if not valid.any():
+        return ids, np.zeros(0, dtype=np.int64)
+    selected = np.flatnonzero(valid)
+    key = key[selected]
+    order = np.argsort(key, kind="stable")  # faster than np.unique's quicksort here; the same numbering
+    key = key[order]
+    new = np.empty(len(key), dtype=bool)
+    new[0] = True
+    np.not_equal(key[1:], key[:-1], out=new[1:])
+    ids[selected[order]] = np.cumsum(new) - 1
+    return ids, np.diff(np.append(np.flatnonzero(new), len(key)))
 
 
 class _Groups:
