@@ -586,6 +586,7 @@ class DisplayEngine:
         values = column.numeric_values[sel]
         present = ~np.isnan(values)
         # bincount adds the weights of each group in row order, as np.add.at does: the same sums
+        agg: np.ndarray
         if func == "sum":
             agg = np.bincount(ids[present], weights=values[present], minlength=k)
         else:  # mean
