@@ -391,19 +391,21 @@ class DisplayEngine:
         return self._counts.get_or((filters, column), compute)
 
     def term_candidates(self, filters: tuple[Filter, ...], column: str, operator: str) -> TermCandidates:
-        """Filter terms the view of ``filters`` offers for ``column``/``operator`` (memoised)."""
+        """Filter terms the view of ``filters`` offers for ``column``/``operator`` (memoised per view: filter
+        chains that keep the same rows share them).
+        """
         tokens = uses_tokens(operator, column, self.schema.text_columns)
+        view = self._view(filters)
 
         def compute() -> TermCandidates:
             encoded = self.column(column)
-            view = self._view(filters)
             counts = self._column_counts(view, column)
             if tokens:
                 incidence, vocabulary = encoded.token_index
                 return token_candidates(view.n, counts, incidence, vocabulary)
             return value_candidates(encoded.codes[view.rows], encoded.strings, encoded.n_categories, counts)
 
-        return self._terms.get_or((filters, column, tokens), compute)
+        return self._terms.get_or((view.serial, column, tokens), compute)
 
     # -------------------------------------------------------------------------------- displays
     def display(self, state: State) -> Display:
