@@ -323,7 +323,7 @@ def test_sorted_histograms_are_numpy_histograms_of_the_repeated_values(scale: fl
 
 def test_key_numbering_is_numpy_unique() -> None:
     rng = np.random.default_rng(1)
-    for n, n_keys in ((0, 5), (1, 3), (50, 10), (300, 100_000), (2000, 10**9)):  # bincount and sort paths
+    for n, n_keys in ((0, 5), (1, 3), (50, 10), (300, 100_000), (5000, 10**9), (3000, 2**40)):  # all paths
         key = rng.integers(0, n_keys, n)
         valid = rng.random(n) < 0.8
         ids, sizes = engine_module._number_keys(key, valid, n_keys)
@@ -370,3 +370,10 @@ def test_group_extremes_and_string_sums_per_group() -> None:
         sequences = Counter(tuple(codes[(ids == g) & present].tolist()) for g in range(k))
         counts = engine_module._concatenation_counts(codes, ids, k)
         assert sorted(counts.tolist()) == sorted(sequences.values())
+
+
+def test_radix_order_is_the_stable_argsort() -> None:
+    rng = np.random.default_rng(4)
+    for n, n_keys in ((3000, 70_000), (5000, 2**32), (4000, 50)):  # ties, both halves, one half
+        key = rng.integers(0, n_keys, n)
+        assert engine_module._stable_order(key, n_keys).tolist() == np.argsort(key, kind="stable").tolist()

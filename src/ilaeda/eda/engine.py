@@ -40,6 +40,8 @@ _SORTED_COUNTS = 256
 _SPARSE_ROWS_FACTOR = 2
 #: Group keys up to this many times the view's rows (plus a constant) are counted with ``bincount``.
 _BINCOUNT_KEYS_PER_ROW = 8
+#: From this many keys on, a stable sort of keys below 2³² goes by 16-bit radix passes.
+_RADIX_SORT_ROWS = 2048
 
 
 def normalised_entropy(counts: np.ndarray, log_norm: float) -> float:
@@ -621,13 +623,23 @@ def _number_keys(key: np.ndarray, valid: np.ndarray, n_keys: int) -> tuple[np.nd
         return ids, np.zeros(0, dtype=np.int64)
     selected = np.flatnonzero(valid)
     key = key[selected]
-    order = np.argsort(key, kind="stable")  # faster than np.unique's quicksort here; the same numbering
+    order = _stable_order(key, n_keys)  # faster than np.unique's quicksort here; the same numbering
     key = key[order]
     new = np.empty(len(key), dtype=bool)
     new[0] = True
     np.not_equal(key[1:], key[:-1], out=new[1:])
     ids[selected[order]] = np.cumsum(new) - 1
     return ids, np.diff(np.append(np.flatnonzero(new), len(key)))
+
+
+def _stable_order(key: np.ndarray, n_keys: int) -> np.ndarray:
+    """``np.argsort(key, kind="stable")`` of non-negative keys below ``n_keys``: for many keys below 2³², two
+    stable passes over their 16-bit halves (numpy radix-sorts 16-bit integers), low half first.
+    """
+    if len(key) < _RADIX_SORT_ROWS or n_keys > 1 << 32:
+        return np.argsort(key, kind="stable")
+    order = np.argsort((key & 0xFFFF).astype(np.uint16), kind="stable")
+    return order[np.argsort((key[order] >> 16).astype(np.uint16), kind="stable")]
 
 
 class _Groups:
