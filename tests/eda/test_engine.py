@@ -377,3 +377,13 @@ def test_radix_order_is_the_stable_argsort() -> None:
     for n, n_keys in ((3000, 70_000), (5000, 2**32), (4000, 50)):  # ties, both halves, one half
         key = rng.integers(0, n_keys, n)
         assert engine_module._stable_order(key, n_keys).tolist() == np.argsort(key, kind="stable").tolist()
+
+
+def test_distinct_counts_are_numpy_unique() -> None:
+    rng = np.random.default_rng(5)
+    for n, bound in ((0, 10), (1, 10), (500, 300), (6000, 41_257), (2000, 100_000)):  # radix and numpy paths
+        values = rng.integers(0, bound, n)
+        codes, counts = engine_module._distinct_counts(values, bound)
+        expected_codes, expected_counts = np.unique(values, return_counts=True)
+        assert codes.dtype == expected_codes.dtype and counts.dtype == expected_counts.dtype
+        assert codes.tolist() == expected_codes.tolist() and counts.tolist() == expected_counts.tolist()
