@@ -413,14 +413,11 @@ class DisplayEngine:
 
     # -------------------------------------------------------------------------------- displays
     def display(self, state: State) -> Display:
-        """The display of ``state`` (memoised per view, grouping and aggregations: filter chains that keep the
-        same rows share it).
-        """
-        view = self._view(state.filters)
-        key = (view.serial, state.grouping, state.aggregations)
-        return self._displays.get_or(key, lambda: self._compute_display(state, view))
+        """The display of ``state`` (memoised)."""
+        return self._displays.get_or(state, lambda: self._compute_display(state))
 
-    def _compute_display(self, state: State, view: _View) -> Display:
+    def _compute_display(self, state: State) -> Display:
+        view = self._view(state.filters)
         if view.layer is None:
             view.layer = self._data_layer(view)
         granularity = self._granularity(state, view) if state.grouping else None
