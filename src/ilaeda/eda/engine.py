@@ -226,6 +226,7 @@ class DisplayEngine:
         self._filter_categories: LRUCache = LRUCache(max(1_000, min(cache_size, VIEW_CACHE_BYTES // (2 * widest))))
         self._displays: LRUCache = LRUCache(cache_size)
         self._terms: LRUCache = LRUCache(cache_size)
+        self._view_terms: LRUCache = LRUCache(cache_size)
         self._counts: LRUCache = LRUCache(cache_size)
         self._group_memo: LRUCache = LRUCache(64)
         self._score_memo: LRUCache = LRUCache(cache_size)
@@ -395,12 +396,15 @@ class DisplayEngine:
         return self._counts.get_or((filters, column), compute)
 
     def term_candidates(self, filters: tuple[Filter, ...], column: str, operator: str) -> TermCandidates:
-        """Filter terms the view of ``filters`` offers for ``column``/``operator`` (memoised per view: filter
-        chains that keep the same rows share them).
+        """Filter terms the view of ``filters`` offers for ``column``/``operator`` (memoised per filter chain,
+        and per view: filter chains that keep the same rows share them).
         """
         tokens = uses_tokens(operator, column, self.schema.text_columns)
-        view = self._view(filters)
+        return self._terms.get_or(
+            (filters, column, tokens), lambda: self._candidates_of(self._view(filters), column, tokens)
+        )
 
+    def _candidates_of(self, view: _View, column: str, tokens: bool) -> TermCandidates:
         def compute() -> TermCandidates:
             encoded = self.column(column)
             counts = self._column_counts(view, column)
@@ -409,7 +413,7 @@ class DisplayEngine:
                 return token_candidates(view.n, counts, incidence, vocabulary)
             return value_candidates(encoded.codes[view.rows], encoded.strings, encoded.n_categories, counts)
 
-        return self._terms.get_or((view.serial, column, tokens), compute)
+        return self._view_terms.get_or((view.serial, column, tokens), compute)
 
     # -------------------------------------------------------------------------------- displays
     def display(self, state: State) -> Display:
