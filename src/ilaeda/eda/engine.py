@@ -496,15 +496,13 @@ class DisplayEngine:
         agg_attrs = []  # in the order the columns were first aggregated, as the benchmark's tokens
         for col, func in aggregations.items():
             score = self._score_memo.get_or(
-                (*key, col, func),
+                (*key, None if func == "count" else col, func),  # a count depends on the groups alone
                 lambda: self._aggregation_score(self.column(col), func, groups),  # noqa: B023 - called at once
             )
             if score is None:
                 return None
             agg_attrs.append((col, score))
-        total = float(sizes.sum())
-        site_std = equal_shares_std(k) if sizes.min() == sizes.max() else _std(sizes / total)
-        return Granularity(state.grouping, tuple(agg_attrs), 1.0 / k, k / total, site_std)
+        return Granularity(state.grouping, tuple(agg_attrs), *groups.globals())
 
     def _grouped(self, view: _View, grouping: tuple[str, ...]) -> _Groups:
         """The groups of ``view`` by ``grouping``: the groups by all but the last column (when memoised)
@@ -662,11 +660,21 @@ def _distinct_counts(values: np.ndarray, bound: int) -> tuple[np.ndarray, np.nda
 class _Groups:
     """The groups of one view and grouping: group id per row (−1 = dropped), sizes, and the rows kept."""
 
-    __slots__ = ("_kept", "ids", "rows", "sizes")
+    __slots__ = ("_globals", "_kept", "ids", "rows", "sizes")
 
     def __init__(self, rows: np.ndarray, ids: np.ndarray, sizes: np.ndarray) -> None:
         self.rows, self.ids, self.sizes = rows, ids, sizes
         self._kept: tuple[np.ndarray, np.ndarray] | None = None
+        self._globals: tuple[float, float, float] | None = None
+
+    def globals(self) -> tuple[float, float, float]:
+        """``inverse_ngroups``, ``inverse_size_mean`` and ``site_std`` (at least one group)."""
+        if self._globals is None:
+            sizes, k = self.sizes, len(self.sizes)
+            total = float(sizes.sum())
+            site_std = equal_shares_std(k) if sizes.min() == sizes.max() else _std(sizes / total)
+            self._globals = (1.0 / k, k / total, site_std)
+        return self._globals
 
     def kept(self) -> tuple[np.ndarray, np.ndarray]:
         """Group ids and table rows of the rows in a group, in row order."""
