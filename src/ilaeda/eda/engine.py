@@ -170,7 +170,7 @@ def value_count_entropy(counts: np.ndarray) -> float:
     else:
         multiplicity = np.bincount(counts.astype(np.int64, copy=False))
         multiplicity[0] = 0
-        distinct = np.flatnonzero(multiplicity)[::-1]
+        distinct = multiplicity.nonzero()[0][::-1]
         terms = np.repeat(entr(distinct / float(m)), multiplicity[distinct])
     return float(np.add.reduce(terms) / _log(m))
 
@@ -317,7 +317,7 @@ class DisplayEngine:
         """Fill in the stacked codes present in ``view``, their counts and each column's bounds."""
         if view.codes is None:
             if view.counts is not None:
-                codes = np.flatnonzero(view.counts)
+                codes = view.counts.nonzero()[0]
                 counts = view.counts[codes]
             else:
                 codes, counts = _distinct_counts(
@@ -351,7 +351,7 @@ class DisplayEngine:
         keep, known = entry
         j = self._position[column.name]
         if parent.counts is not None:
-            present = np.flatnonzero(parent.counts[self._offsets[j] + 1 : self._offsets[j + 1]]) + 1
+            present = parent.counts[self._offsets[j] + 1 : self._offsets[j + 1]].nonzero()[0] + 1
         else:
             self._sparse(parent)
             present = parent.codes[parent.bounds[j] : parent.bounds[j + 1]] - self._offsets[j]  # type: ignore[index]
@@ -562,7 +562,7 @@ class DisplayEngine:
             if k <= 1:
                 return 0.0
             multiplicity = np.bincount(groups.sizes)
-            distinct = np.flatnonzero(multiplicity)
+            distinct = multiplicity.nonzero()[0]
             return sorted_histogram_entropy(distinct.astype(np.float64), multiplicity[distinct].astype(np.float64))
         ids, sel = groups.kept()
         codes = column.codes[sel]
@@ -586,7 +586,7 @@ class DisplayEngine:
             if column.kind == "str":
                 return value_count_entropy(multiplicity)
             # the histogram of the extreme values, from the distinct ones (ascending with their codes)
-            distinct = np.flatnonzero(multiplicity)
+            distinct = multiplicity.nonzero()[0]
             values = column.categories[distinct - 1].astype(np.float64)
             return sorted_histogram_entropy(values, multiplicity[distinct].astype(np.float64))
         if column.kind == "str":  # sum: pandas concatenates the strings of each group
@@ -615,14 +615,14 @@ def _number_keys(key: np.ndarray, valid: np.ndarray, n_keys: int) -> tuple[np.nd
     if n_keys <= _BINCOUNT_KEYS_PER_ROW * len(key) + 1024:
         key = np.where(valid, key, n_keys)  # one more bucket for the rows a missing key drops
         counts = np.bincount(key, minlength=n_keys + 1)[:n_keys]
-        occupied = np.flatnonzero(counts)
+        occupied = counts.nonzero()[0]
         lookup = np.full(n_keys + 1, -1, dtype=np.int64)
         lookup[occupied] = np.arange(len(occupied))
         return lookup[key], counts[occupied]
     ids = np.full(len(key), -1, dtype=np.int64)
     if not valid.any():
         return ids, np.zeros(0, dtype=np.int64)
-    selected = np.flatnonzero(valid)
+    selected = valid.nonzero()[0]
     key = key[selected]
     order = _stable_order(key, n_keys)  # faster than np.unique's quicksort here; the same numbering
     key = key[order]
@@ -630,7 +630,7 @@ def _number_keys(key: np.ndarray, valid: np.ndarray, n_keys: int) -> tuple[np.nd
     new[0] = True
     np.not_equal(key[1:], key[:-1], out=new[1:])
     ids[selected[order]] = np.cumsum(new) - 1
-    return ids, np.diff(np.append(np.flatnonzero(new), len(key)))
+    return ids, _run_lengths(new.nonzero()[0], len(key))
 
 
 def _stable_order(key: np.ndarray, n_keys: int) -> np.ndarray:
@@ -653,8 +653,16 @@ def _distinct_counts(values: np.ndarray, bound: int) -> tuple[np.ndarray, np.nda
     new = np.empty(len(ordered), dtype=bool)
     new[0] = True
     np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
-    starts = np.flatnonzero(new)
-    return ordered[starts].astype(values.dtype), np.diff(np.append(starts, len(ordered)))
+    starts = new.nonzero()[0]
+    return ordered[starts].astype(values.dtype), _run_lengths(starts, len(ordered))
+
+
+def _run_lengths(starts: np.ndarray, total: int) -> np.ndarray:
+    """Lengths of the runs starting at ``starts`` (ascending, the first 0) in ``total`` elements."""
+    lengths = np.empty(len(starts), dtype=np.int64)
+    lengths[:-1] = starts[1:] - starts[:-1]
+    lengths[-1] = total - starts[-1]
+    return lengths
 
 
 class _Groups:
@@ -746,7 +754,7 @@ def _concatenation_counts(codes: np.ndarray, ids: np.ndarray, k: int) -> np.ndar
         same = table[1:] == table[:-1]
     new = np.ones(len(table), dtype=bool)
     new[1:] = ~same.all(axis=1)
-    return np.concatenate([counts, np.diff(np.append(np.flatnonzero(new), len(table)))])
+    return np.concatenate([counts, _run_lengths(new.nonzero()[0], len(table))])
 
 
 #: numpy 1.x reduces float64 sums in buffers of this many elements, each summed pairwise.
