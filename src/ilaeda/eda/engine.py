@@ -71,10 +71,10 @@ def _histogram_counts(values: np.ndarray, weights: np.ndarray | None, first: flo
     if first == last:
         first, last = first - 0.5, last + 0.5
     edges = _bin_edges(first, last)
-    if np.any(edges[:-1] >= edges[1:]):
+    if (edges[:-1] >= edges[1:]).any():
         return np.histogram(values, bins=HISTOGRAM_BINS, weights=weights)[0].astype(np.float64)
     if _wide_bins(first, last):
-        index = np.searchsorted(edges, values, side="right") - 1
+        index = edges.searchsorted(values, side="right") - 1
         index[index == HISTOGRAM_BINS] -= 1
     else:
         index = (((values - first) / (last - first)) * HISTOGRAM_BINS).astype(np.intp)
@@ -117,11 +117,11 @@ def sorted_histogram_counts(values: np.ndarray, weights: np.ndarray) -> np.ndarr
     if not (np.isfinite(first) and np.isfinite(last) and _wide_bins(first, last)):
         return histogram_counts(values, weights)
     edges = _bin_edges(first, last)
-    if np.any(edges[:-1] >= edges[1:]):
+    if (edges[:-1] >= edges[1:]).any():
         return histogram_counts(values, weights)
     bounds = np.empty(HISTOGRAM_BINS + 1, dtype=np.intp)
     bounds[0], bounds[-1] = 0, len(values)
-    bounds[1:-1] = np.searchsorted(values, edges[1:-1], side="left")
+    bounds[1:-1] = values.searchsorted(edges[1:-1], side="left")
     starts = bounds[:-1]
     filled = starts < bounds[1:]
     counts = np.zeros(HISTOGRAM_BINS, dtype=np.float64)
@@ -323,7 +323,7 @@ class DisplayEngine:
                 codes, counts = _distinct_counts(
                     self.table.stacked_codes[view.rows].reshape(-1), int(self._offsets[-1])
                 )
-            view.bounds = np.searchsorted(codes, self._offsets).tolist()
+            view.bounds = codes.searchsorted(self._offsets).tolist()
             view.codes, view.code_counts = codes, counts
         return view
 
@@ -478,7 +478,7 @@ class DisplayEngine:
         selected = np.concatenate([counts[start:end] for _, start, end, _ in few])  # the ranges ascend
         keys = np.sort(np.repeat(columns, lengths) * (n + 1) + (n - selected))
         terms = entr((n - keys % (n + 1)) / np.repeat(ms, lengths).astype(np.float64))
-        stops = np.cumsum(lengths).tolist()
+        stops = lengths.cumsum().tolist()
         for (j, _, _, m), stop, length in zip(few, stops, lengths.tolist()):
             entropy[j] = float(np.add.reduce(terms[stop - length : stop]) / _log(m))
 
@@ -543,7 +543,7 @@ class DisplayEngine:
             ids = prefix.ids[valid]
             alive = np.zeros(k, dtype=bool)
             alive[ids] = True
-            lookup = np.cumsum(alive) - 1
+            lookup = alive.cumsum() - 1
             out = np.full(len(codes), -1, dtype=np.int64)
             out[valid] = lookup[ids]
             return out, np.ones(len(ids), dtype=np.int64)
@@ -575,7 +575,7 @@ class DisplayEngine:
             if (
                 func in ("min", "max")
                 and not groups.singletons
-                and np.any((np.bincount(ids[present], minlength=k) > 0) & (np.bincount(ids[~present], minlength=k) > 0))
+                and ((np.bincount(ids[present], minlength=k) > 0) & (np.bincount(ids[~present], minlength=k) > 0)).any()
             ):
                 return None
         if func in ("min", "max"):  # categories are sorted: the extreme value has the extreme code
@@ -629,7 +629,7 @@ def _number_keys(key: np.ndarray, valid: np.ndarray, n_keys: int) -> tuple[np.nd
     new = np.empty(len(key), dtype=bool)
     new[0] = True
     np.not_equal(key[1:], key[:-1], out=new[1:])
-    ids[selected[order]] = np.cumsum(new) - 1
+    ids[selected[order]] = new.cumsum() - 1
     return ids, _run_lengths(new.nonzero()[0], len(key))
 
 
@@ -638,9 +638,9 @@ def _stable_order(key: np.ndarray, n_keys: int) -> np.ndarray:
     stable passes over their 16-bit halves (numpy radix-sorts 16-bit integers), low half first.
     """
     if len(key) < _RADIX_SORT_ROWS or n_keys > 1 << 32:
-        return np.argsort(key, kind="stable")
-    order = np.argsort((key & 0xFFFF).astype(np.uint16), kind="stable")
-    return order[np.argsort((key[order] >> 16).astype(np.uint16), kind="stable")]
+        return key.argsort(kind="stable")
+    order = (key & 0xFFFF).astype(np.uint16).argsort(kind="stable")
+    return order[(key[order] >> 16).astype(np.uint16).argsort(kind="stable")]
 
 
 def _distinct_counts(values: np.ndarray, bound: int) -> tuple[np.ndarray, np.ndarray]:
@@ -735,21 +735,21 @@ def _concatenation_counts(codes: np.ndarray, ids: np.ndarray, k: int) -> np.ndar
     counts = counts[counts > 0]
     if not in_several.any():
         return counts
-    renumber = np.cumsum(several) - 1
+    renumber = several.cumsum() - 1
     ids, codes, lengths = renumber[ids[in_several]], codes[in_several], lengths[several]
     order = stable_argsort(ids)
     codes, ids = codes[order].astype(np.uint64), ids[order]
-    starts = np.cumsum(lengths) - lengths
+    starts = lengths.cumsum() - lengths
     position = np.arange(len(ids)) - starts[ids]
     keys = [lengths.astype(np.uint64)]
     with np.errstate(over="ignore"):
         for base in (np.uint64(1_000_003), np.uint64(998_244_353)):
             powers = np.cumprod(np.full(int(lengths.max()), base, dtype=np.uint64))  # base**(position + 1)
             keys.append(np.add.reduceat(codes * powers[position], starts))
-    order = np.argsort(keys[1])
+    order = keys[1].argsort()
     table = np.stack(keys, axis=1)[order]
     same = table[1:] == table[:-1]
-    if np.any(same[:, 1] & ~(same[:, 0] & same[:, 2])):  # one hash collides, the others differ
+    if (same[:, 1] & ~(same[:, 0] & same[:, 2])).any():  # one hash collides, the others differ
         table = np.stack(keys, axis=1)[np.lexsort(keys[::-1])]
         same = table[1:] == table[:-1]
     new = np.ones(len(table), dtype=bool)
