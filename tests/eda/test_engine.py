@@ -387,3 +387,20 @@ def test_distinct_counts_are_numpy_unique() -> None:
         expected_codes, expected_counts = np.unique(values, return_counts=True)
         assert codes.dtype == expected_codes.dtype and counts.dtype == expected_counts.dtype
         assert codes.tolist() == expected_codes.tolist() and counts.tolist() == expected_counts.tolist()
+
+
+def test_groupings_whose_mixed_radix_key_would_overflow_int64() -> None:
+    rng = np.random.default_rng(6)
+    n, names = 6000, ("a", "b", "c", "d", "e", "f")  # about 6000⁶ > 2⁶⁴ keys
+    frame = pd.DataFrame({"id": np.arange(n), **{c: rng.permutation(n) % (n - 1 - i) for i, c in enumerate(names)}})
+    schema = Schema("wide", ("id", *names), frozenset({"id"}), "id", frozenset(), {1: None})  # type: ignore[dict-item]
+    engine = DisplayEngine(EncodedTable.from_frame(schema, frame), "wide/1")
+    ids, sizes = engine._groups(names, engine._view(()).rows)
+    codes = np.stack([engine.column(c).codes for c in names])
+    order = np.lexsort(codes[::-1])  # rows by their key tuples, first column most significant
+    new = np.ones(n, dtype=bool)
+    new[1:] = (codes[:, order][:, 1:] != codes[:, order][:, :-1]).any(axis=0)
+    expected = np.empty(n, dtype=np.int64)
+    expected[order] = np.cumsum(new) - 1
+    assert ids.tolist() == expected.tolist()
+    assert sizes.tolist() == np.bincount(expected).tolist()

@@ -524,10 +524,14 @@ class DisplayEngine:
         n_keys = 1
         for name in grouping:
             column = self.column(name)
+            radix = column.n_categories + 1
+            if n_keys * radix > 1 << 62:  # the key would overflow int64: number it densely first (the same order)
+                key, sizes = _number_keys(key, valid, n_keys)
+                n_keys = len(sizes)
             codes = column.codes[rows]
             valid &= codes > 0
-            key = key * (column.n_categories + 1) + codes
-            n_keys *= column.n_categories + 1
+            key = key * radix + codes
+            n_keys *= radix
         return _number_keys(key, valid, n_keys)
 
     def _split(self, prefix: _Groups, name: str) -> tuple[np.ndarray, np.ndarray]:
