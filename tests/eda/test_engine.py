@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections import Counter
 
 import numpy as np
 import pandas as pd
@@ -11,6 +12,7 @@ import pytest
 from ilaeda.data.schema import Schema
 from ilaeda.data.sessions import Back, Filter, Group
 from ilaeda.eda import ROOT, DisplayEngine, SessionStack, State
+from ilaeda.eda import engine as engine_module
 from ilaeda.eda.engine import equal_shares_std
 from ilaeda.eda.table import EncodedTable
 
@@ -288,3 +290,117 @@ def test_sum_of_text_concatenates_per_group() -> None:
     p = np.array([2, 3, 1]) / 6
     assert g2 is not None and dict(g2.agg_attrs)["kind"] == pytest.approx(-(p * np.log(p)).sum() / math.log(6))
     assert dict(g2.agg_attrs)["kind"] == pytest.approx(0.5644754678724235, abs=1e-12)  # the original's value
+
+
+# The shortcuts below must give numpy's own results bit for bit (the displays depend on them).
+def test_bin_edges_are_numpy_linspace() -> None:
+    rng = np.random.default_rng(0)
+    bounds = [(0.0, 1.0), (1.0, 13625.0), (-3.5, 2.25), (1e9, 1e9 + 1e-3), (5e-324, 1e-323), (7.0, 7.0)]
+    bounds += [tuple(sorted(rng.normal(0, 10.0 ** rng.integers(-3, 9), 2))) for _ in range(200)]
+    for first, last in bounds:
+        expected = np.linspace(first, last, engine_module.HISTOGRAM_BINS + 1, endpoint=True, dtype=np.float64)
+        assert engine_module._bin_edges(first, last).tobytes() == expected.tobytes()
+
+
+@pytest.mark.parametrize("scale", [1e-6, 1.0, 1e3, 1e12])
+def test_sorted_histograms_are_numpy_histograms_of_the_repeated_values(scale: float) -> None:
+    rng = np.random.default_rng(int(scale * 7) % 1000)
+    for size in (1, 2, 3, 25, 400):
+        for offset in (0.0, 1e9 * scale, 1e12 * scale):  # large offsets: bins narrow for the values' rounding
+            values = np.unique(offset + scale * rng.integers(0, 5000, size).astype(np.float64))
+            weights = rng.integers(1, 6, len(values)).astype(np.float64)
+            repeated = np.repeat(values, weights.astype(np.int64))
+            try:
+                expected = np.histogram(repeated, bins=20)[0].astype(np.float64)
+            except ValueError:  # numpy refuses a range too narrow for 20 bins: so does the engine
+                with pytest.raises(ValueError):
+                    engine_module.sorted_histogram_counts(values, weights)
+            else:
+                assert engine_module.sorted_histogram_counts(values, weights).tobytes() == expected.tobytes()
+            entropy = engine_module.sorted_histogram_entropy(values, weights)
+            assert repr(entropy) == repr(engine_module.histogram_entropy(repeated))
+
+
+def test_key_numbering_is_numpy_unique() -> None:
+    rng = np.random.default_rng(1)
+    for n, n_keys in ((0, 5), (1, 3), (50, 10), (300, 100_000), (5000, 10**9), (3000, 2**40)):  # all paths
+        key = rng.integers(0, n_keys, n)
+        valid = rng.random(n) < 0.8
+        ids, sizes = engine_module._number_keys(key, valid, n_keys)
+        _, inverse, counts = np.unique(key[valid], return_inverse=True, return_counts=True)
+        assert ids.dtype == np.int64 and sizes.dtype == np.int64
+        assert ids[valid].tolist() == inverse.tolist() and (ids[~valid] == -1).all()
+        assert sizes.tolist() == counts.tolist()
+
+
+def test_groups_split_from_a_prefix_grouping_are_the_whole_groupings() -> None:
+    rng = np.random.default_rng(2)
+    n = 400
+    frame = pd.DataFrame(
+        {
+            "id": np.arange(n),
+            "few": rng.choice(np.array(["x", "y", None], dtype=object), n),
+            "many": rng.integers(0, 300, n).astype(np.float64),
+            "mid": rng.integers(0, 20, n),
+        }
+    )
+    frame.loc[rng.random(n) < 0.1, "many"] = np.nan
+    schema = Schema("rand", ("id", "few", "many", "mid"), frozenset({"id"}), "id", frozenset(), {1: None})  # type: ignore[dict-item]
+    engine = DisplayEngine(EncodedTable.from_frame(schema, frame), "rand/1")
+    view = engine._view(())
+    for grouping in [("few", "many"), ("many", "mid"), ("id", "few"), ("mid", "few", "many"), ("few", "mid", "id")]:
+        prefix = engine_module._Groups(view.rows, *engine._groups(grouping[:-1], view.rows))
+        ids, sizes = engine._split(prefix, grouping[-1])
+        whole_ids, whole_sizes = engine._groups(grouping, view.rows)
+        assert ids.tolist() == whole_ids.tolist() and sizes.tolist() == whole_sizes.tolist()
+        complete = frame[list(grouping)].notna().all(axis=1)
+        kept = Counter(map(tuple, frame.loc[complete, list(grouping)].astype(str).to_numpy().tolist()))
+        assert sorted(sizes.tolist()) == sorted(kept.values())
+
+
+def test_group_extremes_and_string_sums_per_group() -> None:
+    rng = np.random.default_rng(3)
+    for k, n in ((1, 5), (7, 40), (50, 60), (30, 300)):
+        ids = rng.integers(0, k, n)
+        codes = rng.integers(0, 4, n).astype(np.int32)  # 0 = missing
+        present = codes > 0
+        for func, pick in (("max", max), ("min", min)):
+            expected = [pick(codes[present & (ids == g)]) for g in range(k) if (present & (ids == g)).any()]
+            assert engine_module._group_extremes(codes[present], ids[present], k, func).tolist() == expected
+        sequences = Counter(tuple(codes[(ids == g) & present].tolist()) for g in range(k))
+        counts = engine_module._concatenation_counts(codes, ids, k)
+        assert sorted(counts.tolist()) == sorted(sequences.values())
+
+
+def test_radix_order_is_the_stable_argsort() -> None:
+    rng = np.random.default_rng(4)
+    for n, n_keys in ((3000, 70_000), (5000, 2**32), (4000, 50)):  # ties, both halves, one half
+        key = rng.integers(0, n_keys, n)
+        assert engine_module._stable_order(key, n_keys).tolist() == np.argsort(key, kind="stable").tolist()
+
+
+def test_distinct_counts_are_numpy_unique() -> None:
+    rng = np.random.default_rng(5)
+    for n, bound in ((0, 10), (1, 10), (500, 300), (6000, 41_257), (2000, 100_000)):  # radix and numpy paths
+        values = rng.integers(0, bound, n)
+        codes, counts = engine_module._distinct_counts(values, bound)
+        expected_codes, expected_counts = np.unique(values, return_counts=True)
+        assert codes.dtype == expected_codes.dtype and counts.dtype == expected_counts.dtype
+        assert codes.tolist() == expected_codes.tolist() and counts.tolist() == expected_counts.tolist()
+
+
+def test_groupings_whose_mixed_radix_key_would_overflow_int64() -> None:
+    rng = np.random.default_rng(6)
+    n, names = 6000, ("a", "b", "c", "d", "e", "f")  # about 6000⁶ > 2⁶⁴ keys
+    frame = pd.DataFrame({"id": np.arange(n), **{c: rng.permutation(n) % (n - 1 - i) for i, c in enumerate(names)}})
+    schema = Schema("wide", ("id", *names), frozenset({"id"}), "id", frozenset(), {1: None})  # type: ignore[dict-item]
+    engine = DisplayEngine(EncodedTable.from_frame(schema, frame), "wide/1")
+    ids, sizes = engine._groups(names, engine._view(()).rows)
+    codes = np.stack([engine.column(c).codes for c in names])
+    order = np.lexsort(codes[::-1])  # rows by their key tuples, first column most significant
+    new = np.ones(n, dtype=bool)
+    new[1:] = (codes[:, order][:, 1:] != codes[:, order][:, :-1]).any(axis=0)
+    expected = np.empty(n, dtype=np.int64)
+    expected[order] = np.cumsum(new) - 1
+    assert ids.tolist() == expected.tolist()
+    assert sizes.tolist() == np.bincount(expected).tolist()

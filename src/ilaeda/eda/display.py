@@ -54,7 +54,10 @@ class Display:
 
     def granularity_vector(self) -> np.ndarray:
         """Per column: aggregated score, 2 (grouped), −1 (neither); all −1 when ungrouped."""
-        out = np.full(len(self.columns), -1.0)
+        return np.array(self._granularity_values(), dtype=np.float64)
+
+    def _granularity_values(self) -> list[float]:
+        out = [-1.0] * len(self.columns)
         g = self.granularity
         if g is not None:
             index = {c: i for i, c in enumerate(self.columns)}
@@ -67,9 +70,10 @@ class Display:
     @cached_property
     def vector(self) -> np.ndarray:
         """Observation vector (float32): 3 data values per column, granularity per column, 3 globals."""
-        data = np.stack([self.unique, self.nulls, self.entropy], axis=1).reshape(-1)
-        glob = self.granularity.globals if self.granularity is not None else (0.0, 0.0, 0.0)
-        vec = np.concatenate([data, self.granularity_vector(), np.asarray(glob)]).astype(np.float32)
+        values = [value for triple in zip(self.unique, self.nulls, self.entropy) for value in triple]
+        values += self._granularity_values()
+        values += self.granularity.globals if self.granularity is not None else (0.0, 0.0, 0.0)
+        vec = np.array(values, dtype=np.float64).astype(np.float32)  # rounded to float32 from float64, as before
         vec.setflags(write=False)
         return vec
 

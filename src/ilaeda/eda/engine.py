@@ -40,6 +40,8 @@ _SORTED_COUNTS = 256
 _SPARSE_ROWS_FACTOR = 2
 #: Group keys up to this many times the view's rows (plus a constant) are counted with ``bincount``.
 _BINCOUNT_KEYS_PER_ROW = 8
+#: From this many keys on, a stable sort of keys below 2³² goes by 16-bit radix passes.
+_RADIX_SORT_ROWS = 2048
 
 
 def normalised_entropy(counts: np.ndarray, log_norm: float) -> float:
@@ -47,7 +49,7 @@ def normalised_entropy(counts: np.ndarray, log_norm: float) -> float:
     total = counts.sum()
     if total <= 0 or log_norm <= 0:
         return 0.0
-    return float(np.sum(entr(counts / total)) / log_norm)
+    return float(np.add.reduce(entr(counts / total)) / log_norm)  # np.sum's reduction, without its dispatch
 
 
 def histogram_counts(values: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
@@ -59,16 +61,20 @@ def histogram_counts(values: np.ndarray, weights: np.ndarray | None = None) -> n
     ``searchsorted`` on the edges finds the same bin. Otherwise numpy's own assignment (with its ±1
     corrections) is replayed; non-finite or degenerate ranges go to numpy.
     """
-    first, last = values.min(), values.max()
+    return _histogram_counts(values, weights, values.min(), values.max())
+
+
+def _histogram_counts(values: np.ndarray, weights: np.ndarray | None, first: float, last: float) -> np.ndarray:
+    """:func:`histogram_counts` of ``values`` whose minimum and maximum are ``first`` and ``last``."""
     if not (np.isfinite(first) and np.isfinite(last)):
         return np.histogram(values, bins=HISTOGRAM_BINS, weights=weights)[0].astype(np.float64)
     if first == last:
         first, last = first - 0.5, last + 0.5
-    edges = np.linspace(first, last, HISTOGRAM_BINS + 1, endpoint=True, dtype=np.float64)
-    if np.any(edges[:-1] >= edges[1:]):
+    edges = _bin_edges(first, last)
+    if (edges[:-1] >= edges[1:]).any():
         return np.histogram(values, bins=HISTOGRAM_BINS, weights=weights)[0].astype(np.float64)
     if _wide_bins(first, last):
-        index = np.searchsorted(edges, values, side="right") - 1
+        index = edges.searchsorted(values, side="right") - 1
         index[index == HISTOGRAM_BINS] -= 1
     else:
         index = (((values - first) / (last - first)) * HISTOGRAM_BINS).astype(np.intp)
@@ -78,25 +84,49 @@ def histogram_counts(values: np.ndarray, weights: np.ndarray | None = None) -> n
     return np.bincount(index, weights=weights, minlength=HISTOGRAM_BINS).astype(np.float64)
 
 
+_EDGE_STEPS = np.arange(HISTOGRAM_BINS + 1, dtype=np.float64)
+
+
+def _bin_edges(first: float, last: float) -> np.ndarray:
+    """``np.linspace(first, last, 21)`` of float64 bounds, by numpy's arithmetic without its overhead.
+
+    numpy's linspace multiplies ``arange(21)`` by ``(last - first) / 20``, adds ``first`` and sets
+    the last edge to ``last`` (a zero step, which it treats otherwise, goes to numpy).
+    """
+    step = (last - first) / HISTOGRAM_BINS
+    if step == 0:
+        return np.linspace(first, last, HISTOGRAM_BINS + 1, endpoint=True, dtype=np.float64)
+    edges = _EDGE_STEPS * step
+    edges += first
+    edges[-1] = last
+    return edges
+
+
 def _wide_bins(first: float, last: float) -> bool:
     """Whether a 20-bin histogram of [first, last] has bins far wider than the values' rounding."""
     return bool((last - first) / HISTOGRAM_BINS > 1e-9 * max(abs(first), abs(last)))
 
 
 def sorted_histogram_counts(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """:func:`histogram_counts` of ascending ``values``: bins cut by ``searchsorted`` on numpy's edges.
+    """:func:`histogram_counts` of ascending ``values`` with integer ``weights`` (counts): bins cut by
+    ``searchsorted`` on numpy's edges, each bin's weights summed (exactly: integers).
 
     Exact under the same condition as :func:`histogram_counts`' ``searchsorted`` (else it is called).
     """
     first, last = values[0], values[-1]
     if not (np.isfinite(first) and np.isfinite(last) and _wide_bins(first, last)):
         return histogram_counts(values, weights)
-    edges = np.linspace(first, last, HISTOGRAM_BINS + 1, endpoint=True, dtype=np.float64)
-    if np.any(edges[:-1] >= edges[1:]):
+    edges = _bin_edges(first, last)
+    if (edges[:-1] >= edges[1:]).any():
         return histogram_counts(values, weights)
-    cuts = np.searchsorted(values, edges[1:-1], side="left")
-    cumulative = np.concatenate([[0.0], np.cumsum(weights)])
-    return np.diff(cumulative[np.concatenate([[0], cuts, [len(values)]])])
+    bounds = np.empty(HISTOGRAM_BINS + 1, dtype=np.intp)
+    bounds[0], bounds[-1] = 0, len(values)
+    bounds[1:-1] = values.searchsorted(edges[1:-1], side="left")
+    starts = bounds[:-1]
+    filled = starts < bounds[1:]
+    counts = np.zeros(HISTOGRAM_BINS, dtype=np.float64)
+    counts[filled] = np.add.reduceat(weights, starts[filled])  # a bin's sum runs to the next filled bin
+    return counts
 
 
 def histogram_entropy(values: np.ndarray, weights: np.ndarray | None = None) -> float:
@@ -110,7 +140,19 @@ def histogram_entropy(values: np.ndarray, weights: np.ndarray | None = None) -> 
     first, last = values.min(), values.max()
     if first == last and np.isfinite(first):  # every value in one bin: entropy 0, without the histogram
         return 0.0
-    return normalised_entropy(histogram_counts(values, weights), _LN_BINS)
+    return normalised_entropy(_histogram_counts(values, weights, first, last), _LN_BINS)
+
+
+def sorted_histogram_entropy(values: np.ndarray, weights: np.ndarray) -> float:
+    """:func:`histogram_entropy` of distinct ascending ``values`` with ``weights``.
+
+    The same counts as :func:`histogram_counts`, by :func:`sorted_histogram_counts`.
+    """
+    if weights.sum() <= 1:
+        return 0.0
+    if values[0] == values[-1] and np.isfinite(values[0]):
+        return 0.0
+    return normalised_entropy(sorted_histogram_counts(values, weights), _LN_BINS)
 
 
 def value_count_entropy(counts: np.ndarray) -> float:
@@ -128,9 +170,15 @@ def value_count_entropy(counts: np.ndarray) -> float:
     else:
         multiplicity = np.bincount(counts.astype(np.int64, copy=False))
         multiplicity[0] = 0
-        distinct = np.flatnonzero(multiplicity)[::-1]
+        distinct = multiplicity.nonzero()[0][::-1]
         terms = np.repeat(entr(distinct / float(m)), multiplicity[distinct])
-    return float(np.sum(terms) / float(np.log(m)))
+    return float(np.add.reduce(terms) / _log(m))
+
+
+@lru_cache(maxsize=65_536)
+def _log(m: int) -> float:
+    """``float(np.log(m))`` (memoised: value-count entropies divide by it)."""
+    return float(np.log(m))
 
 
 class _View:
@@ -178,6 +226,7 @@ class DisplayEngine:
         self._filter_categories: LRUCache = LRUCache(max(1_000, min(cache_size, VIEW_CACHE_BYTES // (2 * widest))))
         self._displays: LRUCache = LRUCache(cache_size)
         self._terms: LRUCache = LRUCache(cache_size)
+        self._view_terms: LRUCache = LRUCache(cache_size)
         self._counts: LRUCache = LRUCache(cache_size)
         self._group_memo: LRUCache = LRUCache(64)
         self._score_memo: LRUCache = LRUCache(cache_size)
@@ -268,11 +317,13 @@ class DisplayEngine:
         """Fill in the stacked codes present in ``view``, their counts and each column's bounds."""
         if view.codes is None:
             if view.counts is not None:
-                codes = np.flatnonzero(view.counts)
+                codes = view.counts.nonzero()[0]
                 counts = view.counts[codes]
             else:
-                codes, counts = np.unique(self.table.stacked_codes[view.rows].reshape(-1), return_counts=True)
-            view.bounds = np.searchsorted(codes, self._offsets).tolist()
+                codes, counts = _distinct_counts(
+                    self.table.stacked_codes[view.rows].reshape(-1), int(self._offsets[-1])
+                )
+            view.bounds = codes.searchsorted(self._offsets).tolist()
             view.codes, view.code_counts = codes, counts
         return view
 
@@ -300,7 +351,7 @@ class DisplayEngine:
         keep, known = entry
         j = self._position[column.name]
         if parent.counts is not None:
-            present = np.flatnonzero(parent.counts[self._offsets[j] + 1 : self._offsets[j + 1]]) + 1
+            present = parent.counts[self._offsets[j] + 1 : self._offsets[j + 1]].nonzero()[0] + 1
         else:
             self._sparse(parent)
             present = parent.codes[parent.bounds[j] : parent.bounds[j + 1]] - self._offsets[j]  # type: ignore[index]
@@ -345,19 +396,24 @@ class DisplayEngine:
         return self._counts.get_or((filters, column), compute)
 
     def term_candidates(self, filters: tuple[Filter, ...], column: str, operator: str) -> TermCandidates:
-        """Filter terms the view of ``filters`` offers for ``column``/``operator`` (memoised)."""
+        """Filter terms the view of ``filters`` offers for ``column``/``operator`` (memoised per filter chain,
+        and per view: filter chains that keep the same rows share them).
+        """
         tokens = uses_tokens(operator, column, self.schema.text_columns)
+        return self._terms.get_or(
+            (filters, column, tokens), lambda: self._candidates_of(self._view(filters), column, tokens)
+        )
 
+    def _candidates_of(self, view: _View, column: str, tokens: bool) -> TermCandidates:
         def compute() -> TermCandidates:
             encoded = self.column(column)
-            view = self._view(filters)
             counts = self._column_counts(view, column)
             if tokens:
                 incidence, vocabulary = encoded.token_index
                 return token_candidates(view.n, counts, incidence, vocabulary)
             return value_candidates(encoded.codes[view.rows], encoded.strings, encoded.n_categories, counts)
 
-        return self._terms.get_or((filters, column, tokens), compute)
+        return self._view_terms.get_or((view.serial, column, tokens), compute)
 
     # -------------------------------------------------------------------------------- displays
     def display(self, state: State) -> Display:
@@ -419,103 +475,130 @@ class DisplayEngine:
         """
         columns, starts, ends, ms = (np.array(v, dtype=np.int64) for v in zip(*few))
         lengths = ends - starts
-        edges = np.zeros(len(counts) + 1, dtype=np.int64)
-        edges[starts] += 1  # the ranges are disjoint: no index repeats within one assignment
-        edges[ends] -= 1
-        selected = counts[np.cumsum(edges[:-1]) > 0]
+        selected = np.concatenate([counts[start:end] for _, start, end, _ in few])  # the ranges ascend
         keys = np.sort(np.repeat(columns, lengths) * (n + 1) + (n - selected))
         terms = entr((n - keys % (n + 1)) / np.repeat(ms, lengths).astype(np.float64))
-        stops = np.cumsum(lengths).tolist()
+        stops = lengths.cumsum().tolist()
         for (j, _, _, m), stop, length in zip(few, stops, lengths.tolist()):
-            entropy[j] = float(np.sum(terms[stop - length : stop]) / float(np.log(m)))
+            entropy[j] = float(np.add.reduce(terms[stop - length : stop]) / _log(m))
 
     def _granularity(self, state: State, view: _View) -> Granularity | None:
         # A later function on the same column wins. An aggregated column may also be a grouping column
         # (e.g. the primary key grouped and counted): pandas 1.x, which the benchmark ran on, aggregates it
         # like any other column (each group's key values), so it is not special-cased.
         aggregations = dict(state.aggregations)
-        rows, key = view.rows, (view.serial, state.grouping)
-        group_ids, sizes = self._group_memo.get_or(key, lambda: self._groups(state.grouping, rows))
+        key = (view.serial, state.grouping)
+        groups = self._group_memo.get_or(key, lambda: self._grouped(view, state.grouping))
+        sizes = groups.sizes
         k = len(sizes)
         if k == 0:  # pandas aggregates no group without error, whatever the function
             return Granularity(state.grouping, tuple((c, 0.0) for c in aggregations), 0.0, 0.0, 0.0)
         agg_attrs = []  # in the order the columns were first aggregated, as the benchmark's tokens
         for col, func in aggregations.items():
             score = self._score_memo.get_or(
-                (*key, col, func),
-                lambda: self._aggregation_score(self.column(col), func, rows, group_ids, sizes),  # noqa: B023 - called at once
+                (*key, None if func == "count" else col, func),  # a count depends on the groups alone
+                lambda: self._aggregation_score(self.column(col), func, groups),  # noqa: B023 - called at once
             )
             if score is None:
                 return None
             agg_attrs.append((col, score))
-        total = float(sizes.sum())
-        site_std = equal_shares_std(k) if sizes.min() == sizes.max() else _std(sizes / total)
-        return Granularity(state.grouping, tuple(agg_attrs), 1.0 / k, k / total, site_std)
+        return Granularity(state.grouping, tuple(agg_attrs), *groups.globals())
+
+    def _grouped(self, view: _View, grouping: tuple[str, ...]) -> _Groups:
+        """The groups of ``view`` by ``grouping``: the groups by all but the last column (when memoised)
+        split by the last, else :meth:`_groups`.
+        """
+        prefix = self._group_memo.get((view.serial, grouping[:-1])) if len(grouping) > 1 else None
+        if prefix is None:
+            return _Groups(view.rows, *self._groups(grouping, view.rows))
+        return _Groups(view.rows, *self._split(prefix, grouping[-1]))
 
     def _groups(self, grouping: tuple[str, ...], rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Group id per row (−1 = dropped for a missing key) and the group sizes.
 
         Groups are numbered in ascending order of their mixed-radix key (as ``np.unique`` numbers
-        them); keys are counted with ``bincount`` when their range is small.
+        them); keys are counted with ``bincount`` when their range is small, else sorted (stable).
         """
         key = np.zeros(len(rows), dtype=np.int64)
         valid = np.ones(len(rows), dtype=bool)
         n_keys = 1
         for name in grouping:
             column = self.column(name)
+            radix = column.n_categories + 1
+            if n_keys * radix > 1 << 62:  # the key would overflow int64: number it densely first (the same order)
+                key, sizes = _number_keys(key, valid, n_keys)
+                n_keys = len(sizes)
             codes = column.codes[rows]
             valid &= codes > 0
-            key = key * (column.n_categories + 1) + codes
-            n_keys *= column.n_categories + 1
-        if n_keys <= _BINCOUNT_KEYS_PER_ROW * len(rows) + 1024:
-            key[~valid] = n_keys  # one more bucket for the rows a missing key drops
-            counts = np.bincount(key, minlength=n_keys + 1)[:n_keys]
-            occupied = np.flatnonzero(counts)
-            lookup = np.full(n_keys + 1, -1, dtype=np.int64)
-            lookup[occupied] = np.arange(len(occupied))
-            return lookup[key], counts[occupied]
-        ids = np.full(len(rows), -1, dtype=np.int64)
-        if not valid.any():
-            return ids, np.zeros(0, dtype=np.int64)
-        _, inverse, sizes = np.unique(key[valid], return_inverse=True, return_counts=True)
-        ids[valid] = inverse
-        return ids, sizes
+            key = key * radix + codes
+            n_keys *= radix
+        return _number_keys(key, valid, n_keys)
+
+    def _split(self, prefix: _Groups, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`_groups` of the prefix's grouping plus column ``name``, from the prefix's groups.
+
+        The prefix's ids rank its keys, so ``id × radix + code`` orders the rows as the whole key does.
+        """
+        column = self.column(name)
+        codes = column.codes[prefix.rows]
+        valid = (prefix.ids >= 0) & (codes > 0)
+        k = len(prefix.sizes)
+        if k and prefix.sizes.max() == 1:  # one row per group: the groups only lose the rows `name` misses
+            ids = prefix.ids[valid]
+            alive = np.zeros(k, dtype=bool)
+            alive[ids] = True
+            lookup = alive.cumsum() - 1
+            out = np.full(len(codes), -1, dtype=np.int64)
+            out[valid] = lookup[ids]
+            return out, np.ones(len(ids), dtype=np.int64)
+        radix = column.n_categories + 1
+        return _number_keys(prefix.ids * radix + codes, valid, k * radix)
 
     @staticmethod
-    def _aggregation_score(
-        column: EncodedColumn, func: str, rows: np.ndarray, group_ids: np.ndarray, sizes: np.ndarray
-    ) -> float | None:
-        """Entropy score of the aggregated column; None when pandas could not aggregate it."""
-        k = len(sizes)
-        if func == "count":
-            return histogram_entropy(sizes.astype(np.float64)) if k > 1 else 0.0
-        keep = group_ids >= 0
-        ids = group_ids[keep]
-        sel = rows[keep]
+    def _aggregation_score(column: EncodedColumn, func: str, groups: _Groups) -> float | None:
+        """Entropy score of the aggregated column; None when pandas could not aggregate it.
+
+        Each score depends on the aggregated values as a multiset (a histogram or value counts of
+        them), so groups may be visited in any order.
+        """
+        k = len(groups.sizes)
+        if func == "count":  # the histogram of the sizes, from the distinct sizes and how many groups have each
+            if k <= 1:
+                return 0.0
+            multiplicity = np.bincount(groups.sizes)
+            distinct = multiplicity.nonzero()[0]
+            return sorted_histogram_entropy(distinct.astype(np.float64), multiplicity[distinct].astype(np.float64))
+        ids, sel = groups.kept()
+        codes = column.codes[sel]
+        present = codes > 0
         if column.kind == "str":
             # pandas 1.x: mean fails on any string (and gives 0 without one); min/max fail when a group
             # mixes strings and missing cells; sum concatenates each group's strings, 0 for a group without.
-            present = column.codes[sel] > 0
             if func == "mean":
                 return None if present.any() else 0.0
-            if func in ("min", "max") and np.any(
-                (np.bincount(ids[present], minlength=k) > 0) & (np.bincount(ids[~present], minlength=k) > 0)
+            if (
+                func in ("min", "max")
+                and not groups.singletons
+                and ((np.bincount(ids[present], minlength=k) > 0) & (np.bincount(ids[~present], minlength=k) > 0)).any()
             ):
                 return None
         if func in ("min", "max"):  # categories are sorted: the extreme value has the extreme code
-            codes = column.codes[sel]
-            present = codes > 0
             extremes = _group_extremes(codes[present], ids[present], k, func)
-            if column.kind != "str":
-                agg = column.categories[extremes - 1].astype(np.float64)
-                return histogram_entropy(agg) if len(agg) > 1 else 0.0
-            return value_count_entropy(np.bincount(extremes)) if len(extremes) > 1 else 0.0
+            if len(extremes) <= 1:
+                return 0.0
+            multiplicity = np.bincount(extremes)
+            if column.kind == "str":
+                return value_count_entropy(multiplicity)
+            # the histogram of the extreme values, from the distinct ones (ascending with their codes)
+            distinct = multiplicity.nonzero()[0]
+            values = column.categories[distinct - 1].astype(np.float64)
+            return sorted_histogram_entropy(values, multiplicity[distinct].astype(np.float64))
         if column.kind == "str":  # sum: pandas concatenates the strings of each group
-            values = _concatenation_ids(column.codes[sel], ids, k)
-            return value_count_entropy(np.bincount(values)) if len(values) > 1 else 0.0
+            return value_count_entropy(_concatenation_counts(codes, ids, k)) if k > 1 else 0.0
         values = column.numeric_values[sel]
         present = ~np.isnan(values)
         # bincount adds the weights of each group in row order, as np.add.at does: the same sums
+        agg: np.ndarray
         if func == "sum":
             agg = np.bincount(ids[present], weights=values[present], minlength=k)
         else:  # mean
@@ -528,6 +611,96 @@ class DisplayEngine:
         return histogram_entropy(agg) if len(agg) > 1 else 0.0
 
 
+def _number_keys(key: np.ndarray, valid: np.ndarray, n_keys: int) -> tuple[np.ndarray, np.ndarray]:
+    """Dense numbers of the ``valid`` rows' keys (below ``n_keys``) in ascending key order (−1 = not
+    valid) and how many rows have each: ``np.unique``'s numbering, by ``bincount`` when the keys are
+    few for the rows, else by a stable sort.
+    """
+    if n_keys <= _BINCOUNT_KEYS_PER_ROW * len(key) + 1024:
+        key = np.where(valid, key, n_keys)  # one more bucket for the rows a missing key drops
+        counts = np.bincount(key, minlength=n_keys + 1)[:n_keys]
+        occupied = counts.nonzero()[0]
+        lookup = np.full(n_keys + 1, -1, dtype=np.int64)
+        lookup[occupied] = np.arange(len(occupied))
+        return lookup[key], counts[occupied]
+    ids = np.full(len(key), -1, dtype=np.int64)
+    if not valid.any():
+        return ids, np.zeros(0, dtype=np.int64)
+    selected = valid.nonzero()[0]
+    key = key[selected]
+    order = _stable_order(key, n_keys)  # faster than np.unique's quicksort here; the same numbering
+    key = key[order]
+    new = np.empty(len(key), dtype=bool)
+    new[0] = True
+    np.not_equal(key[1:], key[:-1], out=new[1:])
+    ids[selected[order]] = new.cumsum() - 1
+    return ids, _run_lengths(new.nonzero()[0], len(key))
+
+
+def _stable_order(key: np.ndarray, n_keys: int) -> np.ndarray:
+    """``np.argsort(key, kind="stable")`` of non-negative keys below ``n_keys``: for many keys below 2³², two
+    stable passes over their 16-bit halves (numpy radix-sorts 16-bit integers), low half first.
+    """
+    if len(key) < _RADIX_SORT_ROWS or n_keys > 1 << 32:
+        return key.argsort(kind="stable")
+    order = (key & 0xFFFF).astype(np.uint16).argsort(kind="stable")
+    return order[(key[order] >> 16).astype(np.uint16).argsort(kind="stable")]
+
+
+def _distinct_counts(values: np.ndarray, bound: int) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(values, return_counts=True)`` of non-negative integers below ``bound``: below 2¹⁶ by
+    numpy's radix sort of 16-bit integers.
+    """
+    if bound > 1 << 16 or not len(values):
+        return np.unique(values, return_counts=True)
+    ordered = np.sort(values.astype(np.uint16), kind="stable")
+    new = np.empty(len(ordered), dtype=bool)
+    new[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
+    starts = new.nonzero()[0]
+    return ordered[starts].astype(values.dtype), _run_lengths(starts, len(ordered))
+
+
+def _run_lengths(starts: np.ndarray, total: int) -> np.ndarray:
+    """Lengths of the runs starting at ``starts`` (ascending, the first 0) in ``total`` elements."""
+    lengths = np.empty(len(starts), dtype=np.int64)
+    lengths[:-1] = starts[1:] - starts[:-1]
+    lengths[-1] = total - starts[-1]
+    return lengths
+
+
+class _Groups:
+    """The groups of one view and grouping: group id per row (−1 = dropped), sizes, and the rows kept."""
+
+    __slots__ = ("_globals", "_kept", "ids", "rows", "sizes")
+
+    def __init__(self, rows: np.ndarray, ids: np.ndarray, sizes: np.ndarray) -> None:
+        self.rows, self.ids, self.sizes = rows, ids, sizes
+        self._kept: tuple[np.ndarray, np.ndarray] | None = None
+        self._globals: tuple[float, float, float] | None = None
+
+    def globals(self) -> tuple[float, float, float]:
+        """``inverse_ngroups``, ``inverse_size_mean`` and ``site_std`` (at least one group)."""
+        if self._globals is None:
+            sizes, k = self.sizes, len(self.sizes)
+            total = float(sizes.sum())
+            site_std = equal_shares_std(k) if sizes.min() == sizes.max() else _std(sizes / total)
+            self._globals = (1.0 / k, k / total, site_std)
+        return self._globals
+
+    def kept(self) -> tuple[np.ndarray, np.ndarray]:
+        """Group ids and table rows of the rows in a group, in row order."""
+        if self._kept is None:
+            keep = self.ids >= 0
+            self._kept = (self.ids[keep], self.rows[keep])
+        return self._kept
+
+    @property
+    def singletons(self) -> bool:
+        """Whether every group has one row."""
+        return len(self.sizes) == len(self.kept()[0])
+
+
 def _std(values: np.ndarray) -> float:
     """``float(np.std(values))`` of a 1-D float array: numpy's operations, without its dispatch."""
     deviations = values - np.add.reduce(values) / len(values)
@@ -536,45 +709,56 @@ def _std(values: np.ndarray) -> float:
 
 
 def _group_extremes(codes: np.ndarray, ids: np.ndarray, k: int, func: str) -> np.ndarray:
-    """The largest (``func="max"``) or smallest code of each group that has one, in group order."""
-    if not len(ids):
-        return np.zeros(0, dtype=codes.dtype)
-    order = stable_argsort(ids)
-    sizes = np.bincount(ids, minlength=k)
-    starts = (np.cumsum(sizes) - sizes)[sizes > 0]
-    return (np.maximum if func == "max" else np.minimum).reduceat(codes[order], starts)
+    """The largest (``func="max"``) or smallest of the positive ``codes`` of each group that has one, in group order."""
+    if func == "max":
+        out = np.zeros(k, dtype=codes.dtype)
+        np.maximum.at(out, ids, codes)
+        return out[out > 0]
+    none = np.iinfo(codes.dtype).max
+    out = np.full(k, none, dtype=codes.dtype)
+    np.minimum.at(out, ids, codes)
+    return out[out < none]
 
 
-def _concatenation_ids(codes: np.ndarray, ids: np.ndarray, k: int) -> np.ndarray:
-    """An id per group (all ``k``) identifying the ordered sequence of its non-missing strings.
+def _concatenation_counts(codes: np.ndarray, ids: np.ndarray, k: int) -> np.ndarray:
+    """How many of the ``k`` groups share each ordered sequence of non-missing strings (codes > 0).
 
-    Groups are told apart by two 64-bit polynomial hashes of their code sequences (and lengths);
-    groups with no string share one id (pandas 1.x sums them to 0).
+    A group with at most one string is told by that code (groups with no string share one sequence:
+    pandas 1.x sums them to 0); groups with several strings by their length and two 64-bit
+    polynomial hashes of their code sequence (classes found by sorting one hash, all three compared).
+    The counts come in no particular order.
     """
     present = codes > 0
-    codes, ids = codes[present].astype(np.uint64), ids[present]
-    if not len(ids):
-        return np.zeros(k, dtype=np.int64)
-    order = stable_argsort(ids)
-    codes, ids = codes[order], ids[order]
+    codes, ids = codes[present], ids[present]
     lengths = np.bincount(ids, minlength=k)
-    starts = np.cumsum(lengths) - lengths
+    several = lengths > 1
+    in_several = several[ids]
+    single = np.zeros(k, dtype=np.int64)
+    single[ids[~in_several]] = codes[~in_several]
+    counts = np.bincount(single[~several])
+    counts = counts[counts > 0]
+    if not in_several.any():
+        return counts
+    renumber = several.cumsum() - 1
+    ids, codes, lengths = renumber[ids[in_several]], codes[in_several], lengths[several]
+    order = stable_argsort(ids)
+    codes, ids = codes[order].astype(np.uint64), ids[order]
+    starts = lengths.cumsum() - lengths
     position = np.arange(len(ids)) - starts[ids]
-    nonempty = lengths > 0
     keys = [lengths.astype(np.uint64)]
     with np.errstate(over="ignore"):
         for base in (np.uint64(1_000_003), np.uint64(998_244_353)):
             powers = np.cumprod(np.full(int(lengths.max()), base, dtype=np.uint64))  # base**(position + 1)
-            hashed = np.zeros(k, dtype=np.uint64)
-            hashed[nonempty] = np.add.reduceat(codes * powers[position], starts[nonempty])
-            keys.append(hashed)
-    order = np.lexsort(keys[::-1])
+            keys.append(np.add.reduceat(codes * powers[position], starts))
+    order = keys[1].argsort()
     table = np.stack(keys, axis=1)[order]
+    same = table[1:] == table[:-1]
+    if (same[:, 1] & ~(same[:, 0] & same[:, 2])).any():  # one hash collides, the others differ
+        table = np.stack(keys, axis=1)[np.lexsort(keys[::-1])]
+        same = table[1:] == table[:-1]
     new = np.ones(len(table), dtype=bool)
-    new[1:] = np.any(table[1:] != table[:-1], axis=1)
-    inverse = np.empty(len(table), dtype=np.int64)
-    inverse[order] = np.cumsum(new) - 1
-    return inverse
+    new[1:] = ~same.all(axis=1)
+    return np.concatenate([counts, _run_lengths(new.nonzero()[0], len(table))])
 
 
 #: numpy 1.x reduces float64 sums in buffers of this many elements, each summed pairwise.

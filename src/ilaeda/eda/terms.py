@@ -111,8 +111,8 @@ def stable_argsort(values: np.ndarray) -> np.ndarray:
         and values.max() < 1 << 16
         and (values.dtype.kind in "iu" or np.all(values == np.floor(values)))
     ):
-        return np.argsort(values.astype(np.uint16), kind="stable")
-    return np.argsort(values, kind="stable")
+        return values.astype(np.uint16).argsort(kind="stable")
+    return values.argsort(kind="stable")
 
 
 def _none(tokens: bool) -> TermCandidates:
@@ -139,7 +139,7 @@ def value_candidates(
     is_first[first[np.flatnonzero(counts[1:]) + 1]] = True
     values = present[is_first]
     order = values[stable_argsort(counts[values])]
-    positions = np.cumsum(counts[order]) / n_present
+    positions = counts[order].cumsum() / n_present
     return TermCandidates(strings, order - 1, positions, False)
 
 

@@ -49,7 +49,7 @@ class ActionCodec:
 
     def decode(self, vector: np.ndarray, engine: DisplayEngine, state: State, rng: np.random.Generator) -> Action:
         """The action a vector means in ``state`` (filter terms drawn with ``rng``)."""
-        kind, col, oper, term_bin, agg_col, agg_func = (int(v) for v in vector)
+        kind, col, oper, term_bin, agg_col, agg_func = map(int, np.asarray(vector).tolist())
         if kind == 0:
             return Back()
         if kind == 3:
