@@ -175,6 +175,18 @@ def test_eval_policy_on_a_saved_policy(runs: dict[str, tuple[Any, Path]], tmp_pa
     assert not (Path(default["log_dir"]) / "report").exists()  # policy_evaluation.report=False
     # same policy, seed and dataset as the training run's evaluation → same sessions
     assert default["benchmark"] == trained["benchmark"]
+    assert default["env_options"].get("mask_back_at_root", False) is False
+    masked = eval_policy_ex.run(
+        config_updates={
+            "policy_path": trained["policy_path"],
+            "seed": 0,
+            "env_options": {"mask_back_at_root": True},
+            "logging": {"log_root": str(tmp_path)},
+            "policy_evaluation": {"n_sessions": 8, "render": False, "report": False},
+        }
+    ).result
+    assert masked["env_options"]["mask_back_at_root"] is True
+    assert masked["benchmark"]["back_at_root"]["mean"] == 0.0  # BACK at the root never generated
 
 
 @pytest.mark.parametrize(

@@ -140,6 +140,16 @@ CASES = {
     ),
     "eval_text_file": ("eval_policy", ["with", "policy_path={text}"], "is not a PyTorch checkpoint"),
     "eval_seed": ("eval_policy", ["with", "policy_path={cyber}", "seed=-3"], "seed must be"),
+    "eval_mask_text": (
+        "eval_policy",
+        ["with", "policy_path={cyber}", "env_options.mask_back_at_root=yes"],
+        "env_options.mask_back_at_root must be a bool",
+    ),
+    "eval_env_option": (
+        "eval_policy",
+        ["with", "policy_path={cyber}", "env_options.horizon=3"],
+        "unknown option 'horizon'",
+    ),
 }
 
 

@@ -58,6 +58,7 @@ def eval_policy(
     horizon: int | None,
     data_dir: str | None,
     torch_num_threads: int,
+    env_options: dict[str, Any],
 ) -> dict[str, Any]:
     """Evaluate ``policy_path``; returns the benchmark sections like a training run's result."""
     watch = Stopwatch()
@@ -78,7 +79,7 @@ def eval_policy(
     role = dataset_role(meta, datasets)
     # The env the policy was trained in (episode end, observation features, masks); older checkpoints
     # record none of these and get EDAEnv's defaults.
-    options = dict(meta.get("env_options") or {})
+    options = {**(meta.get("env_options") or {}), **env_options}
     env = EDAEnv(schema=schema_obj, datasets=datasets, horizon=horizon, data_dir=data_dir, **options)
     policy, meta = load_policy(policy_path, env.observation_space, env.action_space)
     name = f"{schema_obj.name}_{'-'.join(map(str, datasets))}"
@@ -93,6 +94,7 @@ def eval_policy(
         "split": split_name if role != "training" else None,
         "policy_split": meta.get("split"),
         "dataset_role": role,
+        "env_options": options,
         "schema": schema_obj.name,
         "eval_dataset": datasets[0] if len(datasets) == 1 else list(datasets),
         "seed": int(seed),

@@ -34,6 +34,11 @@ def defaults() -> None:
     horizon = None  # episode length (default: the policy's)
     data_dir = None  # data directory (default: $ILAEDA_DATA_DIR, then the user cache)
     torch_num_threads = 1  # torch intra-op threads
+    # Overrides of the env options the policy file records (its training env): e.g.
+    # {"mask_back_at_root": True} masks BACK at the root when generating (a decoding constraint: the policy's
+    # distribution renormalised over the other actions); {"episode_end": "terminate"} for a policy file
+    # that records no options (written before they were recorded; EDAEnv's defaults are used otherwise).
+    env_options = dict[str, object]()
     locals()  # quieten linters: every local is a config entry
 
 
@@ -51,10 +56,29 @@ def validate(config: dict[str, Any], command_name: str, logger: logging.Logger) 
     check_seed(config)
     check_evaluation(config)
     check_horizon(config["horizon"])
+    check_env_options(config["env_options"])
     if config["split"] is not None:
         parse_split(config["split"])
     check_schema(config, policy_metadata(str(path)))
     return {}
+
+
+#: Env options eval_policy may override, with their types.
+ENV_OPTIONS: dict[str, type] = {"episode_end": str, "observe_step": bool, "mask_back_at_root": bool, "min_length": int}
+
+
+def check_env_options(options: object) -> None:
+    """``env_options`` is a dict of known EDAEnv options with values of the right type."""
+    if not isinstance(options, dict):
+        raise ConfigError(f"env_options must be a dict such as {{'mask_back_at_root': True}}, got {options!r}")
+    for key, value in options.items():
+        if key not in ENV_OPTIONS:
+            raise ConfigError(f"env_options: unknown option {key!r}; use {', '.join(ENV_OPTIONS)}")
+        wanted = ENV_OPTIONS[key]
+        if type(value) is not wanted:  # bool is not taken for int, nor int for bool
+            raise ConfigError(f"env_options.{key} must be a {wanted.__name__}, got {value!r}")
+    if "min_length" in options:
+        check_positive_int(options["min_length"], "env_options.min_length", minimum=0, error=ConfigError)
 
 
 def check_policy_file(path: str) -> None:
