@@ -32,6 +32,7 @@ import statistics
 import sys
 from collections import defaultdict
 from collections.abc import Sequence
+from pathlib import Path
 
 from scipy import stats
 
@@ -69,9 +70,40 @@ def released_shape(paths: Sequence[str], policy: str) -> dict[tuple[str, str], t
     return out
 
 
+def read_runs(source: str) -> list[dict[str, str]]:
+    """Per-run rows: analyze's per-run CSV, or a folder of Sacred records (training or eval_policy runs).
+
+    From a folder, every COMPLETED ``run.json`` below it gives a row with ``algo``, ``split``, ``seed`` and
+    ``<section>.<metric>.{mean,std,n}`` of its ``benchmark`` and ``benchmark_deterministic`` sections.
+    """
+    path = Path(source)
+    if not path.is_dir():
+        with path.open(newline="") as handle:
+            return list(csv.DictReader(handle))
+    rows = []
+    for run_json in sorted(path.rglob("run.json")):
+        record = json.loads(run_json.read_text())
+        result = record.get("result")
+        if record.get("status") != "COMPLETED" or not isinstance(result, dict) or "benchmark" not in result:
+            continue
+        row = {
+            "algo": str(result.get("algo")),
+            "split": str(result.get("split") or result.get("policy_split")),
+            "seed": str(result.get("seed")),
+        }
+        for section in ("benchmark", "benchmark_deterministic"):
+            for metric, stat in (result.get(section) or {}).items():
+                for key in ("mean", "std", "n"):
+                    row[f"{section}.{metric}.{key}"] = str(stat[key])
+        rows.append(row)
+    return rows
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("results_csv", help="analyze's per-run CSV (csv_output_path)")
+    p.add_argument(
+        "results_csv", help="analyze's per-run CSV (csv_output_path), or a folder of Sacred runs (e.g. eval_policy's)"
+    )
     p.add_argument("--reference", default="benchmarking/reference_results.csv")
     p.add_argument("--algo", default="bcgail")
     p.add_argument("--policy", default="stochastic", choices=("stochastic", "deterministic"))
@@ -83,8 +115,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.versus is not None:
         return versus(args.results_csv, args.algo, args.versus, args.policy)
     prefix = "benchmark" if args.policy == "stochastic" else "benchmark_deterministic"
-    with open(args.results_csv, newline="") as handle:
-        rows = [r for r in csv.DictReader(handle) if r.get("algo") == args.algo]
+    rows = [r for r in read_runs(args.results_csv) if r.get("algo") == args.algo]
     if not rows:
         sys.exit(f"error: no run of algo {args.algo!r} in {args.results_csv}")
     ref: dict[tuple[str, str], tuple[float, float, int]] = {}
@@ -122,7 +153,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             continue
         theirs = pooled([ref[(s, metric)] for s in splits])
         welch = stats.ttest_ind_from_stats(ours[0], ours[1], ours[2], theirs[0], theirs[1], theirs[2], equal_var=False)
-        p_seed = stats.ttest_1samp(seed_means, theirs[0]).pvalue if len(seed_means) > 1 else float("nan")
+        spread = len(seed_means) > 1 and statistics.stdev(seed_means) > 0
+        p_seed = stats.ttest_1samp(seed_means, theirs[0]).pvalue if spread else float("nan")  # nan: no test
         print(
             f"| {metric} | {ours[0]:.3f} ± {ours[1]:.3f} (n={ours[2]}) | {theirs[0]:.3f} ± {theirs[1]:.3f} "
             f"(n={theirs[2]}) | {ours[0] - theirs[0]:+.3f} | {welch.pvalue:.2g} | {seed_cell} | {p_seed:.2g} |"
@@ -147,8 +179,7 @@ def _seed_means(rows: list[dict[str, str]], prefix: str, metric: str, n_splits: 
 def versus(results_csv: str, algo: str, other: str, policy: str) -> int:
     """Print ``algo`` against ``other`` (two labels of one CSV), pooled sessions and seed means."""
     prefix = "benchmark" if policy == "stochastic" else "benchmark_deterministic"
-    with open(results_csv, newline="") as handle:
-        rows = list(csv.DictReader(handle))
+    rows = read_runs(results_csv)
     ours, theirs = [r for r in rows if r["algo"] == algo], [r for r in rows if r["algo"] == other]
     if not ours or not theirs:
         sys.exit(f"error: need runs of both {algo!r} and {other!r} in {results_csv}")

@@ -111,3 +111,21 @@ def test_a_file_without_a_json_line_is_an_error(tmp_path: Path) -> None:
                 str(tmp_path / "bad.txt"),
             ]
         )
+
+
+def test_a_folder_of_sacred_runs_is_read_like_the_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for k in (1, 2):
+        for s in (0, 1):
+            bench = {m: {"mean": 0.1 * k + 0.01 * s, "std": 0.1, "n": 60} for m in METRICS}
+            result = {"algo": "bcgail", "split": None, "policy_split": f"cyber_loo{k}", "seed": s, "benchmark": bench}
+            run = tmp_path / "runs" / f"r{k}{s}" / "1" / "run.json"
+            run.parent.mkdir(parents=True)
+            run.write_text(json.dumps({"status": "COMPLETED", "result": result}))
+    (tmp_path / "runs" / "failed" / "1").mkdir(parents=True)
+    (tmp_path / "runs" / "failed" / "1" / "run.json").write_text(json.dumps({"status": "FAILED", "result": None}))
+    _results_csv(tmp_path / "r.csv")
+    _reference_csv(tmp_path / "ref.csv")
+    compare.main([str(tmp_path / "runs"), "--reference", str(tmp_path / "ref.csv")])
+    from_folder = capsys.readouterr().out
+    compare.main([str(tmp_path / "r.csv"), "--reference", str(tmp_path / "ref.csv")])
+    assert from_folder == capsys.readouterr().out and "4 runs" in from_folder
