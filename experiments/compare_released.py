@@ -19,7 +19,7 @@ With ``--versus OTHER`` the comparison is ours against another algorithm label o
 means over splits of the two (Welch over seeds).
 
     python experiments/compare_released.py results/results.csv [--algo bcgail] [--policy stochastic]
-        [--versus LABEL] [--released_runs released_s0.txt released_s1.txt ...]
+        [--versus LABEL [--versus_source CSV_OR_FOLDER]] [--released_runs released_s0.txt released_s1.txt ...]
 """
 
 from __future__ import annotations
@@ -108,12 +108,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--algo", default="bcgail")
     p.add_argument("--policy", default="stochastic", choices=("stochastic", "deterministic"))
     p.add_argument("--versus", default=None, help="compare with this algorithm label of the CSV instead")
+    p.add_argument("--versus_source", default=None, help="read the --versus runs from this CSV or folder instead")
     p.add_argument(
         "--released_runs", nargs="*", default=[], help="outputs of experiments/released_agents.py (length, BACK@root)"
     )
     args = p.parse_args(argv)
     if args.versus is not None:
-        return versus(args.results_csv, args.algo, args.versus, args.policy)
+        return versus(args.results_csv, args.algo, args.versus, args.policy, args.versus_source)
     prefix = "benchmark" if args.policy == "stochastic" else "benchmark_deterministic"
     rows = [r for r in read_runs(args.results_csv) if r.get("algo") == args.algo]
     if not rows:
@@ -176,11 +177,14 @@ def _seed_means(rows: list[dict[str, str]], prefix: str, metric: str, n_splits: 
     return [statistics.fmean(v) for v in by_seed.values() if len(v) == n_splits]
 
 
-def versus(results_csv: str, algo: str, other: str, policy: str) -> int:
-    """Print ``algo`` against ``other`` (two labels of one CSV), pooled sessions and seed means."""
+def versus(results_csv: str, algo: str, other: str, policy: str, other_source: str | None = None) -> int:
+    """Print ``algo`` against ``other`` (two labels of one source, or ``other`` read from ``other_source``),
+    pooled sessions and seed means.
+    """
     prefix = "benchmark" if policy == "stochastic" else "benchmark_deterministic"
     rows = read_runs(results_csv)
-    ours, theirs = [r for r in rows if r["algo"] == algo], [r for r in rows if r["algo"] == other]
+    other_rows = rows if other_source is None else read_runs(other_source)
+    ours, theirs = [r for r in rows if r["algo"] == algo], [r for r in other_rows if r["algo"] == other]
     if not ours or not theirs:
         sys.exit(f"error: need runs of both {algo!r} and {other!r} in {results_csv}")
     splits = sorted({r["split"] for r in ours})

@@ -129,3 +129,13 @@ def test_a_folder_of_sacred_runs_is_read_like_the_csv(tmp_path: Path, capsys: py
     from_folder = capsys.readouterr().out
     compare.main([str(tmp_path / "r.csv"), "--reference", str(tmp_path / "ref.csv")])
     assert from_folder == capsys.readouterr().out and "4 runs" in from_folder
+
+
+def test_versus_reads_the_other_runs_from_another_source(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _results_csv(tmp_path / "a.csv")
+    _results_csv(tmp_path / "b.csv")
+    compare.main(
+        [str(tmp_path / "a.csv"), "--algo", "bcgail", "--versus", "bcgail", "--versus_source", str(tmp_path / "b.csv")]
+    )
+    row = _row(capsys.readouterr().out, "t_bleu_2")
+    assert row[3] == "+0.000" and row[4] == "1"  # the same runs on both sides: no difference, p = 1
