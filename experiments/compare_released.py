@@ -133,19 +133,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     print("|---|---:|---:|---:|---:|---:|---:|")
     for metric in (*SHOWN, *METRICS):
-        parts = [
-            (
-                float(r[f"{prefix}.{metric}.mean"]),
-                float(r[f"{prefix}.{metric}.std"]),
-                int(float(r[f"{prefix}.{metric}.n"])),
-            )
-            for r in rows
-        ]
-        ours = pooled(parts)
-        by_seed: dict[str, list[float]] = defaultdict(list)
-        for r in rows:
-            by_seed[r["seed"]].append(float(r[f"{prefix}.{metric}.mean"]))
-        seed_means = [statistics.fmean(v) for v in by_seed.values() if len(v) == len(splits)]
+        ours = pooled(_per_run(rows, prefix, metric))
+        seed_means = _seed_means(rows, prefix, metric, len(splits))
         seed_cell = (
             f"{statistics.fmean(seed_means):.3f} ± {statistics.stdev(seed_means):.3f}" if len(seed_means) > 1 else "-"
         )

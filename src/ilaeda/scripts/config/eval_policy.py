@@ -19,6 +19,7 @@ from ilaeda.data.splits import parse_split
 from ilaeda.errors import ConfigError
 from ilaeda.scripts._sacred import new_experiment
 from ilaeda.scripts.common import check_evaluation, check_seed
+from ilaeda.scripts.ingredients.environment import ENV_OPTION_TYPES
 from ilaeda.scripts.ingredients.logging import logging_ingredient
 from ilaeda.scripts.ingredients.policy_evaluation import policy_evaluation_ingredient
 
@@ -63,18 +64,14 @@ def validate(config: dict[str, Any], command_name: str, logger: logging.Logger) 
     return {}
 
 
-#: Env options eval_policy may override, with their types.
-ENV_OPTIONS: dict[str, type] = {"episode_end": str, "observe_step": bool, "mask_back_at_root": bool, "min_length": int}
-
-
 def check_env_options(options: object) -> None:
     """``env_options`` is a dict of known EDAEnv options with values of the right type."""
     if not isinstance(options, dict):
         raise ConfigError(f"env_options must be a dict such as {{'mask_back_at_root': True}}, got {options!r}")
     for key, value in options.items():
-        if key not in ENV_OPTIONS:
-            raise ConfigError(f"env_options: unknown option {key!r}; use {', '.join(ENV_OPTIONS)}")
-        wanted = ENV_OPTIONS[key]
+        if key not in ENV_OPTION_TYPES:
+            raise ConfigError(f"env_options: unknown option {key!r}; use {', '.join(ENV_OPTION_TYPES)}")
+        wanted = ENV_OPTION_TYPES[key]
         if type(value) is not wanted:  # bool is not taken for int, nor int for bool
             raise ConfigError(f"env_options.{key} must be a {wanted.__name__}, got {value!r}")
     if "min_length" in options:

@@ -108,15 +108,25 @@ def _env_kwargs(
     }
 
 
+#: The env options beyond schema, datasets and horizon that policy checkpoints record, with their types.
+ENV_OPTION_TYPES: dict[str, type] = {
+    "episode_end": str,
+    "observe_step": bool,
+    "mask_back_at_root": bool,
+    "min_length": int,
+}
+
+
 @environment_ingredient.capture
 def env_options(episode_end: str, observe_step: bool, mask_back_at_root: bool, min_length: int) -> dict[str, Any]:
     """The env options beyond schema, datasets and horizon (recorded in policy checkpoints)."""
-    return {
+    values = {
         "episode_end": episode_end,
-        "observe_step": bool(observe_step),
-        "mask_back_at_root": bool(mask_back_at_root),
-        "min_length": int(min_length),
+        "observe_step": observe_step,
+        "mask_back_at_root": mask_back_at_root,
+        "min_length": min_length,
     }
+    return {key: kind(values[key]) for key, kind in ENV_OPTION_TYPES.items()}
 
 
 def uses_masks() -> bool:
