@@ -16,8 +16,11 @@ from typing import Any
 import optuna
 import pytest
 
+from ilaeda.redaction import query_password_key, redact, split_password
 from ilaeda.scripts import tune
 from ilaeda.scripts.config.tune import PASSWORD_ENV, SEARCH_SPACES
+from ilaeda.tuning import UsageError, options, storage, trials
+from ilaeda.tuning import space as spaces
 
 REPO = Path(__file__).resolve().parents[2]
 FAST_BC = REPO / "benchmarking" / "fast_bc_cyber_loo1.json"
@@ -73,7 +76,7 @@ def load_study(tmp_path: Path, name: str = "bc_cyber_loo1") -> optuna.Study:
 
 
 def test_parse_argv_and_values(tmp_path: Path) -> None:
-    inv = tune.parse_argv(
+    inv = options.parse_argv(
         [
             "gail",
             "with",
@@ -90,7 +93,11 @@ def test_parse_argv_and_values(tmp_path: Path) -> None:
     assert inv.options["n_trials"] == 7 and inv.options["seeds"] == [0, 2]
     assert inv.options["storage"] == "sqlite:///x.db" and inv.options["pruner"] == "median"
     assert inv.train_updates == {"environment.num_vec": 4, "reward.hid_sizes": [8, 8]}
-    assert tune.parse_value("true") is True and tune.parse_value("None") is None and tune.parse_value("a b") == "a b"
+    assert (
+        options.parse_value("true") is True
+        and options.parse_value("None") is None
+        and options.parse_value("a b") == "a b"
+    )
 
 
 @pytest.mark.parametrize(
@@ -106,8 +113,8 @@ def test_parse_argv_and_values(tmp_path: Path) -> None:
     ],
 )
 def test_parse_argv_errors(argv: list[str], message: str) -> None:
-    with pytest.raises(tune.UsageError, match=message):
-        tune.parse_argv(argv)
+    with pytest.raises(UsageError, match=message):
+        options.parse_argv(argv)
 
 
 @pytest.mark.parametrize(
@@ -130,18 +137,18 @@ def test_parse_argv_errors(argv: list[str], message: str) -> None:
     ],
 )
 def test_settings_errors(extra: list[str], message: str) -> None:
-    with pytest.raises(tune.UsageError, match=message):
-        tune.settings_from(tune.parse_argv(["bc", "with", str(FAST_BC), *extra]))
+    with pytest.raises(UsageError, match=message):
+        options.settings_from(options.parse_argv(["bc", "with", str(FAST_BC), *extra]))
 
 
 def test_settings_zero_where_zero_means_something() -> None:
     keys = ("pruner_startup_trials", "pruner_warmup_steps", "worker", "sampler_seed")
-    settings = tune.settings_from(tune.parse_argv(["bc", "with", str(FAST_BC), *(f"{k}=0" for k in keys)]))
+    settings = options.settings_from(options.parse_argv(["bc", "with", str(FAST_BC), *(f"{k}=0" for k in keys)]))
     assert {k: settings.options[k] for k in keys} == dict.fromkeys(keys, 0)
 
 
 def test_settings_training_datasets_only() -> None:
-    settings = tune.settings_from(tune.parse_argv(["bc", "with", str(FAST_BC), "seeds=[3, 4]"]))
+    settings = options.settings_from(options.parse_argv(["bc", "with", str(FAST_BC), "seeds=[3, 4]"]))
     assert settings.val_splits == ["cyber_loo1_val2", "cyber_loo1_val3", "cyber_loo1_val4"]
     assert settings.units[:4] == [
         ("cyber_loo1_val2", 3),
@@ -153,15 +160,15 @@ def test_settings_training_datasets_only() -> None:
 
 
 def test_search_space_merge_remove_replace_and_errors(tmp_path: Path) -> None:
-    merged = tune.load_search_space("bc", str(space_file(tmp_path)), replace=False)
+    merged = spaces.load_search_space("bc", str(space_file(tmp_path)), replace=False)
     assert set(merged) == {"bc.n_epochs", "bc.batch_size"} and merged["bc.n_epochs"]["high"] == 3
-    added = tune.load_search_space(
+    added = spaces.load_search_space(
         "gail",
         str(space_file(tmp_path, {"rl.rl_kwargs.gamma": {"type": "float", "low": 0.9, "high": 0.999}})),
         replace=False,
     )
     assert set(added) == set(SEARCH_SPACES["gail"]) | {"rl.rl_kwargs.gamma"}
-    only = tune.load_search_space(
+    only = spaces.load_search_space(
         "gail", str(space_file(tmp_path, {"reward.penalty_coef": {"type": "float", "low": 0, "high": 1}})), replace=True
     )
     assert set(only) == {"reward.penalty_coef"}
@@ -173,17 +180,17 @@ def test_search_space_merge_remove_replace_and_errors(tmp_path: Path) -> None:
         ({"x": {"type": "categorical", "choices": []}}, "non-empty list"),
         ({"bad key": {"type": "int", "low": 0, "high": 1}}, "dotted training-config keys"),
     ]:
-        with pytest.raises(tune.UsageError, match=message):
-            tune.load_search_space("bc", str(space_file(tmp_path, bad)), replace=True)
-    with pytest.raises(tune.UsageError, match="empty"):
-        tune.load_search_space("bc", str(space_file(tmp_path, {k: None for k in SEARCH_SPACES["bc"]})), False)
+        with pytest.raises(UsageError, match=message):
+            spaces.load_search_space("bc", str(space_file(tmp_path, bad)), replace=True)
+    with pytest.raises(UsageError, match="empty"):
+        spaces.load_search_space("bc", str(space_file(tmp_path, {k: None for k in SEARCH_SPACES["bc"]})), False)
 
 
 def test_every_default_space_is_valid() -> None:
     for algo, space in SEARCH_SPACES.items():
         for key, spec in space.items():
-            tune.check_spec(key, spec)
-        assert algo in tune.ALGORITHMS
+            spaces.check_spec(key, spec)
+        assert algo in options.ALGORITHMS
 
 
 def test_categorical_lists_round_trip() -> None:
@@ -192,42 +199,66 @@ def test_categorical_lists_round_trip() -> None:
         "reward.penalty_coef": {"type": "float", "low": 0.0, "high": 2.0},
     }
     trial = optuna.trial.FixedTrial({"reward.hid_sizes": "[64, 64]", "reward.penalty_coef": 0.5})
-    assert tune.suggest(trial, space) == {"reward.hid_sizes": [64, 64], "reward.penalty_coef": 0.5}
-    assert tune.decode_params({"reward.hid_sizes": "[32, 32]"}, space) == {"reward.hid_sizes": [32, 32]}
+    assert spaces.suggest(trial, space) == {"reward.hid_sizes": [64, 64], "reward.penalty_coef": 0.5}
+    assert spaces.decode_params({"reward.hid_sizes": "[32, 32]"}, space) == {"reward.hid_sizes": [32, 32]}
 
 
 # ---------------------------------------------------------------- secrets
 
 
-def test_redact() -> None:
-    assert tune.redact("postgresql://me:s3cret@db:5432/x") == "postgresql://me:***@db:5432/x"
-    assert tune.redact("error for pw hunter2 here", ["hunter2"]) == "error for pw *** here"
+PASSWORDS = ["s3/cret", "s3@cret", "s3:cret", "s3?cret", "s3#cret", "s3%cret", "a/@:?#%b"]
+
+
+@pytest.mark.parametrize("password", PASSWORDS)
+def test_redact_masks_every_character(password: str) -> None:
+    url = f"postgresql://tuner:{password}@db.example:5432/studies?sslmode=require"
+    masked = "postgresql://tuner:***@db.example:5432/studies?sslmode=require"
+    for text in (url, f"storage {url!r} failed", json.dumps({"storage": url}), f"a storage={url} b"):
+        out = redact(text)
+        assert password not in out and "cret" not in out and masked in out
+    assert split_password(url) == ("postgresql://tuner@db.example:5432/studies?sslmode=require", password)
+    assert redact("error for pw hunter2 here", ["hunter2"]) == "error for pw *** here"
+
+
+def test_redact_query_form_and_urls_without_password() -> None:
+    assert redact("sqlite:///x.db?Password=s3cret&mode=ro") == "sqlite:///x.db?Password=***&mode=ro"
+    assert query_password_key("postgresql://u@h/db?PASSWORD=x") == "PASSWORD"
+    assert query_password_key("postgresql://u:p@h/db?sslmode=require") is None
+    for url in ("sqlite:////tmp/a:b/x.db", "postgresql://tuner@db:5432/x", "sqlite:///study.db"):
+        assert redact(url) == url and split_password(url) == (url, None)
 
 
 def test_password_sources(tmp_path: Path) -> None:
-    assert tune.read_password(None, {PASSWORD_ENV: "from-env"}) == "from-env"
-    assert tune.read_password(None, {}) is None
+    assert storage.read_password(None, {PASSWORD_ENV: "from-env"}) == "from-env"
+    assert storage.read_password(None, {}) is None
     secret = tmp_path / "pw"
     secret.write_text("from-file\n")
     secret.chmod(0o600)
-    assert tune.read_password(str(secret), {PASSWORD_ENV: "from-env"}) == "from-file"
+    assert storage.read_password(str(secret), {PASSWORD_ENV: "from-env"}) == "from-file"
     secret.chmod(0o640)
-    with pytest.raises(tune.UsageError, match="readable by others; run chmod 600"):
-        tune.read_password(str(secret), {})
-    with pytest.raises(tune.UsageError, match="storage_password_file"):
-        tune.read_password(str(tmp_path / "nope"), {})
+    with pytest.raises(UsageError, match="readable by others; run chmod 600"):
+        storage.read_password(str(secret), {})
+    with pytest.raises(UsageError, match="storage_password_file"):
+        storage.read_password(str(tmp_path / "nope"), {})
 
 
 def test_url_with_password() -> None:
-    url = tune.storage_url_with_password("postgresql://tuner@db.example:5432/studies", "p@ss word")
     from sqlalchemy.engine import make_url
 
+    url = storage.connect_url("postgresql://tuner@db.example:5432/studies", "p@ss word")
     assert make_url(url).password == "p@ss word" and make_url(url).username == "tuner"
-    assert tune.storage_url_with_password("sqlite:///x.db", "ignored") == "sqlite:///x.db"
-    assert tune.storage_url_with_password("postgresql://tuner@db/s", None) == "postgresql://tuner@db/s"
-    with pytest.raises(tune.UsageError, match="contains a password") as info:
-        tune.storage_url_with_password("postgresql://tuner:hunter2@db/s", None)
-    assert "hunter2" not in str(info.value)
+    assert storage.connect_url("sqlite:///x.db", "ignored") == "sqlite:///x.db"
+    assert storage.connect_url("postgresql://tuner@db/s", None) == "postgresql://tuner@db/s"
+    for password in PASSWORDS:  # the URL's own password wins, whatever it holds
+        url = storage.connect_url(f"postgresql://tuner:{password}@db:5/s", "env")
+        assert (make_url(url).password, make_url(url).host, make_url(url).database) == (password, "db", "s")
+
+
+@pytest.mark.parametrize("key", ["password", "PassWord", "pwd"])
+def test_query_password_is_refused(key: str) -> None:
+    with pytest.raises(UsageError, match="not accepted; write it as user:password@host") as info:
+        options.settings_from(options.parse_argv(["bc", "with", str(FAST_BC), f"storage=sqlite:///x.db?{key}=s3cret"]))
+    assert "s3cret" not in str(info.value)
 
 
 def _files_containing(root: Path, needle: str) -> list[str]:
@@ -280,10 +311,10 @@ def test_pruning_on_intermediate_values(tmp_path: Path, monkeypatch: pytest.Monk
         bench = {"t_bleu_2": {"mean": value}, "eda_sim": {"mean": value}, "length": {"mean": 5.0}}
         return {"result": {"benchmark": bench}, "run_dir": f"fake/{number}/{split}/{seed}"}
 
-    monkeypatch.setattr(tune, "run_unit", fake_unit)
+    monkeypatch.setattr(trials, "run_unit", fake_unit)
     monkeypatch.setattr(tune, "check_config", lambda settings: None)
     space = {"bc.n_epochs": {"type": "int", "low": 1, "high": 3}}
-    inv = tune.parse_argv(
+    inv = options.parse_argv(
         [
             "bc",
             "with",
@@ -299,19 +330,19 @@ def test_pruning_on_intermediate_values(tmp_path: Path, monkeypatch: pytest.Monk
             "normalise=False",
         ]
     )
-    settings = tune.settings_from(inv)
+    settings = options.settings_from(inv)
     study = optuna.create_study(
-        study_name="bc_cyber_loo1", direction="maximize", storage=tune.make_storage(settings)[0]
+        study_name="bc_cyber_loo1", direction="maximize", storage=storage.make_storage(settings)[0]
     )
     for epochs in (3, 3, 1, 3, 1):  # the first two set the median; then a poor, a good and a poor one
         study.enqueue_trial({"bc.n_epochs": epochs})
     summary = tune.tune(settings)
-    trials = study.get_trials(deepcopy=False)
-    states = {t.number: t.state.name for t in trials}
+    done = study.get_trials(deepcopy=False)
+    states = {t.number: t.state.name for t in done}
     assert states[2] == "PRUNED" and states[4] == "PRUNED" and states[3] == "COMPLETE"
     assert len([c for c in calls if c[0] == 2]) == 1  # pruned after its first run
     assert len([c for c in calls if c[0] == 3]) == 6  # 3 validation splits x 2 seeds
-    assert trials[3].value == pytest.approx(0.3) and trials[3].user_attrs["length"] == 5.0
+    assert done[3].value == pytest.approx(0.3) and done[3].user_attrs["length"] == 5.0
     assert sum(s in ("COMPLETE", "PRUNED") for s in states.values()) == 8
     assert summary["best"]["params"] == {"bc.n_epochs": 3}
 
