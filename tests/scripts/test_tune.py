@@ -261,37 +261,74 @@ def test_query_password_is_refused(key: str) -> None:
     assert "s3cret" not in str(info.value)
 
 
-def _files_containing(root: Path, needle: str) -> list[str]:
+def _files_containing(root: Path, needles: list[str]) -> list[str]:
     hits = []
     for path in root.rglob("*"):
-        if path.is_file() and needle.encode() in path.read_bytes():
-            hits.append(str(path))
+        if path.is_file() and not path.is_symlink():
+            data = path.read_bytes()
+            hits += [f"{path}: {n}" for n in needles if n.encode() in data]
     return hits
 
 
-def test_password_never_written(tmp_path: Path) -> None:
-    """A password in the environment: a real study on SQLite, and an unreachable PostgreSQL server.
+def _forms(password: str) -> list[str]:
+    """The password as written, percent-encoded and JSON-escaped."""
+    from urllib.parse import quote
 
-    It must not appear in the Sacred records, the logs, the study, the tuned config, its provenance or the
-    output; a URL that carries a password is refused without echoing it.
+    return list(dict.fromkeys([password, quote(password, safe=""), json.dumps(password)[1:-1]]))
+
+
+def test_password_never_written(tmp_path: Path) -> None:
+    """A real study (fast BC, SQLite) started from commands.py's worker line, then rerun with the password in
+    the URL: the password (holding / @ : ? # %) is in no byte written under tmp_path and nothing printed.
     """
-    secret = "Zq9-secret-Pw"
-    env = {PASSWORD_ENV: secret}
+    secret = "Zq9/s@c:r?e#t%41"
+    db = tmp_path / "out" / "study.db"
+    url = f"sqlite://tuner:{secret}@/{db}"
+    space = space_file(tmp_path)
+    tune_args = f"n_trials=1 folds=[2] search_space={space} tuned_dir={tmp_path / 'tuned'} storage='{url}'"
+    launcher = [
+        sys.executable,
+        str(REPO / "experiments" / "commands.py"),
+        "--name=pw",
+        "--cfg_pattern=benchmarking/fast_bc_cyber_loo1.json",
+        f"--output_dir={tmp_path / 'out'}",
+        f"--python={sys.executable}",
+        "--tune_workers=1",
+        f"--tune_args={tune_args}",
+    ]
+    printed = ""
+    for extra in ([], ["--remote", "--array", f"--slurm_log_dir={tmp_path / 'slurm'}"]):
+        res = subprocess.run([*launcher, *extra], capture_output=True, text=True, cwd=REPO, timeout=60)
+        assert res.returncode == 0, res.stderr
+        assert "ILAEDA_STORAGE_PASSWORD" in res.stderr
+        printed += res.stdout + res.stderr
+    if extra:  # the array snippet writes its .lines file: run it without sbatch
+        head, body = res.stdout.split("\n", 1)
+        subprocess.run(["bash", "-c", head.split(" && sbatch", 1)[0] + "\n" + body], check=True, cwd=REPO, timeout=60)
+        assert "worker=0" in next((tmp_path / "slurm").glob("*.lines")).read_text()
+    line = printed.splitlines()[0]
+    env = {**os.environ, "OMP_NUM_THREADS": "1", PASSWORD_ENV: secret}
+    res = subprocess.run(["bash", "-c", line], capture_output=True, text=True, cwd=REPO, env=env, timeout=600)
+    assert res.returncode == 0, res.stderr[-3000:]
+    printed += res.stdout + res.stderr
+    assert (tmp_path / "tuned" / "bc_pw-fast_bc_cyber_loo1.json").is_file() and db.is_file()
+    # the password in the URL itself, on the command line: the finished study rewrites its provenance
     res = run_tune(
-        *fast_args(tmp_path, "n_trials=1", f"storage=sqlite:///{tmp_path / 'out' / 'study.db'}"), cwd=tmp_path, env=env
+        *fast_args(tmp_path, "n_trials=1", "study_name=pw-fast_bc_cyber_loo1", f"storage={url}"), cwd=tmp_path
     )
     assert res.returncode == 0, res.stderr[-3000:]
-    assert (tmp_path / "tuned" / "bc_cyber_loo1.json").is_file()
-    assert list((tmp_path / "out" / "tune" / "bc_cyber_loo1" / "sacred").glob("*/1/run.json"))
-    assert secret not in res.stdout + res.stderr
-    assert _files_containing(tmp_path, secret) == []
+    printed += res.stdout + res.stderr
+    provenance = json.loads((tmp_path / "tuned" / "provenance" / "bc_pw-fast_bc_cyber_loo1.json").read_text())
+    assert (
+        provenance["storage"] == f"sqlite://tuner:***@/{db}" and "storage=sqlite://tuner:***@" in provenance["command"]
+    )
     # a server that is not there: the connection error is reported without the password
-    res = run_tune(*fast_args(tmp_path, "storage=postgresql+pg8000://tuner@127.0.0.1:9/db"), cwd=tmp_path, env=env)
-    assert res.returncode == 2 and "cannot open storage postgresql+pg8000://tuner@127.0.0.1:9/db" in res.stderr
-    assert secret not in res.stdout + res.stderr
-    res = run_tune(*fast_args(tmp_path, f"storage=postgresql://tuner:{secret}@127.0.0.1:9/db"), cwd=tmp_path)
-    assert res.returncode == 2 and "contains a password" in res.stderr and secret not in res.stdout + res.stderr
+    res = run_tune(*fast_args(tmp_path, f"storage=postgresql+pg8000://tuner:{secret}@127.0.0.1:9/db"), cwd=tmp_path)
+    assert res.returncode == 2 and "cannot open storage postgresql+pg8000://tuner:***@127.0.0.1:9/db" in res.stderr
     assert len(res.stderr.strip().splitlines()) == 1 and res.stderr.startswith("tune: error:")
+    printed += res.stdout + res.stderr
+    assert [f for f in _forms(secret) if f in printed] == []
+    assert _files_containing(tmp_path, _forms(secret)) == []
 
 
 # ---------------------------------------------------------------- pruning (runs replaced by given scores)

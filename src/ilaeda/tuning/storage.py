@@ -61,8 +61,11 @@ def read_password(password_file: str | None, environ: Mapping[str, str] = os.env
 
 
 def connect_url(url: str, password: str | None) -> str:
-    """The RDB URL to connect with: the URL's own password, else ``password`` for a URL with a user name."""
-    from sqlalchemy.engine import make_url
+    """The RDB URL to connect with: the URL's own password, else ``password`` for a URL with a user name.
+
+    SQLite has no accounts: a user and password in a ``sqlite://`` URL are ignored.
+    """
+    from sqlalchemy.engine import URL, make_url
     from sqlalchemy.exc import ArgumentError
 
     bare, own = split_password(url)
@@ -72,6 +75,9 @@ def connect_url(url: str, password: str | None) -> str:
         raise UsageError(
             f"storage {redact_url(url)} is not a database URL (e.g. sqlite:///study.db, postgresql://user@host/db)"
         ) from None
+    if parsed.drivername.startswith("sqlite"):  # no accounts: a user and password are ignored
+        plain: str = URL.create(parsed.drivername, database=parsed.database, query=parsed.query).render_as_string()
+        return plain
     secret = own if own is not None else password
     if secret is None or not parsed.username:
         return bare
