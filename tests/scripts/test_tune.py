@@ -469,48 +469,89 @@ def test_two_concurrent_workers_share_one_study(tmp_path: Path) -> None:
     assert again.returncode == 0 and len(load_study(tmp_path).trials) == len(study.trials)
 
 
+def _start_worker(args: list[str], tmp_path: Path, log: Path) -> subprocess.Popen:
+    with open(log, "w") as err:
+        return subprocess.Popen(
+            [sys.executable, "-m", "ilaeda.scripts.tune", *args],
+            cwd=tmp_path,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+            env={**os.environ, "OMP_NUM_THREADS": "1"},
+        )
+
+
+def _wait_event(proc: subprocess.Popen, log: Path, happened: Any, what: str, backstop: float = 3600) -> None:
+    """Wait until ``happened()`` (an event the worker wrote); fail at once, with its stderr, if it exits.
+
+    ``backstop`` only ends a hung worker: the test waits on events, not on how fast this machine is.
+    """
+    deadline = time.monotonic() + backstop
+    while not happened():
+        if proc.poll() is not None:
+            raise AssertionError(f"the worker exited ({proc.returncode}) before {what}:\n{log.read_text()[-3000:]}")
+        if time.monotonic() > deadline:
+            proc.kill()
+            raise AssertionError(f"no {what} after {backstop:.0f} s:\n{log.read_text()[-3000:]}")
+        time.sleep(0.1)
+
+
+def _records(journal: Path) -> int:
+    return journal.read_bytes().count(b"\n") if journal.is_file() else 0
+
+
 @pytest.mark.integration
 def test_killed_worker_loses_no_completed_trial_and_resumes(tmp_path: Path) -> None:
+    """Ctrl-C during a trial (one line, status 130), then SIGKILLs at seeded random journal records, then a
+    resume: every trial completed before is kept unchanged, each counted once, and the study finishes.
+    """
+    import random
+
     args = fast_args(tmp_path, "n_trials=3", "pruner=none", "sampler_seed=1")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "ilaeda.scripts.tune", *args],
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={**os.environ, "OMP_NUM_THREADS": "1"},
-    )
     journal = tmp_path / "out" / "tune" / "bc_cyber_loo1" / "journal.log"
+    log = tmp_path / "worker.err"
 
-    def second_trial_running() -> bool:
-        if not journal.is_file():
-            return False
+    def running() -> bool:
+        return any(t.state.name == "RUNNING" and "pid" in t.user_attrs for t in load_study(tmp_path).trials)
+
+    proc = _start_worker(args, tmp_path, log)
+    _wait_event(proc, log, lambda: _records(journal) > 0 and running(), "a running trial")
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=600) == 130, log.read_text()[-3000:]
+    err = log.read_text()
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err
+    assert err.strip().splitlines()[-1] == "tune: interrupted; finished trials are kept, rerun the command to resume"
+
+    rng = random.Random(23)
+    seen: dict[int, tuple[float, dict[str, Any]]] = {}
+    for _ in range(2):
+        start = _records(journal)
+        moment = start + rng.randint(3, 40)  # any record: inside a trial's runs or between trials
+        proc = _start_worker(args, tmp_path, log)
+        try:
+            _wait_event(proc, log, lambda m=moment: _records(journal) >= m, f"journal record {moment}")
+        finally:
+            proc.kill()
+            proc.wait(timeout=60)
         study = load_study(tmp_path)
-        states = [t.state for t in study.trials]
-        running = [t for t in study.trials if t.state == optuna.trial.TrialState.RUNNING]
-        return states.count(optuna.trial.TrialState.COMPLETE) >= 1 and bool(running) and "pid" in running[0].user_attrs
-
-    try:
-        _wait_for(second_trial_running, 300, "a completed trial and a running one")
-    finally:
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=60)
-    before = load_study(tmp_path)
-    completed = {t.number: (t.value, t.params) for t in before.trials if t.state.name == "COMPLETE"}
-    killed = [t for t in before.trials if t.state.name == "RUNNING"]
-    assert completed and len(killed) == 1
+        for t in study.trials:
+            if t.state.name == "COMPLETE":
+                assert seen.setdefault(t.number, (t.value, t.params)) == (t.value, t.params)
     res = run_tune(*args, cwd=tmp_path)
     assert res.returncode == 0, res.stderr[-3000:]
     after = load_study(tmp_path)
     by_number = {t.number: t for t in after.trials}
-    for number, (value, params) in completed.items():  # nothing completed was lost or changed
-        assert by_number[number].state.name == "COMPLETE"
-        assert (by_number[number].value, by_number[number].params) == (value, params)
-    dead = by_number[killed[0].number]
-    assert dead.state.name == "FAIL" and "died" in dead.user_attrs["failed_because"]
-    retries = [t for t in after.trials if t.user_attrs.get("retry_of") == dead.number]
-    assert len(retries) == 1 and retries[0].params == dead.params and retries[0].state.name == "COMPLETE"
-    assert sum(t.state.name == "COMPLETE" for t in after.trials) == 3
-    assert f"trial {dead.number}: its worker" in res.stderr
+    for number, (value, params) in seen.items():  # nothing completed was lost or changed
+        assert (by_number[number].state.name, by_number[number].value, by_number[number].params) == (
+            "COMPLETE",
+            value,
+            params,
+        )
+    complete = [t for t in after.trials if t.state.name == "COMPLETE"]
+    assert len(complete) == 3 and not [t for t in after.trials if t.state.name == "RUNNING"]
+    for t in after.trials:  # a retry runs again only what did not complete
+        if "retry_of" in t.user_attrs:
+            assert by_number[t.user_attrs["retry_of"]].state.name == "FAIL"
+    assert json.loads(res.stdout.strip().splitlines()[-1][len("tune: ") :])["trials"]["COMPLETE"] == 3
 
 
 def test_bad_input_is_one_line_exit_2(tmp_path: Path) -> None:
@@ -521,3 +562,49 @@ def test_bad_input_is_one_line_exit_2(tmp_path: Path) -> None:
     ]
     res = run_tune("bc", "with", str(FAST_BC), "train.bc.n_epoch=3", "folds=[2]", cwd=tmp_path)
     assert res.returncode == 2 and "unknown config key 'bc.n_epoch'" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_help_prints_usage_and_exits_0(tmp_path: Path) -> None:
+    res = run_tune("--help", cwd=tmp_path)
+    assert res.returncode == 0 and res.stdout.startswith("usage: python -m ilaeda.scripts.tune") and res.stderr == ""
+    assert "n_trials=20" in res.stdout and "train.<dotted key>=value" in res.stdout
+
+
+def test_algorithm_without_a_search_space(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delitem(spaces.SEARCH_SPACES, "dagger")
+    with pytest.raises(UsageError, match=r"^dagger has no default search space \(algorithms with one: gail, airl"):
+        options.settings_from(options.parse_argv(["dagger", "with", str(FAST_BC), "folds=[2]"]))
+
+
+def _one_line_before_any_trial(tmp_path: Path, *extra: str) -> str:
+    res = run_tune(*fast_args(tmp_path, *extra), cwd=tmp_path, timeout=300)
+    assert res.returncode == 2 and res.stdout == "", res.stderr[-3000:]
+    assert len(res.stderr.strip().splitlines()) == 1 and res.stderr.startswith("tune: error:")
+    assert not (tmp_path / "out" / "tune").exists() or not list((tmp_path / "out" / "tune").rglob("run.json"))
+    return res.stderr
+
+
+def test_unwritable_paths_are_one_line_before_the_study(tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("x")
+    err = _one_line_before_any_trial(tmp_path, f"output_dir={tmp_path / 'afile' / 'out'}")
+    assert f"output_dir={tmp_path / 'afile' / 'out'}: {tmp_path / 'afile'} is a file" in err
+    err = _one_line_before_any_trial(tmp_path, f"tuned_dir={tmp_path / 'afile' / 'tuned'}")
+    assert f"tuned_dir={tmp_path / 'afile' / 'tuned'}: {tmp_path / 'afile'} is a file" in err
+    err = _one_line_before_any_trial(tmp_path, f"storage=sqlite:///{tmp_path / 'afile' / 'study.db'}")
+    assert f"{tmp_path / 'afile'} is a file, not a folder" in err
+
+
+def test_read_only_output_dir_is_one_line_before_the_study(tmp_path: Path) -> None:
+    read_only = tmp_path / "ro"
+    read_only.mkdir()
+    if os.geteuid() == 0:  # root writes through permissions: a read-only file system instead
+        if subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", str(read_only)]).returncode:
+            pytest.skip("root, and no read-only tmpfs can be mounted")
+    else:
+        read_only.chmod(0o555)
+    try:
+        err = _one_line_before_any_trial(tmp_path, f"output_dir={read_only / 'out'}")
+        assert f"the folder {read_only} is not writable" in err
+    finally:
+        if os.geteuid() == 0:
+            subprocess.run(["umount", str(read_only)], check=False)
