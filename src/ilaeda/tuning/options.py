@@ -13,10 +13,10 @@ from typing import Any
 
 from ilaeda.contract import METRICS, SCRIPT_COMMANDS, check_positive_int
 from ilaeda.errors import ConfigError
-from ilaeda.scripts.config.tune import DEFAULTS
+from ilaeda.redaction import query_password_key, redact, redact_url
+from ilaeda.scripts.config.tune import DEFAULTS, PASSWORD_ENV
 from ilaeda.tuning import UsageError
 from ilaeda.tuning.space import load_search_space
-from ilaeda.tuning.storage import check_storage_option
 
 #: algorithm -> (training module under ilaeda.scripts, Sacred command)
 ALGORITHMS: dict[str, tuple[str, str]] = SCRIPT_COMMANDS
@@ -154,6 +154,22 @@ class Settings:
     def units(self) -> list[tuple[str, int]]:
         """(validation split, seed) of a trial's runs, seed-major: every prefix covers the splits evenly."""
         return [(split, seed) for seed in self.seeds for split in self.val_splits]
+
+
+def check_storage_option(storage: object) -> None:
+    """``storage`` must be None or a URL whose query holds no password."""
+    if storage is None:
+        return
+    if not isinstance(storage, str) or "://" not in storage:
+        raise UsageError(
+            f"storage must be null or a database URL such as sqlite:///study.db, got {redact(repr(storage))}"
+        )
+    key = query_password_key(storage)
+    if key is not None:
+        raise UsageError(
+            f"storage {redact_url(storage)}: a password in the query ({key}=...) is not accepted; write it as "
+            f"user:password@host or set ${PASSWORD_ENV}"
+        )
 
 
 def settings_from(inv: Invocation) -> Settings:

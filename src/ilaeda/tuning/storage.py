@@ -15,28 +15,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ilaeda.redaction import query_password_key, redact, redact_url, split_password
+from ilaeda.redaction import redact, redact_url, split_password
 from ilaeda.scripts.config.tune import PASSWORD_ENV
 from ilaeda.tuning import UsageError
 
 if TYPE_CHECKING:
     from ilaeda.tuning.options import Settings
-
-
-def check_storage_option(storage: object) -> None:
-    """``storage`` must be None or a URL whose query holds no password."""
-    if storage is None:
-        return
-    if not isinstance(storage, str) or "://" not in storage:
-        raise UsageError(
-            f"storage must be null or a database URL such as sqlite:///study.db, got {redact(repr(storage))}"
-        )
-    key = query_password_key(storage)
-    if key is not None:
-        raise UsageError(
-            f"storage {redact_url(storage)}: a password in the query ({key}=...) is not accepted; write it as "
-            f"user:password@host or set ${PASSWORD_ENV}"
-        )
 
 
 def read_password(password_file: str | None, environ: Mapping[str, str] = os.environ) -> str | None:
