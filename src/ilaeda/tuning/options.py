@@ -15,7 +15,7 @@ from ilaeda.contract import METRICS, SCRIPT_COMMANDS, check_positive_int
 from ilaeda.errors import ConfigError
 from ilaeda.redaction import query_password_key, redact, redact_url
 from ilaeda.scripts.config.tune import DEFAULTS, PASSWORD_ENV
-from ilaeda.tuning import UsageError
+from ilaeda.tuning import UsageError, read_json_object
 from ilaeda.tuning.space import load_search_space
 
 #: algorithm -> (training module under ilaeda.scripts, Sacred command)
@@ -123,13 +123,7 @@ def load_configs(paths: Sequence[str]) -> dict[str, Any]:
                 into[k] = copy.deepcopy(v)
 
     for path in paths:
-        try:
-            data = json.loads(Path(path).read_text(encoding="utf-8"))
-        except (OSError, ValueError) as e:
-            raise UsageError(f"cannot read config file {path!r}: {e}") from None
-        if not isinstance(data, dict):
-            raise UsageError(f"config file {path!r} is not a JSON object")
-        merge(merged, data)
+        merge(merged, read_json_object(path, "config file"))
     return merged
 
 

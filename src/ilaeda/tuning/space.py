@@ -6,11 +6,10 @@ import copy
 import json
 import re
 from collections.abc import Mapping
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ilaeda.scripts.config.tune import SEARCH_SPACES
-from ilaeda.tuning import UsageError
+from ilaeda.tuning import UsageError, read_json_object
 
 if TYPE_CHECKING:
     import optuna
@@ -27,12 +26,7 @@ def load_search_space(algo: str, path: str | None, replace: bool) -> dict[str, d
         )
     space = {} if replace else copy.deepcopy(SEARCH_SPACES[algo])
     if path:
-        try:
-            data = json.loads(Path(path).read_text(encoding="utf-8"))
-        except (OSError, ValueError) as e:
-            raise UsageError(f"cannot read search_space {path!r}: {e}") from None
-        if not isinstance(data, dict):
-            raise UsageError(f"search_space {path!r} must be a JSON object {{dotted key: spec or null}}")
+        data = read_json_object(path, "search_space", "a JSON object {dotted key: spec or null}")
         for key, spec in data.items():
             if spec is None:
                 space.pop(key, None)
