@@ -20,6 +20,8 @@ PASSWORD_QUERY_KEYS = ("password", "passwd", "pwd")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 #: Characters that end a URL inside free text (quotes of a repr or JSON, whitespace).
 _URL_END = " \t\r\n'\"<>"
+#: Punctuation of the sentence around a URL, not part of it.
+_TRAILING = ".,;:)]"
 
 
 def _password_span(url: str) -> tuple[int, int] | None:
@@ -88,6 +90,8 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
         end = match.end()
         while end < len(text) and text[end] not in _URL_END:
             end += 1
+        while end > match.end() and text[end - 1] in _TRAILING:
+            end -= 1
         out.append(text[pos : match.start()])
         out.append(redact_url(text[match.start() : end]))
         pos = end

@@ -218,6 +218,7 @@ def test_redact_masks_every_character(password: str) -> None:
         assert password not in out and "cret" not in out and masked in out
     assert split_password(url) == ("postgresql://tuner@db.example:5432/studies?sslmode=require", password)
     assert redact("error for pw hunter2 here", ["hunter2"]) == "error for pw *** here"
+    assert redact(f"cannot open {url}: refused.") == f"cannot open {masked}: refused."
 
 
 def test_redact_query_form_and_urls_without_password() -> None:
@@ -608,3 +609,28 @@ def test_read_only_output_dir_is_one_line_before_the_study(tmp_path: Path) -> No
     finally:
         if os.geteuid() == 0:
             subprocess.run(["umount", str(read_only)], check=False)
+
+
+def test_full_disk_at_start_is_one_line(tmp_path: Path) -> None:
+    """A tmpfs with no room left as ``output_dir``: one line (exit 1), no traceback, no partial journal."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(disk)]).returncode:
+        pytest.skip("cannot mount a tmpfs here (tests/tuning/test_journal.py simulates ENOSPC)")
+    try:
+        fd = os.open(disk / "filler", os.O_WRONLY | os.O_CREAT)
+        try:
+            while True:
+                os.write(fd, b"x" * 512)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+        res = run_tune(*fast_args(tmp_path, f"output_dir={disk / 'out'}"), cwd=tmp_path)
+        assert res.returncode == 1 and "Traceback" not in res.stderr, res.stderr[-3000:]
+        assert res.stderr.strip().splitlines()[-1].startswith("tune: error: cannot write the study journal")
+        assert "the disk is full" in res.stderr
+        journal = disk / "out" / "tune" / "bc_cyber_loo1" / "journal.log"
+        assert not journal.exists() or journal.read_bytes() in (b"",) or journal.read_bytes().endswith(b"\n")
+    finally:
+        subprocess.run(["umount", str(disk)], check=False)

@@ -115,3 +115,23 @@ def test_real_full_disk_leaves_whole_records(small_tmpfs: Path) -> None:
     _fill_until_failure(path)
     filler.unlink()
     _check_resumes(path, before)
+
+
+def test_journal_damaged_by_an_older_writer_is_mended(tmp_path: Path) -> None:
+    """Optuna's own backend appends after a partial line (what happened before this fix): the merged line
+    makes the journal unreadable; opening it here keeps the whole record and every completed trial.
+    """
+    path = tmp_path / "journal.log"
+    _complete(path, 2)
+    scratch = tmp_path / "scratch" / "journal.log"  # the records a third trial writes
+    scratch.parent.mkdir()
+    scratch.write_bytes(path.read_bytes())
+    _complete(scratch, 1)
+    new_records = scratch.read_bytes()[path.stat().st_size :]
+    with open(path, "ab") as f:  # a partial record, then the next writer's records right after it
+        f.write(b'{"op_code":5,"worker_id":"x","tri' + new_records)
+    with pytest.raises(ValueError):
+        _completed_by_plain_optuna(path)
+    _complete(path, 1)
+    assert _completed_by_plain_optuna(path) == [0, 1, 2, 3]
+    assert len(list(tmp_path.glob("journal.log.before-repair-*"))) == 1

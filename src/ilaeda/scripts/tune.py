@@ -35,6 +35,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -54,17 +55,31 @@ from ilaeda.tuning.trials import check_config, make_objective, requeue_dead_tria
 logger = logging.getLogger("ilaeda.tune")
 
 
-class _NoInterruptTraceback(logging.Filter):
-    """Drop Optuna's "trial failed" record (with its traceback) for a trial stopped by Ctrl-C."""
+class _SafeRecords(logging.Filter):
+    """Optuna's and our log records with every URL password masked; a trial stopped by Ctrl-C is not logged
+    (Optuna would print its traceback before our one line).
+    """
+
+    def __init__(self, secrets: Sequence[str]) -> None:
+        super().__init__()
+        self.secrets = list(secrets)
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return not (record.exc_info and record.exc_info[0] is KeyboardInterrupt)
+        if record.exc_info and record.exc_info[0] is KeyboardInterrupt:
+            return False
+        record.msg, record.args = redact(record.getMessage(), self.secrets), None
+        if record.exc_info:
+            record.exc_text = redact("".join(traceback.format_exception(*record.exc_info)).rstrip(), self.secrets)
+        return True
 
 
-def _quiet_interrupts() -> None:
-    for handler in logging.getLogger("optuna").handlers:
-        if not any(isinstance(f, _NoInterruptTraceback) for f in handler.filters):
-            handler.addFilter(_NoInterruptTraceback())
+def _safe_logs(secrets: Sequence[str]) -> None:
+    import optuna
+
+    optuna.logging.enable_default_handler()
+    for handler in [*logging.getLogger("optuna").handlers, *logger.handlers]:
+        handler.filters = [f for f in handler.filters if not isinstance(f, _SafeRecords)]
+        handler.addFilter(_SafeRecords(secrets))
 
 
 def tune(settings: Settings, argv: Sequence[str] = ()) -> dict[str, Any]:
@@ -140,7 +155,6 @@ def tune(settings: Settings, argv: Sequence[str] = ()) -> dict[str, Any]:
             study.stop()
 
     if finished(study) < opts["n_trials"] and counts(study).get("FAIL", 0) < opts["max_failed_trials"]:
-        _quiet_interrupts()
         study.optimize(
             make_objective(settings, baselines),
             timeout=opts["timeout_s"],
@@ -204,6 +218,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         logger.propagate = False
     install_sigterm_handler()
     secrets = _secrets(argv)
+    _safe_logs(secrets)
     try:
         settings = settings_from(parse_argv(argv))
         tune(settings, argv)

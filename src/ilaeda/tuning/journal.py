@@ -44,13 +44,7 @@ def repair(path: Path) -> Path | None:
         handle.seek(0)
         data = handle.read()
         keep = data.rfind(b"\n") + 1
-        stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
-        backup = path.with_name(f"{path.name}.cut-{stamp}")
-        try:
-            backup.write_bytes(data[keep:])
-        except OSError as e:  # no room for the backup: the cut bytes are only a half-written record
-            logger.warning("journal %s: could not back up its partial last record (%s)", path, e.strerror)
-            backup = None  # type: ignore[assignment]
+        backup = _backup(path, "cut", data[keep:])  # None without room: the cut bytes are half a record
         handle.truncate(keep)
         handle.flush()
         os.fsync(handle.fileno())
@@ -61,6 +55,62 @@ def repair(path: Path) -> Path | None:
         f"; kept in {backup}" if backup else "",
     )
     return backup
+
+
+def _backup(path: Path, kind: str, data: bytes) -> Path | None:
+    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
+    backup = path.with_name(f"{path.name}.{kind}-{stamp}")
+    try:
+        backup.write_bytes(data)
+    except OSError as e:
+        logger.warning("journal %s: could not write the backup %s (%s)", path, backup, e.strerror)
+        return None
+    return backup
+
+
+def salvage(path: Path) -> Path | None:
+    """Mend records merged by an older writer that appended after a partial line (caller holds the lock).
+
+    Such a line holds a partial record and then a whole one; the whole one is kept, the partial one (which
+    no reader ever applied) dropped, and a line that holds no whole record dropped. The journal as it was is
+    kept in ``journal.log.before-repair-<time>``; returns that file, or None when nothing was wrong.
+    """
+    if not path.is_file():
+        return None
+    data = path.read_bytes()
+    mended: list[bytes] = []
+    damaged = 0
+    for line in data.splitlines(keepends=True):
+        if _whole(line):
+            mended.append(line)
+            continue
+        damaged += 1
+        start = line.rfind(b'{"op_code"')
+        while start > 0 and not _whole(line[start:]):
+            start = line.rfind(b'{"op_code"', 0, start)
+        if start > 0:
+            mended.append(line[start:])
+    if not damaged:
+        return None
+    backup = _backup(path, "before-repair", data)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(b"".join(mended))
+    os.replace(tmp, path)
+    logger.warning(
+        "journal %s: mended %d line(s) damaged by an unfinished write%s",
+        path,
+        damaged,
+        f"; the journal as it was is in {backup}" if backup else "",
+    )
+    return backup
+
+
+def _whole(line: bytes) -> bool:
+    try:
+        json.loads(line)
+    except ValueError:
+        return False
+    return True
 
 
 def _write_error(path: Path, error: OSError) -> JournalWriteError:
@@ -88,6 +138,7 @@ def journal_storage(path: Path) -> optuna.storages.JournalStorage:
         backend = Backend(str(path), lock_obj=lock)
         with get_lock_file(lock):
             repair(path)
+            salvage(path)
     except OSError as e:
         raise _write_error(path, e) from None
     return optuna.storages.JournalStorage(backend)
