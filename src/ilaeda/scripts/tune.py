@@ -20,7 +20,6 @@
 * **Result**: the best trial as a ready-to-run training config ``<tuned_dir>/<algo>_<study>.json`` (the
   base config with the ``train.*`` updates and the best values; its split is the original one, so it trains on all training
   datasets and evaluates on the held-out one) and its provenance in ``<tuned_dir>/provenance/``.
-
 * **Secrets and failures.** A storage password (``user:password@`` in the URL, ``$ILAEDA_STORAGE_PASSWORD``
   or an owner-only ``storage_password_file``; never ``?password=``) is masked in every line, log and file
   written here. The journal keeps whole records only: a full disk or a killed worker cuts nothing completed
