@@ -36,10 +36,11 @@ config is run again. Bad input prints one ``commands.py: error: ...`` line and e
 With ``--array`` the lines go into ``<slurm log dir>/<name>-array-<hash>.lines`` (written by the printed
 snippet itself, named by its content so a resubmission never changes the file of a running array) and
 task i runs line i+1. ``--skip_completed`` works as for single runs. A storage password never goes into a
-line: a ``--tune_args`` storage URL that carries one is refused (the workers read it from the environment
-or an owner-only file).
+line: a ``--tune_args`` storage URL's ``user:password@`` password is left out of the lines (the workers read
+it from ``$ILAEDA_STORAGE_PASSWORD`` or an owner-only ``storage_password_file``); one in the URL's query
+is refused. Messages mask it (``src/ilaeda/redaction.py``).
 
-Only the standard library is used (and ``src/ilaeda/contract.py``, loaded by path), so this runs with any
+Only the standard library is used (and ``src/ilaeda/contract.py`` and ``redaction.py``, loaded by path), so this runs with any
 Python 3.10+.
 """
 
@@ -60,16 +61,17 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import NoReturn
 
-#: The algorithm names live in the package's contract module; it is loaded by path, so this script needs
-#: neither the package installed nor anything beyond the standard library.
-CONTRACT_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "src", "ilaeda", "contract.py")
+#: The algorithm names live in the package's contract module, the URL redaction in its redaction module;
+#: both are loaded by path, so this script needs neither the package installed nor anything beyond the
+#: standard library.
+PACKAGE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "src", "ilaeda")
+CONTRACT_PATH = os.path.join(PACKAGE_DIR, "contract.py")
 
 
-def _load_contract(path: str = CONTRACT_PATH) -> ModuleType:
-    """``src/ilaeda/contract.py`` of this checkout, loaded by file path."""
+def _load_contract(path: str = CONTRACT_PATH, name: str = "_ilaeda_contract") -> ModuleType:
+    """A standard-library module of this checkout's package (``contract.py`` by default), loaded by file path."""
     import importlib.util
 
-    name = "_ilaeda_contract"
     if name in sys.modules:
         return sys.modules[name]
     spec = importlib.util.spec_from_file_location(name, path)
@@ -86,11 +88,11 @@ def _load_contract(path: str = CONTRACT_PATH) -> ModuleType:
 
 
 contract = _load_contract()
+redaction = _load_contract(os.path.join(PACKAGE_DIR, "redaction.py"), "_ilaeda_redaction")
 #: config-name token -> (script module, Sacred command)
 ALGORITHMS: dict[str, tuple[str, str]] = contract.SCRIPT_COMMANDS
 FAST_TOKEN: str = contract.FAST_TOKEN
 ARRAY_DELIMITER = "ILAEDA_ARRAY_LINES"
-_URL_PASSWORD_RE = re.compile(r"//[^/@:\s]*:[^@/\s]*@")
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 #: Slurm --time: minutes, minutes:seconds, hours:minutes:seconds, days-hours[:minutes[:seconds]], or a word.
 _TIME_RE = re.compile(r"^(\d+(:\d{1,2}){0,2}|\d+-\d{1,2}(:\d{1,2}){0,2}|infinite|unlimited|UNLIMITED)$")
@@ -363,25 +365,41 @@ def _check_sbatch_args(text: str | None) -> None:
 
 
 def tune_args(text: str | None) -> list[str]:
-    """``--tune_args`` as ``key=value`` tokens; a storage URL with a password is refused."""
+    """``--tune_args`` as ``key=value`` tokens; a storage URL's password is taken out of them.
+
+    The workers read it from ``$ILAEDA_STORAGE_PASSWORD`` (or ``storage_password_file``); a password in the
+    URL's query is refused.
+    """
     try:
         tokens = shlex.split(text or "")
     except ValueError as e:
         raise UsageError(f"--tune_args: {e}") from None
+    out = []
     for token in tokens:
         if "=" not in token:
             raise UsageError(f"--tune_args: {token!r} is not key=value")
-        if _URL_PASSWORD_RE.search(token):
+        key, value = token.split("=", 1)
+        if key in ("study_name", "output_dir", "worker"):
             raise UsageError(
-                "--tune_args: the storage URL contains a password; leave it out and set "
-                "ILAEDA_STORAGE_PASSWORD in the workers' environment (or storage_password_file=...)"
+                f"--tune_args: {key} is set by commands.py (--name, --output_dir, one worker number per line)"
             )
-        if token.split("=", 1)[0] in ("study_name", "output_dir", "worker"):
-            raise UsageError(
-                f"--tune_args: {token.split('=', 1)[0]} is set by commands.py "
-                "(--name, --output_dir, one worker number per line)"
-            )
-    return tokens
+        if key == "storage":
+            if redaction.query_password_key(value) is not None:
+                raise UsageError(
+                    "--tune_args: a password in the storage URL's query is not accepted; write it as "
+                    "user:password@host or set ILAEDA_STORAGE_PASSWORD in the workers' environment"
+                )
+            value, password = redaction.split_password(value)
+            if password is not None:
+                print(
+                    "commands.py: the storage password is left out of the lines; set ILAEDA_STORAGE_PASSWORD "
+                    "in the workers' environment (sbatch passes the submitting shell's) or use "
+                    "storage_password_file=FILE (chmod 600)",
+                    file=sys.stderr,
+                )
+                token = f"{key}={value}"
+        out.append(token)
+    return out
 
 
 def tune_commands(cfg_paths: Sequence[str], args: argparse.Namespace) -> list[tuple[str, str]]:
@@ -561,7 +579,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _check_array_and_tune(args)
         workers = tune_commands(list(dict.fromkeys(r.cfg_path for r in runs)), args) if args.tune_workers else None
     except UsageError as e:
-        parser.exit(2, f"{parser.prog}: error: {e}\n")
+        parser.exit(2, f"{parser.prog}: error: {redaction.redact(str(e))}\n")
     if workers is not None:
         return _emit([line for _, line in workers], args, [job for job, _ in workers])
     if args.skip_completed:

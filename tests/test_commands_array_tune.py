@@ -160,7 +160,11 @@ def test_tune_worker_lines(tmp_path: Path) -> None:
         (["--tune_workers=-1"], "--tune_workers must not be negative"),
         (["--tune_workers=2", "--seeds=0,1"], "--seeds does not apply to tune workers"),
         (["--tune_workers=2", "--skip_completed"], "--skip_completed does not apply"),
-        (["--tune_workers=2", "--tune_args=storage=postgresql://me:hunter2@db/x"], "contains a password"),
+        (
+            ["--tune_workers=2", "--tune_args=storage=postgresql://me@db/x?PassWord=hunter2"],
+            "in the storage URL's query",
+        ),
+        (["--tune_workers=2", "--tune_args=postgresql://me:hunter2@db/x"], "is not key=value"),
         (["--tune_workers=2", "--tune_args=n_trials"], "is not key=value"),
         (["--tune_workers=2", "--tune_args=worker=3"], "worker is set by commands.py"),
         (["--tune_workers=2", "--tune_args='"], "--tune_args"),
@@ -172,6 +176,18 @@ def test_bad_input_one_line_exit_2(tmp_path: Path, args: list[str], message: str
     assert res.returncode == 2 and res.stdout == ""
     assert len(res.stderr.strip().splitlines()) == 1 and res.stderr.startswith("commands.py: error:")
     assert message in res.stderr and "hunter2" not in res.stderr
+
+
+@pytest.mark.parametrize("password", ["s3/cret", "s3@cret", "s3:cret", "s3?cret", "s3#cret", "s3%cret", "a/@:?#%b"])
+def test_tune_worker_lines_leave_the_password_out(tmp_path: Path, password: str) -> None:
+    write_configs(tmp_path / "cfg", ["gail_cyber_loo1"])
+    base = ["--name=t0", "--cfg_pattern=cfg/*.json", "--output_dir=out", "--tune_workers=2"]
+    url = f"postgresql://tuner:{password}@db:5432/optuna?sslmode=require"
+    for extra in ([], ["--remote"], ["--remote", "--array"]):
+        res = run_commands(*base, f"--tune_args=n_trials=3 storage='{url}'", *extra, cwd=tmp_path)
+        assert res.returncode == 0 and "set ILAEDA_STORAGE_PASSWORD" in res.stderr
+        assert "cret" not in res.stdout + res.stderr and password not in res.stdout + res.stderr
+        assert res.stdout.count("storage=postgresql://tuner@db:5432/optuna?sslmode=require") == 2
 
 
 def test_array_resumes_with_skip_completed(tmp_path: Path) -> None:

@@ -16,8 +16,11 @@ from typing import Any
 import optuna
 import pytest
 
+from ilaeda.redaction import query_password_key, redact, split_password
 from ilaeda.scripts import tune
 from ilaeda.scripts.config.tune import PASSWORD_ENV, SEARCH_SPACES
+from ilaeda.tuning import UsageError, options, storage, trials
+from ilaeda.tuning import space as spaces
 
 REPO = Path(__file__).resolve().parents[2]
 FAST_BC = REPO / "benchmarking" / "fast_bc_cyber_loo1.json"
@@ -73,7 +76,7 @@ def load_study(tmp_path: Path, name: str = "bc_cyber_loo1") -> optuna.Study:
 
 
 def test_parse_argv_and_values(tmp_path: Path) -> None:
-    inv = tune.parse_argv(
+    inv = options.parse_argv(
         [
             "gail",
             "with",
@@ -90,7 +93,11 @@ def test_parse_argv_and_values(tmp_path: Path) -> None:
     assert inv.options["n_trials"] == 7 and inv.options["seeds"] == [0, 2]
     assert inv.options["storage"] == "sqlite:///x.db" and inv.options["pruner"] == "median"
     assert inv.train_updates == {"environment.num_vec": 4, "reward.hid_sizes": [8, 8]}
-    assert tune.parse_value("true") is True and tune.parse_value("None") is None and tune.parse_value("a b") == "a b"
+    assert (
+        options.parse_value("true") is True
+        and options.parse_value("None") is None
+        and options.parse_value("a b") == "a b"
+    )
 
 
 @pytest.mark.parametrize(
@@ -106,8 +113,8 @@ def test_parse_argv_and_values(tmp_path: Path) -> None:
     ],
 )
 def test_parse_argv_errors(argv: list[str], message: str) -> None:
-    with pytest.raises(tune.UsageError, match=message):
-        tune.parse_argv(argv)
+    with pytest.raises(UsageError, match=message):
+        options.parse_argv(argv)
 
 
 @pytest.mark.parametrize(
@@ -130,18 +137,18 @@ def test_parse_argv_errors(argv: list[str], message: str) -> None:
     ],
 )
 def test_settings_errors(extra: list[str], message: str) -> None:
-    with pytest.raises(tune.UsageError, match=message):
-        tune.settings_from(tune.parse_argv(["bc", "with", str(FAST_BC), *extra]))
+    with pytest.raises(UsageError, match=message):
+        options.settings_from(options.parse_argv(["bc", "with", str(FAST_BC), *extra]))
 
 
 def test_settings_zero_where_zero_means_something() -> None:
     keys = ("pruner_startup_trials", "pruner_warmup_steps", "worker", "sampler_seed")
-    settings = tune.settings_from(tune.parse_argv(["bc", "with", str(FAST_BC), *(f"{k}=0" for k in keys)]))
+    settings = options.settings_from(options.parse_argv(["bc", "with", str(FAST_BC), *(f"{k}=0" for k in keys)]))
     assert {k: settings.options[k] for k in keys} == dict.fromkeys(keys, 0)
 
 
 def test_settings_training_datasets_only() -> None:
-    settings = tune.settings_from(tune.parse_argv(["bc", "with", str(FAST_BC), "seeds=[3, 4]"]))
+    settings = options.settings_from(options.parse_argv(["bc", "with", str(FAST_BC), "seeds=[3, 4]"]))
     assert settings.val_splits == ["cyber_loo1_val2", "cyber_loo1_val3", "cyber_loo1_val4"]
     assert settings.units[:4] == [
         ("cyber_loo1_val2", 3),
@@ -153,15 +160,15 @@ def test_settings_training_datasets_only() -> None:
 
 
 def test_search_space_merge_remove_replace_and_errors(tmp_path: Path) -> None:
-    merged = tune.load_search_space("bc", str(space_file(tmp_path)), replace=False)
+    merged = spaces.load_search_space("bc", str(space_file(tmp_path)), replace=False)
     assert set(merged) == {"bc.n_epochs", "bc.batch_size"} and merged["bc.n_epochs"]["high"] == 3
-    added = tune.load_search_space(
+    added = spaces.load_search_space(
         "gail",
         str(space_file(tmp_path, {"rl.rl_kwargs.gamma": {"type": "float", "low": 0.9, "high": 0.999}})),
         replace=False,
     )
     assert set(added) == set(SEARCH_SPACES["gail"]) | {"rl.rl_kwargs.gamma"}
-    only = tune.load_search_space(
+    only = spaces.load_search_space(
         "gail", str(space_file(tmp_path, {"reward.penalty_coef": {"type": "float", "low": 0, "high": 1}})), replace=True
     )
     assert set(only) == {"reward.penalty_coef"}
@@ -173,17 +180,17 @@ def test_search_space_merge_remove_replace_and_errors(tmp_path: Path) -> None:
         ({"x": {"type": "categorical", "choices": []}}, "non-empty list"),
         ({"bad key": {"type": "int", "low": 0, "high": 1}}, "dotted training-config keys"),
     ]:
-        with pytest.raises(tune.UsageError, match=message):
-            tune.load_search_space("bc", str(space_file(tmp_path, bad)), replace=True)
-    with pytest.raises(tune.UsageError, match="empty"):
-        tune.load_search_space("bc", str(space_file(tmp_path, {k: None for k in SEARCH_SPACES["bc"]})), False)
+        with pytest.raises(UsageError, match=message):
+            spaces.load_search_space("bc", str(space_file(tmp_path, bad)), replace=True)
+    with pytest.raises(UsageError, match="empty"):
+        spaces.load_search_space("bc", str(space_file(tmp_path, {k: None for k in SEARCH_SPACES["bc"]})), False)
 
 
 def test_every_default_space_is_valid() -> None:
     for algo, space in SEARCH_SPACES.items():
         for key, spec in space.items():
-            tune.check_spec(key, spec)
-        assert algo in tune.ALGORITHMS
+            spaces.check_spec(key, spec)
+        assert algo in options.ALGORITHMS
 
 
 def test_categorical_lists_round_trip() -> None:
@@ -192,75 +199,137 @@ def test_categorical_lists_round_trip() -> None:
         "reward.penalty_coef": {"type": "float", "low": 0.0, "high": 2.0},
     }
     trial = optuna.trial.FixedTrial({"reward.hid_sizes": "[64, 64]", "reward.penalty_coef": 0.5})
-    assert tune.suggest(trial, space) == {"reward.hid_sizes": [64, 64], "reward.penalty_coef": 0.5}
-    assert tune.decode_params({"reward.hid_sizes": "[32, 32]"}, space) == {"reward.hid_sizes": [32, 32]}
+    assert spaces.suggest(trial, space) == {"reward.hid_sizes": [64, 64], "reward.penalty_coef": 0.5}
+    assert spaces.decode_params({"reward.hid_sizes": "[32, 32]"}, space) == {"reward.hid_sizes": [32, 32]}
 
 
 # ---------------------------------------------------------------- secrets
 
 
-def test_redact() -> None:
-    assert tune.redact("postgresql://me:s3cret@db:5432/x") == "postgresql://me:***@db:5432/x"
-    assert tune.redact("error for pw hunter2 here", ["hunter2"]) == "error for pw *** here"
+PASSWORDS = ["s3/cret", "s3@cret", "s3:cret", "s3?cret", "s3#cret", "s3%cret", "a/@:?#%b"]
+
+
+@pytest.mark.parametrize("password", PASSWORDS)
+def test_redact_masks_every_character(password: str) -> None:
+    url = f"postgresql://tuner:{password}@db.example:5432/studies?sslmode=require"
+    masked = "postgresql://tuner:***@db.example:5432/studies?sslmode=require"
+    for text in (url, f"storage {url!r} failed", json.dumps({"storage": url}), f"a storage={url} b"):
+        out = redact(text)
+        assert password not in out and "cret" not in out and masked in out
+    assert split_password(url) == ("postgresql://tuner@db.example:5432/studies?sslmode=require", password)
+    assert redact("error for pw hunter2 here", ["hunter2"]) == "error for pw *** here"
+    assert redact(f"cannot open {url}: refused.") == f"cannot open {masked}: refused."
+
+
+def test_redact_query_form_and_urls_without_password() -> None:
+    assert redact("sqlite:///x.db?Password=s3cret&mode=ro") == "sqlite:///x.db?Password=***&mode=ro"
+    assert query_password_key("postgresql://u@h/db?PASSWORD=x") == "PASSWORD"
+    assert query_password_key("postgresql://u:p@h/db?sslmode=require") is None
+    for url in ("sqlite:////tmp/a:b/x.db", "postgresql://tuner@db:5432/x", "sqlite:///study.db"):
+        assert redact(url) == url and split_password(url) == (url, None)
 
 
 def test_password_sources(tmp_path: Path) -> None:
-    assert tune.read_password(None, {PASSWORD_ENV: "from-env"}) == "from-env"
-    assert tune.read_password(None, {}) is None
+    assert storage.read_password(None, {PASSWORD_ENV: "from-env"}) == "from-env"
+    assert storage.read_password(None, {}) is None
     secret = tmp_path / "pw"
     secret.write_text("from-file\n")
     secret.chmod(0o600)
-    assert tune.read_password(str(secret), {PASSWORD_ENV: "from-env"}) == "from-file"
+    assert storage.read_password(str(secret), {PASSWORD_ENV: "from-env"}) == "from-file"
     secret.chmod(0o640)
-    with pytest.raises(tune.UsageError, match="readable by others; run chmod 600"):
-        tune.read_password(str(secret), {})
-    with pytest.raises(tune.UsageError, match="storage_password_file"):
-        tune.read_password(str(tmp_path / "nope"), {})
+    with pytest.raises(UsageError, match="readable by others; run chmod 600"):
+        storage.read_password(str(secret), {})
+    with pytest.raises(UsageError, match="storage_password_file"):
+        storage.read_password(str(tmp_path / "nope"), {})
 
 
 def test_url_with_password() -> None:
-    url = tune.storage_url_with_password("postgresql://tuner@db.example:5432/studies", "p@ss word")
     from sqlalchemy.engine import make_url
 
+    url = storage.connect_url("postgresql://tuner@db.example:5432/studies", "p@ss word")
     assert make_url(url).password == "p@ss word" and make_url(url).username == "tuner"
-    assert tune.storage_url_with_password("sqlite:///x.db", "ignored") == "sqlite:///x.db"
-    assert tune.storage_url_with_password("postgresql://tuner@db/s", None) == "postgresql://tuner@db/s"
-    with pytest.raises(tune.UsageError, match="contains a password") as info:
-        tune.storage_url_with_password("postgresql://tuner:hunter2@db/s", None)
-    assert "hunter2" not in str(info.value)
+    assert storage.connect_url("sqlite:///x.db", "ignored") == "sqlite:///x.db"
+    assert storage.connect_url("postgresql://tuner@db/s", None) == "postgresql://tuner@db/s"
+    for password in PASSWORDS:  # the URL's own password wins, whatever it holds
+        url = storage.connect_url(f"postgresql://tuner:{password}@db:5/s", "env")
+        assert (make_url(url).password, make_url(url).host, make_url(url).database) == (password, "db", "s")
 
 
-def _files_containing(root: Path, needle: str) -> list[str]:
+@pytest.mark.parametrize("key", ["password", "PassWord", "pwd"])
+def test_query_password_is_refused(key: str) -> None:
+    with pytest.raises(UsageError, match="not accepted; write it as user:password@host") as info:
+        options.settings_from(options.parse_argv(["bc", "with", str(FAST_BC), f"storage=sqlite:///x.db?{key}=s3cret"]))
+    assert "s3cret" not in str(info.value)
+
+
+def _files_containing(root: Path, needles: list[str]) -> list[str]:
     hits = []
     for path in root.rglob("*"):
-        if path.is_file() and needle.encode() in path.read_bytes():
-            hits.append(str(path))
+        if path.is_file() and not path.is_symlink():
+            data = path.read_bytes()
+            hits += [f"{path}: {n}" for n in needles if n.encode() in data]
     return hits
 
 
-def test_password_never_written(tmp_path: Path) -> None:
-    """A password in the environment: a real study on SQLite, and an unreachable PostgreSQL server.
+def _forms(password: str) -> list[str]:
+    """The password as written, percent-encoded and JSON-escaped."""
+    from urllib.parse import quote
 
-    It must not appear in the Sacred records, the logs, the study, the tuned config, its provenance or the
-    output; a URL that carries a password is refused without echoing it.
+    return list(dict.fromkeys([password, quote(password, safe=""), json.dumps(password)[1:-1]]))
+
+
+def test_password_never_written(tmp_path: Path) -> None:
+    """A real study (fast BC, SQLite) started from commands.py's worker line, then rerun with the password in
+    the URL: the password (holding / @ : ? # %) is in no byte written under tmp_path and nothing printed.
     """
-    secret = "Zq9-secret-Pw"
-    env = {PASSWORD_ENV: secret}
+    secret = "Zq9/s@c:r?e#t%41"
+    db = tmp_path / "out" / "study.db"
+    url = f"sqlite://tuner:{secret}@/{db}"
+    space = space_file(tmp_path)
+    tune_args = f"n_trials=1 folds=[2] search_space={space} tuned_dir={tmp_path / 'tuned'} storage='{url}'"
+    launcher = [
+        sys.executable,
+        str(REPO / "experiments" / "commands.py"),
+        "--name=pw",
+        "--cfg_pattern=benchmarking/fast_bc_cyber_loo1.json",
+        f"--output_dir={tmp_path / 'out'}",
+        f"--python={sys.executable}",
+        "--tune_workers=1",
+        f"--tune_args={tune_args}",
+    ]
+    printed = ""
+    for extra in ([], ["--remote", "--array", f"--slurm_log_dir={tmp_path / 'slurm'}"]):
+        res = subprocess.run([*launcher, *extra], capture_output=True, text=True, cwd=REPO, timeout=60)
+        assert res.returncode == 0, res.stderr
+        assert "ILAEDA_STORAGE_PASSWORD" in res.stderr
+        printed += res.stdout + res.stderr
+    if extra:  # the array snippet writes its .lines file: run it without sbatch
+        head, body = res.stdout.split("\n", 1)
+        subprocess.run(["bash", "-c", head.split(" && sbatch", 1)[0] + "\n" + body], check=True, cwd=REPO, timeout=60)
+        assert "worker=0" in next((tmp_path / "slurm").glob("*.lines")).read_text()
+    line = printed.splitlines()[0]
+    env = {**os.environ, "OMP_NUM_THREADS": "1", PASSWORD_ENV: secret}
+    res = subprocess.run(["bash", "-c", line], capture_output=True, text=True, cwd=REPO, env=env, timeout=600)
+    assert res.returncode == 0, res.stderr[-3000:]
+    printed += res.stdout + res.stderr
+    assert (tmp_path / "tuned" / "bc_pw-fast_bc_cyber_loo1.json").is_file() and db.is_file()
+    # the password in the URL itself, on the command line: the finished study rewrites its provenance
     res = run_tune(
-        *fast_args(tmp_path, "n_trials=1", f"storage=sqlite:///{tmp_path / 'out' / 'study.db'}"), cwd=tmp_path, env=env
+        *fast_args(tmp_path, "n_trials=1", "study_name=pw-fast_bc_cyber_loo1", f"storage={url}"), cwd=tmp_path
     )
     assert res.returncode == 0, res.stderr[-3000:]
-    assert (tmp_path / "tuned" / "bc_cyber_loo1.json").is_file()
-    assert list((tmp_path / "out" / "tune" / "bc_cyber_loo1" / "sacred").glob("*/1/run.json"))
-    assert secret not in res.stdout + res.stderr
-    assert _files_containing(tmp_path, secret) == []
+    printed += res.stdout + res.stderr
+    provenance = json.loads((tmp_path / "tuned" / "provenance" / "bc_pw-fast_bc_cyber_loo1.json").read_text())
+    assert (
+        provenance["storage"] == f"sqlite://tuner:***@/{db}" and "storage=sqlite://tuner:***@" in provenance["command"]
+    )
     # a server that is not there: the connection error is reported without the password
-    res = run_tune(*fast_args(tmp_path, "storage=postgresql+pg8000://tuner@127.0.0.1:9/db"), cwd=tmp_path, env=env)
-    assert res.returncode == 2 and "cannot open storage postgresql+pg8000://tuner@127.0.0.1:9/db" in res.stderr
-    assert secret not in res.stdout + res.stderr
-    res = run_tune(*fast_args(tmp_path, f"storage=postgresql://tuner:{secret}@127.0.0.1:9/db"), cwd=tmp_path)
-    assert res.returncode == 2 and "contains a password" in res.stderr and secret not in res.stdout + res.stderr
+    res = run_tune(*fast_args(tmp_path, f"storage=postgresql+pg8000://tuner:{secret}@127.0.0.1:9/db"), cwd=tmp_path)
+    assert res.returncode == 2 and "cannot open storage postgresql+pg8000://tuner:***@127.0.0.1:9/db" in res.stderr
     assert len(res.stderr.strip().splitlines()) == 1 and res.stderr.startswith("tune: error:")
+    printed += res.stdout + res.stderr
+    assert [f for f in _forms(secret) if f in printed] == []
+    assert _files_containing(tmp_path, _forms(secret)) == []
 
 
 # ---------------------------------------------------------------- pruning (runs replaced by given scores)
@@ -280,10 +349,10 @@ def test_pruning_on_intermediate_values(tmp_path: Path, monkeypatch: pytest.Monk
         bench = {"t_bleu_2": {"mean": value}, "eda_sim": {"mean": value}, "length": {"mean": 5.0}}
         return {"result": {"benchmark": bench}, "run_dir": f"fake/{number}/{split}/{seed}"}
 
-    monkeypatch.setattr(tune, "run_unit", fake_unit)
+    monkeypatch.setattr(trials, "run_unit", fake_unit)
     monkeypatch.setattr(tune, "check_config", lambda settings: None)
     space = {"bc.n_epochs": {"type": "int", "low": 1, "high": 3}}
-    inv = tune.parse_argv(
+    inv = options.parse_argv(
         [
             "bc",
             "with",
@@ -299,19 +368,19 @@ def test_pruning_on_intermediate_values(tmp_path: Path, monkeypatch: pytest.Monk
             "normalise=False",
         ]
     )
-    settings = tune.settings_from(inv)
+    settings = options.settings_from(inv)
     study = optuna.create_study(
-        study_name="bc_cyber_loo1", direction="maximize", storage=tune.make_storage(settings)[0]
+        study_name="bc_cyber_loo1", direction="maximize", storage=storage.make_storage(settings)[0]
     )
     for epochs in (3, 3, 1, 3, 1):  # the first two set the median; then a poor, a good and a poor one
         study.enqueue_trial({"bc.n_epochs": epochs})
     summary = tune.tune(settings)
-    trials = study.get_trials(deepcopy=False)
-    states = {t.number: t.state.name for t in trials}
+    done = study.get_trials(deepcopy=False)
+    states = {t.number: t.state.name for t in done}
     assert states[2] == "PRUNED" and states[4] == "PRUNED" and states[3] == "COMPLETE"
     assert len([c for c in calls if c[0] == 2]) == 1  # pruned after its first run
     assert len([c for c in calls if c[0] == 3]) == 6  # 3 validation splits x 2 seeds
-    assert trials[3].value == pytest.approx(0.3) and trials[3].user_attrs["length"] == 5.0
+    assert done[3].value == pytest.approx(0.3) and done[3].user_attrs["length"] == 5.0
     assert sum(s in ("COMPLETE", "PRUNED") for s in states.values()) == 8
     assert summary["best"]["params"] == {"bc.n_epochs": 3}
 
@@ -401,48 +470,89 @@ def test_two_concurrent_workers_share_one_study(tmp_path: Path) -> None:
     assert again.returncode == 0 and len(load_study(tmp_path).trials) == len(study.trials)
 
 
+def _start_worker(args: list[str], tmp_path: Path, log: Path) -> subprocess.Popen:
+    with open(log, "w") as err:
+        return subprocess.Popen(
+            [sys.executable, "-m", "ilaeda.scripts.tune", *args],
+            cwd=tmp_path,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+            env={**os.environ, "OMP_NUM_THREADS": "1"},
+        )
+
+
+def _wait_event(proc: subprocess.Popen, log: Path, happened: Any, what: str, backstop: float = 3600) -> None:
+    """Wait until ``happened()`` (an event the worker wrote); fail at once, with its stderr, if it exits.
+
+    ``backstop`` only ends a hung worker: the test waits on events, not on how fast this machine is.
+    """
+    deadline = time.monotonic() + backstop
+    while not happened():
+        if proc.poll() is not None:
+            raise AssertionError(f"the worker exited ({proc.returncode}) before {what}:\n{log.read_text()[-3000:]}")
+        if time.monotonic() > deadline:
+            proc.kill()
+            raise AssertionError(f"no {what} after {backstop:.0f} s:\n{log.read_text()[-3000:]}")
+        time.sleep(0.1)
+
+
+def _records(journal: Path) -> int:
+    return journal.read_bytes().count(b"\n") if journal.is_file() else 0
+
+
 @pytest.mark.integration
 def test_killed_worker_loses_no_completed_trial_and_resumes(tmp_path: Path) -> None:
+    """Ctrl-C during a trial (one line, status 130), then SIGKILLs at seeded random journal records, then a
+    resume: every trial completed before is kept unchanged, each counted once, and the study finishes.
+    """
+    import random
+
     args = fast_args(tmp_path, "n_trials=3", "pruner=none", "sampler_seed=1")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "ilaeda.scripts.tune", *args],
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={**os.environ, "OMP_NUM_THREADS": "1"},
-    )
     journal = tmp_path / "out" / "tune" / "bc_cyber_loo1" / "journal.log"
+    log = tmp_path / "worker.err"
 
-    def second_trial_running() -> bool:
-        if not journal.is_file():
-            return False
+    def running() -> bool:
+        return any(t.state.name == "RUNNING" and "pid" in t.user_attrs for t in load_study(tmp_path).trials)
+
+    proc = _start_worker(args, tmp_path, log)
+    _wait_event(proc, log, lambda: _records(journal) > 0 and running(), "a running trial")
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=600) == 130, log.read_text()[-3000:]
+    err = log.read_text()
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err
+    assert err.strip().splitlines()[-1] == "tune: interrupted; finished trials are kept, rerun the command to resume"
+
+    rng = random.Random(23)
+    seen: dict[int, tuple[float, dict[str, Any]]] = {}
+    for _ in range(2):
+        start = _records(journal)
+        moment = start + rng.randint(3, 40)  # any record: inside a trial's runs or between trials
+        proc = _start_worker(args, tmp_path, log)
+        try:
+            _wait_event(proc, log, lambda m=moment: _records(journal) >= m, f"journal record {moment}")
+        finally:
+            proc.kill()
+            proc.wait(timeout=60)
         study = load_study(tmp_path)
-        states = [t.state for t in study.trials]
-        running = [t for t in study.trials if t.state == optuna.trial.TrialState.RUNNING]
-        return states.count(optuna.trial.TrialState.COMPLETE) >= 1 and bool(running) and "pid" in running[0].user_attrs
-
-    try:
-        _wait_for(second_trial_running, 300, "a completed trial and a running one")
-    finally:
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=60)
-    before = load_study(tmp_path)
-    completed = {t.number: (t.value, t.params) for t in before.trials if t.state.name == "COMPLETE"}
-    killed = [t for t in before.trials if t.state.name == "RUNNING"]
-    assert completed and len(killed) == 1
+        for t in study.trials:
+            if t.state.name == "COMPLETE":
+                assert seen.setdefault(t.number, (t.value, t.params)) == (t.value, t.params)
     res = run_tune(*args, cwd=tmp_path)
     assert res.returncode == 0, res.stderr[-3000:]
     after = load_study(tmp_path)
     by_number = {t.number: t for t in after.trials}
-    for number, (value, params) in completed.items():  # nothing completed was lost or changed
-        assert by_number[number].state.name == "COMPLETE"
-        assert (by_number[number].value, by_number[number].params) == (value, params)
-    dead = by_number[killed[0].number]
-    assert dead.state.name == "FAIL" and "died" in dead.user_attrs["failed_because"]
-    retries = [t for t in after.trials if t.user_attrs.get("retry_of") == dead.number]
-    assert len(retries) == 1 and retries[0].params == dead.params and retries[0].state.name == "COMPLETE"
-    assert sum(t.state.name == "COMPLETE" for t in after.trials) == 3
-    assert f"trial {dead.number}: its worker" in res.stderr
+    for number, (value, params) in seen.items():  # nothing completed was lost or changed
+        assert (by_number[number].state.name, by_number[number].value, by_number[number].params) == (
+            "COMPLETE",
+            value,
+            params,
+        )
+    complete = [t for t in after.trials if t.state.name == "COMPLETE"]
+    assert len(complete) == 3 and not [t for t in after.trials if t.state.name == "RUNNING"]
+    for t in after.trials:  # a retry runs again only what did not complete
+        if "retry_of" in t.user_attrs:
+            assert by_number[t.user_attrs["retry_of"]].state.name == "FAIL"
+    assert json.loads(res.stdout.strip().splitlines()[-1][len("tune: ") :])["trials"]["COMPLETE"] == 3
 
 
 def test_bad_input_is_one_line_exit_2(tmp_path: Path) -> None:
@@ -453,3 +563,74 @@ def test_bad_input_is_one_line_exit_2(tmp_path: Path) -> None:
     ]
     res = run_tune("bc", "with", str(FAST_BC), "train.bc.n_epoch=3", "folds=[2]", cwd=tmp_path)
     assert res.returncode == 2 and "unknown config key 'bc.n_epoch'" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_help_prints_usage_and_exits_0(tmp_path: Path) -> None:
+    res = run_tune("--help", cwd=tmp_path)
+    assert res.returncode == 0 and res.stdout.startswith("usage: python -m ilaeda.scripts.tune") and res.stderr == ""
+    assert "n_trials=20" in res.stdout and "train.<dotted key>=value" in res.stdout
+
+
+def test_algorithm_without_a_search_space(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delitem(spaces.SEARCH_SPACES, "dagger")
+    with pytest.raises(UsageError, match=r"^dagger has no default search space \(algorithms with one: gail, airl"):
+        options.settings_from(options.parse_argv(["dagger", "with", str(FAST_BC), "folds=[2]"]))
+
+
+def _one_line_before_any_trial(tmp_path: Path, *extra: str) -> str:
+    res = run_tune(*fast_args(tmp_path, *extra), cwd=tmp_path, timeout=300)
+    assert res.returncode == 2 and res.stdout == "", res.stderr[-3000:]
+    assert len(res.stderr.strip().splitlines()) == 1 and res.stderr.startswith("tune: error:")
+    assert not (tmp_path / "out" / "tune").exists() or not list((tmp_path / "out" / "tune").rglob("run.json"))
+    return res.stderr
+
+
+def test_unwritable_paths_are_one_line_before_the_study(tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("x")
+    err = _one_line_before_any_trial(tmp_path, f"output_dir={tmp_path / 'afile' / 'out'}")
+    assert f"output_dir={tmp_path / 'afile' / 'out'}: {tmp_path / 'afile'} is a file" in err
+    err = _one_line_before_any_trial(tmp_path, f"tuned_dir={tmp_path / 'afile' / 'tuned'}")
+    assert f"tuned_dir={tmp_path / 'afile' / 'tuned'}: {tmp_path / 'afile'} is a file" in err
+    err = _one_line_before_any_trial(tmp_path, f"storage=sqlite:///{tmp_path / 'afile' / 'study.db'}")
+    assert f"{tmp_path / 'afile'} is a file, not a folder" in err
+
+
+def test_read_only_output_dir_is_one_line_before_the_study(tmp_path: Path) -> None:
+    read_only = tmp_path / "ro"
+    read_only.mkdir()
+    if os.geteuid() == 0:  # root writes through permissions: a read-only file system instead
+        if subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", str(read_only)]).returncode:
+            pytest.skip("root, and no read-only tmpfs can be mounted")
+    else:
+        read_only.chmod(0o555)
+    try:
+        err = _one_line_before_any_trial(tmp_path, f"output_dir={read_only / 'out'}")
+        assert f"the folder {read_only} is not writable" in err
+    finally:
+        if os.geteuid() == 0:
+            subprocess.run(["umount", str(read_only)], check=False)
+
+
+def test_full_disk_at_start_is_one_line(tmp_path: Path) -> None:
+    """A tmpfs with no room left as ``output_dir``: one line (exit 1), no traceback, no partial journal."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(disk)]).returncode:
+        pytest.skip("cannot mount a tmpfs here (tests/tuning/test_journal.py simulates ENOSPC)")
+    try:
+        fd = os.open(disk / "filler", os.O_WRONLY | os.O_CREAT)
+        try:
+            while True:
+                os.write(fd, b"x" * 512)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+        res = run_tune(*fast_args(tmp_path, f"output_dir={disk / 'out'}"), cwd=tmp_path)
+        assert res.returncode == 1 and "Traceback" not in res.stderr, res.stderr[-3000:]
+        assert res.stderr.strip().splitlines()[-1].startswith("tune: error: cannot write the study journal")
+        assert "the disk is full" in res.stderr
+        journal = disk / "out" / "tune" / "bc_cyber_loo1" / "journal.log"
+        assert not journal.exists() or journal.read_bytes() in (b"",) or journal.read_bytes().endswith(b"\n")
+    finally:
+        subprocess.run(["umount", str(disk)], check=False)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-#: Environment variable holding the password of a storage URL (a URL may not carry one itself).
+#: Environment variable holding the password of a storage URL written without one (``user@host``).
 PASSWORD_ENV = "ILAEDA_STORAGE_PASSWORD"
 
 #: Tune options and their defaults.
@@ -17,8 +17,9 @@ DEFAULTS: dict[str, Any] = {
     "study_name": None,
     # None: a journal file ``<output_dir>/tune/<study_name>/journal.log`` (local processes and Slurm
     # jobs on a shared file system); or any Optuna RDB URL (``sqlite:///study.db``,
-    # ``postgresql://user@host/db``). A password never goes into the URL: it is read from the
-    # environment variable ILAEDA_STORAGE_PASSWORD or from ``storage_password_file`` (owner-only file).
+    # ``postgresql://user@host/db``). The password: in the URL (``user:password@host``), or read from
+    # the environment variable ILAEDA_STORAGE_PASSWORD or ``storage_password_file`` (owner-only file);
+    # never in the query (``?password=`` is refused). It is masked in everything printed or written.
     "storage": None,
     "storage_password_file": None,
     # Finished (complete or pruned) trials the study should reach, counted over all workers; a worker
