@@ -15,8 +15,8 @@ import pytest
 
 import ilaeda.demos.cache as cache
 import ilaeda.demos.splits as splits
-from ilaeda.demos.cache import cache_entries, clear_cache
 from ilaeda.data.schema import load_schema
+from ilaeda.demos.cache import cache_entries, clear_cache
 from ilaeda.demos.splits import dataset_replays
 
 CYBER = load_schema("cyber")
