@@ -175,17 +175,16 @@ class Selection:
 
 
 def select(
-    split: str | Split,
-    part: Part = "train",
+    split: Split,
+    part: Part,
+    n_sessions: dict[int, int],
     *,
     include_references: bool = False,
     include_eval_references: bool = False,
     test_fraction: float = 0.3,
     seed: int = 0,
-    n_sessions: dict[int, int] | None = None,
 ) -> list[Selection]:
     """Which sessions of which datasets form ``part`` of ``split`` (``n_sessions`` per dataset)."""
-    split = parse_split(split)
     train = canonical_part(part) == "train"
     if not 0.0 <= float(test_fraction) < 1.0:
         raise ConfigError(f"test_fraction must be in [0, 1), got {test_fraction}")
@@ -194,7 +193,6 @@ def select(
             f"include_eval_references would train on the held-out dataset of {split.name!r}; "
             "leave-one-out splits never train on it"
         )
-    n_sessions = n_sessions or {}
     out: list[Selection] = []
     for dataset in split.datasets(part):
         if dataset not in n_sessions:
@@ -264,11 +262,11 @@ def load_demonstrations(
     selections = select(
         parsed,
         part,
+        n_sessions,
         include_references=include_references,
         include_eval_references=include_eval_references,
         test_fraction=test_fraction,
         seed=seed,
-        n_sessions=n_sessions,
     )
     trajectories: list[Trajectory] = []
     shape: dict[str, Any] = dict(absorbing=absorbing, options=env_options, window_stride=window_stride)
@@ -307,7 +305,7 @@ def load_session_names(
     conversion = expert_sessions(parsed.schema, data_dir=data_dir, multi_aggregation=multi_aggregation)
     n_sessions = {d: len(s) for d, s in conversion.sessions.items()}
     out: dict[int, list[str]] = {}
-    for sel in select(parsed, part, test_fraction=test_fraction, seed=seed, n_sessions=n_sessions):
+    for sel in select(parsed, part, n_sessions, test_fraction=test_fraction, seed=seed):
         sessions = conversion.sessions[sel.dataset]
         indices: Sequence[int] = range(len(sessions)) if sel.indices is None else sel.indices
         out[sel.dataset] = [sessions[i].name for i in indices]
