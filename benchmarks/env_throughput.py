@@ -99,7 +99,7 @@ def run(env: EDAEnv, steps: int, seed: int, no_stop: bool) -> dict[str, float]:
 def cold_env(dataset: int) -> EDAEnv:
     """An env on one cyber dataset whose display engine starts empty (table already loaded)."""
     DisplayEngine._instances.clear()
-    env = EDAEnv("cyber", (dataset,), horizon=12)
+    env = EDAEnv("cyber", (dataset,), horizon=12, episode_end="absorbing")  # steps past STOP are absorbing
     env.engine(dataset)
     return env
 

@@ -22,7 +22,7 @@ def _one_thread() -> None:
 
 def _venv(n: int = 2) -> DummyVecEnv:
     def make() -> EDAEnv:
-        return EDAEnv("cyber", datasets=(2, 3), horizon=HORIZON)
+        return EDAEnv("cyber", datasets=(2, 3), horizon=HORIZON, episode_end="absorbing")
 
     venv = DummyVecEnv([make] * n)
     venv.seed(0)
@@ -65,7 +65,7 @@ def test_missing_penalty_is_an_error_unless_coef_is_zero() -> None:
             obs, rew, term, trunc, _info = self.env.step(action)
             return obs, rew, term, trunc, {}
 
-    venv = DummyVecEnv([lambda: NoInfo(EDAEnv("cyber", datasets=(2,), horizon=3))])
+    venv = DummyVecEnv([lambda: NoInfo(EDAEnv("cyber", datasets=(2,), horizon=3, episode_end="absorbing"))])
     wrapped = CoherencePenaltyWrapper(RewardVecEnvWrapper(venv, _constant_reward), 1.0)
     wrapped.reset()
     with pytest.raises(KeyError, match="coherence_penalty"):
@@ -84,7 +84,7 @@ def test_penalized_gail_trains_on_the_penalised_env() -> None:
     from ilaeda.algorithms import PenalizedAIRL, PenalizedGAIL
     from ilaeda.demos import load_demonstrations
 
-    demos: list[Trajectory] = load_demonstrations("cyber_loo1")[:5]
+    demos: list[Trajectory] = load_demonstrations("cyber_loo1", episode_end="absorbing")[:5]
     for cls in (PenalizedGAIL, PenalizedAIRL):
         venv = _venv()
         gen = PPO("MlpPolicy", venv, n_steps=24, batch_size=24, n_epochs=1, seed=0)

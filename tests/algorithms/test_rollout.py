@@ -12,7 +12,7 @@ from ilaeda.envs import EDAEnv
 
 
 def test_sessions_cycle_datasets_and_are_reproducible() -> None:
-    env = EDAEnv("cyber", datasets=(1, 2), horizon=6)
+    env = EDAEnv("cyber", datasets=(1, 2), horizon=6, episode_end="absorbing")
     policy = RandomPolicy(env.observation_space, env.action_space)
     env.action_space.seed(1)
     policy.action_space.seed(1)
@@ -28,7 +28,7 @@ def test_sessions_cycle_datasets_and_are_reproducible() -> None:
 
 
 def test_step_timer_counts() -> None:
-    env = StepTimer(EDAEnv("cyber", datasets=(2,), horizon=3))
+    env = StepTimer(EDAEnv("cyber", datasets=(2,), horizon=3, episode_end="absorbing"))
     env.reset(seed=0)
     for _ in range(3):
         env.step(np.zeros(6, dtype=np.int64))

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+from ilaeda.data.schema import load_schema
 from ilaeda.data.splits import parse_split, validation_splits
 from ilaeda.errors import ConfigError
 
 
 def test_validation_split_never_touches_the_held_out_dataset() -> None:
     inner = parse_split("cyber_loo1_val2")
-    assert inner.schema == "cyber" and inner.name == "cyber_loo1_val2"
+    assert inner.schema is load_schema("cyber") and inner.name == "cyber_loo1_val2"
     assert inner.train_datasets == (3, 4) and inner.eval_datasets == (2,) and inner.is_leave_one_out
     assert inner.datasets("train") == (3, 4) and inner.datasets("eval") == (2,)
     assert inner.datasets("test") == (2,)  # the demonstrations' name for the evaluation part

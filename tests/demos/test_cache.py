@@ -15,8 +15,11 @@ import pytest
 
 import ilaeda.demos.cache as cache
 import ilaeda.demos.splits as splits
+from ilaeda.data.schema import load_schema
 from ilaeda.demos.cache import cache_entries, clear_cache
 from ilaeda.demos.splits import dataset_replays
+
+CYBER = load_schema("cyber")
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -29,7 +32,7 @@ def same(a, b) -> bool:  # type: ignore[no-untyped-def]
 
 
 def test_hit_miss_and_invalidation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    built = dataset_replays("cyber", 2, cache_dir=tmp_path)
+    built = dataset_replays(CYBER, 2, cache_dir=tmp_path)
     (entry,) = cache_entries(tmp_path)
     assert entry.name.startswith("cyber-sessions-d2-h12-")
 
@@ -37,12 +40,12 @@ def test_hit_miss_and_invalidation(tmp_path: Path, monkeypatch: pytest.MonkeyPat
         raise AssertionError("the cache should have been used")
 
     monkeypatch.setattr(splits, "replay_sessions", fail)
-    assert same(dataset_replays("cyber", 2, cache_dir=tmp_path), built)
+    assert same(dataset_replays(CYBER, 2, cache_dir=tmp_path), built)
     monkeypatch.undo()
 
-    dataset_replays("cyber", 2, horizon=6, cache_dir=tmp_path)  # an option → a new entry
+    dataset_replays(CYBER, 2, horizon=6, cache_dir=tmp_path)  # an option → a new entry
     monkeypatch.setattr(cache, "CODE_VERSION", cache.CODE_VERSION + 1)  # a code change → a new entry
-    dataset_replays("cyber", 2, cache_dir=tmp_path)
+    dataset_replays(CYBER, 2, cache_dir=tmp_path)
     monkeypatch.undo()
     assert len(cache_entries(tmp_path)) == 3
     assert clear_cache(tmp_path) == 3 and cache_entries(tmp_path) == []
@@ -59,12 +62,12 @@ def test_changed_inputs_rebuild(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     lines = (real / "reactida" / "actions.tsv").read_text().splitlines(keepends=True)
     (data / "reactida" / "actions.tsv").write_text("".join(lines))
     store = tmp_path / "cache"
-    first = dataset_replays("cyber", 2, data_dir=data, cache_dir=store)
+    first = dataset_replays(CYBER, 2, data_dir=data, cache_dir=store)
     # drop the rows of dataset 2's first session: a new key, one session fewer
     header, rows = lines[0], lines[1:]
     first_id = next(r.split("\t")[3] for r in rows if r.split("\t")[5] == "2")
     (data / "reactida" / "actions.tsv").write_text(header + "".join(r for r in rows if r.split("\t")[3] != first_id))
-    second = dataset_replays("cyber", 2, data_dir=data, cache_dir=store)
+    second = dataset_replays(CYBER, 2, data_dir=data, cache_dir=store)
     assert len(second) == len(first) - 1 and len(cache_entries(store)) == 2
     # a changed dataset file: a new key too
     target = data / "atena" / "datasets" / "cyber" / "2.tsv"
@@ -72,20 +75,20 @@ def test_changed_inputs_rebuild(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     shutil.copy(real / "atena" / "datasets" / "cyber" / "2.tsv", target)
     with target.open("a") as handle:
         handle.write(target.read_text().splitlines()[-1] + "\n")  # one more row
-    dataset_replays("cyber", 2, data_dir=data, cache_dir=store)
+    dataset_replays(CYBER, 2, data_dir=data, cache_dir=store)
     assert len(cache_entries(store)) == 3
 
 
 def test_corrupt_entry_is_rebuilt(tmp_path: Path) -> None:
-    built = dataset_replays("cyber", 2, cache_dir=tmp_path)
+    built = dataset_replays(CYBER, 2, cache_dir=tmp_path)
     (entry,) = cache_entries(tmp_path)
     entry.write_bytes(entry.read_bytes()[:100])  # a torn file (e.g. from another tool)
-    assert same(dataset_replays("cyber", 2, cache_dir=tmp_path), built)
+    assert same(dataset_replays(CYBER, 2, cache_dir=tmp_path), built)
     assert same(cache._load(entry), built)
 
 
 def test_no_cache_writes_nothing(tmp_path: Path) -> None:
-    dataset_replays("cyber", 2, cache_dir=tmp_path, use_cache=False)
+    dataset_replays(CYBER, 2, cache_dir=tmp_path, use_cache=False)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -105,7 +108,7 @@ WRITER = textwrap.dedent("""
     Path(sys.argv[3]).touch()  # imported and ready
     while not go.exists():
         time.sleep(0.005)
-    replays = splits.dataset_replays("cyber", 2, cache_dir=sys.argv[1])
+    replays = splits.dataset_replays(splits.load_schema("cyber"), 2, cache_dir=sys.argv[1])
     print(len(built), len(replays), float(replays.obs.sum()))
 """)
 
@@ -153,4 +156,4 @@ def test_two_processes_build_the_same_entry(tmp_path: Path) -> None:
     assert int(outputs[2][0]) > 0
     entries = cache_entries(store)
     assert len(entries) == 1 and [p.name for p in store.iterdir()] == [entries[0].name]  # no temp file left
-    assert same(cache._load(entries[0]), dataset_replays("cyber", 2, use_cache=False))
+    assert same(cache._load(entries[0]), dataset_replays(CYBER, 2, use_cache=False))

@@ -43,6 +43,9 @@ def test_export_and_build(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert (document["schema"], document["dataset"], len(document["sessions"])) == ("cyber", 2, 102)
     assert document["sessions"][0]["name"].startswith("session")
     assert main(["build", "--split", "cyber_loo1", "--cache-dir", str(tmp_path / "c")]) == 0
+    assert capsys.readouterr().out.strip() == "cyber_loo1 train: 265 trajectories, 1612 transitions"  # end at STOP
+    build = ["build", "--split", "cyber_loo1", "--episode-end", "absorbing", "--cache-dir", str(tmp_path / "c")]
+    assert main(build) == 0  # padded to the horizon
     assert capsys.readouterr().out.strip() == "cyber_loo1 train: 265 trajectories, 3180 transitions"
     assert main(["cache", "--cache-dir", str(tmp_path / "c")]) == 0
     assert "3 entries" in capsys.readouterr().out

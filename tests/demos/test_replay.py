@@ -24,6 +24,8 @@ from ilaeda.demos.splits import dataset_replays, expert_sessions
 from ilaeda.envs import EDAEnv
 from ilaeda.errors import ConfigError
 
+CYBER = load_schema("cyber")
+
 G_SRC = Group("ip_src", "packet_number", "count")
 G_LEN = Group("highest_layer", "length", "sum")
 F_TCP = Filter("highest_layer", "EQ", "TCP")
@@ -32,8 +34,8 @@ STOP = [3, 0, 0, 0, 0, 0]
 
 def test_short_session_is_padded_like_the_env() -> None:
     session = Session("s", (G_SRC, Back(), F_TCP, G_LEN))
-    replays = replay_sessions([session], "cyber", 2, horizon=12)
-    (trajectory,) = replays.trajectories()
+    replays = replay_sessions([session], CYBER, 2, horizon=12)
+    (trajectory,) = replays.trajectories(episode_end="absorbing")
     assert trajectory.obs.dtype == np.float32 and trajectory.obs.shape == (13, 154)
     assert trajectory.acts.dtype == np.int64 and trajectory.acts.shape == (12, 6)
     assert trajectory.terminal
@@ -43,7 +45,7 @@ def test_short_session_is_padded_like_the_env() -> None:
     assert [i["kind"] for i in trajectory.infos] == ["expert"] * 4 + ["stop"] + ["absorbing"] * 7
     assert {i["dataset"] for i in trajectory.infos} == {2}
     # the same episode stepped by hand in a horizon-12 env
-    env = EDAEnv("cyber", (2,), horizon=12)
+    env = EDAEnv("cyber", (2,), horizon=12, episode_end="absorbing")
     obs, _ = env.reset(seed=3)
     observed = [obs]
     for action in session.actions:
@@ -61,11 +63,11 @@ def test_short_session_is_padded_like_the_env() -> None:
 
 def test_long_sessions_cut_or_windows() -> None:
     actions = (G_SRC, Back()) * 7  # 14 actions
-    replays = replay_sessions([Session("long", actions)], "cyber", 2, horizon=12)
+    replays = replay_sessions([Session("long", actions)], CYBER, 2, horizon=12)
     assert replays.steps.tolist() == [24] and replays.n_actions.tolist() == [14]
-    (cut,) = replays.trajectories()
+    (cut,) = replays.trajectories(episode_end="absorbing")
     assert cut.acts[:, 0].tolist() == [2, 0] * 6 and [i["kind"] for i in cut.infos] == ["expert"] * 12
-    first, second = replays.trajectories(long_sessions="windows")
+    first, second = replays.trajectories(long_sessions="windows", episode_end="absorbing")
     assert first == cut
     assert np.array_equal(second.obs[0], first.obs[-1])
     assert second.acts[:, 0].tolist() == [2, 0, 3] + [3] * 9
@@ -76,8 +78,11 @@ def test_long_sessions_cut_or_windows() -> None:
 
 def test_absorbing_steps_can_be_dropped() -> None:
     session = Session("s", (G_SRC, Back(), F_TCP, G_LEN))
-    replays = replay_sessions([session, Session("twelve", (G_SRC, Back()) * 6)], "cyber", 2, horizon=12)
-    (kept, full), (dropped, full_dropped) = replays.trajectories(), replays.trajectories(absorbing="drop")
+    replays = replay_sessions([session, Session("twelve", (G_SRC, Back()) * 6)], CYBER, 2, horizon=12)
+    (kept, full), (dropped, full_dropped) = (
+        replays.trajectories(episode_end="absorbing"),
+        replays.trajectories(absorbing="drop", episode_end="absorbing"),
+    )
     assert len(dropped) == 5 and dropped.acts[-1].tolist() == STOP
     assert np.array_equal(dropped.obs, kept.obs[:6]) and np.array_equal(dropped.acts, kept.acts[:5])
     assert [i["kind"] for i in dropped.infos] == ["expert"] * 4 + ["stop"]
@@ -87,19 +92,19 @@ def test_absorbing_steps_can_be_dropped() -> None:
 
 
 def test_exactly_horizon_long_session_has_no_stop() -> None:
-    replays = replay_sessions([Session("twelve", (G_SRC, Back()) * 6)], "cyber", 2, horizon=12)
-    (trajectory,) = replays.trajectories()
+    replays = replay_sessions([Session("twelve", (G_SRC, Back()) * 6)], CYBER, 2, horizon=12)
+    (trajectory,) = replays.trajectories(episode_end="absorbing")
     assert 3 not in trajectory.acts[:, 0] and len(trajectory) == 12
 
 
 def test_stop_inside_a_session_ends_it() -> None:
-    replays = replay_sessions([Session("s", (G_SRC, Stop(), F_TCP))], "cyber", 2, horizon=4)
-    (trajectory,) = replays.trajectories()
+    replays = replay_sessions([Session("s", (G_SRC, Stop(), F_TCP))], CYBER, 2, horizon=4)
+    (trajectory,) = replays.trajectories(episode_end="absorbing")
     assert trajectory.acts[:, 0].tolist() == [2, 3, 3, 3] and replays.n_actions.tolist() == [1]
 
 
 def test_representability_levels() -> None:
-    env = replay_env("cyber")
+    env = replay_env(CYBER)
     env.reset(options={"dataset": 2})
     engine, root = env.engine(), env.stack.current
     assert encode_action(env, engine, root, F_TCP)[1] == REPR_EXACT
@@ -119,10 +124,10 @@ def test_representability_levels() -> None:
 
 def test_replay_argument_errors() -> None:
     with pytest.raises(ConfigError, match="horizon"):
-        replay_sessions([], "cyber", 2, horizon=0)
+        replay_sessions([], CYBER, 2, horizon=0)
     with pytest.raises(ConfigError, match="unknown dataset 7"):
-        replay_sessions([], "cyber", 7)
-    empty = replay_sessions([], "cyber", 2)
+        replay_sessions([], CYBER, 7)
+    empty = replay_sessions([], CYBER, 2)
     assert len(empty) == 0 and empty.trajectories() == [] and empty.obs.shape == (0, 153)
 
 
@@ -133,15 +138,15 @@ def test_round_trip_exported_sessions_give_the_same_trajectories(tmp_path: Path)
     for dataset, path in zip((1, 2, 3, 4), paths):
         sessions = load_sessions(path, columns=load_schema("cyber").columns)
         assert [s.name for s in sessions] == [s.name for s in conversion.sessions[dataset]]
-        replayed = replay_sessions(sessions, "cyber", dataset).trajectories(long_sessions="windows")
-        direct = dataset_replays("cyber", dataset, use_cache=False).trajectories(long_sessions="windows")
+        replayed = replay_sessions(sessions, CYBER, dataset).trajectories(long_sessions="windows")
+        direct = dataset_replays(CYBER, dataset, use_cache=False).trajectories(long_sessions="windows")
         assert len(replayed) == len(direct) and all(a == b for a, b in zip(replayed, direct))
 
 
 def test_trajectories_fit_the_env_spaces() -> None:
     env = EDAEnv("cyber", (1, 2, 3, 4))
     for dataset in (1, 2, 3, 4):
-        for trajectory in dataset_replays("cyber", dataset, use_cache=False).trajectories(long_sessions="windows"):
+        for trajectory in dataset_replays(CYBER, dataset, use_cache=False).trajectories(long_sessions="windows"):
             assert all(env.action_space.contains(a) for a in trajectory.acts)
             assert all(env.observation_space.contains(o) for o in trajectory.obs)
 
@@ -160,7 +165,7 @@ def _play(env: EDAEnv, actions: list, horizon: int) -> list[np.ndarray]:
 @pytest.mark.parametrize("episode_end", ["absorbing", "terminate"])
 def test_observations_match_the_env_with_step_features(episode_end: str) -> None:
     session = Session("s", (G_SRC, F_TCP, Back(), G_LEN))
-    replays = replay_sessions([session], "cyber", 2, horizon=6)
+    replays = replay_sessions([session], CYBER, 2, horizon=6)
     (trajectory,) = replays.trajectories(episode_end=episode_end, observe_step=True)
     env = EDAEnv("cyber", (2,), horizon=6, episode_end=episode_end, observe_step=True)
     actions = [*session.actions, Stop()] + ([Stop()] if episode_end == "absorbing" else [])
@@ -173,7 +178,7 @@ def test_observations_match_the_env_with_step_features(episode_end: str) -> None
 def test_no_stop_keeps_only_whole_windows_of_real_actions() -> None:
     replays = replay_sessions(
         [Session("long", (G_SRC, F_TCP, Back(), Back()) * 3 + (G_LEN,)), Session("short", (G_SRC,))],
-        "cyber",
+        CYBER,
         2,
         horizon=4,
     )

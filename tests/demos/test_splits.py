@@ -20,7 +20,7 @@ def sessions_of(trajectories) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 def test_leave_one_out(tmp_path: Path) -> None:
-    train = load_demonstrations("cyber_loo1", cache_dir=tmp_path)
+    train = load_demonstrations("cyber_loo1", episode_end="absorbing", cache_dir=tmp_path)
     assert len(train) == 102 + 88 + 75 and datasets_of(train) == {2, 3, 4}
     assert all(t.obs.shape == (13, 154) and t.acts.shape == (12, 6) and t.terminal for t in train)
     assert all(t.obs.dtype == np.float32 and t.acts.dtype == np.int64 for t in train)

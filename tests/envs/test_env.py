@@ -29,7 +29,7 @@ def test_registered() -> None:
 
 
 def test_golden_penalty_sequence_and_absorbing_stop() -> None:
-    env = EDAEnv("cyber", (1,), horizon=12)
+    env = EDAEnv("cyber", (1,), horizon=12, episode_end="absorbing")
     obs0, _ = env.reset(seed=0)
     assert not obs0[:102].any()  # two zero-padded displays before the root display
     sequence = [G_HL, Group("ip_src", "length", "sum"), Back(), Back(), Back(), G_HL, G_HL, Stop()]
@@ -71,7 +71,7 @@ def test_observation_stacks_last_three_displays() -> None:
 
 def test_same_seed_same_episodes() -> None:
     def play(seed: int) -> list:
-        env = EDAEnv("cyber", (1, 2, 3, 4))
+        env = EDAEnv("cyber", (1, 2, 3, 4), episode_end="absorbing")
         env.reset(seed=seed)
         env.action_space.seed(seed)
         sessions = []

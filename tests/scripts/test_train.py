@@ -120,7 +120,8 @@ def test_dagger_uses_the_disclosed_approximate_oracle(runs: dict[str, tuple[Any,
     assert result["expert"]["queries"] >= 96 and result["dagger_rounds"] >= 1
     assert result["timing"]["env_steps"] >= 96
     config = runs["dagger"][0].config
-    assert config["expert"]["loader_kwargs"]["split"] == "cyber_loo1"
+    assert config["expert"]["loader_kwargs"] == {}  # no copies of other ingredients' keys: the command hands
+    assert config["environment"]["split"] == "cyber_loo1"  # the oracle the run's split and EnvOptions
 
 
 def test_same_seed_same_result(runs: dict[str, tuple[Any, Path]], tmp_path: Path) -> None:

@@ -143,12 +143,12 @@ CASES = {
     "eval_mask_text": (
         "eval_policy",
         ["with", "policy_path={cyber}", "env_options.mask_back_at_root=yes"],
-        "env_options.mask_back_at_root must be a bool",
+        "env_options.mask_back_at_root must be true or false",
     ),
     "eval_env_option": (
         "eval_policy",
         ["with", "policy_path={cyber}", "env_options.horizon=3"],
-        "unknown option 'horizon'",
+        "env_options.horizon: set the episode length with horizon=<n>",
     ),
 }
 

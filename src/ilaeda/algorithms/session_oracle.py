@@ -133,7 +133,7 @@ def load_session_oracle(
     venv: VecEnv,
     *,
     split: str,
-    horizon: int = 12,
+    horizon: int | None = None,
     data_dir: str | os.PathLike[str] | None = None,
     demonstrations: Sequence[Trajectory] | None = None,
     **demo_kwargs: Any,  # load_demonstrations' keyword options, of several types
@@ -143,7 +143,7 @@ def load_session_oracle(
     Args:
         venv: the env the oracle will label (its spaces).
         split: split name, e.g. ``cyber_loo1``; only its training part is read.
-        horizon: episode length of the demonstrations (the env's horizon).
+        horizon: episode length of the demonstrations (default: ``options``' horizon, in ``demo_kwargs``).
         data_dir: data directory.
         demonstrations: use these trajectories instead of loading them.
         demo_kwargs: passed to :func:`ilaeda.demos.load_demonstrations` (e.g. ``include_references``).

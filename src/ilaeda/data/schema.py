@@ -12,6 +12,7 @@ import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -50,8 +51,8 @@ class Schema:
     numeric_columns: frozenset[str]
     primary_key: str
     text_columns: frozenset[str] = frozenset()
-    datasets: Mapping[int, DataFile] = field(default_factory=dict)
-    references: Mapping[int, DataFile] = field(default_factory=dict)
+    datasets: Mapping[int, DataFile] = field(default_factory=dict, hash=False)
+    references: Mapping[int, DataFile] = field(default_factory=dict, hash=False)
     description: str = ""
 
     def __post_init__(self) -> None:
@@ -97,7 +98,10 @@ def available_schemas() -> list[str]:
 
 
 def load_schema(name_or_path: str | os.PathLike[str] | Schema) -> Schema:
-    """Load a schema by name (``cyber``) or by path to a JSON file."""
+    """Load a schema by name (``cyber``) or by path to a JSON file; a Schema is returned as it is.
+
+    Memoised by the file's resolved path and its stat (size, mtime, inode), so an edited file is read again.
+    """
     if isinstance(name_or_path, Schema):
         return name_or_path
     text = str(name_or_path)
@@ -106,6 +110,19 @@ def load_schema(name_or_path: str | os.PathLike[str] | Schema) -> Schema:
         raise ConfigError(
             f"unknown schema {text!r}; available schemas: {', '.join(available_schemas())} (looked in {schema_dir()})"
         )
+    if not isinstance(path, Path):  # a packaged resource inside an archive: nothing to stat
+        return _parse_schema(path)
+    resolved = path.resolve()
+    stat = resolved.stat()
+    return _load_schema_file(str(resolved), stat.st_size, stat.st_mtime_ns, stat.st_ino)
+
+
+@lru_cache(maxsize=32)
+def _load_schema_file(path: str, size: int, mtime_ns: int, inode: int) -> Schema:  # stat: the cache key
+    return _parse_schema(Path(path))
+
+
+def _parse_schema(path: Traversable) -> Schema:
     try:
         raw = json.loads(path.read_text())
         return Schema(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ilaeda.data.schema import load_schema
+from ilaeda.data.schema import Schema, load_schema
 from ilaeda.errors import ConfigError
 
 _PATTERN = re.compile(
@@ -36,10 +36,12 @@ def canonical_part(part: str) -> str:
 
 @dataclass(frozen=True)
 class Split:
-    """A named split of a schema's datasets."""
+    """A named split of a schema's datasets; it carries the :class:`Schema` itself, so no layer below the
+    entry point that parsed the name resolves the schema again.
+    """
 
     name: str
-    schema: str
+    schema: Schema
     train_datasets: tuple[int, ...]
     eval_datasets: tuple[int, ...]
 
@@ -52,8 +54,10 @@ class Split:
         return self.train_datasets if canonical_part(part) == "train" else self.eval_datasets
 
 
-def parse_split(name: str) -> Split:
-    """Parse a split name such as ``cyber_loo1``; errors list the valid forms."""
+def parse_split(name: str | Split) -> Split:
+    """Parse a split name such as ``cyber_loo1`` (a Split is returned as it is); errors list the valid forms."""
+    if isinstance(name, Split):
+        return name
     match = _PATTERN.match(str(name))
     if not match:
         raise ConfigError(
@@ -65,18 +69,18 @@ def parse_split(name: str) -> Split:
     if match["loo"]:
         held = schema.check_dataset(int(match["held"]))
         if match["val"] is None:
-            return Split(name, schema.name, tuple(d for d in datasets if d != held), (held,))
+            return Split(name, schema, tuple(d for d in datasets if d != held), (held,))
         val = schema.check_dataset(int(match["val"]))
         if val == held:
             raise ConfigError(
                 f"invalid split {name!r}: the validation dataset must be one of the training "
                 f"datasets of {schema.name}_loo{held}, not its held-out dataset {held}"
             )
-        return Split(name, schema.name, tuple(d for d in datasets if d not in (held, val)), (val,))
+        return Split(name, schema, tuple(d for d in datasets if d not in (held, val)), (val,))
     if match["one"]:
         one = schema.check_dataset(int(match["one"]))
-        return Split(name, schema.name, (one,), (one,))
-    return Split(name, schema.name, datasets, datasets)
+        return Split(name, schema, (one,), (one,))
+    return Split(name, schema, datasets, datasets)
 
 
 def validation_splits(split: str | Split) -> list[str]:
@@ -85,7 +89,7 @@ def validation_splits(split: str | Split) -> list[str]:
     Each trains on the outer split's training datasets but one and evaluates on that one, so tuning never
     sees the held-out dataset. Raises ConfigError for other splits or with fewer than two training datasets.
     """
-    parsed = parse_split(split) if isinstance(split, str) else split
+    parsed = parse_split(split)
     if not re.fullmatch(r".*_loo\d+", parsed.name) or len(parsed.train_datasets) < 2:
         raise ConfigError(
             f"split {parsed.name!r}: validation splits need a leave-one-out split "

@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from ilaeda.envs.options import EPISODE_ENDS, EnvOptions
 from ilaeda.errors import IlaedaError
 
 
@@ -27,7 +28,9 @@ def _parser() -> argparse.ArgumentParser:
         help="a group with several aggregations → one Group (first new one) or one per aggregation",
     )
     replay = argparse.ArgumentParser(add_help=False)
-    replay.add_argument("--horizon", type=int, default=12, help="episode horizon (default 12)")
+    replay.add_argument(
+        "--horizon", type=int, default=EnvOptions.horizon, help=f"episode horizon (default {EnvOptions.horizon})"
+    )
     replay.add_argument("--cache-dir", help="demonstration cache directory (default <user cache>/demos)")
     replay.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
 
@@ -42,6 +45,12 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--test-fraction", type=float, default=0.3)
     build.add_argument("--seed", type=int, default=0)
     build.add_argument("--long-sessions", choices=("cut", "windows"), default="cut")
+    build.add_argument(
+        "--episode-end",
+        choices=EPISODE_ENDS,
+        default=EnvOptions.episode_end,
+        help=f"the env the trajectories are for: what STOP does (default {EnvOptions.episode_end})",
+    )
     cache = sub.add_parser("cache", help="list (or --clear) the demonstration cache")
     cache.add_argument("--cache-dir")
     cache.add_argument("--clear", action="store_true")
@@ -74,7 +83,7 @@ def _run(args: argparse.Namespace) -> None:
             include_references=args.include_references,
             test_fraction=args.test_fraction,
             seed=args.seed,
-            horizon=args.horizon,
+            options=EnvOptions(horizon=args.horizon, episode_end=args.episode_end),
             long_sessions=args.long_sessions,
             multi_aggregation=args.multi_aggregation,
             data_dir=args.data_dir,

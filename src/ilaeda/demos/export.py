@@ -6,7 +6,6 @@ import json
 import os
 from pathlib import Path
 
-from ilaeda.data.schema import SESSION_REPOSITORY_SCHEMA
 from ilaeda.data.sessions import sessions_to_json
 from ilaeda.demos.conversion import MultiAggregation
 from ilaeda.demos.splits import expert_sessions
@@ -20,7 +19,7 @@ def export_sessions(
     multi_aggregation: MultiAggregation = "first",
 ) -> list[Path]:
     """Write ``<out>/<schema>_dataset<n>.json`` per dataset; return the paths written."""
-    conversion = expert_sessions(SESSION_REPOSITORY_SCHEMA, data_dir=data_dir, multi_aggregation=multi_aggregation)
+    conversion = expert_sessions(data_dir=data_dir, multi_aggregation=multi_aggregation)
     directory = Path(out)
     try:
         directory.mkdir(parents=True, exist_ok=True)

@@ -31,13 +31,14 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from ilaeda.contract import check_positive_int
-from ilaeda.data.schema import Schema, load_schema
+from ilaeda.data.schema import Schema
 from ilaeda.data.sessions import Action, Filter, Session, Stop
 from ilaeda.eda.engine import DisplayEngine
 from ilaeda.eda.state import State
 from ilaeda.eda.terms import position_bin
 from ilaeda.envs import EDAEnv
-from ilaeda.envs.eda_env import EPISODE_ENDS, compose_observation
+from ilaeda.envs.eda_env import compose_observation
+from ilaeda.envs.options import EnvOptions, resolve_options
 from ilaeda.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -118,8 +119,9 @@ class ReplaySet:
         long_sessions: LongSessions = "cut",
         absorbing: Absorbing = "keep",
         *,
-        episode_end: str = "absorbing",
-        observe_step: bool = False,
+        options: EnvOptions | None = None,
+        episode_end: str | None = None,
+        observe_step: bool | None = None,
         window_stride: int | None = None,
     ) -> list[Trajectory]:
         """Trajectories of the selected sessions (all by default), in order.
@@ -130,18 +132,28 @@ class ReplaySet:
                 steps while it starts on an expert action).
             absorbing: ``"keep"`` pads each trajectory to the horizon with its absorbing steps (canonical
                 absorbing observation, STOP label); ``"drop"`` ends it with its STOP.
-            episode_end: the env's semantics the trajectories are for: ``"absorbing"`` (as ``absorbing``
-                says), ``"terminate"`` (end at STOP), ``"no_stop"`` (only windows of ``horizon`` expert
-                actions, no STOP).
-            observe_step: add the step-index and stack-depth features (as the env does).
+            options: the options of the env the trajectories are for (default: :class:`EnvOptions`'s, with
+                this replay's horizon, which ``options.horizon`` must equal). Its ``episode_end``:
+                ``"absorbing"`` (as ``absorbing`` says), ``"terminate"`` (end at STOP), ``"no_stop"`` (only
+                windows of ``horizon`` expert actions, no STOP); ``observe_step`` adds the step-index and
+                stack-depth features (as the env does).
+            episode_end: overrides ``options.episode_end``.
+            observe_step: overrides ``options.observe_step``.
             window_stride: steps between window starts (default: the horizon).
         """
         if long_sessions not in ("cut", "windows"):
             raise ConfigError(f"unknown long_sessions {long_sessions!r}; use 'cut' or 'windows'")
         if absorbing not in ("keep", "drop"):
             raise ConfigError(f"unknown absorbing {absorbing!r}; use 'keep' or 'drop'")
-        if episode_end not in EPISODE_ENDS:
-            raise ConfigError(f"unknown episode_end {episode_end!r}; use one of {', '.join(EPISODE_ENDS)}")
+        opts = resolve_options(
+            options, horizon=None if options else self.horizon, episode_end=episode_end, observe_step=observe_step
+        )
+        if opts.horizon != self.horizon:
+            raise ConfigError(
+                f"env options have horizon {opts.horizon} but these replays were made with horizon {self.horizon}; "
+                "replay with the env's horizon"
+            )
+        episode_end, observe_step = opts.episode_end, opts.observe_step
         h = self.horizon
         stride = check_positive_int(window_stride, "window_stride", error=ConfigError, none="or None (the horizon)")
         stride = h if stride is None else stride
@@ -196,10 +208,12 @@ class ReplaySet:
         return out
 
 
-def replay_env(schema: Schema | str, data_dir: str | os.PathLike[str] | None = None) -> EDAEnv:
-    """An env over all datasets of ``schema`` with a horizon long enough for any session."""
-    schema = load_schema(schema)
-    return EDAEnv(schema=schema, datasets=tuple(sorted(schema.datasets)), horizon=1_000_000, data_dir=data_dir)
+def replay_env(schema: Schema, data_dir: str | os.PathLike[str] | None = None) -> EDAEnv:
+    """An env over all datasets of ``schema`` with a horizon long enough for any session (absorbing steps
+    after STOP, which replays record).
+    """
+    options = EnvOptions(horizon=1_000_000, episode_end="absorbing")
+    return EDAEnv(schema=schema, datasets=tuple(sorted(schema.datasets)), options=options, data_dir=data_dir)
 
 
 def _total_steps(n_actions: int, horizon: int) -> int:
@@ -209,7 +223,7 @@ def _total_steps(n_actions: int, horizon: int) -> int:
 
 def replay_sessions(
     sessions: Sequence[Session],
-    schema: Schema | str,
+    schema: Schema,
     dataset: int,
     *,
     horizon: int = 12,
@@ -221,7 +235,6 @@ def replay_sessions(
     Raises:
         ConfigError: bad horizon, unknown dataset, or an action naming a column outside the schema.
     """
-    schema = load_schema(schema)
     dataset = schema.check_dataset(dataset)
     if int(horizon) < 1:
         raise ConfigError(f"horizon must be >= 1, got {horizon}")

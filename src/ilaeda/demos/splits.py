@@ -37,6 +37,7 @@ from ilaeda.demos.cache import cached_replays, file_sha256
 from ilaeda.demos.conversion import FLAWED_SESSIONS, Conversion, MultiAggregation, convert_file, locate_actions
 from ilaeda.demos.replay import Absorbing, LongSessions, ReplaySet, replay_sessions
 from ilaeda.eda.state import SessionStack
+from ilaeda.envs.options import EnvOptions, resolve_options
 from ilaeda.errors import ConfigError, DataError
 
 if TYPE_CHECKING:
@@ -52,25 +53,25 @@ def _schema_json(schema: Schema) -> str:
 
 
 @lru_cache(maxsize=8)
-def _conversion(path: str, sha256: str, schema: str, multi_aggregation: str) -> Conversion:
+def _conversion(path: str, sha256: str, schema: Schema, multi_aggregation: str) -> Conversion:
     return convert_file(path, schema, multi_aggregation=multi_aggregation)  # type: ignore[arg-type]
 
 
 def expert_sessions(
-    schema: Schema | str = SESSION_REPOSITORY_SCHEMA,
+    schema: Schema | None = None,
     *,
     data_dir: str | os.PathLike[str] | None = None,
     multi_aggregation: MultiAggregation = "first",
 ) -> Conversion:
-    """The converted REACT-IDA sessions (memoised by file content)."""
-    schema = load_schema(schema)
+    """The converted REACT-IDA sessions (memoised by file content); ``schema`` defaults to theirs."""
+    schema = schema or load_schema(SESSION_REPOSITORY_SCHEMA)
     if schema.name != SESSION_REPOSITORY_SCHEMA:
         raise DataError(
             f"no expert sessions for schema {schema.name!r}: the REACT-IDA sessions are recorded "
             f"on the {SESSION_REPOSITORY_SCHEMA!r} datasets"
         )
     path = locate_actions(data_dir)
-    return _conversion(str(path), file_sha256(path), schema.name, multi_aggregation)
+    return _conversion(str(path), file_sha256(path), schema, multi_aggregation)
 
 
 def chain_sessions(sessions: Sequence[Session], name: str) -> Session:
@@ -86,7 +87,7 @@ def chain_sessions(sessions: Sequence[Session], name: str) -> Session:
 
 
 def dataset_replays(
-    schema: Schema | str,
+    schema: Schema,
     dataset: int,
     *,
     source: Source = "sessions",
@@ -100,7 +101,6 @@ def dataset_replays(
     """Replays of one dataset's expert sessions (``source="sessions"``), gold references, or the chain of
     its sessions (``"chained"``: one replay of the sessions at ``indices``, all by default) (cached).
     """
-    schema = load_schema(schema)
     dataset = schema.check_dataset(dataset)
     if source not in ("sessions", "references", "chained"):
         raise ConfigError(f"unknown demonstration source {source!r}; use 'sessions', 'references' or 'chained'")
@@ -175,17 +175,16 @@ class Selection:
 
 
 def select(
-    split: str | Split,
-    part: Part = "train",
+    split: Split,
+    part: Part,
+    n_sessions: dict[int, int],
     *,
     include_references: bool = False,
     include_eval_references: bool = False,
     test_fraction: float = 0.3,
     seed: int = 0,
-    n_sessions: dict[int, int] | None = None,
 ) -> list[Selection]:
     """Which sessions of which datasets form ``part`` of ``split`` (``n_sessions`` per dataset)."""
-    split = parse_split(split) if isinstance(split, str) else split
     train = canonical_part(part) == "train"
     if not 0.0 <= float(test_fraction) < 1.0:
         raise ConfigError(f"test_fraction must be in [0, 1), got {test_fraction}")
@@ -194,7 +193,6 @@ def select(
             f"include_eval_references would train on the held-out dataset of {split.name!r}; "
             "leave-one-out splits never train on it"
         )
-    n_sessions = n_sessions or {}
     out: list[Selection] = []
     for dataset in split.datasets(part):
         if dataset not in n_sessions:
@@ -213,29 +211,31 @@ def select(
 
 
 def load_demonstrations(
-    split: str,
+    split: str | Split,
     *,
     part: Part = "train",
     include_references: bool = False,
     include_eval_references: bool = False,
     test_fraction: float = 0.3,
     seed: int = 0,
-    horizon: int = 12,
+    options: EnvOptions | None = None,
+    horizon: int | None = None,
     long_sessions: LongSessions = "cut",
     absorbing: Absorbing = "keep",
     multi_aggregation: MultiAggregation = "first",
     data_dir: str | os.PathLike[str] | None = None,
     cache_dir: str | os.PathLike[str] | None = None,
     use_cache: bool = True,
-    episode_end: str = "absorbing",
-    observe_step: bool = False,
+    episode_end: str | None = None,
+    observe_step: bool | None = None,
     window_stride: int | None = None,
     chain: bool = False,
 ) -> list[Trajectory]:
-    """Fixed-horizon expert trajectories of one part of a split (see the module docstring).
+    """Expert trajectories of one part of a split (see the module docstring).
 
-    ``episode_end``, ``observe_step`` and ``window_stride`` shape the trajectories for the env they train
-    (:meth:`ReplaySet.trajectories`); ``chain`` replays each dataset's selected sessions as one chain.
+    ``options`` (the env's :class:`~ilaeda.envs.options.EnvOptions`; ``horizon``, ``episode_end`` and
+    ``observe_step`` override single ones) and ``window_stride`` shape the trajectories for the env they
+    train (:meth:`ReplaySet.trajectories`); ``chain`` replays each dataset's selected sessions as one chain.
 
     Raises:
         ConfigError: unknown split, part, fraction or option.
@@ -243,11 +243,12 @@ def load_demonstrations(
             a schema without recorded sessions and no references requested).
     """
     parsed = parse_split(split)
-    schema = load_schema(parsed.schema)
+    schema = parsed.schema
+    env_options = resolve_options(options, horizon=horizon, episode_end=episode_end, observe_step=observe_step)
     has_sessions = schema.name == SESSION_REPOSITORY_SCHEMA
     needed = set(parsed.datasets(part))
-    options: dict[str, Any] = dict(
-        horizon=horizon,
+    replay_options: dict[str, Any] = dict(
+        horizon=env_options.horizon,
         multi_aggregation=multi_aggregation,
         data_dir=data_dir,
         cache_dir=cache_dir,
@@ -256,29 +257,27 @@ def load_demonstrations(
     replays: dict[tuple[int, str], ReplaySet] = {}
     if has_sessions:
         for dataset in sorted(needed):
-            replays[(dataset, "sessions")] = dataset_replays(schema, dataset, source="sessions", **options)
+            replays[(dataset, "sessions")] = dataset_replays(schema, dataset, source="sessions", **replay_options)
     n_sessions = {d: len(r) for (d, source), r in replays.items() if source == "sessions"}
     selections = select(
         parsed,
         part,
+        n_sessions,
         include_references=include_references,
         include_eval_references=include_eval_references,
         test_fraction=test_fraction,
         seed=seed,
-        n_sessions=n_sessions,
     )
     trajectories: list[Trajectory] = []
-    shape: dict[str, Any] = dict(
-        absorbing=absorbing, episode_end=episode_end, observe_step=observe_step, window_stride=window_stride
-    )
+    shape: dict[str, Any] = dict(absorbing=absorbing, options=env_options, window_stride=window_stride)
     for sel in selections:
         if chain and sel.source == "sessions":
-            chained = dataset_replays(schema, sel.dataset, source="chained", indices=sel.indices, **options)
+            chained = dataset_replays(schema, sel.dataset, source="chained", indices=sel.indices, **replay_options)
             trajectories.extend(chained.trajectories(long_sessions="windows", **shape))
             continue
         key = (sel.dataset, sel.source)
         if key not in replays:
-            replays[key] = dataset_replays(schema, sel.dataset, source=sel.source, **options)
+            replays[key] = dataset_replays(schema, sel.dataset, source=sel.source, **replay_options)
         trajectories.extend(replays[key].trajectories(sel.indices, long_sessions=long_sessions, **shape))
     if not trajectories:
         why = (
@@ -288,12 +287,12 @@ def load_demonstrations(
             if canonical_part(part) == "eval"
             else "no sessions"
         )
-        raise DataError(f"split {split!r} part {part!r} holds no demonstrations ({why})")
+        raise DataError(f"split {parsed.name!r} part {part!r} holds no demonstrations ({why})")
     return trajectories
 
 
 def load_session_names(
-    split: str,
+    split: str | Split,
     *,
     part: Part = "train",
     test_fraction: float = 0.3,
@@ -306,7 +305,7 @@ def load_session_names(
     conversion = expert_sessions(parsed.schema, data_dir=data_dir, multi_aggregation=multi_aggregation)
     n_sessions = {d: len(s) for d, s in conversion.sessions.items()}
     out: dict[int, list[str]] = {}
-    for sel in select(parsed, part, test_fraction=test_fraction, seed=seed, n_sessions=n_sessions):
+    for sel in select(parsed, part, n_sessions, test_fraction=test_fraction, seed=seed):
         sessions = conversion.sessions[sel.dataset]
         indices: Sequence[int] = range(len(sessions)) if sel.indices is None else sel.indices
         out[sel.dataset] = [sessions[i].name for i in indices]

@@ -8,14 +8,15 @@ Observation (``Box``, float32): the display vectors of the last :data:`STACKED_D
 (zero-padded), an absorbing indicator, and with ``observe_step=True`` the step index and the stack
 depth, both divided by the horizon. See :func:`compose_observation`.
 
-What STOP does is the ``episode_end`` option:
+What STOP does is the ``episode_end`` option (one of :class:`~ilaeda.envs.options.EnvOptions`, with the
+horizon, the step features and the action masks):
 
 * ``"absorbing"`` (fixed horizon): STOP ends the analysis and the rest of the episode is absorbing —
   actions are ignored, penalties are 0, and every observation is the one canonical absorbing state
   (displays zeroed, indicator 1; Kostrikov et al., *Discriminator-Actor-Critic*, ICLR 2019), so a
   discriminator can learn when experts stop. ``truncated`` comes at the horizon, so episodes never vary
   in length.
-* ``"terminate"`` (the prior system's semantics): STOP sets ``terminated``; episodes vary in length
+* ``"terminate"`` (the default; the prior system's semantics): STOP sets ``terminated``; episodes vary in length
   (imitation's ``allow_variable_horizon`` is needed).
 * ``"no_stop"`` (the benchmark's own setting): the action space has no STOP, every session has exactly
   ``horizon`` actions.
@@ -33,18 +34,17 @@ from gymnasium import spaces
 
 from ilaeda.data.schema import Schema, load_schema
 from ilaeda.data.sessions import Action, Back, Stop, action_to_json, render_session
-from ilaeda.data.splits import parse_split
+from ilaeda.data.splits import Split, parse_split
 from ilaeda.eda.coherence import coherence_penalty
 from ilaeda.eda.display import Display
 from ilaeda.eda.engine import DisplayEngine
 from ilaeda.eda.state import SessionStack
 from ilaeda.envs.codec import ActionCodec
+from ilaeda.envs.options import EnvOptions, resolve_options
 from ilaeda.errors import ConfigError
 
 #: Number of most recent displays stacked in an observation.
 STACKED_DISPLAYS = 3
-#: What STOP does (see the module docstring).
-EPISODE_ENDS = ("absorbing", "terminate", "no_stop")
 #: Extra features after the stacked displays: the absorbing indicator, then (optionally) step and depth.
 N_STEP_FEATURES = 2
 
@@ -80,13 +80,13 @@ class EDAEnv(gym.Env[np.ndarray, np.ndarray]):
     Args:
         schema: schema name or object (``"cyber"``).
         datasets: dataset numbers an episode may be drawn from (training datasets only).
-        horizon: steps per episode.
+        horizon: steps per episode (overrides ``options.horizon``).
         data_dir: where the data lives (see :mod:`ilaeda.data.locate`).
         render_mode: ``"ansi"`` makes :meth:`render` return the session as text.
-        episode_end: what STOP does: ``"absorbing"``, ``"terminate"`` or ``"no_stop"`` (module docstring).
-        observe_step: add the step index and the stack depth (÷ horizon) to the observation.
-        mask_back_at_root: :meth:`action_masks` forbids BACK at the root.
-        min_length: :meth:`action_masks` forbids STOP before this many actions.
+        options: the env options (:class:`~ilaeda.envs.options.EnvOptions`; default: its defaults).
+        episode_end, observe_step, mask_back_at_root, min_length: single options, overriding ``options``'s
+            (what STOP does: ``"terminate"``, ``"absorbing"`` or ``"no_stop"``, module docstring; step and
+            depth features; :meth:`action_masks` forbids BACK at the root / STOP before ``min_length`` actions).
     """
 
     metadata: ClassVar[dict[str, Any]] = {"render_modes": ["ansi"]}  # type: ignore[misc]  # as gymnasium does
@@ -95,13 +95,15 @@ class EDAEnv(gym.Env[np.ndarray, np.ndarray]):
         self,
         schema: str | Schema = "cyber",
         datasets: Sequence[int] = (1,),
-        horizon: int = 12,
+        horizon: int | None = None,
         data_dir: str | os.PathLike[str] | None = None,
         render_mode: str | None = None,
-        episode_end: str = "absorbing",
-        observe_step: bool = False,
-        mask_back_at_root: bool = False,
-        min_length: int = 0,
+        *,
+        options: EnvOptions | None = None,
+        episode_end: str | None = None,
+        observe_step: bool | None = None,
+        mask_back_at_root: bool | None = None,
+        min_length: int | None = None,
     ) -> None:
         self.schema = load_schema(schema)
         if isinstance(datasets, (int, str)):
@@ -109,22 +111,22 @@ class EDAEnv(gym.Env[np.ndarray, np.ndarray]):
         if not datasets:
             raise ConfigError("EDAEnv needs at least one dataset")
         self.datasets = tuple(self.schema.check_dataset(d) for d in datasets)
-        if int(horizon) < 1:
-            raise ConfigError(f"horizon must be >= 1, got {horizon}")
-        self.horizon = int(horizon)
+        self.options = resolve_options(
+            options,
+            horizon=horizon,
+            episode_end=episode_end,
+            observe_step=observe_step,
+            mask_back_at_root=mask_back_at_root,
+            min_length=min_length,
+        )
+        self.horizon = self.options.horizon
+        self.episode_end = self.options.episode_end
+        self.observe_step = self.options.observe_step
+        self.mask_back_at_root = self.options.mask_back_at_root
+        self.min_length = self.options.min_length
         self.data_dir = data_dir
         self.render_mode = render_mode
-        if episode_end not in EPISODE_ENDS:
-            raise ConfigError(f"unknown episode_end {episode_end!r}; use one of {', '.join(EPISODE_ENDS)}")
-        self.episode_end = episode_end
-        self.observe_step = bool(observe_step)
-        self.mask_back_at_root = bool(mask_back_at_root)
-        if isinstance(min_length, bool) or not isinstance(min_length, int) or not 0 <= min_length <= int(horizon):
-            raise ConfigError(
-                f"min_length must be an integer between 0 and the horizon ({horizon}), got {min_length!r}"
-            )
-        self.min_length = min_length
-        self.codec = ActionCodec(self.schema, allow_stop=episode_end != "no_stop")
+        self.codec = ActionCodec(self.schema, allow_stop=self.options.allow_stop)
         self.action_space = spaces.MultiDiscrete(self.codec.nvec)
         low, high = _display_bounds(self.schema.n_columns)
         self.display_size = len(low)
@@ -139,9 +141,9 @@ class EDAEnv(gym.Env[np.ndarray, np.ndarray]):
         self._reset_session()
 
     @classmethod
-    def for_split(cls, split: str, part: str = "train", **kwargs: Any) -> EDAEnv:  # kwargs: EDAEnv's options
+    def for_split(cls, split: str | Split, part: str = "train", **kwargs: Any) -> EDAEnv:  # kwargs: EDAEnv's
         """An env over the training (``part="train"``) or evaluation datasets of a split."""
-        parsed = parse_split(split)
+        parsed = parse_split(split) if isinstance(split, str) else split
         return cls(schema=parsed.schema, datasets=parsed.datasets(part), **kwargs)
 
     # ------------------------------------------------------------------------------- internals

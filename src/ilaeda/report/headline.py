@@ -50,7 +50,8 @@ def random_sessions(
     data_dir: str | os.PathLike[str] | None = None,
 ) -> list[dict[str, Any]]:
     """``n`` episodes of a uniformly random agent as JSON sessions (``stop=False`` resamples STOP)."""
-    env = EDAEnv(schema, (dataset,), horizon, data_dir=data_dir)
+    # "absorbing": the agent keeps drawing actions after STOP, so its seeded sessions are those always measured
+    env = EDAEnv(schema, (dataset,), horizon, data_dir=data_dir, episode_end="absorbing")
     env.action_space.seed(seed)
     sessions = []
     for i in range(n):

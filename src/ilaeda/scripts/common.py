@@ -15,6 +15,7 @@ from stable_baselines3.common.policies import ActorCriticPolicy
 from ilaeda.algorithms.serialize import save_policy
 from ilaeda.contract import RunResult, check_positive_int, result_problem
 from ilaeda.data.splits import Split
+from ilaeda.envs.options import EnvOptions
 from ilaeda.errors import ConfigError
 from ilaeda.provenance import code_version, config_files_hashes
 from ilaeda.report import write_run_report
@@ -96,18 +97,20 @@ def eval_dataset_value(split: Split) -> int | list[int]:
     return split.eval_datasets[0] if len(split.eval_datasets) == 1 else list(split.eval_datasets)
 
 
-def checkpoint_metadata(algo: str, split: Split, horizon: int, seed: int, **extra: object) -> dict[str, Any]:
-    """What a policy checkpoint records besides its weights (the env options it was trained with too)."""
+def checkpoint_metadata(algo: str, split: Split, options: EnvOptions, seed: int, **extra: object) -> dict[str, Any]:
+    """What a policy checkpoint records besides its weights (the env options it was trained with too, in
+    :meth:`EnvOptions.to_json` form; ``horizon`` also on its own, as older readers expect).
+    """
     return {
         "algo": algo,
         "split": split.name,
-        "schema": split.schema,
-        "horizon": int(horizon),
+        "schema": split.schema.name,
+        "horizon": options.horizon,
         "train_datasets": list(split.train_datasets),
         "eval_datasets": list(split.eval_datasets),
         "seed": int(seed),
         "torch": th.__version__,
-        "env_options": environment.env_options(),
+        "env_options": options.to_json(),
         **extra,
     }
 

@@ -101,7 +101,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         split = run.config["environment"]["split"]
         datasets = result["eval_dataset"] if isinstance(result["eval_dataset"], list) else [result["eval_dataset"]]
         random = random_agent_scores(
-            parse_split(split).schema, datasets, data_dir=run.config["environment"]["data_dir"]
+            parse_split(split).schema.name, datasets, data_dir=run.config["environment"]["data_dir"]
         )
         table = headline_frame(result, released_agent_scores(split), random)
     except IlaedaError as exc:

@@ -14,11 +14,10 @@ from typing import Any
 
 import torch as th
 
-from ilaeda.algorithms.serialize import load_policy, policy_metadata
+from ilaeda.algorithms.serialize import load_policy
 from ilaeda.data.schema import load_schema
 from ilaeda.data.splits import parse_split
-from ilaeda.envs import EDAEnv
-from ilaeda.errors import ConfigError
+from ilaeda.envs import EDAEnv, EnvOptions
 from ilaeda.report import write_run_report
 from ilaeda.scripts import console
 from ilaeda.scripts._sacred import Run
@@ -55,33 +54,24 @@ def eval_policy(
     dataset: int | None,
     schema: str | None,
     split: str | None,
-    horizon: int | None,
     data_dir: str | None,
     torch_num_threads: int,
     env_options: dict[str, Any],
 ) -> dict[str, Any]:
-    """Evaluate ``policy_path``; returns the benchmark sections like a training run's result."""
+    """Evaluate ``policy_path``; returns the benchmark sections like a training run's result.
+
+    The config hook resolved every input (schema, split, horizon, the full ``env_options``) from the policy
+    file before the run started; this reads the file once more, for its weights.
+    """
     watch = Stopwatch()
     th.set_num_threads(int(torch_num_threads))
-    meta = policy_metadata(policy_path)
-    split_name = split or meta.get("split")
-    schema_name = schema or meta.get("schema") or (parse_split(split_name).schema if split_name else None)
-    if schema_name is None:
-        raise ConfigError(f"policy {policy_path} records no schema; set schema=<name>")
-    schema_obj = load_schema(schema_name)
-    if dataset is not None:
-        datasets: tuple[int, ...] = (schema_obj.check_dataset(dataset),)
-    elif split_name:
-        datasets = tuple(parse_split(split_name).eval_datasets)
-    else:
-        raise ConfigError(f"policy {policy_path} records no split; set dataset=<n>")
-    horizon = int(horizon if horizon is not None else meta.get("horizon") or 12)
-    role = dataset_role(meta, datasets)
-    # The env the policy was trained in (episode end, observation features, masks); older checkpoints
-    # record none of these and get EDAEnv's defaults.
-    options = {**(meta.get("env_options") or {}), **env_options}
-    env = EDAEnv(schema=schema_obj, datasets=datasets, horizon=horizon, data_dir=data_dir, **options)
+    split_name = split
+    schema_obj = load_schema(str(schema))
+    datasets = (int(dataset),) if dataset is not None else parse_split(str(split)).eval_datasets
+    options = EnvOptions.from_json(env_options)
+    env = EDAEnv(schema=schema_obj, datasets=datasets, options=options, data_dir=data_dir)
     policy, meta = load_policy(policy_path, env.observation_space, env.action_space)
+    role = dataset_role(meta, datasets)
     name = f"{schema_obj.name}_{'-'.join(map(str, datasets))}"
     _, log_dir = logging_ing.setup_logging(command="eval_policy", name=name)
     watch.lap("setup_s")
@@ -94,7 +84,7 @@ def eval_policy(
         "split": split_name if role != "training" else None,
         "policy_split": meta.get("split"),
         "dataset_role": role,
-        "env_options": options,
+        "env_options": options.to_json(),
         "schema": schema_obj.name,
         "eval_dataset": datasets[0] if len(datasets) == 1 else list(datasets),
         "seed": int(seed),

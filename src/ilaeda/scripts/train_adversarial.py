@@ -71,13 +71,12 @@ def train_adversarial(
     total_timesteps = int(total_timesteps)
     checkpoint_interval = int(checkpoint_interval)
     custom_logger, log_dir = logging_ing.setup_logging()
-    trajectories = demonstrations.get_expert_trajectories(
-        split=split.name, horizon=environment["horizon"], data_dir=environment["data_dir"], **env_ing.trajectory_shape()
-    )
+    options = env_ing.env_options()
+    trajectories = demonstrations.get_expert_trajectories(split, options, environment["data_dir"])
     demonstrations.check_batch_size(
         trajectories, algorithm_kwargs.get("demo_batch_size", 0), "algorithm_kwargs.demo_batch_size"
     )
-    metadata = checkpoint_metadata(label, split, environment["horizon"], seed)
+    metadata = checkpoint_metadata(label, split, options, seed)
     with env_ing.make_venv(seed=seed, log_dir=log_dir) as venv:
         net = reward.make_reward_net(venv, algo=algo, absorbing_indicator=env_ing.absorbing_indicator())
         gen_algo = rl.make_rl_algo(
@@ -101,7 +100,7 @@ def train_adversarial(
             log_dir=log_dir,
             custom_logger=custom_logger,
             penalty_coef=reward.get_penalty_coef(),
-            allow_variable_horizon=env_ing.variable_horizon(),
+            allow_variable_horizon=options.variable_horizon,
             **dict(algorithm_kwargs),
         )
 

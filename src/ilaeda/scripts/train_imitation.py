@@ -42,16 +42,15 @@ def bc(_run: Run, seed: int, torch_num_threads: int, environment: Mapping[str, A
     th.set_num_threads(int(torch_num_threads))
     split = env_ing.get_split()
     custom_logger, log_dir = logging_ing.setup_logging()
-    trajectories = demonstrations.get_expert_trajectories(
-        split=split.name, horizon=environment["horizon"], data_dir=environment["data_dir"], **env_ing.trajectory_shape()
-    )
+    options = env_ing.env_options()
+    trajectories = demonstrations.get_expert_trajectories(split, options, environment["data_dir"])
     spaces = env_ing.make_space_env()
     policy = policy_ing.make_policy(spaces.observation_space, spaces.action_space)
     trainer = bc_ing.make_bc(policy, trajectories, custom_logger, np.random.default_rng(seed))
     watch.lap("setup_s")
     trainer.train(**bc_ing.train_kwargs())
     watch.lap("train_s")
-    metadata = checkpoint_metadata("bc", split, environment["horizon"], seed)
+    metadata = checkpoint_metadata("bc", split, options, seed)
     policy_path = save_final_policy(trainer.policy, log_dir / "checkpoints" / "final", metadata, _run)
     return evaluate_and_finish(
         trainer.policy,
@@ -81,17 +80,19 @@ def dagger(
     th.set_num_threads(int(torch_num_threads))
     split = env_ing.get_split()
     custom_logger, log_dir = logging_ing.setup_logging()
+    options = env_ing.env_options()
     trajectories = None
     if dagger["use_offline_rollouts"]:
-        trajectories = demonstrations.get_expert_trajectories(
-            split=split.name,
-            horizon=environment["horizon"],
-            data_dir=environment["data_dir"],
-            **env_ing.trajectory_shape(),
-        )
+        trajectories = demonstrations.get_expert_trajectories(split, options, environment["data_dir"])
     rng = np.random.default_rng(seed)
     with env_ing.make_venv(seed=seed, log_dir=log_dir) as venv:
-        oracle = expert_ing.get_expert_policy(venv)
+        oracle = expert_ing.get_expert_policy(
+            venv,
+            split=split,
+            options=options,
+            data_dir=environment["data_dir"],
+            demonstration_kwargs=demonstrations.demonstration_kwargs(),
+        )
         policy = policy_ing.make_policy(venv.observation_space, venv.action_space)
         bc_trainer = bc_ing.make_bc(policy, None, custom_logger, rng)
         trainer = dagger_algo.SimpleDAggerTrainer(
@@ -115,7 +116,7 @@ def dagger(
         )
         watch.lap("train_s")
         env_timing = env_ing.timing_of(venv)
-    metadata = checkpoint_metadata("dagger", split, environment["horizon"], seed)
+    metadata = checkpoint_metadata("dagger", split, options, seed)
     # imitation types DAgger's policy BasePolicy; ours is an ActorCriticPolicy.
     policy_path = save_final_policy(trainer.policy, log_dir / "checkpoints" / "final", metadata, _run)  # type: ignore[arg-type]
     oracle_stats = oracle.stats() if isinstance(oracle, SessionOracle) else {}

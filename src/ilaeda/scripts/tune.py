@@ -97,10 +97,12 @@ def tune(settings: Settings, argv: Sequence[str] = ()) -> dict[str, Any]:
 
         for split in settings.val_splits:
             parsed = parse_split(split)
-            missing = [m for m in settings.objective if (parsed.schema, parsed.eval_datasets[0], m) not in baselines]
+            missing = [
+                m for m in settings.objective if (parsed.schema.name, parsed.eval_datasets[0], m) not in baselines
+            ]
             if missing:
                 raise UsageError(
-                    f"baselines {path} have no random/expert row for {parsed.schema} dataset "
+                    f"baselines {path} have no random/expert row for {parsed.schema.name} dataset "
                     f"{parsed.eval_datasets[0]}, metric {missing[0]} (or set normalise=False)"
                 )
     check_output_paths(settings)

@@ -109,7 +109,7 @@ def unit_score(
         if baselines is None:
             parts[metric] = value
         else:
-            random, expert = baselines[(parsed.schema, parsed.eval_datasets[0], metric)]
+            random, expert = baselines[(parsed.schema.name, parsed.eval_datasets[0], metric)]
             parts[metric] = normalised_score(value, random, expert)
     total = sum(settings.objective.values())
     score = sum(w * parts[m] for m, w in settings.objective.items()) / total

@@ -1,25 +1,29 @@
 """The ``eval_policy`` experiment: evaluate a saved policy like a training run does.
 
 ``python -m ilaeda.scripts.eval_policy with policy_path=.../checkpoints/final/policy.pt dataset=1``.
-``schema``, ``split`` and ``horizon`` default to those recorded in the policy file; without ``dataset``
-the split's evaluation (held-out) datasets are used.
+``schema``, ``split``, ``horizon`` and the env options default to those recorded in the policy file;
+without ``dataset`` the split's evaluation (held-out) datasets are used. The config hook resolves them
+once, before the run starts, and records the resolved values in the config.
 """
 
 from __future__ import annotations
 
 import logging
 import zipfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ilaeda.algorithms.serialize import policy_metadata
+import torch as th
+
+from ilaeda.algorithms.serialize import POLICY_FORMAT, read_checkpoint
 from ilaeda.contract import check_positive_int
-from ilaeda.data.schema import load_schema
-from ilaeda.data.splits import parse_split
+from ilaeda.data.schema import Schema, load_schema
+from ilaeda.data.splits import Split, parse_split
+from ilaeda.envs import EDAEnv, EnvOptions
 from ilaeda.errors import ConfigError
 from ilaeda.scripts._sacred import new_experiment
 from ilaeda.scripts.common import check_evaluation, check_seed
-from ilaeda.scripts.ingredients.environment import ENV_OPTION_TYPES
 from ilaeda.scripts.ingredients.logging import logging_ingredient
 from ilaeda.scripts.ingredients.policy_evaluation import policy_evaluation_ingredient
 
@@ -38,72 +42,148 @@ def defaults() -> None:
     # Overrides of the env options the policy file records (its training env): e.g.
     # {"mask_back_at_root": True} masks BACK at the root when generating (a decoding constraint: the policy's
     # distribution renormalised over the other actions); {"episode_end": "terminate"} for a policy file
-    # that records no options (written before they were recorded; EDAEnv's defaults are used otherwise).
+    # that records no options (written before they were recorded; EnvOptions' defaults are used otherwise).
     env_options = dict[str, object]()
     locals()  # quieten linters: every local is a config entry
 
 
 @eval_policy_ex.config_hook
 def validate(config: dict[str, Any], command_name: str, logger: logging.Logger) -> dict[str, Any]:
-    """A policy file must be named and exist; schema, split and dataset must be valid when given."""
+    """Resolve the inputs once, before the run starts (:func:`resolve_inputs`); a bad one is a ConfigError."""
     if command_name != "eval_policy":
         return {}
-    path = config["policy_path"]
-    if not path:
-        raise ConfigError("set policy_path=<checkpoint .pt file> (e.g. <log_dir>/checkpoints/final/policy.pt)")
-    if not Path(str(path)).is_file():
-        raise ConfigError(f"policy file {path!r} not found")
-    check_policy_file(str(path))
     check_seed(config)
     check_evaluation(config)
-    check_horizon(config["horizon"])
-    check_env_options(config["env_options"])
-    if config["split"] is not None:
-        parse_split(config["split"])
-    check_schema(config, policy_metadata(str(path)))
-    return {}
+    return resolve_inputs(config)
 
 
-def check_env_options(options: object) -> None:
-    """``env_options`` is a dict of known EDAEnv options with values of the right type."""
-    if not isinstance(options, dict):
-        raise ConfigError(f"env_options must be a dict such as {{'mask_back_at_root': True}}, got {options!r}")
-    for key, value in options.items():
-        if key not in ENV_OPTION_TYPES:
-            raise ConfigError(f"env_options: unknown option {key!r}; use {', '.join(ENV_OPTION_TYPES)}")
-        wanted = ENV_OPTION_TYPES[key]
-        if type(value) is not wanted:  # bool is not taken for int, nor int for bool
-            raise ConfigError(f"env_options.{key} must be a {wanted.__name__}, got {value!r}")
-    if "min_length" in options:
-        check_positive_int(options["min_length"], "env_options.min_length", minimum=0, error=ConfigError)
+def resolve_inputs(config: Mapping[str, Any]) -> dict[str, Any]:
+    """Read the policy file once and resolve what the run evaluates: schema, split, dataset(s) and the full
+    env options (the policy's recorded ones with the ``env_options`` overrides). Returned as config
+    updates, so ``config.json`` records them and the run reads no metadata again.
+
+    Raises:
+        ConfigError: a missing, foreign or diverged (non-finite) policy file, a directory, a bad schema,
+            split, dataset, horizon or env option, or options whose spaces the policy does not fit.
+    """
+    path = check_policy_path(config["policy_path"])
+    check_positive_int(config["horizon"], "horizon", error=ConfigError, none="(or None: the policy's own)")
+    payload = read_checkpoint(path, POLICY_FORMAT)
+    meta = dict(payload.get("metadata") or {})
+    split = parse_split(config["split"] or meta["split"]) if (config["split"] or meta.get("split")) else None
+    schema = resolve_schema(config, meta, split)
+    if config["dataset"] is not None:
+        datasets: tuple[int, ...] = (schema.check_dataset(config["dataset"]),)
+    elif split is not None:
+        datasets = split.eval_datasets
+    else:
+        raise ConfigError(f"policy {path} records no split; set dataset=<n>")
+    options = resolve_options(path, meta, config["horizon"], config["env_options"])
+    check_fits(path, payload, EDAEnv(schema=schema, datasets=datasets, options=options), meta)
+    check_finite(path, payload)
+    return {
+        "schema": schema.name,
+        "split": None if split is None else split.name,
+        "horizon": options.horizon,
+        "env_options": options.to_json(),
+    }
 
 
-def check_policy_file(path: str) -> None:
-    """A policy file must be a PyTorch checkpoint (a zip archive) before torch is asked to read it."""
-    if not zipfile.is_zipfile(path):
+def check_policy_path(path: object) -> str:
+    """The policy file, which must exist, be a file (a directory names the policy files inside it) and be a
+    PyTorch checkpoint (a zip archive) before torch is asked to read it.
+    """
+    if not path:
+        raise ConfigError("set policy_path=<checkpoint .pt file> (e.g. <log_dir>/checkpoints/final/policy.pt)")
+    given = Path(str(path))
+    if given.is_dir():
+        inside = sorted(given.glob("**/policy.pt"))
+        which = f"e.g. policy_path={inside[0]}" if inside else "it holds no policy.pt"
+        raise ConfigError(
+            f"policy_path={path} is a directory; pass the policy file inside it ({which}; a training run "
+            "writes <log_dir>/checkpoints/final/policy.pt)"
+        )
+    if not given.is_file():
+        raise ConfigError(f"policy file {path!r} not found")
+    if not zipfile.is_zipfile(given):
         raise ConfigError(
             f"policy file {path!r} is not a PyTorch checkpoint; give the policy.pt a training run "
             "wrote (<log_dir>/checkpoints/final/policy.pt)"
         )
+    return str(path)
 
 
-def check_horizon(horizon: object) -> None:
-    """``horizon`` is None (the policy's) or a positive integer; 0 is not read as "the default"."""
-    check_positive_int(horizon, "horizon", error=ConfigError, none="(or None: the policy's own)")
-
-
-def check_schema(config: dict[str, Any], meta: dict[str, Any]) -> None:
-    """The policy is scored only on its own schema (two schemas may have as many columns but other
-    meanings); a given dataset must exist in that schema.
+def resolve_schema(config: Mapping[str, Any], meta: Mapping[str, Any], split: Split | None) -> Schema:
+    """The schema evaluated on: the given one, else the policy's. The policy is scored only on its own
+    schema (two schemas may have as many columns but other meanings).
     """
-    trained = meta.get("schema") or (parse_split(meta["split"]).schema if meta.get("split") else None)
-    wanted = config["schema"] or (parse_split(config["split"]).schema if config["split"] else None)
-    if trained and wanted and load_schema(wanted).name != trained:
+    recorded = meta.get("schema") or (parse_split(meta["split"]).schema.name if meta.get("split") else None)
+    wanted = config["schema"] or (split.schema.name if config["split"] and split else None)
+    name = wanted or recorded
+    if name is None:
+        raise ConfigError(f"policy {config['policy_path']} records no schema; set schema=<name>")
+    schema = load_schema(name)
+    if recorded and schema.name != recorded:
         raise ConfigError(
-            f"policy {config['policy_path']} was trained on schema {trained!r}, not {wanted!r}: "
-            f"its actions mean other columns there; evaluate it on {trained} (schema={trained}) or "
-            f"give a {wanted} policy"
+            f"policy {config['policy_path']} was trained on schema {recorded!r}, not {schema.name!r}: "
+            f"its actions mean other columns there; evaluate it on {recorded} (schema={recorded}) or "
+            f"give a {schema.name} policy"
         )
-    name = wanted or trained
-    if name is not None and config["dataset"] is not None:
-        load_schema(name).check_dataset(config["dataset"])
+    return schema
+
+
+def resolve_options(path: str, meta: Mapping[str, Any], horizon: int | None, overrides: object) -> EnvOptions:
+    """The policy's training env options (older files record none and get the defaults), its recorded
+    horizon unless ``horizon`` is given, then the ``env_options`` overrides.
+    """
+    recorded = meta.get("env_options") or {}
+    if not isinstance(recorded, Mapping):
+        raise ConfigError(f"policy {path} records malformed env_options {recorded!r}; retrain or re-save it")
+    if horizon is None:
+        horizon = check_positive_int(
+            recorded.get("horizon", meta.get("horizon", EnvOptions.horizon)),
+            f"the horizon recorded in policy {path}",
+            error=ConfigError,
+            hint="; set horizon=<steps per episode> to evaluate it anyway",
+        )
+    base = EnvOptions.from_json({**recorded, "horizon": horizon}, prefix=f"policy {path}: env_options.")
+    if not isinstance(overrides, Mapping):
+        raise ConfigError(f"env_options must be a dict such as {{'mask_back_at_root': True}}, got {overrides!r}")
+    if "horizon" in overrides:
+        raise ConfigError("env_options.horizon: set the episode length with horizon=<n>, not inside env_options")
+    return EnvOptions.from_json(overrides, prefix="env_options.", base=base)
+
+
+def check_fits(path: str, payload: Mapping[str, Any], env: EDAEnv, meta: Mapping[str, Any]) -> None:
+    """The policy's recorded spaces must be the env's (the env options change the observation: observe_step
+    adds features, no_stop removes STOP); the message names the options that differ from the policy's own.
+    """
+    obs = [int(x) for x in env.observation_space.shape or ()]
+    nvec = [int(x) for x in env.codec.nvec]
+    if list(payload.get("observation_shape") or ()) == obs and list(payload.get("action_nvec") or ()) == nvec:
+        return
+    trained = EnvOptions.from_json({k: v for k, v in (meta.get("env_options") or {}).items() if k != "horizon"})
+    changed = {k: v for k, v in env.options.to_json().items() if k != "horizon" and trained.to_json()[k] != v}
+    why = (
+        f"env_options {changed} differ from the policy's training env ({ {k: trained.to_json()[k] for k in changed} }); "
+        "drop those overrides"
+        if changed
+        else "another schema?"
+    )
+    raise ConfigError(
+        f"policy {path} does not match the environment: it was trained for observations "
+        f"{tuple(payload.get('observation_shape') or ())} and actions {list(payload.get('action_nvec') or ())}, "
+        f"the env has observations {tuple(obs)} and actions {nvec} ({why})"
+    )
+
+
+def check_finite(path: str, payload: Mapping[str, Any]) -> None:
+    """Every floating-point weight must be finite (a diverged training run saves NaN weights)."""
+    state = payload.get("state_dict") or {}
+    bad = [k for k, v in state.items() if th.is_tensor(v) and v.is_floating_point() and not th.isfinite(v).all()]
+    if bad:
+        more = f" and {len(bad) - 1} more" if len(bad) > 1 else ""
+        raise ConfigError(
+            f"policy {path} has non-finite (NaN or infinite) weights in {bad[0]}{more}: its training diverged; "
+            "evaluate an earlier checkpoint or retrain"
+        )

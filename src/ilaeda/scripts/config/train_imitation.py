@@ -37,7 +37,8 @@ class DaggerConfig(TypedDict):
 #: Keys of the ``dagger`` entry.
 DAGGER_KEYS = frozenset(DaggerConfig.__annotations__)
 
-# The environment and the demonstrations come first: the logging and expert hooks read them.
+# The environment comes first: the logging hook reads its split. No other hook reads another ingredient's
+# config: the commands hand the expert the run's EnvOptions and demonstration settings.
 train_imitation_ex = new_experiment(
     "train_imitation",
     ingredients=[

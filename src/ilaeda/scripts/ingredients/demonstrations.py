@@ -1,7 +1,8 @@
 """Demonstrations ingredient: the expert trajectories of the split's TRAINING part.
 
 Recorded REACT-IDA sessions replayed through the env (:func:`ilaeda.demos.load_demonstrations`),
-shaped for the training env (``environment.episode_end`` and ``observe_step``): with
+shaped for the training env (its :class:`~ilaeda.envs.options.EnvOptions`, built by the environment
+ingredient: ``episode_end``, ``observe_step``, ``horizon``): with
 ``episode_end="absorbing"`` each trajectory is padded to the horizon with its absorbing transitions
 (``absorbing="keep"``), so the discriminator learns when experts stop; with ``"terminate"`` it ends at
 STOP; with ``"no_stop"`` only windows of ``horizon`` real actions are used (``chain_sessions`` makes
@@ -17,6 +18,8 @@ import numpy as np
 from imitation.data.types import Trajectory
 
 from ilaeda.contract import check_positive_int
+from ilaeda.data.splits import Split
+from ilaeda.envs.options import EnvOptions
 from ilaeda.errors import ConfigError
 from ilaeda.scripts._sacred import sacred
 
@@ -43,11 +46,7 @@ def fast() -> None:
 
 
 @demonstrations_ingredient.capture
-def get_expert_trajectories(
-    split: str,
-    horizon: int,
-    data_dir: str | None,
-    n_expert_demos: int | None,
+def demonstration_kwargs(
     include_references: bool,
     test_fraction: float,
     split_seed: int,
@@ -56,40 +55,46 @@ def get_expert_trajectories(
     cache_dir: str | None,
     window_stride: int | None,
     chain_sessions: bool,
-    episode_end: str = "absorbing",
-    observe_step: bool = False,
+) -> dict[str, Any]:
+    """:func:`ilaeda.demos.load_demonstrations`'s keywords from this ingredient's config (also what the
+    session-oracle expert loads its demonstrations with).
+    """
+    check_positive_int(window_stride, "demonstrations.window_stride", error=ConfigError, none="or null")
+    return {
+        "include_references": include_references,
+        "test_fraction": test_fraction,
+        "seed": split_seed,
+        "long_sessions": long_sessions,
+        "absorbing": absorbing,
+        "cache_dir": cache_dir,
+        "window_stride": window_stride,
+        "chain": bool(chain_sessions),
+    }
+
+
+@demonstrations_ingredient.capture
+def get_expert_trajectories(
+    split: Split, options: EnvOptions, data_dir: str | None, n_expert_demos: int | None, split_seed: int
 ) -> list[Trajectory]:
-    """The training demonstrations of ``split`` (optionally a seeded sample of ``n_expert_demos``)."""
+    """The training demonstrations of ``split`` for an env with ``options`` (optionally a seeded sample of
+    ``n_expert_demos``).
+    """
     from ilaeda.demos import load_demonstrations
 
-    check_positive_int(window_stride, "demonstrations.window_stride", error=ConfigError, none="or null")
-    if episode_end == "no_stop" and not (chain_sessions or long_sessions == "windows" or include_references):
-        logger_note = (
+    kwargs = demonstration_kwargs()
+    if options.episode_end == "no_stop" and not (
+        kwargs["chain"] or kwargs["long_sessions"] == "windows" or kwargs["include_references"]
+    ):
+        raise ConfigError(
             "with environment.episode_end='no_stop' only windows of the whole horizon are "
             "demonstrations; set demonstrations.chain_sessions=true or include_references=true"
         )
-        raise ConfigError(logger_note)
-    trajectories = load_demonstrations(
-        split,
-        part="train",
-        include_references=include_references,
-        test_fraction=test_fraction,
-        seed=split_seed,
-        horizon=horizon,
-        long_sessions=long_sessions,  # type: ignore[arg-type]
-        absorbing=absorbing,  # type: ignore[arg-type]
-        data_dir=data_dir,
-        cache_dir=cache_dir,
-        episode_end=episode_end,
-        observe_step=observe_step,
-        window_stride=window_stride,
-        chain=bool(chain_sessions),
-    )
+    trajectories = load_demonstrations(split, part="train", options=options, data_dir=data_dir, **kwargs)
     if n_expert_demos is not None:
         check_positive_int(n_expert_demos, "demonstrations.n_expert_demos", error=ConfigError, none="or null")
         if n_expert_demos > len(trajectories):
             raise ConfigError(
-                f"demonstrations.n_expert_demos={n_expert_demos} but split {split!r} has only "
+                f"demonstrations.n_expert_demos={n_expert_demos} but split {split.name!r} has only "
                 f"{len(trajectories)} training demonstrations"
             )
         chosen = np.random.default_rng(split_seed).choice(len(trajectories), n_expert_demos, replace=False)

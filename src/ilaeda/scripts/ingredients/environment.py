@@ -2,7 +2,10 @@
 
 Training uses only the split's TRAINING datasets (``EDAEnv.for_split(split, "train")`` semantics: each
 reset draws one of them with the env's seeded RNG); the held-out dataset is touched only by
-:func:`make_eval_env`. Each sub-env is ``gym.make(gym_id, schema=, datasets=, horizon=, data_dir=)``
+:func:`make_eval_env`. The env options (horizon, ``episode_end``, ``observe_step``, the masks) are config
+keys of this ingredient; :func:`build_env_options` turns them into the one
+:class:`~ilaeda.envs.options.EnvOptions` every consumer gets. Each sub-env is
+``gym.make(gym_id, schema=, datasets=, options=, data_dir=)``
 (checker disabled), wrapped in SB3's ``Monitor`` (CSV in ``<log_dir>/monitor``) and a
 :class:`~ilaeda.algorithms.rollout.StepTimer`, in a ``DummyVecEnv`` (``parallel=False``, the prior
 system's setting) or a forkserver ``SubprocVecEnv``. ``episode_end`` says what STOP does
@@ -16,7 +19,7 @@ import contextlib
 import functools
 import logging
 import os
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +33,7 @@ from ilaeda.algorithms.rollout import StepTimer
 from ilaeda.contract import check_positive_int
 from ilaeda.data.splits import Split, parse_split
 from ilaeda.envs import ENV_ID, EDAEnv
-from ilaeda.envs.eda_env import EPISODE_ENDS
+from ilaeda.envs.options import OPTION_NAMES, EnvOptions
 from ilaeda.errors import ConfigError
 from ilaeda.scripts._sacred import sacred
 
@@ -41,11 +44,12 @@ environment_ingredient = sacred.Ingredient("environment")
 def config() -> None:
     gym_id = ENV_ID  # the registered EDA environment
     split = "cyber_loo1"  # <schema>_loo<k> (train on the others, evaluate on k), <schema>_<k> or <schema>_all
-    horizon = 12  # steps per episode (at most, with episode_end="terminate")
-    episode_end = "terminate"  # what STOP does: "terminate" (chosen by the episode-end study), "absorbing", "no_stop"
-    observe_step = False  # add the step index and stack depth (÷ horizon) to the observation
-    mask_back_at_root = False  # action masks forbid BACK at the root (generator: MaskablePPO)
-    min_length = 0  # action masks forbid STOP before this many actions (generator: MaskablePPO)
+    # The env options, with EnvOptions' defaults (the one place they are written; docs/environment.md, "Options"):
+    horizon = EnvOptions.horizon  # steps per episode (at most, with episode_end="terminate")
+    episode_end = EnvOptions.episode_end  # what STOP does: "terminate" (the default), "absorbing", "no_stop"
+    observe_step = EnvOptions.observe_step  # add the step index and stack depth (÷ horizon) to the observation
+    mask_back_at_root = EnvOptions.mask_back_at_root  # action masks forbid BACK at the root (MaskablePPO)
+    min_length = EnvOptions.min_length  # action masks forbid STOP before this many actions (MaskablePPO)
     num_vec = 8  # sub-envs in the training VecEnv
     parallel = False  # SubprocVecEnv instead of DummyVecEnv
     data_dir = None  # data directory (default: $ILAEDA_DATA_DIR, then the user cache)
@@ -57,25 +61,24 @@ def fast() -> None:
     num_vec = 2  # noqa: F841
 
 
+def build_env_options(environment: Mapping[str, Any]) -> EnvOptions:
+    """The one :class:`EnvOptions` of a config's ``environment`` section (validated, errors naming
+    ``environment.<option>``); every consumer of a run gets this value.
+    """
+    return EnvOptions.from_json(
+        {name: environment[name] for name in OPTION_NAMES if name in environment}, prefix="environment."
+    )
+
+
 @environment_ingredient.config_hook
 def validate(config: dict[str, Any], command_name: str, logger: logging.Logger) -> dict[str, Any]:
-    """Reject a bad split, gym id, horizon or env count before the run starts."""
+    """Reject a bad split, gym id, env option or env count before the run starts."""
     env = config["environment"]
     if env["gym_id"] != ENV_ID:
         raise ConfigError(f"environment.gym_id must be {ENV_ID!r} (the only EDA env), got {env['gym_id']!r}")
     parse_split(env["split"])
-    if env["episode_end"] not in EPISODE_ENDS:
-        raise ConfigError(
-            f"environment.episode_end must be one of {', '.join(EPISODE_ENDS)}, got {env['episode_end']!r}"
-        )
-    for key in ("observe_step", "mask_back_at_root"):
-        if not isinstance(env[key], bool):
-            raise ConfigError(f"environment.{key} must be true or false, got {env[key]!r}")
-    length = env["min_length"]
-    if isinstance(length, bool) or not isinstance(length, int) or not 0 <= length <= env["horizon"]:
-        raise ConfigError(f"environment.min_length must be an integer from 0 to environment.horizon, got {length!r}")
-    for key in ("horizon", "num_vec"):
-        check_positive_int(env[key], f"environment.{key}", error=ConfigError)
+    build_env_options(env)
+    check_positive_int(env["num_vec"], "environment.num_vec", error=ConfigError)
     return {}
 
 
@@ -86,47 +89,13 @@ def get_split(split: str) -> Split:
 
 
 @environment_ingredient.capture
-def _env_kwargs(
-    split: Split,
-    part: str,
-    horizon: int,
-    data_dir: str | None,
-    episode_end: str,
-    observe_step: bool,
-    mask_back_at_root: bool,
-    min_length: int,
-) -> dict[str, Any]:
-    return {
-        "schema": split.schema,
-        "datasets": split.datasets(part),
-        "horizon": int(horizon),
-        "data_dir": data_dir,
-        "episode_end": episode_end,
-        "observe_step": bool(observe_step),
-        "mask_back_at_root": bool(mask_back_at_root),
-        "min_length": int(min_length),
-    }
+def env_options(_config: dict[str, Any]) -> EnvOptions:
+    """The run's env options, built from the ingredient's config (:func:`build_env_options`)."""
+    return build_env_options(_config)
 
 
-#: The env options beyond schema, datasets and horizon that policy checkpoints record, with their types.
-ENV_OPTION_TYPES: dict[str, type] = {
-    "episode_end": str,
-    "observe_step": bool,
-    "mask_back_at_root": bool,
-    "min_length": int,
-}
-
-
-@environment_ingredient.capture
-def env_options(episode_end: str, observe_step: bool, mask_back_at_root: bool, min_length: int) -> dict[str, Any]:
-    """The env options beyond schema, datasets and horizon (recorded in policy checkpoints)."""
-    values = {
-        "episode_end": episode_end,
-        "observe_step": observe_step,
-        "mask_back_at_root": mask_back_at_root,
-        "min_length": min_length,
-    }
-    return {key: kind(values[key]) for key, kind in ENV_OPTION_TYPES.items()}
+def _env_kwargs(split: Split, part: str, options: EnvOptions, data_dir: str | None) -> dict[str, Any]:
+    return {"schema": split.schema, "datasets": split.datasets(part), "options": options, "data_dir": data_dir}
 
 
 def uses_masks() -> bool:
@@ -134,24 +103,11 @@ def uses_masks() -> bool:
     return bool(make_space_env().masks_active)
 
 
-@environment_ingredient.capture
-def variable_horizon(episode_end: str) -> bool:
-    """Whether episodes vary in length (imitation's ``allow_variable_horizon`` is then needed)."""
-    return episode_end == "terminate"
-
-
-@environment_ingredient.capture
-def absorbing_indicator(episode_end: str) -> int | None:
+def absorbing_indicator() -> int | None:
     """Index of the observation's absorbing indicator when STOP leads to an absorbing state, else None."""
-    if episode_end != "absorbing":
+    if env_options().episode_end != "absorbing":
         return None
     return int(make_space_env().displays_vector().shape[0])
-
-
-@environment_ingredient.capture
-def trajectory_shape(episode_end: str, observe_step: bool) -> dict[str, Any]:
-    """The options that shape demonstrations for this env."""
-    return {"episode_end": episode_end, "observe_step": bool(observe_step)}
 
 
 def _make_env(
@@ -173,7 +129,6 @@ def env_seeds(seed: int, n: int, stream: int = 0) -> list[int]:
 def make_venv(
     gym_id: str,
     split: str,
-    horizon: int,
     num_vec: int,
     parallel: bool,
     data_dir: str | None,
@@ -181,7 +136,7 @@ def make_venv(
     log_dir: str | os.PathLike[str] | None = None,
 ) -> Generator[VecEnv, None, None]:
     """The training VecEnv over the split's training datasets (closed on exit)."""
-    kwargs = _env_kwargs(parse_split(split), "train", horizon, data_dir)
+    kwargs = _env_kwargs(parse_split(split), "train", env_options(), data_dir)
     monitor_dir = None
     if log_dir is not None:
         monitor_dir = Path(log_dir) / "monitor"
@@ -200,16 +155,16 @@ def make_venv(
 
 
 @environment_ingredient.capture
-def make_space_env(split: str, horizon: int, data_dir: str | None) -> EDAEnv:
+def make_space_env(split: str, data_dir: str | None) -> EDAEnv:
     """An (unreset) env over the training datasets, for its spaces only (nothing is loaded)."""
-    return EDAEnv(**_env_kwargs(parse_split(split), "train", horizon, data_dir))
+    return EDAEnv(**_env_kwargs(parse_split(split), "train", env_options(), data_dir))
 
 
 @environment_ingredient.capture
-def make_eval_env(split: str, horizon: int, data_dir: str | None, datasets: Sequence[int] | None = None) -> EDAEnv:
+def make_eval_env(split: str, data_dir: str | None, datasets: Sequence[int] | None = None) -> EDAEnv:
     """The evaluation env: the split's evaluation (held-out) datasets, or ``datasets`` when given."""
     parsed = parse_split(split)
-    kwargs = _env_kwargs(parsed, "eval", horizon, data_dir)
+    kwargs = _env_kwargs(parsed, "eval", env_options(), data_dir)
     if datasets is not None:
         kwargs["datasets"] = tuple(int(d) for d in datasets)
     return EDAEnv(**kwargs)

@@ -2,14 +2,15 @@
 
 Default ``policy_type="eda-sessions"``: the session oracle (:mod:`ilaeda.algorithms.session_oracle`),
 an APPROXIMATE expert answering with the recorded action of the nearest recorded state of the split's
-training demonstrations. Its loader arguments default to the environment's split, horizon and data
-directory and to the demonstrations ingredient's options (filled in by a config hook, so
-``config.json`` records them).
+training demonstrations. The command hands it the run's split, its one
+:class:`~ilaeda.envs.options.EnvOptions` and the demonstrations ingredient's loader keywords, so the oracle
+answers from the split's training demonstrations loaded as the trainer's are (all of them, not the
+``n_expert_demos`` sample); ``loader_kwargs`` holds only explicit overrides.
 """
 
 from __future__ import annotations
 
-import logging
+from collections.abc import Mapping
 from typing import Any
 
 from imitation.policies import serialize
@@ -18,6 +19,8 @@ from stable_baselines3.common.vec_env import VecEnv
 
 import ilaeda.algorithms  # noqa: F401  (registers "eda-sessions")
 from ilaeda.algorithms.session_oracle import REGISTRY_KEY
+from ilaeda.data.splits import Split
+from ilaeda.envs.options import EnvOptions
 from ilaeda.errors import ConfigError
 from ilaeda.scripts._sacred import sacred
 
@@ -27,46 +30,35 @@ expert_ingredient = sacred.Ingredient("expert")
 @expert_ingredient.config
 def config() -> None:
     policy_type = REGISTRY_KEY  # a key of imitation's policy_registry
-    loader_kwargs = {}  # type: ignore[var-annotated]  # a Sacred config scope  # arguments of the loader (for eda-sessions: split, horizon, data_dir...)
+    loader_kwargs = {}  # type: ignore[var-annotated]  # a Sacred config scope  # overrides of the loader arguments (eda-sessions: load_demonstrations keywords)
     locals()  # quieten linters: every local is a config entry
 
 
-@expert_ingredient.config_hook
-def hook(config: dict[str, Any], command_name: str, logger: logging.Logger) -> dict[str, Any]:
-    """Default the session oracle's loader arguments to the environment and demonstrations config."""
-    expert = config["expert"]
-    if expert["policy_type"] != REGISTRY_KEY:
-        return {}
-    env = config.get("environment") or {}
-    demos = config.get("demonstrations") or {}
-    defaults = {
-        "split": env.get("split"),
-        "horizon": env.get("horizon"),
-        "data_dir": env.get("data_dir"),
-        "include_references": demos.get("include_references", False),
-        "test_fraction": demos.get("test_fraction", 0.3),
-        "seed": demos.get("split_seed", 0),
-        "cache_dir": demos.get("cache_dir"),
-        "episode_end": env.get("episode_end", "absorbing"),
-        "observe_step": env.get("observe_step", False),
-        "absorbing": demos.get("absorbing", "keep"),
-        "long_sessions": demos.get("long_sessions", "cut"),
-        "window_stride": demos.get("window_stride"),
-        "chain": demos.get("chain_sessions", False),
-    }
-    kwargs = {**defaults, **dict(expert["loader_kwargs"])}
-    return {"loader_kwargs": kwargs}
-
-
 @expert_ingredient.capture
-def get_expert_policy(venv: VecEnv, policy_type: str, loader_kwargs: dict[str, Any]) -> BasePolicy:
-    """Load the expert named by ``policy_type`` for ``venv``."""
+def get_expert_policy(
+    venv: VecEnv,
+    policy_type: str,
+    loader_kwargs: dict[str, Any],
+    *,
+    split: Split,
+    options: EnvOptions,
+    data_dir: str | None,
+    demonstration_kwargs: Mapping[str, Any],
+) -> BasePolicy:
+    """Load the expert named by ``policy_type`` for ``venv``.
+
+    The session oracle loads ``split``'s training demonstrations for an env with ``options`` as the
+    demonstrations ingredient does (``demonstration_kwargs``); ``expert.loader_kwargs`` override them.
+    """
     if policy_type not in serialize.policy_registry.keys():
         raise ConfigError(
             f"unknown expert.policy_type {policy_type!r}; registered: "
             f"{', '.join(sorted(serialize.policy_registry.keys()))}"
         )
+    kwargs = dict(loader_kwargs)
+    if policy_type == REGISTRY_KEY:
+        kwargs = {"split": split.name, "options": options, "data_dir": data_dir, **demonstration_kwargs, **kwargs}
     try:
-        return serialize.load_policy(policy_type, venv, **dict(loader_kwargs))
+        return serialize.load_policy(policy_type, venv, **kwargs)
     except TypeError as exc:
         raise ConfigError(f"expert.loader_kwargs do not fit policy type {policy_type!r}: {exc}") from None
