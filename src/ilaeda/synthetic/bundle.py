@@ -27,7 +27,7 @@ import numpy as np
 from ilaeda.data.integrity import sha256_of
 from ilaeda.data.loading import load_table
 from ilaeda.data.schema import Schema, load_schema
-from ilaeda.data.sessions import action_from_json, sessions_to_json
+from ilaeda.data.sessions import Filter, action_from_json, sessions_to_json
 from ilaeda.eda.engine import DisplayEngine
 from ilaeda.eda.table import EncodedTable
 from ilaeda.synthetic.analysts import Analyst, EventHunter, Summariser, run_session
@@ -97,7 +97,10 @@ def write_bundle(
 
 def _event(raw: dict[str, Any]) -> Event:
     signature = tuple(action_from_json(a) for a in raw["signature"])
-    return Event(raw["id"], raw["kind"], raw["parameters"], tuple(raw["rows"]), signature)  # type: ignore[arg-type]
+    filters = tuple(a for a in signature if isinstance(a, Filter))
+    if len(filters) != len(signature):
+        raise ValueError(f"the signature of event {raw['id']!r} holds actions that are not filters")
+    return Event(raw["kind"], raw["parameters"], filters, raw["id"], tuple(raw["rows"]))
 
 
 @dataclass

@@ -43,13 +43,19 @@ class Context:
 
 
 @dataclass(frozen=True)
-class Planted:
-    """An event's rows (as packets), parameters and signature (filters that select exactly its rows)."""
+class EventInfo:
+    """What an event is: its kind, parameters and signature (filters that select exactly its rows)."""
 
     kind: str
-    packets: Packets
     parameters: dict[str, Any]
     signature: tuple[Filter, ...]
+
+
+@dataclass(frozen=True)
+class Planted(EventInfo):
+    """An event as generated: its description and its rows (as packets)."""
+
+    packets: Packets
 
 
 def _port(value: int) -> str:
@@ -68,7 +74,7 @@ def port_scan(n: int, ctx: Context, rng: np.random.Generator) -> Planted:
     packets = tcp_packets(src, dst, sport, ports, SYN, 58, time, ctx.first_flow + np.arange(n))
     target = ctx.hosts.ips[dst]
     params = {"scanner": scanner, "target": target, "probes": n, "probes_per_second": 20, "start_second": start}
-    return Planted("port_scan", packets, params, (Filter("ip_src", "EQ", scanner), Filter("ip_dst", "EQ", target)))
+    return Planted("port_scan", params, (Filter("ip_src", "EQ", scanner), Filter("ip_dst", "EQ", target)), packets)
 
 
 def beaconing(n: int, ctx: Context, rng: np.random.Generator) -> Planted:
@@ -89,7 +95,7 @@ def beaconing(n: int, ctx: Context, rng: np.random.Generator) -> Planted:
         Filter("ip_dst", "EQ", server),
         Filter("tcp_dstport", "EQ", _port(port)),
     )
-    return Planted("beaconing", packets, params, signature)
+    return Planted("beaconing", params, signature, packets)
 
 
 def failed_burst(n: int, ctx: Context, rng: np.random.Generator) -> Planted:
@@ -114,7 +120,7 @@ def failed_burst(n: int, ctx: Context, rng: np.random.Generator) -> Planted:
     )
     params = {"service": service, "port": port, "attempts": int(attempt[-1] + 1), "rows": n, "start_second": start}
     return Planted(
-        "failed_burst", packets, params, (Filter("ip_dst", "EQ", service), Filter("tcp_dstport", "EQ", _port(port)))
+        "failed_burst", params, (Filter("ip_dst", "EQ", service), Filter("tcp_dstport", "EQ", _port(port))), packets
     )
 
 

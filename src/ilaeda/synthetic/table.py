@@ -9,9 +9,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ilaeda.data.sessions import Filter, action_to_json
+from ilaeda.data.sessions import action_to_json
 from ilaeda.synthetic.background import BackgroundSpec, add_background_hosts, background
-from ilaeda.synthetic.events import GENERATORS, Context, event_rows
+from ilaeda.synthetic.events import GENERATORS, Context, EventInfo, event_rows
 from ilaeda.synthetic.traffic import Hosts, Packets, render
 
 #: Seconds the capture spans per row (about two rows a second).
@@ -19,14 +19,11 @@ SECONDS_PER_ROW = 0.5
 
 
 @dataclass(frozen=True)
-class Event:
-    """A planted event of one table: its kind, parameters, rows (primary keys) and signature."""
+class Event(EventInfo):
+    """A planted event of one table: its description, its id and its rows (primary keys)."""
 
     id: str
-    kind: str
-    parameters: dict[str, Any]
     rows: tuple[int, ...]
-    signature: tuple[Filter, ...]
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -75,6 +72,6 @@ def make_table(
         rows = np.sort(position[start : start + len(event.packets)])
         start += len(event.packets)
         events.append(
-            Event(f"{event.kind}-{number}", event.kind, event.parameters, tuple(rows.tolist()), event.signature)
+            Event(event.kind, event.parameters, event.signature, f"{event.kind}-{number}", tuple(rows.tolist()))
         )
     return SyntheticTable(frame, tuple(events))
