@@ -95,3 +95,12 @@ def test_event_shapes(bundle: Bundle) -> None:
     burst = frame[frame.packet_number.isin(events["failed_burst"].rows)]
     assert burst.ip_dst.nunique() == 1 and set(burst.tcp_dstport) == {3389.0}
     assert burst.info_line.str.contains(r"\[(?:SYN|RST)\]").all()
+
+
+def test_the_benchmark_scores_sessions_against_the_scripted_references(bundle_dir: Path) -> None:
+    from ilaeda.benchmark.scoring import score_sessions
+
+    schema = load_schema(bundle_dir / "schema.json")
+    hunter = load_references(schema, 1)[0]
+    scores = score_sessions([hunter], schema, 1).sessions[0]
+    assert scores["precision"] == 1.0 and scores["t_bleu_1"] == 1.0 and scores["eda_sim"] == 1.0
