@@ -16,7 +16,7 @@ from imitation.policies import serialize
 from stable_baselines3.common.policies import BasePolicy
 from stable_baselines3.common.vec_env import VecEnv
 
-import ilaeda.algorithms
+import ilaeda.algorithms  # registers "eda-sessions"
 import ilaeda.synthetic.expert  # noqa: F401  (registers "scripted": a scripted analyst, docs/synthetic.md)
 from ilaeda.algorithms.session_oracle import REGISTRY_KEY
 from ilaeda.errors import ConfigError
