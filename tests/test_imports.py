@@ -22,6 +22,7 @@ ALLOWED: dict[str, set[str]] = {
     "ilaeda.benchmark": _BASE | {"ilaeda.data", "ilaeda.eda"},
     "ilaeda.demos": _BASE | {"ilaeda.data", "ilaeda.eda", "ilaeda.envs"},
     "ilaeda.algorithms": _BASE | {"ilaeda.data", "ilaeda.eda", "ilaeda.envs", "ilaeda.demos"},
+    "ilaeda.synthetic": _BASE | {"ilaeda.data", "ilaeda.eda", "ilaeda.envs"},
     "ilaeda.analysis": _BASE | {"ilaeda.data"},
 }
 

@@ -1,4 +1,8 @@
-"""Where data files are looked for: config ``data_dir`` → ``$ILAEDA_DATA_DIR`` → the user cache dir."""
+"""Where data files are looked for: config ``data_dir`` → ``$ILAEDA_DATA_DIR`` → the user cache dir.
+
+A file named by a schema loaded from a path (a data bundle's ``schema.json``) is looked up beside that
+schema file first.
+"""
 
 from __future__ import annotations
 
@@ -30,7 +34,9 @@ def search_dirs(data_dir: str | os.PathLike[str] | None = None) -> list[tuple[st
 
 
 def find_local(file: DataFile, data_dir: str | os.PathLike[str] | None = None) -> Path | None:
-    """The first existing copy of ``file`` in :func:`search_dirs`, or None."""
+    """The first existing copy of ``file``: beside its schema file (``file.base``), then in :func:`search_dirs`."""
+    if file.base and (Path(file.base) / file.path).is_file():
+        return Path(file.base) / file.path
     for _, directory in search_dirs(data_dir):
         candidate = directory / file.path
         if candidate.is_file():

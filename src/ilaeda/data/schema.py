@@ -40,6 +40,9 @@ class DataFile:
     sha256: str
     url: str
     format: str = "raw"
+    #: The folder of the schema file that names this file (set for a schema loaded from a path): its
+    #: ``path`` is looked up there first, so a bundle's schema can point to the files beside it.
+    base: str = ""
 
 
 @dataclass(frozen=True)
@@ -85,8 +88,8 @@ class Schema:
         return number
 
 
-def _files(raw: Mapping[str, Mapping[str, str]]) -> dict[int, DataFile]:
-    return {int(k): DataFile(**v) for k, v in raw.items()}
+def _files(raw: Mapping[str, Mapping[str, str]], base: str = "") -> dict[int, DataFile]:
+    return {int(k): DataFile(**v, base=base) for k, v in raw.items()}
 
 
 def available_schemas() -> list[str]:
@@ -106,6 +109,7 @@ def load_schema(name_or_path: str | os.PathLike[str] | Schema) -> Schema:
         return name_or_path
     text = str(name_or_path)
     path: Traversable = Path(text) if text.endswith(".json") else schema_dir() / f"{text}.json"
+    base = str(Path(text).resolve().parent) if text.endswith(".json") else ""
     if not path.is_file():
         raise ConfigError(
             f"unknown schema {text!r}; available schemas: {', '.join(available_schemas())} (looked in {schema_dir()})"
@@ -131,8 +135,8 @@ def _parse_schema(path: Traversable) -> Schema:
             numeric_columns=frozenset(raw.get("numeric_columns", [])),
             primary_key=raw["primary_key"],
             text_columns=frozenset(raw.get("text_columns", [])),
-            datasets=_files(raw.get("datasets", {})),
-            references=_files(raw.get("references", {})),
+            datasets=_files(raw.get("datasets", {}), base),
+            references=_files(raw.get("references", {}), base),
             description=raw.get("description", ""),
         )
     except (json.JSONDecodeError, KeyError, TypeError) as exc:

@@ -5,8 +5,10 @@
 BC trains the policy on the split's training demonstrations. DAgger (imitation's
 ``SimpleDAggerTrainer``) rolls out on the training datasets and labels every visited state with the
 expert's action; the expert is the session oracle (``expert.policy_type="eda-sessions"``), an
-APPROXIMATE expert (nearest recorded state → its recorded action). Both are evaluated on the held-out
-dataset like the adversarial runs and save ``<log_dir>/checkpoints/final/policy.pt`` (state dict).
+APPROXIMATE expert (nearest recorded state → its recorded action), or a scripted analyst
+(``expert.policy_type="scripted"``, :mod:`ilaeda.synthetic.expert`), a true one. Both are evaluated on
+the held-out dataset like the adversarial runs and save ``<log_dir>/checkpoints/final/policy.pt`` (state
+dict).
 """
 
 from __future__ import annotations

@@ -17,7 +17,8 @@ from imitation.policies import serialize
 from stable_baselines3.common.policies import BasePolicy
 from stable_baselines3.common.vec_env import VecEnv
 
-import ilaeda.algorithms  # noqa: F401  (registers "eda-sessions")
+import ilaeda.algorithms  # registers "eda-sessions"
+import ilaeda.synthetic.expert  # noqa: F401  (registers "scripted": a scripted analyst, docs/synthetic.md)
 from ilaeda.algorithms.session_oracle import REGISTRY_KEY
 from ilaeda.data.splits import Split
 from ilaeda.envs.options import EnvOptions

@@ -1,0 +1,1 @@
+"""Ground truth for imitation: synthetic tables with planted events, scripted analysts, recovery metrics."""
