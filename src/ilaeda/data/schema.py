@@ -115,18 +115,18 @@ def load_schema(name_or_path: str | os.PathLike[str] | Schema) -> Schema:
             f"unknown schema {text!r}; available schemas: {', '.join(available_schemas())} (looked in {schema_dir()})"
         )
     if not isinstance(path, Path):  # a packaged resource inside an archive: nothing to stat
-        return _parse_schema(path)
+        return _parse_schema(path, base)
     resolved = path.resolve()
     stat = resolved.stat()
-    return _load_schema_file(str(resolved), stat.st_size, stat.st_mtime_ns, stat.st_ino)
+    return _load_schema_file(str(resolved), base, stat.st_size, stat.st_mtime_ns, stat.st_ino)
 
 
 @lru_cache(maxsize=32)
-def _load_schema_file(path: str, size: int, mtime_ns: int, inode: int) -> Schema:  # stat: the cache key
-    return _parse_schema(Path(path))
+def _load_schema_file(path: str, base: str, size: int, mtime_ns: int, inode: int) -> Schema:  # stat: the cache key
+    return _parse_schema(Path(path), base)
 
 
-def _parse_schema(path: Traversable) -> Schema:
+def _parse_schema(path: Traversable, base: str) -> Schema:
     try:
         raw = json.loads(path.read_text())
         return Schema(
