@@ -41,6 +41,9 @@ logger = logging.getLogger(__name__)
 SESSION_FILE = re.compile(r"^sessions_(?P<mode>[a-z]+)_(?P<schema>[a-z_]+?)(?P<dataset>\d+)\.json$")
 HTML_NAME = "report.html"
 NOTEBOOK_NAME = "report.ipynb"
+#: Sessions detailed per session file unless told otherwise (each costs a scoring, two pictures and tables:
+#: 1,000 took 7 min and 1.1 GB).
+DEFAULT_MAX_SESSIONS = 100
 
 
 class ReportError(IlaedaError):
@@ -233,14 +236,28 @@ def build_section(
     )
 
 
-def build_sections(inp: ReportInput, rows: int = 5, max_sessions: int | None = None) -> list[SessionSection]:
-    """Sections of every session (the first ``max_sessions`` of each file when given)."""
+def build_sections(
+    inp: ReportInput, rows: int = 5, max_sessions: int | None = DEFAULT_MAX_SESSIONS
+) -> list[SessionSection]:
+    """Sections of the first ``max_sessions`` sessions of each file (None: every session)."""
     trees: dict[str, bytes] = {}
     out = []
     for file in inp.files:
         chosen = file.sessions if not max_sessions else file.sessions[:max_sessions]
         out += [build_section(file, s, inp.data_dir, rows, trees) for s in chosen]
     return out
+
+
+def left_out_note(file: SessionFile, sections: Sequence[SessionSection]) -> str:
+    """How many sessions of ``file`` the report leaves out (the session cap), or ``""`` when none."""
+    shown = sum(1 for s in sections if s.file is file)
+    left = len(file.sessions) - shown
+    if left <= 0:
+        return ""
+    return (
+        f"{left} of the {len(file.sessions)} sessions of this file are left out: the report details the first "
+        f"{shown} (raise the cap with --max-sessions N, 0 for all)."
+    )
 
 
 # ------------------------------------------------------------------------------------------ HTML
@@ -351,5 +368,7 @@ def render_html(
             f"<p>Every session starts from the whole dataset ({H.escape(caption)}):</p>",
             H.table_html(table),
         ]
+        note = left_out_note(file, sections)
+        body += [f'<p class="note">{H.escape(note)}</p>'] if note else []
         body += [section_html(s) for s in sections if s.file is file]
     return H.page(inp.title, body)
