@@ -128,6 +128,13 @@ def test_command_line_and_bad_input(sessions_file: Path, tmp_path: Path, capsys:
     assert main([str(not_a_record)]) == 2  # once an AttributeError traceback
     assert "run.json is not a Sacred run record (not a JSON object)" in capsys.readouterr().err
     assert main([str(bare), "--schema", "cyber", "--dataset", "2", "--out", str(tmp_path / "b")]) == 0
+    capsys.readouterr()
+    assert main([str(sessions_file), "--dataset", "2"]) == 2  # its header says dataset 1
+    assert "header says dataset 1 but dataset 2 was asked for" in capsys.readouterr().err
+    fractional = tmp_path / "fractional.json"
+    fractional.write_text(json.dumps({"schema": "cyber", "dataset": 1.5, "sessions": [ACTIONS]}))
+    assert main([str(fractional)]) == 2
+    assert "header says dataset 1.5, which is not a dataset number" in capsys.readouterr().err
 
 
 def test_the_run_hook_warns_instead_of_failing(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:

@@ -20,7 +20,7 @@ import pandas as pd
 
 from ilaeda.contract import EXTRA_METRICS
 from ilaeda.data.schema import load_schema
-from ilaeda.data.sessions import Session, sessions_from_json, until_stop
+from ilaeda.data.sessions import Session, check_header, header_dataset, sessions_from_json, until_stop
 from ilaeda.errors import IlaedaError, SessionFormatError
 from ilaeda.report import html as H
 from ilaeda.report.headline import HEADLINE_KEYS, METRIC_NAMES
@@ -99,6 +99,10 @@ def _read_json(path: Path, what: str) -> object:
         raise ReportError(f"cannot read {what} {path}: {e}") from None
 
 
+def _name_dataset(match: re.Match[str] | None) -> int | None:
+    return int(match["dataset"]) if match else None
+
+
 def read_session_file(
     path: str | os.PathLike[str], schema: str | None = None, dataset: int | None = None, mode: str = ""
 ) -> SessionFile:
@@ -107,15 +111,17 @@ def read_session_file(
     raw = _read_json(path, "session file")
     header = raw if isinstance(raw, Mapping) else {}
     match = SESSION_FILE.match(path.name)
-    schema = schema or header.get("schema") or (match["schema"] if match else None)
-    dataset = dataset if dataset is not None else header.get("dataset", int(match["dataset"]) if match else None)
-    if schema is None or dataset is None:
-        raise ReportError(
-            f"{path} does not say which schema and dataset its sessions are on; pass --schema NAME --dataset N"
-        )
     try:
+        named = header_dataset(raw)
+        schema = schema or header.get("schema") or (match["schema"] if match else None)
+        dataset = dataset if dataset is not None else (named if named is not None else _name_dataset(match))
+        if schema is None or dataset is None:
+            raise ReportError(
+                f"{path} does not say which schema and dataset its sessions are on; pass --schema NAME --dataset N"
+            )
         schema_obj = load_schema(str(schema))
-        dataset = schema_obj.check_dataset(int(dataset))
+        dataset = schema_obj.check_dataset(dataset)
+        check_header(raw, schema_obj.name, dataset)
         sessions = sessions_from_json(raw, schema_obj.columns)
     except (SessionFormatError, ValueError, TypeError) as e:
         raise ReportError(f"{path}: {e}") from None
