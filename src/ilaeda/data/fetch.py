@@ -19,8 +19,8 @@ from typing import IO, NamedTuple
 
 from tqdm import tqdm
 
+from ilaeda._io import sha256_file
 from ilaeda.data.dirs import ENV_VAR, cache_dir, find_local, search_dirs
-from ilaeda.data.integrity import sha256_of
 from ilaeda.data.reference_source import convert_reference_source
 from ilaeda.data.schema import (
     SESSION_REPOSITORY_SCHEMA,
@@ -152,7 +152,7 @@ def fetch_file(
             raise _offline_error(file, url, f"{type(exc).__name__}: {exc}", data_dir, corrupt_copy) from None
         if file.format == "python-literals" and not url.endswith(".json"):
             tmp.write_bytes(convert_reference_source(tmp.read_bytes(), file))
-        actual = sha256_of(tmp)
+        actual = sha256_file(tmp)
         if actual != file.sha256:
             raise DataError(
                 f"checksum mismatch for {file.path} downloaded from {url}: expected sha256 {file.sha256}, "
@@ -185,7 +185,7 @@ def check_file(file: DataFile, data_dir: str | os.PathLike[str] | None = None) -
     path = find_local(file, data_dir)
     if path is None:
         return FileStatus(file, None, "missing")
-    return FileStatus(file, path, "ok" if sha256_of(path) == file.sha256 else "corrupt")
+    return FileStatus(file, path, "ok" if sha256_file(path) == file.sha256 else "corrupt")
 
 
 def verify(
