@@ -51,6 +51,7 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "list": root / "list.json",
         "broken": root / "broken.json",
         "a_file": root / "a_file",
+        "folder": root,
     }
 
 
@@ -140,6 +141,11 @@ CASES = {
     ),
     "eval_text_file": ("eval_policy", ["with", "policy_path={text}"], "is not a PyTorch checkpoint"),
     "eval_seed": ("eval_policy", ["with", "policy_path={cyber}", "seed=-3"], "seed must be"),
+    "eval_policy_folder": (
+        "eval_policy",
+        ["with", "policy_path={folder}"],
+        "policy file {folder} is a folder, not a file; pass the .pt file inside it (cyber.pt, text.pt lie there)",
+    ),
     "eval_mask_text": (
         "eval_policy",
         ["with", "policy_path={cyber}", "env_options.mask_back_at_root=yes"],

@@ -140,11 +140,27 @@ def save_policy(
     return _save(payload, Path(path), "policy checkpoint")
 
 
+def checkpoint_path_problem(path: str | os.PathLike[str], what: str = "checkpoint") -> str | None:
+    """Why ``path`` cannot be a checkpoint file (missing, or a folder: then what to pass), or None."""
+    path = Path(path)
+    if path.is_dir():
+        inside = sorted(p.name for p in path.glob("*.pt"))
+        hint = f" ({', '.join(inside)} lie there)" if inside else ""
+        return (
+            f"{what} {path} is a folder, not a file; pass the .pt file inside it{hint}, e.g. "
+            "<log_dir>/checkpoints/final/policy.pt"
+        )
+    if not path.is_file():
+        return f"{what} {path} not found"
+    return None
+
+
 def read_checkpoint(path: str | os.PathLike[str], expected_format: str) -> dict[str, Any]:
     """Load a checkpoint safely (``weights_only=True``); clear errors for missing or foreign files."""
     path = Path(path)
-    if not path.is_file():
-        raise ConfigError(f"checkpoint {path} not found")
+    problem = checkpoint_path_problem(path)
+    if problem:
+        raise ConfigError(problem)
     try:
         payload = th.load(path, map_location="cpu", weights_only=True)
     except (pickle.UnpicklingError, RuntimeError, EOFError, ValueError, OSError) as exc:

@@ -67,13 +67,13 @@ def check_seed(config: Mapping[str, Any]) -> None:
 
 
 def check_evaluation(config: Mapping[str, Any]) -> None:
-    """The end-of-run evaluation's settings and data (checked before training, not after it)."""
+    """The end-of-run evaluation's settings (checked before training, not after it)."""
     positive_int_at(config, "policy_evaluation.n_sessions", " (sessions generated per policy mode)")
-    check_evaluation_data(config)
 
 
 def check_evaluation_data(config: Mapping[str, Any]) -> None:
-    """Every held-out dataset the run will evaluate on, and its gold references, located and verified now.
+    """A training run's ``environment.split``: every held-out dataset it will evaluate on, and its gold
+    references, located and verified now.
 
     A missing or corrupt file raises :class:`~ilaeda.errors.DataError` (one line with the fix) before any
     training; on a grid that saves every run of the split its training. Cheap: a verified file is stamped

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import logging
 import zipfile
-from pathlib import Path
 from typing import Any
 
-from ilaeda.algorithms.serialize import policy_metadata
+from ilaeda.algorithms.serialize import checkpoint_path_problem, policy_metadata
 from ilaeda.contract import check_positive_int
 from ilaeda.data.schema import load_schema
 from ilaeda.data.splits import parse_split
@@ -51,8 +50,8 @@ def validate(config: dict[str, Any], command_name: str, logger: logging.Logger) 
     path = config["policy_path"]
     if not path:
         raise ConfigError("set policy_path=<checkpoint .pt file> (e.g. <log_dir>/checkpoints/final/policy.pt)")
-    if not Path(str(path)).is_file():
-        raise ConfigError(f"policy file {path!r} not found")
+    if problem := checkpoint_path_problem(str(path), "policy file"):
+        raise ConfigError(problem)
     check_policy_file(str(path))
     check_seed(config)
     check_evaluation(config)
