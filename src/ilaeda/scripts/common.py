@@ -80,7 +80,7 @@ def check_evaluation_data(config: Mapping[str, Any]) -> None:
     (:mod:`ilaeda.data.integrity`), so this costs a ``stat`` per file.
     """
     env = config.get("environment") or {}
-    split = parse_split(env.get("split"))
+    split = parse_split(str(env.get("split")))
     schema = load_schema(split.schema)
     for dataset in split.eval_datasets:
         for files in (schema.datasets, schema.references):
