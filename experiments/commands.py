@@ -57,6 +57,7 @@ import json
 import os
 import re
 import shlex
+import socket
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -218,12 +219,37 @@ SACRED_BEAT_INTERVAL_S = 10.0
 FRESH_HEARTBEAT_S = 6 * SACRED_BEAT_INTERVAL_S
 
 
-def is_alive(run: dict, now: datetime.datetime | None = None) -> bool:
-    """Whether a Sacred record is a RUNNING run whose heartbeat (UTC, as Sacred writes it) is fresh."""
-    if run.get("status") != "RUNNING" or not isinstance(run.get("heartbeat"), str):
+def _process_gone(host: object) -> bool:
+    """Whether the record's process (``host.pid``, recorded by the training scripts) ran on this machine and
+    is gone: a run killed a moment ago still has a fresh heartbeat.
+    """
+    if not isinstance(host, dict) or host.get("hostname") != socket.gethostname():
+        return False
+    pid = host.get("pid")
+    if isinstance(pid, bool) or not isinstance(pid, int) or pid <= 0:
         return False
     try:
-        beat = datetime.datetime.fromisoformat(run["heartbeat"])
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # it exists (owned by another user)
+        return False
+    try:  # killed but not yet reaped by its new parent: a zombie (Linux)
+        with open(f"/proc/{pid}/stat", encoding="utf-8") as f:
+            return f.read().rsplit(")", 1)[-1].split()[0] == "Z"
+    except (OSError, IndexError):
+        return False
+
+
+def is_alive(run: dict, now: datetime.datetime | None = None) -> bool:
+    """Whether a Sacred record is a RUNNING run whose heartbeat (UTC, as Sacred writes it) is fresh and whose
+    process, when it ran on this machine and recorded its pid, still exists.
+    """
+    last = run.get("heartbeat") or run.get("start_time")  # Sacred's first beat comes one interval after the start
+    if run.get("status") != "RUNNING" or not isinstance(last, str) or _process_gone(run.get("host")):
+        return False
+    try:
+        beat = datetime.datetime.fromisoformat(last)
     except ValueError:
         return False
     now = now or datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)

@@ -12,6 +12,7 @@ import importlib.util
 import json
 import os
 import shlex
+import socket
 import subprocess
 import sys
 import time
@@ -349,7 +350,16 @@ def test_is_alive_reads_sacreds_utc_heartbeat() -> None:
     assert not commands.is_alive({"status": "RUNNING", "heartbeat": "2026-01-01T11:58:00"}, now)
     assert not commands.is_alive({"status": "FAILED", "heartbeat": beat}, now)
     assert not commands.is_alive({"status": "RUNNING", "heartbeat": None}, now)
+    assert commands.is_alive({"status": "RUNNING", "heartbeat": None, "start_time": beat}, now)  # no beat yet
     assert not commands.is_alive({"status": "RUNNING", "heartbeat": "yesterday"}, now)
+    here = socket.gethostname()
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead = {"hostname": here, "pid": int(gone.stdout)}  # a process that has ended: killed a moment ago
+    assert not commands.is_alive({"status": "RUNNING", "heartbeat": beat, "host": dead}, now)
+    assert commands.is_alive(
+        {"status": "RUNNING", "heartbeat": beat, "host": {"hostname": here, "pid": os.getpid()}}, now
+    )
+    assert commands.is_alive({"status": "RUNNING", "heartbeat": beat, "host": {**dead, "hostname": "elsewhere"}}, now)
 
 
 def test_write_problem_sees_a_read_only_file_system_and_missing_permission(
