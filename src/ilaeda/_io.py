@@ -2,7 +2,7 @@
 
 Standard library only and free of ilaeda imports, so any module may use it (like :mod:`ilaeda.errors`).
 
-* :func:`sha256_file`: the hex sha256 of a file's bytes, read in chunks;
+* :func:`sha256_file` / :func:`sha256_bytes`: the hex sha256 of a file's bytes (read in chunks) or of bytes;
 * :func:`atomic_write`: write a file so that a reader (or a crash, or a full disk) never leaves a partial
   one under its name: a temporary file in the same folder, flushed and fsynced, then ``os.replace``;
 * :func:`storage_problem`: one line for the errors that mean "no room" or "read-only" (ENOSPC, EDQUOT, EROFS).
@@ -36,6 +36,11 @@ def sha256_file(path: str | os.PathLike[str]) -> str:
         for chunk in iter(lambda: handle.read(_CHUNK), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def sha256_bytes(data: bytes) -> str:
+    """Hex sha256 of bytes in memory (a download being verified before it is written)."""
+    return hashlib.sha256(data).hexdigest()
 
 
 def atomic_write(
