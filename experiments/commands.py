@@ -31,7 +31,9 @@ logs under ``<output_dir>``; ``--skip_completed`` leaves out runs that already C
 interrupted grid resumes. A run counts as completed when a COMPLETED Sacred run of the same ``--name``,
 algorithm, Sacred command and seed used a config file with the same *content* (``config_file_hash``, recorded by the
 training scripts; for older records: every value of the file equals the recorded config), so an edited
-config is run again. Bad input prints one ``commands.py: error: ...`` line and exits with 2.
+config is run again. A run still alive (RUNNING with a heartbeat younger than :data:`FRESH_HEARTBEAT_S`) is
+left out too. Bad input (an ``--output_dir`` under a file or on a read-only file system...) prints one
+``commands.py: error: ...`` line and exits with 2.
 
 With ``--array`` the lines go into ``<slurm log dir>/<name>-array-<hash>.lines`` (written by the printed
 snippet itself, named by its content so a resubmission never changes the file of a running array) and
@@ -48,6 +50,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import datetime
 import fnmatch
 import glob
 import hashlib
@@ -55,6 +58,7 @@ import json
 import os
 import re
 import shlex
+import socket
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -205,10 +209,57 @@ class Completed:
     seed: int
     file_hashes: frozenset[str]
     config: dict
+    #: ``COMPLETED``, or ``RUNNING`` for a run still alive (see :func:`is_alive`).
+    status: str = "COMPLETED"
+
+
+#: Sacred's heartbeat interval (``SETTINGS.DEFAULT_BEAT_INTERVAL``, 10 s): a live run rewrites its
+#: ``run.json`` that often.
+SACRED_BEAT_INTERVAL_S = 10.0
+#: A RUNNING record whose last heartbeat is younger than this is a live run: six missed beats, to allow
+#: for a busy machine or a shared file system that shows writes late; older ones were killed.
+FRESH_HEARTBEAT_S = 6 * SACRED_BEAT_INTERVAL_S
+
+
+def _process_gone(host: object) -> bool:
+    """Whether the record's process (``host.pid``, recorded by the training scripts) ran on this machine and
+    is gone: a run killed a moment ago still has a fresh heartbeat.
+    """
+    if not isinstance(host, dict) or host.get("hostname") != socket.gethostname():
+        return False
+    pid = host.get("pid")
+    if isinstance(pid, bool) or not isinstance(pid, int) or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # it exists (owned by another user)
+        return False
+    try:  # killed but not yet reaped by its new parent: a zombie (Linux)
+        with open(f"/proc/{pid}/stat", encoding="utf-8") as f:
+            return f.read().rsplit(")", 1)[-1].split()[0] == "Z"
+    except (OSError, IndexError):
+        return False
+
+
+def is_alive(run: dict, now: datetime.datetime | None = None) -> bool:
+    """Whether a Sacred record is a RUNNING run whose heartbeat (UTC, as Sacred writes it) is fresh and whose
+    process, when it ran on this machine and recorded its pid, still exists.
+    """
+    last = run.get("heartbeat") or run.get("start_time")  # Sacred's first beat comes one interval after the start
+    if run.get("status") != "RUNNING" or not isinstance(last, str) or _process_gone(run.get("host")):
+        return False
+    try:
+        beat = datetime.datetime.fromisoformat(last)
+    except ValueError:
+        return False
+    now = now or datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+    return (now - beat.replace(tzinfo=None)).total_seconds() < FRESH_HEARTBEAT_S
 
 
 def completed_runs(output_dir: str) -> list[Completed]:
-    """Every COMPLETED Sacred run (with a result) under ``output_dir/sacred``.
+    """Every COMPLETED Sacred run (with a result) under ``output_dir/sacred``, and every live RUNNING one.
 
     Unreadable or partial records count as not completed.
     """
@@ -222,10 +273,11 @@ def completed_runs(output_dir: str) -> list[Completed]:
                 run = json.load(f)
             with open(os.path.join(dirpath, "config.json"), encoding="utf-8") as f:
                 config = json.load(f)
-            if run.get("status") != "COMPLETED" or not isinstance(run.get("result"), dict):
+            completed = run.get("status") == "COMPLETED" and isinstance(run.get("result"), dict)
+            if not completed and not is_alive(run):
                 continue
             hashes = (run.get("info") or {}).get("config_files") or (
-                (run["result"].get("provenance") or {}).get("config_files") or {}
+                ((run.get("result") or {}).get("provenance") or {}).get("config_files") or {}
             )
             files = [str(n) for n in (run.get("meta") or {}).get("named_configs") or [] if str(n).endswith(".json")]
             done.append(
@@ -236,6 +288,7 @@ def completed_runs(output_dir: str) -> list[Completed]:
                     int(config["seed"]),
                     frozenset(str(h) for h in dict(hashes).values()),
                     config,
+                    "COMPLETED" if completed else "RUNNING",
                 )
             )
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
@@ -257,15 +310,20 @@ def _within(values: object, config: object) -> bool:
     return values == config
 
 
-def is_completed(run: Run, name: str, content: dict, done: Sequence[Completed]) -> bool:
-    """Whether ``run`` (its config file holding ``content``) already COMPLETED under this grid name."""
+def is_completed(run: Run, name: str, content: dict, done: Sequence[Completed]) -> str | None:
+    """``"COMPLETED"`` when ``run`` (its config file holding ``content``) already completed under this grid
+    name, ``"RUNNING"`` when a live copy of it is running, else None.
+    """
     wanted = config_file_hash(content)
+    found = None
     for c in done:
         if (c.name, c.command, c.seed) != (name, run.command, run.seed) or c.algo not in (None, run.algo_token):
             continue
         if wanted in c.file_hashes or (not c.file_hashes and _within(content, c.config)):
-            return True
-    return False
+            if c.status == "COMPLETED":
+                return c.status
+            found = c.status
+    return found
 
 
 def read_config(path: str) -> dict:
@@ -282,13 +340,31 @@ def read_config(path: str) -> dict:
     return content
 
 
+def write_problem(folder: str) -> str | None:
+    """Why nothing can be created in the existing ``folder`` (a read-only file system, no permission), or None.
+
+    The read-only test comes first: it holds for root too, who ignores permission bits.
+    """
+    try:
+        if os.statvfs(folder).f_flag & os.ST_RDONLY:
+            return "is on a read-only file system"
+    except (OSError, AttributeError):  # no statvfs (Windows): the access test still runs
+        pass
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return "is not writable (permission denied)"
+    return None
+
+
 def check_output_dir(path: str) -> None:
-    """``--output_dir`` must be a folder, or creatable as one (no regular file in the way)."""
+    """``--output_dir`` must be a folder, or creatable as one (no regular file in the way), on a writable disk."""
     candidate = os.path.abspath(os.path.expanduser(path))
     while True:
         if os.path.exists(candidate):
             if not os.path.isdir(candidate):
                 raise UsageError(f"--output_dir={path}: {candidate} is a file, not a folder; choose another folder")
+            problem = write_problem(candidate)
+            if problem:
+                raise UsageError(f"--output_dir={path}: {candidate} {problem}; choose a writable folder")
             return
         parent = os.path.dirname(candidate)
         if parent == candidate:
@@ -584,12 +660,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _emit([line for _, line in workers], args, [job for job, _ in workers])
     if args.skip_completed:
         done = completed_runs(args.output_dir)
-        todo = [r for r in runs if not is_completed(r, args.name, contents[r.cfg_path], done)]
+        states = [is_completed(r, args.name, contents[r.cfg_path], done) for r in runs]
+        alive = states.count("RUNNING")
+        running = (
+            f", {alive} still running (a heartbeat within {FRESH_HEARTBEAT_S:.0f} s; rerun after they end)"
+            if alive
+            else ""
+        )
         print(
-            f"commands.py: {len(runs) - len(todo)} of {len(runs)} runs already completed; {len(todo)} to go",
+            f"commands.py: {states.count('COMPLETED')} of {len(runs)} runs already completed{running}; "
+            f"{states.count(None)} to go",
             file=sys.stderr,
         )
-        runs = todo
+        runs = [r for r, state in zip(runs, states) if state is None]
     if args.array:
         return _emit([train_command(run, args) for run in runs], args, [run.cmd_id for run in runs])
     make = sbatch_command if args.remote else train_command

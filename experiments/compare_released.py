@@ -33,11 +33,29 @@ import sys
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
+from typing import IO, NoReturn
 
 from scipy import stats
 
 METRICS = ("t_bleu_1", "t_bleu_2", "t_bleu_3", "eda_sim", "precision")
 SHOWN = ("length", "back_at_root")
+
+
+def refuse(message: str) -> NoReturn:
+    """Bad input: one ``error:`` line on stderr, exit status 2."""
+    print(f"error: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def _open(path: str | Path, what: str) -> IO[str]:
+    try:
+        return open(path, newline="", encoding="utf-8")
+    except FileNotFoundError:
+        refuse(f"{what} {path} not found")
+    except IsADirectoryError:
+        refuse(f"{what} {path} is a folder; give the file")
+    except OSError as exc:
+        refuse(f"cannot read {what} {path}: {exc.strerror or exc}")
 
 
 def pooled(parts: Sequence[tuple[float, float, int]]) -> tuple[float, float, int]:
@@ -52,10 +70,10 @@ def released_shape(paths: Sequence[str], policy: str) -> dict[tuple[str, str], t
     """``{(split, length|back_at_root): (mean, std, n)}`` pooled over the released-agent runs of ``policy``."""
     parts: dict[tuple[str, str], list[tuple[float, float, int]]] = defaultdict(list)
     for path in paths:
-        with open(path) as handle:
+        with _open(path, "released-agents output") as handle:
             line = next((x for x in handle if x.startswith("{")), None)
         if line is None:
-            sys.exit(f"error: {path} holds no JSON line of experiments/released_agents.py")
+            refuse(f"{path} holds no JSON line of experiments/released_agents.py")
         record = json.loads(line)
         if record.get("policy") != policy:
             continue
@@ -77,12 +95,18 @@ def read_runs(source: str) -> list[dict[str, str]]:
     ``<section>.<metric>.{mean,std,n}`` of its ``benchmark`` and ``benchmark_deterministic`` sections.
     """
     path = Path(source)
+    if not path.exists():
+        refuse(f"{source} does not exist; give analyze's per-run CSV (csv_output_path) or a folder of Sacred runs")
     if not path.is_dir():
-        with path.open(newline="") as handle:
+        with _open(path, "results CSV") as handle:
             return list(csv.DictReader(handle))
     rows = []
     for run_json in sorted(path.rglob("run.json")):
-        record = json.loads(run_json.read_text())
+        try:
+            record = json.loads(run_json.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            print(f"warning: skipping {run_json}: unreadable ({exc})", file=sys.stderr)
+            continue
         result = record.get("result")
         if record.get("status") != "COMPLETED" or not isinstance(result, dict) or "benchmark" not in result:
             continue
@@ -118,9 +142,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     prefix = "benchmark" if args.policy == "stochastic" else "benchmark_deterministic"
     rows = [r for r in read_runs(args.results_csv) if r.get("algo") == args.algo]
     if not rows:
-        sys.exit(f"error: no run of algo {args.algo!r} in {args.results_csv}")
+        refuse(f"no run of algo {args.algo!r} in {args.results_csv}")
     ref: dict[tuple[str, str], tuple[float, float, int]] = {}
-    with open(args.reference, newline="") as handle:
+    with _open(args.reference, "reference CSV") as handle:
         for r in csv.DictReader(handle):
             if r["policy"] == args.policy:
                 ref[(r["split"], r["metric"])] = (float(r["mean"]), float(r["std"]), int(r["n"]))
@@ -175,7 +199,7 @@ def versus(results_csv: str, algo: str, other: str, policy: str, other_source: s
     other_rows = rows if other_source is None else read_runs(other_source)
     ours, theirs = [r for r in rows if r["algo"] == algo], [r for r in other_rows if r["algo"] == other]
     if not ours or not theirs:
-        sys.exit(f"error: need runs of both {algo!r} and {other!r} in {results_csv}")
+        refuse(f"need runs of both {algo!r} and {other!r} in {results_csv}")
     splits = sorted({r["split"] for r in ours})
     print(f"{algo} ({len(ours)} runs) against {other} ({len(theirs)} runs), {policy} policy\n")
     print(

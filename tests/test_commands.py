@@ -12,6 +12,7 @@ import importlib.util
 import json
 import os
 import shlex
+import socket
 import subprocess
 import sys
 import time
@@ -315,6 +316,82 @@ def test_skip_completed_omits_only_completed_runs(tmp_path: Path) -> None:
     # without the flag every run is listed
     res = run_commands("--name=run0", "--cfg_pattern=cfg/*.json", "--seeds=0,1", "--output_dir=out", cwd=tmp_path)
     assert len(res.stdout.splitlines()) == 4
+
+
+def test_skip_completed_leaves_out_a_live_run_but_not_a_dead_one(tmp_path: Path) -> None:
+    import datetime
+
+    write_configs(tmp_path / "cfg", ["gail_cyber_loo1"])
+    gail = tmp_path / "cfg" / "gail_cyber_loo1.json"
+    now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+    for seed, age_s in ((0, 5), (1, 10 * 60)):  # seed 0 beat 5 s ago (alive); seed 1 10 min ago (killed)
+        storage = tmp_path / "out" / "sacred" / f"run0-gail_cyber_loo1-s{seed}"
+        _sacred_run(gail, storage, "run0", seed)
+        run_json = storage / "1" / "run.json"
+        run = json.loads(run_json.read_text())
+        heartbeat = (now - datetime.timedelta(seconds=age_s)).isoformat()
+        run.update(status="RUNNING", result=None, heartbeat=heartbeat, stop_time=None)
+        run_json.write_text(json.dumps(run))
+    res = run_commands(
+        "--name=run0", "--cfg_pattern=cfg/*.json", "--seeds=0,1", "--output_dir=out", "--skip_completed", cwd=tmp_path
+    )
+    assert res.returncode == 0, res.stderr
+    assert [line.split("-s")[-1].split()[0] for line in res.stdout.splitlines()] == ["1"]
+    assert "0 of 2 runs already completed, 1 still running (a heartbeat within 60 s" in res.stderr
+
+
+def test_is_alive_reads_sacreds_utc_heartbeat() -> None:
+    import datetime
+
+    now = datetime.datetime(2026, 1, 1, 12, 0, 0)
+    beat = (now - datetime.timedelta(seconds=commands.FRESH_HEARTBEAT_S - 1)).isoformat()
+    assert commands.FRESH_HEARTBEAT_S == 6 * commands.SACRED_BEAT_INTERVAL_S
+    assert commands.is_alive({"status": "RUNNING", "heartbeat": beat}, now)
+    assert not commands.is_alive({"status": "RUNNING", "heartbeat": "2026-01-01T11:58:00"}, now)
+    assert not commands.is_alive({"status": "FAILED", "heartbeat": beat}, now)
+    assert not commands.is_alive({"status": "RUNNING", "heartbeat": None}, now)
+    assert commands.is_alive({"status": "RUNNING", "heartbeat": None, "start_time": beat}, now)  # no beat yet
+    assert not commands.is_alive({"status": "RUNNING", "heartbeat": "yesterday"}, now)
+    here = socket.gethostname()
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead = {"hostname": here, "pid": int(gone.stdout)}  # a process that has ended: killed a moment ago
+    assert not commands.is_alive({"status": "RUNNING", "heartbeat": beat, "host": dead}, now)
+    assert commands.is_alive(
+        {"status": "RUNNING", "heartbeat": beat, "host": {"hostname": here, "pid": os.getpid()}}, now
+    )
+    assert commands.is_alive({"status": "RUNNING", "heartbeat": beat, "host": {**dead, "hostname": "elsewhere"}}, now)
+
+
+def test_write_problem_sees_a_read_only_file_system_and_missing_permission(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from types import SimpleNamespace
+
+    assert commands.write_problem(str(tmp_path)) is None
+    monkeypatch.setattr(commands.os, "statvfs", lambda _: SimpleNamespace(f_flag=os.ST_RDONLY))
+    assert commands.write_problem(str(tmp_path)) == "is on a read-only file system"
+    monkeypatch.setattr(commands.os, "statvfs", lambda _: SimpleNamespace(f_flag=0))
+    monkeypatch.setattr(commands.os, "access", lambda *_: False)
+    assert commands.write_problem(str(tmp_path)) == "is not writable (permission denied)"
+    with pytest.raises(commands.UsageError, match="is not writable"):
+        commands.check_output_dir(str(tmp_path / "new" / "output"))
+
+
+def test_output_dir_on_a_read_only_mount_is_refused(tmp_path: Path) -> None:
+    write_configs(tmp_path / "cfg", ["gail_cyber_loo1"])
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", str(ro)], capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip(
+            f"cannot mount a read-only tmpfs here ({mounted.stderr.decode().strip()}); write_problem's unit test covers the check"
+        )
+    try:
+        res = run_commands("--name=r", "--cfg_pattern=cfg/*.json", f"--output_dir={ro / 'out'}", cwd=tmp_path)
+    finally:
+        subprocess.run(["umount", str(ro)], check=True)
+    assert res.returncode == 2 and res.stdout == "" and res.stderr.count("\n") == 1, res.stderr
+    assert f"{ro} is on a read-only file system; choose a writable folder" in res.stderr
 
 
 # ---------------------------------------------------------------- executing the lines (integration)

@@ -97,11 +97,11 @@ def test_without_released_runs_the_shape_rows_have_no_comparison(
     assert _row(capsys.readouterr().out, "length")[2] == "-"
 
 
-def test_a_file_without_a_json_line_is_an_error(tmp_path: Path) -> None:
+def test_a_file_without_a_json_line_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     _results_csv(tmp_path / "r.csv")
     _reference_csv(tmp_path / "ref.csv")
     (tmp_path / "bad.txt").write_text("no json here\n")
-    with pytest.raises(SystemExit, match="no JSON line"):
+    with pytest.raises(SystemExit) as info:
         compare.main(
             [
                 str(tmp_path / "r.csv"),
@@ -111,6 +111,27 @@ def test_a_file_without_a_json_line_is_an_error(tmp_path: Path) -> None:
                 str(tmp_path / "bad.txt"),
             ]
         )
+    assert info.value.code == 2 and "no JSON line" in capsys.readouterr().err
+
+
+def test_a_missing_source_is_one_line_with_exit_status_2(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    _reference_csv(tmp_path / "ref.csv")
+    for args in ([str(tmp_path / "no_such_folder")], [str(tmp_path), "--reference", str(tmp_path / "nope.csv")]):
+        if len(args) > 1:
+            _results_csv(tmp_path / "r.csv")
+            args[0] = str(tmp_path / "r.csv")
+        done = subprocess.run(
+            [sys.executable, str(REPO / "experiments" / "compare_released.py"), *args],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
+        assert done.stderr.startswith("error: ") and "Traceback" not in done.stderr
+    assert "reference CSV" in done.stderr and "not found" in done.stderr
 
 
 def test_a_folder_of_sacred_runs_is_read_like_the_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import math
 import os
 import re
 import shutil
@@ -19,11 +20,17 @@ REPO = Path(__file__).resolve().parents[1]
 CONTRACT = REPO / "src" / "ilaeda" / "contract.py"
 
 
+def _section(**changes: object) -> dict[str, object]:
+    section: dict[str, object] = {m: {"mean": 0.5, "std": 0.1, "n": 10} for m in contract.METRICS}
+    section.update(changes)
+    return section
+
+
 def _result(**changes: object) -> dict[str, object]:
     result: dict[str, object] = {
         "algo": "gail",
         "split": "cyber_loo1",
-        "benchmark": {"precision": {"mean": 0.5, "std": 0.1, "n": 10}},
+        "benchmark": _section(),
     }
     result.update(changes)
     return result
@@ -89,8 +96,13 @@ def test_result_problem_accepts_a_result() -> None:
     [
         ([], "result is not a dict"),
         (_result(benchmark={}), "no 'benchmark' section"),
-        (_result(benchmark={"precision": {"mean": 0.5, "std": True, "n": 1}}), "benchmark.precision is not"),
-        (_result(benchmark={"precision": 0.5}), "benchmark.precision is not"),
+        (_result(benchmark=_section(precision={"mean": 0.5, "std": True, "n": 1})), "benchmark.precision is not"),
+        (_result(benchmark=_section(precision=0.5)), "benchmark.precision is not"),
+        (_result(benchmark=_section(t_bleu_2={"mean": math.nan, "std": 0.1, "n": 1})), "t_bleu_2.mean is nan"),
+        (_result(benchmark=_section(eda_sim={"mean": 0.1, "std": math.inf, "n": 1})), "eda_sim.std is inf"),
+        (_result(benchmark={m: {"mean": 0.5, "std": 0.1, "n": 1} for m in ("precision", "t_bleu_1")}), "t_bleu_2"),
+        (_result(benchmark_deterministic=_section(precision={"mean": math.nan, "std": 0, "n": 1})), "deterministic"),
+        (_result(benchmark_deterministic={}), "no 'benchmark_deterministic' section"),
         (_result(split=None), "no 'split'"),
     ],
 )

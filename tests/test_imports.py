@@ -11,7 +11,7 @@ from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 
-_BASE = {"ilaeda.errors"}
+_BASE = {"ilaeda.errors", "ilaeda._io"}
 #: Which ilaeda packages each package may import (docs/architecture.md). Packages not listed here are
 #: checked for cycles only.
 ALLOWED: dict[str, set[str]] = {

@@ -11,6 +11,7 @@ Python, without the package installed) can load this file by path, and importing
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, Literal, TypedDict, TypeGuard, overload
 
@@ -123,16 +124,40 @@ def is_number(value: object) -> TypeGuard[int | float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+def is_finite_number(value: object) -> TypeGuard[int | float]:
+    """An int or float, not a bool, NaN or infinite."""
+    return is_number(value) and math.isfinite(value)
+
+
+def _section_problem(name: str, section: object) -> str | None:
+    if not isinstance(section, dict) or not section:
+        return f"result has no '{name}' section"
+    missing = [m for m in METRICS if m not in section]
+    if missing:
+        return f"{name} lacks the metric{'s' if len(missing) > 1 else ''} {', '.join(missing)}"
+    for metric, entry in section.items():
+        if not isinstance(entry, dict) or not all(is_number(entry.get(k)) for k in STAT_KEYS):
+            return f"{name}.{metric} is not a {{mean, std, n}} of numbers"
+        bad = [k for k in STAT_KEYS if not is_finite_number(entry[k])]
+        if bad:
+            return f"{name}.{metric}.{bad[0]} is {entry[bad[0]]} (not a finite number)"
+    return None
+
+
 def result_problem(result: object) -> str | None:
-    """Why ``result`` is not a :class:`RunResult`, or None."""
+    """Why ``result`` is not a :class:`RunResult`, or None.
+
+    Every policy section present (``benchmark`` is required) must hold each metric of :data:`METRICS` as a
+    ``{mean, std, n}`` of finite numbers: a NaN or a missing metric would make the tables disagree on
+    which runs they count.
+    """
     if not isinstance(result, dict):
         return "result is not a dict"
-    bench = result.get("benchmark")
-    if not isinstance(bench, dict) or not bench:
-        return "result has no 'benchmark' section"
-    for metric, entry in bench.items():
-        if not isinstance(entry, dict) or not all(is_number(entry.get(k)) for k in STAT_KEYS):
-            return f"benchmark.{metric} is not a {{mean, std, n}} of numbers"
+    for section in POLICY_SECTIONS.values():
+        if section == "benchmark" or section in result:
+            problem = _section_problem(section, result.get(section))
+            if problem:
+                return problem
     if not isinstance(result.get("split"), str):
         return "result has no 'split'"
     return None

@@ -15,3 +15,7 @@ class DataError(IlaedaError):
 
 class SessionFormatError(IlaedaError, ValueError):
     """A session file or action is malformed; the message names the session and action index."""
+
+
+class StorageError(IlaedaError):
+    """A file cannot be written because its file system is full or read-only."""

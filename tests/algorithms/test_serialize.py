@@ -84,3 +84,40 @@ def test_reward_net_round_trip(env: EDAEnv, tmp_path) -> None:  # type: ignore[n
 def test_unknown_activation() -> None:
     with pytest.raises(ConfigError, match="activation"):
         build_policy(spaces.Box(0, 1, (3,)), spaces.MultiDiscrete([2, 2]), {"activation_fn": "swish"})
+
+
+def test_a_full_disk_leaves_no_partial_checkpoint(env: EDAEnv, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import errno
+    import io
+    import os
+
+    from ilaeda.errors import StorageError
+
+    net = BasicRewardNet(env.observation_space, env.action_space)
+    final = tmp_path / "checkpoints" / "final"
+    path = save_reward_net(net, final / "reward_net.pt", {"round": 1})
+    before = path.read_bytes()
+    real_fdopen = os.fdopen
+
+    class FillsTheDisk(io.BufferedWriter):
+        def write(self, data):  # type: ignore[no-untyped-def]
+            super().write(bytes(data)[: len(data) // 2])
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fdopen", lambda fd, mode: FillsTheDisk(real_fdopen(fd, mode, buffering=0)))
+    with pytest.raises(StorageError, match=r"reward-net checkpoint .*reward_net.pt: no space left on the device"):
+        save_reward_net(net, path, {"round": 2})
+    monkeypatch.undo()
+    assert path.read_bytes() == before  # the previous checkpoint, whole
+    assert sorted(p.name for p in final.iterdir()) == ["reward_net.pt"]  # no temporary file left
+    assert read_checkpoint(path, REWARD_FORMAT)["metadata"] == {"round": 1}
+
+
+def test_an_architecture_mismatch_is_reported_whole(env: EDAEnv, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    policy = build_policy(env.observation_space, env.action_space, KWARGS)
+    path = save_policy(policy, tmp_path / "p.pt", policy_kwargs={**KWARGS, "net_arch": {"pi": [32], "vf": [8]}})
+    with pytest.raises(ConfigError) as info:
+        load_policy(path, env.observation_space, env.action_space)
+    message = str(info.value)
+    assert "\n" not in message and "size mismatch for mlp_extractor.policy_net.0.weight" in message
+    assert "Unexpected key(s) in state_dict" in message  # the second part, cut off before

@@ -100,3 +100,33 @@ def test_split_source_dirs() -> None:
     assert split_source_dirs("a, b,,~/c") == [Path("a"), Path("b"), Path.home() / "c"]
     assert split_source_dirs("a;b", ";") == [Path("a"), Path("b")]
     assert split_source_dirs(["x", "y"]) == [Path("x"), Path("y")]
+
+
+def test_runs_breaking_the_contract_are_named_and_left_out_of_every_table(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import json
+    import math
+
+    from ilaeda.analysis.tables import aggregate_table
+
+    storage = tmp_path / "s"
+    dirs = [fake.make_run(storage, "gail", seed=s) for s in range(4)]
+    for run_dir, change in ((dirs[1], "nan"), (dirs[2], "missing")):
+        run = json.loads((run_dir / "run.json").read_text())
+        if change == "nan":
+            run["result"]["benchmark"]["t_bleu_2"]["mean"] = math.nan
+        else:
+            del run["result"]["benchmark"]["t_bleu_2"]
+        (run_dir / "run.json").write_text(json.dumps(run))
+    with caplog.at_level(logging.WARNING):
+        runs, skipped = discover_runs([storage])
+    assert [r.seed for r in runs] == [0, 3]
+    reasons = {s.path: s.reason for s in skipped}
+    assert "t_bleu_2.mean is nan" in reasons[str(dirs[1])]
+    assert "lacks the metric t_bleu_2" in reasons[str(dirs[2])]
+    for bad in dirs[1:3]:
+        assert len([line for line in caplog.text.splitlines() if str(bad) in line]) == 1
+    row = aggregate_table(runs).iloc[0]
+    assert row["n_runs"] == 2 and row["seeds"] == "0,3"
+    assert all(row[f"benchmark.{m}.n_seeds"] == 2 for m in ("precision", "t_bleu_2", "eda_sim"))

@@ -122,3 +122,33 @@ def test_a_directory_as_the_sessions_file_is_one_error(tmp_path):
     done = run("score", "--dataset", 1, tmp_path)
     assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
     assert "is a directory" in done.stderr
+
+
+@pytest.mark.parametrize(
+    "header, message",
+    [
+        (1, "the session file's header says dataset 1 but dataset 2 was asked for; pass --dataset 1"),
+        (1.5, "the session file's header says dataset 1.5, which is not a dataset number"),
+        (True, "the session file's header says dataset true, which is not a dataset number"),
+    ],
+)
+def test_a_header_naming_another_dataset_is_refused(tmp_path, header, message):
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps({"schema": "cyber", "dataset": header, "sessions": [[GROUP]]}))
+    done = run("score", "--dataset", 2, path)
+    assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
+    assert done.stderr.startswith("error: ") and message in done.stderr
+
+
+def test_a_bad_references_file_is_called_a_references_file(sessions, tmp_path):
+    refs = tmp_path / "refs.json"
+    refs.write_text(json.dumps({"sessions": 3}))
+    done = run("score", "--dataset", 1, sessions, "--references", refs)
+    assert done.returncode == 2 and "malformed references file" in done.stderr, done.stderr
+    done = run("score", "--dataset", 1, sessions, "--references", tmp_path / "nope.json")
+    assert done.returncode == 2 and f"references file {tmp_path / 'nope.json'} not found" in done.stderr
+
+
+def test_help_lists_the_schemas_and_their_datasets():
+    done = run("score", "--help")
+    assert done.returncode == 0 and "cyber: 1, 2, 3, 4" in done.stdout

@@ -84,8 +84,8 @@ def test_a_verified_file_is_stamped_and_not_rehashed(
     monkeypatch.setattr(integrity, "_VERIFIED", set())
     file = load_schema("cyber").datasets[2]
     calls: list[Path] = []
-    real = integrity.sha256_of
-    monkeypatch.setattr(integrity, "sha256_of", lambda p: calls.append(Path(p)) or real(p))
+    real = integrity.sha256_file
+    monkeypatch.setattr(integrity, "sha256_file", lambda p: calls.append(Path(p)) or real(p))
     path = locate(file)
     assert len(calls) == 1 and integrity.is_stamped(path, file, tmp_path / "cache" / "verified")
     assert len(list((tmp_path / "cache" / "verified").glob("*.json"))) == 1
@@ -109,6 +109,34 @@ def test_a_file_changed_after_its_stamp_is_rehashed_and_refused(
     data[-3] ^= 1  # same size, different content and mtime
     target.write_bytes(bytes(data))
     os.utime(target, ns=(target.stat().st_atime_ns, target.stat().st_mtime_ns + 10**9))
+    with pytest.raises(DataError, match="corrupt"):
+        locate(file)
+
+
+@pytest.mark.parametrize("new_process", [False, True])
+def test_an_in_place_edit_with_its_mtime_restored_is_refused(
+    tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch, new_process: bool
+) -> None:
+    folder = tmp_path / "data"
+    (folder / "atena/datasets/cyber").mkdir(parents=True)
+    target = folder / "atena/datasets/cyber/2.tsv"
+    target.write_bytes((data_dir / "atena/datasets/cyber/2.tsv").read_bytes())
+    monkeypatch.setenv("ILAEDA_DATA_DIR", str(folder))
+    monkeypatch.setenv("ILAEDA_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(integrity, "_VERIFIED", set())
+    file = load_schema("cyber").datasets[2]
+    assert locate(file) == target
+    before = target.stat()
+    with open(target, "r+b") as handle:  # same size, same inode
+        handle.seek(before.st_size - 3)
+        byte = handle.read(1)
+        handle.seek(before.st_size - 3)
+        handle.write(bytes([byte[0] ^ 1]))
+    os.utime(target, ns=(before.st_atime_ns, before.st_mtime_ns))  # what `touch -d` can do
+    after = target.stat()
+    assert (after.st_size, after.st_mtime_ns, after.st_ino) == (before.st_size, before.st_mtime_ns, before.st_ino)
+    if new_process:
+        monkeypatch.setattr(integrity, "_VERIFIED", set())
     with pytest.raises(DataError, match="corrupt"):
         locate(file)
 

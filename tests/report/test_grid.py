@@ -70,3 +70,19 @@ def test_grid_page(tmp_path: Path) -> None:
     dom = dump_dom(require_chromium(), page)
     assert dom.count("<table") == 4 and dom.count('<img class="picture"') == len(plots)
     assert "Traceback" not in dom
+
+
+def test_links_are_percent_encoded_relative_file_paths(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from ilaeda.report.grid import render_grid
+
+    run_dir = tmp_path / "javascript:alert(document.domain)"
+    run_dir.mkdir()
+    (run_dir / "report.html").write_text("<html></html>")
+    run = SimpleNamespace(path=run_dir, result={"benchmark": {}}, algo="gail", split="cyber_loo1", seed=0)
+    csv = tmp_path / 'a"b?c#d.csv'
+    html = render_grid({"aggregate_csv": str(csv)}, [], [run], tmp_path / "report.html")
+    assert '<a href="javascript%3Aalert%28document.domain%29/report.html">session report</a>' in html
+    assert '<a href="a%22b%3Fc%23d.csv">a&quot;b?c#d.csv</a>' in html
+    assert 'href="javascript:' not in html

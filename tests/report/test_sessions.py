@@ -128,6 +128,13 @@ def test_command_line_and_bad_input(sessions_file: Path, tmp_path: Path, capsys:
     assert main([str(not_a_record)]) == 2  # once an AttributeError traceback
     assert "run.json is not a Sacred run record (not a JSON object)" in capsys.readouterr().err
     assert main([str(bare), "--schema", "cyber", "--dataset", "2", "--out", str(tmp_path / "b")]) == 0
+    capsys.readouterr()
+    assert main([str(sessions_file), "--dataset", "2"]) == 2  # its header says dataset 1
+    assert "header says dataset 1 but dataset 2 was asked for" in capsys.readouterr().err
+    fractional = tmp_path / "fractional.json"
+    fractional.write_text(json.dumps({"schema": "cyber", "dataset": 1.5, "sessions": [ACTIONS]}))
+    assert main([str(fractional)]) == 2
+    assert "header says dataset 1.5, which is not a dataset number" in capsys.readouterr().err
 
 
 def test_the_run_hook_warns_instead_of_failing(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
@@ -140,3 +147,36 @@ def test_the_run_hook_warns_instead_of_failing(tmp_path: Path, caplog: pytest.Lo
     assert write_run_report(result, tmp_path) is None
     assert "could not write the session report" in caplog.text
     assert not (tmp_path / "report" / "report.html").exists()
+
+
+def test_names_are_escaped_in_the_notebook_and_the_sessions_capped(tmp_path: Path) -> None:
+    doc = {
+        "schema": "cyber",
+        "dataset": 1,
+        "sessions": [{"name": f"<script>alert({i})</script> #{i}", "actions": ACTIONS[:2]} for i in range(3)],
+    }
+    path = tmp_path / "evil.json"
+    path.write_text(json.dumps(doc))
+    out = tmp_path / "out"
+    assert main([str(path), "--out", str(out), "--max-sessions", "2", "--no-headline"]) == 0
+    nb = nbformat.read(out / "report.ipynb", as_version=4)
+    markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert "<script" not in markdown and "&lt;script&gt;alert\\(0\\)&lt;/script&gt; \\#0" in markdown
+    note = "1 of the 3 sessions of this file are left out"
+    assert note in markdown and note in (out / "report.html").read_text()
+    assert "<script" not in (out / "report.html").read_text()
+
+
+def test_a_report_details_100_sessions_unless_told(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from ilaeda.report import sessions as report_sessions
+
+    built: list[str] = []
+    monkeypatch.setattr(report_sessions, "build_section", lambda file, s, *a: built.append(s.name))
+    path = tmp_path / "many.json"
+    path.write_text(json.dumps({"schema": "cyber", "dataset": 1, "sessions": [ACTIONS[:1]] * 150}))
+    inp = report_sessions.ReportInput("t", path, [report_sessions.read_session_file(path)])
+    report_sessions.build_sections(inp)
+    assert len(built) == 100
+    built.clear()
+    report_sessions.build_sections(inp, max_sessions=None)
+    assert len(built) == 150

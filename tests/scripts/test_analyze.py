@@ -260,3 +260,17 @@ def test_robust_and_improvement_csvs_and_profiles(tree: dict[str, Any], tmp_path
     )
     assert Path(default["baselines_csv"]).resolve() == baselines.resolve()
     assert (pd.read_csv(tmp_path / "d_robust.csv").score == "normalised").any()
+
+
+def test_a_source_dir_that_is_a_file_is_called_a_file(tree: dict[str, Any]) -> None:
+    run_json = tree["good"][0] / "run.json"
+    config = {"source_dir_str": str(run_json), "print_table": False}
+    with pytest.raises(AnalyzeError, match=f"names {run_json}, which is a file, not a folder"):
+        analysis_ex.run(command_name="analyze_imitation", config_updates=config, options={"--capture": "sys"})
+
+
+def test_importing_analyze_prints_no_pkg_resources_warning() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", "import ilaeda.scripts.analyze"], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0 and "pkg_resources" not in done.stderr, done.stderr

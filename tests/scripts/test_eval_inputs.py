@@ -72,7 +72,7 @@ CASES = {
     "nan_weights": ("nan", [], "non-finite (NaN or infinite) weights"),
     "fractional_horizon": ("half_horizon", [], "horizon recorded in policy"),
     "text_horizon": ("text_horizon", [], "horizon recorded in policy"),
-    "directory": ("run_dir", [], "is a directory; pass the policy file inside it"),
+    "directory": ("run_dir", [], "is a folder, not a file; pass the .pt file inside it (checkpoints/final/policy.pt"),
 }
 
 
@@ -91,7 +91,7 @@ def test_bad_input_is_refused_before_the_run(
     assert code == 2 and len(lines) == 1 and lines[0].startswith("error: "), err
     assert must in lines[0], lines[0]
     if name == "directory":
-        assert str(policies["inside"]) in lines[0]  # names the file to pass
+        assert str(policies["inside"].relative_to(policies["run_dir"])) in lines[0]  # names the file to pass
     assert not (tmp_path / "sacred").exists() or not [p for p in (tmp_path / "sacred").iterdir() if p.name.isdigit()]
 
 

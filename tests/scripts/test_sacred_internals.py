@@ -8,8 +8,10 @@ API: if a Sacred release moves or changes it, these tests fail before a user see
 from __future__ import annotations
 
 import configparser
+import errno
 import importlib.metadata
 import inspect
+import os
 from pathlib import Path
 
 import pytest
@@ -107,3 +109,24 @@ def test_other_errors_console_maps() -> None:
     assert quiet.print_traceback is False and user_error_message(quiet, ex) == "bad input"
     assert callable(sacred.utils.print_filtered_stacktrace)
     assert issubclass(sacred.observers.FileStorageObserver, sacred.observers.RunObserver)
+
+
+@pytest.mark.parametrize(
+    ("code", "reason"), [(errno.ENOSPC, "no space left on the device"), (errno.EROFS, "the file system is read-only")]
+)
+def test_a_full_or_read_only_disk_during_a_run_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], code: int, reason: str
+) -> None:
+    from ilaeda.scripts.console import main_console
+
+    ex = _experiment()
+
+    @ex.command
+    def fill() -> None:
+        raise OSError(code, os.strerror(code), str(tmp_path / "out" / "sessions.json"))
+
+    with pytest.raises(SystemExit) as exit_info:
+        main_console(ex, ["probe", "fill", f"--file_storage={tmp_path / 'sacred'}", "--loglevel=ERROR"])
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2 and "Traceback" not in err and err.count("\n") == 1, err
+    assert err.startswith(f"error: cannot write {tmp_path / 'out' / 'sessions.json'}: {reason}")

@@ -51,6 +51,7 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "list": root / "list.json",
         "broken": root / "broken.json",
         "a_file": root / "a_file",
+        "folder": root,
     }
 
 
@@ -140,6 +141,11 @@ CASES = {
     ),
     "eval_text_file": ("eval_policy", ["with", "policy_path={text}"], "is not a PyTorch checkpoint"),
     "eval_seed": ("eval_policy", ["with", "policy_path={cyber}", "seed=-3"], "seed must be"),
+    "eval_policy_folder": (
+        "eval_policy",
+        ["with", "policy_path={folder}"],
+        "policy file {folder} is a folder, not a file; pass the .pt file inside it (cyber.pt, text.pt lie there)",
+    ),
     "eval_mask_text": (
         "eval_policy",
         ["with", "policy_path={cyber}", "env_options.mask_back_at_root=yes"],
@@ -239,3 +245,42 @@ def test_ctrl_c_during_start_up_is_one_line(tmp_path: Path) -> None:
         not (tmp_path / "output").exists()
         or json.dumps(sorted(map(str, (tmp_path / "output").rglob("run.json")))) == "[]"
     )
+
+
+@pytest.mark.parametrize(("script", "algo"), [("train_imitation", "bc"), ("train_adversarial", "gail")])
+@pytest.mark.parametrize("damage", ["corrupt", "missing"])
+def test_a_bad_held_out_dataset_is_refused_before_training(
+    script: str,
+    algo: str,
+    damage: str,
+    files: dict[str, Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import os
+    import shutil
+
+    from ilaeda.data import integrity
+
+    monkeypatch.chdir(tmp_path)
+    data = tmp_path / "data"
+    shutil.copytree(Path(os.environ["ILAEDA_DATA_DIR"]) / "atena", data / "atena")
+    held_out = data / "atena" / "datasets" / "cyber" / "1.tsv"  # cyber_loo1 evaluates on dataset 1
+    if damage == "corrupt":
+        held_out.chmod(0o644)
+        held_out.write_bytes(held_out.read_bytes()[:1000])
+    else:
+        held_out.unlink()
+    monkeypatch.setenv("ILAEDA_DATA_DIR", str(data))
+    monkeypatch.setenv("ILAEDA_CACHE_DIR", str(tmp_path / "cache"))  # no cached copy to fall back on
+    monkeypatch.setenv("ILAEDA_DATA_BASE_URL", "http://127.0.0.1:9/")  # a download fails at once
+    monkeypatch.setattr(integrity, "_VERIFIED", set())
+    storage = tmp_path / "sacred"
+    started = time.monotonic()
+    code, err = _run(script, [algo, "with", FAST[algo], *QUIET], storage, files, monkeypatch, capsys)
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert code == 2 and len(lines) == 1 and lines[0].startswith("error: "), err
+    assert "1.tsv" in lines[0] and ("corrupt" if damage == "corrupt" else "not available locally") in lines[0], lines[0]
+    assert not storage.exists() or not [p for p in storage.iterdir() if p.name != "_sources"]  # no FAILED run
+    assert time.monotonic() - started < 60

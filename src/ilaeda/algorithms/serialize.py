@@ -13,6 +13,7 @@ and a reward file ``{"format": "ilaeda-reward/1", "net_class": "...", "metadata"
 
 from __future__ import annotations
 
+import io
 import os
 import pickle
 from collections.abc import Mapping
@@ -25,7 +26,8 @@ import torch as th
 from stable_baselines3.common.policies import ActorCriticPolicy
 from torch import nn
 
-from ilaeda.errors import ConfigError
+from ilaeda._io import atomic_write, storage_message, storage_problem
+from ilaeda.errors import ConfigError, StorageError
 
 POLICY_FORMAT = "ilaeda-policy/1"
 REWARD_FORMAT = "ilaeda-reward/1"
@@ -90,6 +92,23 @@ def _plain(value: object) -> object:
     return str(value)  # also str subclasses such as torch's TorchVersion (not weights_only-safe)
 
 
+def _save(payload: Mapping[str, Any], path: Path, what: str) -> Path:
+    """``payload`` written atomically to ``path`` (never a partial file under its name, even on a full disk)."""
+    buffer = io.BytesIO()
+    th.save(dict(payload), buffer)
+    try:
+        return atomic_write(path, buffer.getvalue())
+    except OSError as exc:
+        if storage_problem(exc) is None:
+            raise
+        raise StorageError(storage_message(exc, f"the {what} {path}")) from None
+
+
+def _whole(exc: BaseException) -> str:
+    """An exception's message on one line, whole (torch's mismatch reports span several lines)."""
+    return "; ".join(line.strip() for line in str(exc).splitlines() if line.strip()) or type(exc).__name__
+
+
 def _space_signature(
     observation_space: gym.Space[np.ndarray], action_space: gym.Space[np.ndarray]
 ) -> tuple[list[int], list[int]]:
@@ -108,8 +127,6 @@ def save_policy(
     metadata: Mapping[str, Any] | None = None,
 ) -> Path:
     """Write a policy checkpoint (state dict + what is needed to rebuild it)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     obs_shape, nvec = _space_signature(policy.observation_space, policy.action_space)
     payload = {
         "format": POLICY_FORMAT,
@@ -120,20 +137,36 @@ def save_policy(
         "metadata": _plain(metadata or {}),
         "state_dict": {k: v.detach().cpu() for k, v in policy.state_dict().items()},
     }
-    th.save(payload, path)
-    return path
+    return _save(payload, Path(path), "policy checkpoint")
+
+
+def checkpoint_path_problem(path: str | os.PathLike[str], what: str = "checkpoint") -> str | None:
+    """Why ``path`` cannot be a checkpoint file (missing, or a folder: then what to pass), or None."""
+    path = Path(path)
+    if path.is_dir():
+        inside = sorted(str(p.relative_to(path)) for p in path.glob("*.pt")) or sorted(
+            str(p.relative_to(path)) for p in path.glob("**/policy.pt")
+        )
+        hint = f" ({', '.join(inside[:3])} lie there)" if inside else ""
+        return (
+            f"{what} {path} is a folder, not a file; pass the .pt file inside it{hint}, e.g. "
+            "<log_dir>/checkpoints/final/policy.pt"
+        )
+    if not path.is_file():
+        return f"{what} {path} not found"
+    return None
 
 
 def read_checkpoint(path: str | os.PathLike[str], expected_format: str) -> dict[str, Any]:
     """Load a checkpoint safely (``weights_only=True``); clear errors for missing or foreign files."""
     path = Path(path)
-    if not path.is_file():
-        raise ConfigError(f"checkpoint {path} not found")
+    problem = checkpoint_path_problem(path)
+    if problem:
+        raise ConfigError(problem)
     try:
         payload = th.load(path, map_location="cpu", weights_only=True)
     except (pickle.UnpicklingError, RuntimeError, EOFError, ValueError, OSError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ConfigError(f"{path} is not an ilaeda checkpoint ({expected_format}): {first}") from None
+        raise ConfigError(f"{path} is not an ilaeda checkpoint ({expected_format}): {_whole(exc)}") from None
     if not isinstance(payload, dict) or payload.get("format") != expected_format:
         found = payload.get("format") if isinstance(payload, dict) else type(payload).__name__
         raise ConfigError(f"{path} is not an ilaeda checkpoint: expected format {expected_format!r}, found {found!r}")
@@ -165,24 +198,18 @@ def load_policy(
     try:
         policy.load_state_dict(payload["state_dict"], strict=True)
     except RuntimeError as exc:
-        first = str(exc).strip().splitlines()[0]
-        raise ConfigError(f"policy {path} does not match its recorded architecture: {first}") from None
+        raise ConfigError(f"policy {path} does not match its recorded architecture: {_whole(exc)}") from None
     policy.set_training_mode(False)
     return policy, dict(payload.get("metadata") or {})
 
 
 def save_reward_net(net: nn.Module, path: str | os.PathLike[str], metadata: Mapping[str, Any] | None = None) -> Path:
     """Write a reward-net checkpoint (state dict, class name, metadata)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     cls = type(net)
-    th.save(
-        {
-            "format": REWARD_FORMAT,
-            "net_class": f"{cls.__module__}.{cls.__qualname__}",
-            "metadata": _plain(metadata or {}),
-            "state_dict": {k: v.detach().cpu() for k, v in net.state_dict().items()},
-        },
-        path,
-    )
-    return path
+    payload = {
+        "format": REWARD_FORMAT,
+        "net_class": f"{cls.__module__}.{cls.__qualname__}",
+        "metadata": _plain(metadata or {}),
+        "state_dict": {k: v.detach().cpu() for k, v in net.state_dict().items()},
+    }
+    return _save(payload, Path(path), "reward-net checkpoint")

@@ -19,6 +19,7 @@ from rich.table import Table
 from ilaeda.benchmark.interestingness import MEASURE_LABELS, MEASURES
 from ilaeda.benchmark.scoring import ScoreResult, score_sessions
 from ilaeda.contract import EXTRA_METRICS, METRIC_LABELS, METRICS
+from ilaeda.data.schema import available_schemas, load_schema
 from ilaeda.errors import IlaedaError
 
 #: Column order of tables and CSV files.
@@ -27,15 +28,40 @@ _HEADERS = {**METRIC_LABELS, "precision": "precision", **MEASURE_LABELS}
 CORPUS_NAME = "<corpus>"
 
 
+def _schemas_epilog() -> str:
+    """The schemas and their dataset numbers, for ``score --help``."""
+    lines = ["schemas and their datasets (--schema NAME --dataset N):"]
+    for name in available_schemas():
+        try:
+            datasets = ", ".join(map(str, sorted(load_schema(name).datasets)))
+        except IlaedaError as exc:
+            datasets = f"(unreadable: {exc})"
+        lines.append(f"  {name}: {datasets}")
+    if len(lines) == 1:
+        lines.append("  (none found; $ILAEDA_SCHEMA_DIR points at a folder without schema files)")
+    return "\n".join(lines)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m ilaeda.benchmark", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True, metavar="{score}")
-    score = commands.add_parser("score", help="score a session file against a dataset's references")
+    score = commands.add_parser(
+        "score",
+        help="score a session file against a dataset's references",
+        description="Score a session file against a dataset's references (default: its gold references).",
+        epilog=_schemas_epilog(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     score.add_argument(
         "sessions", metavar="SESSIONS.json", help='{"sessions": [{"name", "actions"}...]} or a list of action lists'
     )
     score.add_argument("--schema", default="cyber", help="schema name (default: cyber)")
-    score.add_argument("--dataset", required=True, type=int, help="dataset number of the schema")
+    score.add_argument(
+        "--dataset",
+        required=True,
+        type=int,
+        help="dataset number of the schema (see below); a session file whose header names another is refused",
+    )
     score.add_argument(
         "--references", metavar="R.json", help="score against these sessions instead of the dataset's gold references"
     )

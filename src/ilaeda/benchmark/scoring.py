@@ -30,7 +30,8 @@ from ilaeda.data.sessions import (
     Session,
     Stop,
     check_columns,
-    load_sessions,
+    check_header,
+    read_session_document,
     session_from_json,
     sessions_from_json,
 )
@@ -89,13 +90,28 @@ def validate_session(session: Session, schema: Schema) -> Session:
     return Session(session.name, tuple(actions))
 
 
-def coerce_sessions(sessions: SessionsLike, schema: Schema, what: str = "session") -> list[Session]:
-    """Sessions from a path, a session document, or a list of sessions / action lists / JSON."""
+#: How messages name a file of candidate sessions and one of references.
+FILE_LABELS = {"session": "session file", "reference": "references file"}
+
+
+def coerce_sessions(
+    sessions: SessionsLike, schema: Schema, what: str = "session", dataset: int | None = None
+) -> list[Session]:
+    """Sessions from a path, a session document, or a list of sessions / action lists / JSON.
+
+    A document (or file) whose header names another dataset than ``dataset`` (or another schema) is refused.
+    """
     columns = schema.columns
-    if isinstance(sessions, (str, os.PathLike)):
-        parsed = load_sessions(sessions, columns)
-    elif isinstance(sessions, Mapping):
-        parsed = sessions_from_json(sessions, columns)
+    label = FILE_LABELS.get(what, f"{what} file")
+    if isinstance(sessions, (str, os.PathLike, Mapping)):
+        raw = read_session_document(sessions, label) if isinstance(sessions, (str, os.PathLike)) else sessions
+        if dataset is not None:
+            check_header(raw, schema.name, dataset, label)
+        try:
+            parsed = sessions_from_json(raw, columns, label)
+        except SessionFormatError as exc:
+            where = f"{sessions}: " if isinstance(sessions, (str, os.PathLike)) else ""
+            raise SessionFormatError(f"{where}{exc}") from None
     elif isinstance(sessions, Session):
         parsed = [sessions]
     elif sessions and all(isinstance(a, (Back, Stop, Filter, Group)) for a in sessions):
@@ -132,7 +148,7 @@ def reference_set(
     if references is None:
         refs = [validate_session(s, schema) for s in load_references(schema, dataset, data_dir)]
     else:
-        refs = coerce_sessions(references, schema, "reference")
+        refs = coerce_sessions(references, schema, "reference", dataset)
     if not refs:
         raise SessionFormatError("no reference sessions to score against")
     key = (schema.name, dataset, str(data_dir or ""), tuple(r.actions for r in refs))
@@ -168,7 +184,7 @@ def score_sessions(
     """
     schema = load_schema(schema)
     dataset = schema.check_dataset(dataset)
-    candidates = coerce_sessions(sessions, schema)
+    candidates = coerce_sessions(sessions, schema, dataset=dataset)
     if not candidates:
         raise SessionFormatError("no sessions to score")
     refs = reference_set(schema, dataset, references, data_dir)

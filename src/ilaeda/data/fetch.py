@@ -9,9 +9,9 @@ replaces the public URLs by ``<base_url>/<file.path>``, e.g. a local mirror of t
 from __future__ import annotations
 
 import http.client
+import io
 import os
 import sys
-import tempfile
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -19,8 +19,8 @@ from typing import IO, NamedTuple
 
 from tqdm import tqdm
 
+from ilaeda._io import atomic_write, sha256_bytes, sha256_file
 from ilaeda.data.dirs import ENV_VAR, cache_dir, find_local, search_dirs
-from ilaeda.data.integrity import sha256_of
 from ilaeda.data.reference_source import convert_reference_source
 from ilaeda.data.schema import (
     SESSION_REPOSITORY_SCHEMA,
@@ -127,44 +127,38 @@ def fetch_file(
             f"{ENV_VAR} to a folder holding the data, or {_FETCH_HINT} (source: {url})"
         )
     dest = Path(dest_root) / file.path
+    cannot_write = f"; set ILAEDA_CACHE_DIR to a writable folder, or {ENV_VAR} to a folder holding the data"
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
     except OSError as exc:
-        raise DataError(
-            f"cannot write {dest}: {exc.strerror or exc}; set ILAEDA_CACHE_DIR to a writable folder, or "
-            f"{ENV_VAR} to a folder holding the data"
-        ) from None
-    tmp = Path(tmp_name)
+        raise DataError(f"cannot write {dest}: {exc.strerror or exc}{cannot_write}") from None
+    buffer = io.BytesIO()  # the data files are a few MB: verified in memory, published whole
     try:
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                _download(url, handle, file.path)
-        except urllib.error.HTTPError as exc:
-            raise _offline_error(file, url, f"HTTP {exc.code} {exc.reason}", data_dir, corrupt_copy) from None
-        except urllib.error.URLError as exc:
-            raise _offline_error(file, url, str(exc.reason), data_dir, corrupt_copy) from None
-        except http.client.IncompleteRead as exc:
-            raise _offline_error(
-                file, url, f"the connection closed early, {exc.expected} bytes short", data_dir, corrupt_copy
-            ) from None
-        except (http.client.HTTPException, OSError, ValueError) as exc:
-            raise _offline_error(file, url, f"{type(exc).__name__}: {exc}", data_dir, corrupt_copy) from None
-        if file.format == "python-literals" and not url.endswith(".json"):
-            tmp.write_bytes(convert_reference_source(tmp.read_bytes(), file))
-        actual = sha256_of(tmp)
-        if actual != file.sha256:
-            raise DataError(
-                f"checksum mismatch for {file.path} downloaded from {url}: expected sha256 {file.sha256}, "
-                f"got {actual}; nothing was kept. Fix: retry (`python -m ilaeda.data fetch`); if it persists "
-                f"the source changed — set {ENV_VAR} to a folder holding verified data"
-            )
-        tmp.chmod(0o644)
-        os.replace(tmp, dest)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return dest
+        _download(url, buffer, file.path)
+    except urllib.error.HTTPError as exc:
+        raise _offline_error(file, url, f"HTTP {exc.code} {exc.reason}", data_dir, corrupt_copy) from None
+    except urllib.error.URLError as exc:
+        raise _offline_error(file, url, str(exc.reason), data_dir, corrupt_copy) from None
+    except http.client.IncompleteRead as exc:
+        raise _offline_error(
+            file, url, f"the connection closed early, {exc.expected} bytes short", data_dir, corrupt_copy
+        ) from None
+    except (http.client.HTTPException, OSError, ValueError) as exc:
+        raise _offline_error(file, url, f"{type(exc).__name__}: {exc}", data_dir, corrupt_copy) from None
+    data = buffer.getvalue()
+    if file.format == "python-literals" and not url.endswith(".json"):
+        data = convert_reference_source(data, file)
+    actual = sha256_bytes(data)
+    if actual != file.sha256:
+        raise DataError(
+            f"checksum mismatch for {file.path} downloaded from {url}: expected sha256 {file.sha256}, "
+            f"got {actual}; nothing was kept. Fix: retry (`python -m ilaeda.data fetch`); if it persists "
+            f"the source changed — set {ENV_VAR} to a folder holding verified data"
+        )
+    try:
+        return atomic_write(dest, data)
+    except OSError as exc:
+        raise DataError(f"cannot write {dest}: {exc.strerror or exc}{cannot_write}") from None
 
 
 def data_files(schema_names: list[str] | tuple[str, ...] | None = None) -> list[tuple[str, DataFile]]:
@@ -185,7 +179,7 @@ def check_file(file: DataFile, data_dir: str | os.PathLike[str] | None = None) -
     path = find_local(file, data_dir)
     if path is None:
         return FileStatus(file, None, "missing")
-    return FileStatus(file, path, "ok" if sha256_of(path) == file.sha256 else "corrupt")
+    return FileStatus(file, path, "ok" if sha256_file(path) == file.sha256 else "corrupt")
 
 
 def verify(

@@ -192,30 +192,69 @@ def session_from_json(raw: object, name: str, columns: Sequence[str] | None = No
     return Session(name, tuple(action_from_json(a, name, i, columns) for i, a in enumerate(actions)))
 
 
-def sessions_from_json(raw: object, columns: Sequence[str] | None = None) -> list[Session]:
+def sessions_from_json(raw: object, columns: Sequence[str] | None = None, what: str = "session file") -> list[Session]:
     """Parse a session document: ``{"sessions": [...]}`` or a bare list of action lists."""
     if isinstance(raw, dict) and "sessions" in raw:
         raw = raw["sessions"]
     if not isinstance(raw, list):
-        raise SessionFormatError('malformed session file: expected {"sessions": [...]} or a list of action lists')
+        raise SessionFormatError(f'malformed {what}: expected {{"sessions": [...]}} or a list of action lists')
     return [session_from_json(item, f"session{i}", columns) for i, item in enumerate(raw)]
 
 
-def load_sessions(path: str | os.PathLike[str], columns: Sequence[str] | None = None) -> list[Session]:
-    """Read a session JSON file."""
+def read_session_document(path: str | os.PathLike[str], what: str = "session file") -> object:
+    """The parsed JSON of a session file (``what`` names the file in messages, e.g. ``references file``)."""
     path = Path(path)
     try:
-        raw = json.loads(path.read_text())
+        return json.loads(path.read_text())
     except FileNotFoundError:
-        raise SessionFormatError(f"session file {path} not found") from None
+        raise SessionFormatError(f"{what} {path} not found") from None
     except IsADirectoryError:
-        raise SessionFormatError(f"session file {path} is a directory; give the JSON file inside it") from None
+        raise SessionFormatError(f"{what} {path} is a directory; give the JSON file inside it") from None
     except OSError as exc:
-        raise SessionFormatError(f"cannot read session file {path}: {exc.strerror or exc}") from None
+        raise SessionFormatError(f"cannot read {what} {path}: {exc.strerror or exc}") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise SessionFormatError(f"malformed JSON in session file {path}: {exc}") from None
+        raise SessionFormatError(f"malformed JSON in {what} {path}: {exc}") from None
+
+
+def header_dataset(raw: object, what: str = "session file") -> int | None:
+    """The ``dataset`` a session document's header names (None when it names none).
+
+    Only a JSON integer is a dataset: ``1.5``, ``true`` or ``"1"`` are refused, never coerced.
+    """
+    if not isinstance(raw, dict) or raw.get("dataset") is None:
+        return None
+    value = raw["dataset"]
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise SessionFormatError(
+            f"the {what}'s header says dataset {json.dumps(value)}, which is not a dataset number; "
+            "write an integer such as 1"
+        )
+    return value
+
+
+def check_header(raw: object, schema: str, dataset: int, what: str = "session file") -> None:
+    """Refuse a session document whose header names another schema or dataset than the one asked for."""
+    named = header_dataset(raw, what)
+    if named is not None and named != dataset:
+        raise SessionFormatError(
+            f"the {what}'s header says dataset {named} but dataset {dataset} was asked for; "
+            f"pass --dataset {named}, or use a file of dataset {dataset}"
+        )
+    named_schema = raw.get("schema") if isinstance(raw, dict) else None
+    if isinstance(named_schema, str) and named_schema != schema:
+        raise SessionFormatError(
+            f"the {what}'s header says schema {named_schema!r} but schema {schema!r} was asked for; "
+            f"pass --schema {named_schema}"
+        )
+
+
+def load_sessions(
+    path: str | os.PathLike[str], columns: Sequence[str] | None = None, what: str = "session file"
+) -> list[Session]:
+    """Read a session JSON file."""
+    raw = read_session_document(path, what)
     try:
-        return sessions_from_json(raw, columns)
+        return sessions_from_json(raw, columns, what)
     except SessionFormatError as exc:
         raise SessionFormatError(f"{path}: {exc}") from None
 

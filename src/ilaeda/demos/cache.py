@@ -14,7 +14,6 @@ import hashlib
 import json
 import logging
 import os
-import tempfile
 import zipfile
 from collections.abc import Callable, Mapping
 from functools import lru_cache
@@ -23,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from ilaeda._io import atomic_write, sha256_file
 from ilaeda.data.dirs import cache_dir as user_cache_dir
 from ilaeda.demos.replay import ReplaySet
 
@@ -48,18 +48,14 @@ def default_cache_dir() -> Path:
 
 
 @lru_cache(maxsize=64)
-def _file_sha256(path: str, size: int, mtime_ns: int) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+def _file_sha256(path: str, size: int, mtime_ns: int, ctime_ns: int) -> str:
+    return sha256_file(path)
 
 
 def file_sha256(path: str | os.PathLike[str]) -> str:
-    """sha256 of a file's content (memoised by path, size and mtime)."""
+    """sha256 of a file's content (memoised by path, size, mtime and ctime)."""
     stat = os.stat(path)
-    return _file_sha256(str(Path(path).resolve()), stat.st_size, stat.st_mtime_ns)
+    return _file_sha256(str(Path(path).resolve()), stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
 
 
 def code_hash() -> str:
@@ -79,37 +75,24 @@ def cache_key(inputs: Mapping[str, Any]) -> str:
 
 
 def _save(path: Path, replays: ReplaySet, meta: Mapping[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            np.savez_compressed(
-                handle,
-                names=np.asarray(replays.names, dtype=str),
-                steps=replays.steps,
-                n_actions=replays.n_actions,
-                obs=replays.obs,
-                depth=replays.depth,
-                acts=replays.acts.astype(np.int16),
-                step_kind=replays.step_kind,
-                action_type=replays.action_type,
-                representable=replays.representable,
-                effect=replays.effect,
-                meta=np.asarray(
-                    json.dumps(
-                        {**meta, "schema": replays.schema, "dataset": replays.dataset, "horizon": replays.horizon},
-                        sort_keys=True,
-                        default=str,
-                    )
-                ),
-            )
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    header = {**meta, "schema": replays.schema, "dataset": replays.dataset, "horizon": replays.horizon}
+    atomic_write(
+        path,
+        lambda handle: np.savez_compressed(
+            handle,
+            names=np.asarray(replays.names, dtype=str),
+            steps=replays.steps,
+            n_actions=replays.n_actions,
+            obs=replays.obs,
+            depth=replays.depth,
+            acts=replays.acts.astype(np.int16),
+            step_kind=replays.step_kind,
+            action_type=replays.action_type,
+            representable=replays.representable,
+            effect=replays.effect,
+            meta=np.asarray(json.dumps(header, sort_keys=True, default=str)),
+        ),
+    )
 
 
 def _load(path: Path) -> ReplaySet:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ilaeda.errors import IlaedaError
+from ilaeda.report.sessions import DEFAULT_MAX_SESSIONS
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -23,7 +24,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--dataset", type=int, help="dataset of a session file that does not name it")
     parser.add_argument("--rows", type=int, default=5, help="rows shown per display (default 5)")
     parser.add_argument(
-        "--max-sessions", type=int, default=0, help="detail at most this many sessions per file (default 0: all)"
+        "--max-sessions",
+        type=int,
+        default=DEFAULT_MAX_SESSIONS,
+        help=f"detail at most this many sessions per file (default {DEFAULT_MAX_SESSIONS}; 0: all)",
     )
     parser.add_argument("--no-headline", action="store_true", help="leave out the headline table")
     args = parser.parse_args(argv)

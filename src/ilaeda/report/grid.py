@@ -115,12 +115,7 @@ def render_grid(
     csvs = [(k, v) for k, v in written.items() if v]
     if csvs:
         body.append(
-            '<p class="meta">tables: '
-            + " · ".join(
-                f'<a href="{H.escape(os.path.relpath(v, out_path.parent))}">{H.escape(Path(v).name)}</a>'
-                for _, v in csvs
-            )
-            + "</p>"
+            '<p class="meta">tables: ' + " · ".join(H.link(v, out_path.parent, Path(v).name) for _, v in csvs) + "</p>"
         )
     aggregate = _read_csv(written.get("aggregate_csv"))
     if aggregate is not None and len(aggregate):
@@ -159,7 +154,7 @@ def render_grid(
     rows = []
     for run in runs:
         report = run_report_path(run.path, run.result)
-        link = f'<a href="{H.escape(os.path.relpath(report, out_path.parent))}">session report</a>' if report else "–"
+        link = H.link(report, out_path.parent, "session report") if report else "–"
         bench = run.result.get("benchmark") or {}
         rows.append(
             {

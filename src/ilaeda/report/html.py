@@ -8,7 +8,10 @@ from __future__ import annotations
 import base64
 import datetime as _dt
 import html
+import os
 from collections.abc import Iterable
+from pathlib import Path, PurePath
+from urllib.parse import quote
 
 import pandas as pd
 
@@ -38,6 +41,21 @@ figure { margin: 0.5em 0 1em; } figcaption { color: #555; font-size: 0.85em; }
 def escape(text: object) -> str:
     """``text`` as HTML text (quotes escaped too)."""
     return html.escape(str(text), quote=True)
+
+
+def file_href(target: str | os.PathLike[str], page_dir: str | os.PathLike[str]) -> str:
+    """An ``href`` to the file ``target`` from a page in ``page_dir``: a relative path, each part percent-encoded.
+
+    Never a path as given: a folder named ``javascript:alert(1)`` must stay a file name, not become a
+    URL scheme (``:`` is encoded), and ``?`` or ``#`` in a name must not start a query or fragment.
+    """
+    rel = PurePath(os.path.relpath(Path(target).absolute(), Path(page_dir).absolute()))
+    return escape("/".join(quote(part, safe="") for part in rel.parts))
+
+
+def link(target: str | os.PathLike[str], page_dir: str | os.PathLike[str], text: str) -> str:
+    """``<a>`` to a local file (see :func:`file_href`) with ``text`` escaped."""
+    return f'<a href="{file_href(target, page_dir)}">{escape(text)}</a>'
 
 
 def table_html(frame: pd.DataFrame, css_class: str = "", index: bool = False) -> str:

@@ -11,8 +11,10 @@ executes top to bottom (``jupyter nbconvert --execute`` or nbclient) given the d
 from __future__ import annotations
 
 import base64
+import html
 import json
 import os
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,6 +27,7 @@ from ilaeda.report.sessions import (
     SessionFile,
     SessionSection,
     build_section,
+    left_out_note,
     read_session_file,
     scores_frame,
     section_html,
@@ -35,6 +38,11 @@ if TYPE_CHECKING:
     from nbformat import NotebookNode
 
 Bundle = dict[str, Any]
+
+
+def markdown_text(text: object) -> str:
+    """``text`` as literal markdown: HTML escaped (no live tag) and markdown's punctuation backslash-escaped."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|~>])", r"\\\1", html.escape(" ".join(str(text).split()), quote=False))
 
 
 def _frame_bundle(frame: pd.DataFrame) -> Bundle:
@@ -127,7 +135,6 @@ def build_notebook(
     sections: Sequence[SessionSection],
     headline: pd.DataFrame | None,
     rows: int = 5,
-    max_sessions: int | None = None,
 ) -> NotebookNode:
     """The notebook of a report (with outputs)."""
     import nbformat
@@ -143,7 +150,7 @@ def build_notebook(
     )
     cells = [
         nbformat.v4.new_markdown_cell(
-            f"# {inp.title}\n\nSource: `{inp.source}`. Each code cell re-creates its displays from the data with "
+            f"# {markdown_text(inp.title)}\n\nSource: {markdown_text(inp.source)}. Each code cell re-creates its displays from the data with "
             "ilaeda's display engine and benchmark (`ilaeda.report`). Set `DATA_DIR` below when the data are not "
             "under `$ILAEDA_DATA_DIR` or the user cache."
         )
@@ -177,7 +184,9 @@ def build_notebook(
     for i, file in enumerate(inp.files):
         count += 1
         cells += [
-            nbformat.v4.new_markdown_cell(f"## {file.label}"),
+            nbformat.v4.new_markdown_cell(
+                f"## {markdown_text(file.label)}" + (f"\n\n{note}" if (note := left_out_note(file, sections)) else "")
+            ),
             _code(
                 f"show_root(SESSIONS[{i}], DATA_DIR, ROWS)",
                 [_display_output(root_bundle(docs[i], inp.data_dir, rows))],
@@ -188,7 +197,7 @@ def build_notebook(
             j = file.sessions.index(section.session)
             count += 1
             cells += [
-                nbformat.v4.new_markdown_cell(f"### {section.session.name}"),
+                nbformat.v4.new_markdown_cell(f"### {markdown_text(section.session.name)}"),
                 _code(
                     f"show_session(SESSIONS[{i}], {j}, DATA_DIR, ROWS)",
                     [_display_output(b) for b in session_bundles(section)],

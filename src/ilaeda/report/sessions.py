@@ -20,7 +20,7 @@ import pandas as pd
 
 from ilaeda.contract import EXTRA_METRICS
 from ilaeda.data.schema import load_schema
-from ilaeda.data.sessions import Session, sessions_from_json, until_stop
+from ilaeda.data.sessions import Session, check_header, header_dataset, sessions_from_json, until_stop
 from ilaeda.errors import IlaedaError, SessionFormatError
 from ilaeda.report import html as H
 from ilaeda.report.headline import HEADLINE_KEYS, METRIC_NAMES
@@ -41,6 +41,9 @@ logger = logging.getLogger(__name__)
 SESSION_FILE = re.compile(r"^sessions_(?P<mode>[a-z]+)_(?P<schema>[a-z_]+?)(?P<dataset>\d+)\.json$")
 HTML_NAME = "report.html"
 NOTEBOOK_NAME = "report.ipynb"
+#: Sessions detailed per session file unless told otherwise (each costs a scoring, two pictures and tables:
+#: 1,000 took 7 min and 1.1 GB).
+DEFAULT_MAX_SESSIONS = 100
 
 
 class ReportError(IlaedaError):
@@ -96,6 +99,10 @@ def _read_json(path: Path, what: str) -> object:
         raise ReportError(f"cannot read {what} {path}: {e}") from None
 
 
+def _name_dataset(match: re.Match[str] | None) -> int | None:
+    return int(match["dataset"]) if match else None
+
+
 def read_session_file(
     path: str | os.PathLike[str], schema: str | None = None, dataset: int | None = None, mode: str = ""
 ) -> SessionFile:
@@ -104,15 +111,17 @@ def read_session_file(
     raw = _read_json(path, "session file")
     header = raw if isinstance(raw, Mapping) else {}
     match = SESSION_FILE.match(path.name)
-    schema = schema or header.get("schema") or (match["schema"] if match else None)
-    dataset = dataset if dataset is not None else header.get("dataset", int(match["dataset"]) if match else None)
-    if schema is None or dataset is None:
-        raise ReportError(
-            f"{path} does not say which schema and dataset its sessions are on; pass --schema NAME --dataset N"
-        )
     try:
+        named = header_dataset(raw)
+        schema = schema or header.get("schema") or (match["schema"] if match else None)
+        dataset = dataset if dataset is not None else (named if named is not None else _name_dataset(match))
+        if schema is None or dataset is None:
+            raise ReportError(
+                f"{path} does not say which schema and dataset its sessions are on; pass --schema NAME --dataset N"
+            )
         schema_obj = load_schema(str(schema))
-        dataset = schema_obj.check_dataset(int(dataset))
+        dataset = schema_obj.check_dataset(dataset)
+        check_header(raw, schema_obj.name, dataset)
         sessions = sessions_from_json(raw, schema_obj.columns)
     except (SessionFormatError, ValueError, TypeError) as e:
         raise ReportError(f"{path}: {e}") from None
@@ -233,14 +242,28 @@ def build_section(
     )
 
 
-def build_sections(inp: ReportInput, rows: int = 5, max_sessions: int | None = None) -> list[SessionSection]:
-    """Sections of every session (the first ``max_sessions`` of each file when given)."""
+def build_sections(
+    inp: ReportInput, rows: int = 5, max_sessions: int | None = DEFAULT_MAX_SESSIONS
+) -> list[SessionSection]:
+    """Sections of the first ``max_sessions`` sessions of each file (None: every session)."""
     trees: dict[str, bytes] = {}
     out = []
     for file in inp.files:
         chosen = file.sessions if not max_sessions else file.sessions[:max_sessions]
         out += [build_section(file, s, inp.data_dir, rows, trees) for s in chosen]
     return out
+
+
+def left_out_note(file: SessionFile, sections: Sequence[SessionSection]) -> str:
+    """How many sessions of ``file`` the report leaves out (the session cap), or ``""`` when none."""
+    shown = sum(1 for s in sections if s.file is file)
+    left = len(file.sessions) - shown
+    if left <= 0:
+        return ""
+    return (
+        f"{left} of the {len(file.sessions)} sessions of this file are left out: the report details the first "
+        f"{shown} (raise the cap with --max-sessions N, 0 for all)."
+    )
 
 
 # ------------------------------------------------------------------------------------------ HTML
@@ -351,5 +374,7 @@ def render_html(
             f"<p>Every session starts from the whole dataset ({H.escape(caption)}):</p>",
             H.table_html(table),
         ]
+        note = left_out_note(file, sections)
+        body += [f'<p class="note">{H.escape(note)}</p>'] if note else []
         body += [section_html(s) for s in sections if s.file is file]
     return H.page(inp.title, body)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from ilaeda.report.headline import headline
 from ilaeda.report.notebook import build_notebook, write_notebook
 from ilaeda.report.sessions import (
+    DEFAULT_MAX_SESSIONS,
     HTML_NAME,
     NOTEBOOK_NAME,
     ReportError,
@@ -32,10 +33,13 @@ def write_report(
     inp: ReportInput,
     out_dir: str | os.PathLike[str],
     rows: int = 5,
-    max_sessions: int | None = None,
+    max_sessions: int | None = DEFAULT_MAX_SESSIONS,
     with_headline: bool = True,
 ) -> dict[str, Path]:
-    """Write ``report.html`` and ``report.ipynb`` into ``out_dir``; returns their paths."""
+    """Write ``report.html`` and ``report.ipynb`` into ``out_dir``; returns their paths.
+
+    Each file's first ``max_sessions`` sessions are detailed (None: all); both pages say how many are left out.
+    """
     out_dir = Path(out_dir)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -50,7 +54,7 @@ def write_report(
     paths = {"html": out_dir / HTML_NAME, "notebook": out_dir / NOTEBOOK_NAME}
     try:
         paths["html"].write_text(render_html(inp, sections, table), encoding="utf-8")
-        write_notebook(build_notebook(inp, sections, table, rows, max_sessions), paths["notebook"])
+        write_notebook(build_notebook(inp, sections, table, rows), paths["notebook"])
     except OSError as e:
         raise ReportError(f"cannot write the report into {out_dir}: {e.strerror or e}") from None
     return paths

@@ -115,7 +115,11 @@ class Experiment(sacred.Experiment):
 
 def new_experiment(name: str, ingredients: list[sacred.Ingredient]) -> Experiment:
     """An :class:`Experiment` whose captured output keeps only the final state of progress-bar lines."""
-    ex = Experiment(name, ingredients=ingredients)
+    # The run record's ``host.pid``: with ``host.hostname`` it lets ``experiments/commands.py --skip_completed``
+    # tell a live RUNNING run from one killed a moment ago (whose heartbeat still looks fresh).
+    ex = Experiment(
+        name, ingredients=ingredients, additional_host_info=[sacred.host_info.HostInfoGetter(os.getpid, "pid")]
+    )
     ex.captured_out_filter = apply_backspaces_and_linefeeds  # type: ignore[assignment]  # Sacred annotates it None
     return ex
 

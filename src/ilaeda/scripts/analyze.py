@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sacred.utils import SacredError
 
 from ilaeda.analysis import (
     aggregate_table,
@@ -28,16 +27,17 @@ from ilaeda.analysis import (
 from ilaeda.analysis.runs import RunRecord, Skipped, run_names, split_source_dirs
 from ilaeda.contract import check_positive_int
 from ilaeda.errors import IlaedaError
+from ilaeda.scripts._sacred import sacred
 from ilaeda.scripts.config.analyze import analysis_ex
 
 logger = logging.getLogger(__name__)
 
 
-class AnalyzeError(IlaedaError, SacredError):
+class AnalyzeError(IlaedaError, sacred.utils.SacredError):
     """Bad input to analyze; Sacred prints it as one line, without a traceback."""
 
     def __init__(self, message: str) -> None:
-        SacredError.__init__(self, message, print_traceback=False)
+        sacred.utils.SacredError.__init__(self, message, print_traceback=False)
 
 
 def _derived(explicit: str | None, csv_output_path: str | None, suffix: str) -> Path | None:
@@ -253,6 +253,12 @@ def _discover(
 ) -> tuple[list[RunRecord], list[Skipped]]:
     """The usable runs, or AnalyzeError naming the problem (and the run names that exist)."""
     sources = split_source_dirs(source_dir_str, split_str)
+    files = [s for s in sources if s.is_file()]
+    if files:
+        raise AnalyzeError(
+            f"source_dir_str names {files[0]}, which is a file, not a folder; set source_dir_str to the folder "
+            "holding the Sacred runs (e.g. output/sacred), not a file inside it"
+        )
     if not sources or not any(s.is_dir() for s in sources):
         raise AnalyzeError(
             f"no source directory exists: {source_dir_str!r} (set source_dir_str to the folder "

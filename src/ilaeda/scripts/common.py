@@ -14,7 +14,8 @@ from stable_baselines3.common.policies import ActorCriticPolicy
 
 from ilaeda.algorithms.serialize import save_policy
 from ilaeda.contract import RunResult, check_positive_int, result_problem
-from ilaeda.data.splits import Split
+from ilaeda.data.locate import locate
+from ilaeda.data.splits import Split, parse_split
 from ilaeda.envs.options import EnvOptions
 from ilaeda.errors import ConfigError
 from ilaeda.provenance import code_version, config_files_hashes
@@ -68,6 +69,23 @@ def check_seed(config: Mapping[str, Any]) -> None:
 def check_evaluation(config: Mapping[str, Any]) -> None:
     """The end-of-run evaluation's settings (checked before training, not after it)."""
     positive_int_at(config, "policy_evaluation.n_sessions", " (sessions generated per policy mode)")
+
+
+def check_evaluation_data(config: Mapping[str, Any]) -> None:
+    """A training run's ``environment.split``: every held-out dataset it will evaluate on, and its gold
+    references, located and verified now.
+
+    A missing or corrupt file raises :class:`~ilaeda.errors.DataError` (one line with the fix) before any
+    training; on a grid that saves every run of the split its training. Cheap: a verified file is stamped
+    (:mod:`ilaeda.data.integrity`), so this costs a ``stat`` per file.
+    """
+    env = config.get("environment") or {}
+    split = parse_split(str(env.get("split")))
+    schema = split.schema
+    for dataset in split.eval_datasets:
+        for files in (schema.datasets, schema.references):
+            if dataset in files:
+                locate(files[dataset], env.get("data_dir"))
 
 
 def check_rounds(config: Mapping[str, Any]) -> None:

@@ -21,6 +21,7 @@ from pathlib import Path
 from types import FrameType
 from typing import NoReturn
 
+from ilaeda._io import storage_message, storage_problem
 from ilaeda.contract import ALGORITHMS
 from ilaeda.errors import IlaedaError
 from ilaeda.scripts._sacred import check_config_files, sacred
@@ -74,6 +75,8 @@ def user_error_message(
     """The one-line message of a user error, or None for a real failure."""
     if isinstance(exc, IlaedaError):
         return str(exc)
+    if isinstance(exc, OSError) and storage_problem(exc):  # a full or read-only disk, at start or later
+        return storage_message(exc)
     if isinstance(exc, ConfigAddedError):
         return format_config_added(exc, experiment)
     if isinstance(exc, NamedConfigNotFoundError):

@@ -5,10 +5,9 @@ run_name=run0 csv_output_path=results.csv plot_dir=plots``. Sacred shows this do
 and docopt parses that text, so no line here may start with a dash or contain a usage heading.
 """
 
-import sacred
-
 from ilaeda.analysis.comparison import REFERENCE_CSV
 from ilaeda.analysis.curves import DEFAULT_CURVE_KEYS
+from ilaeda.scripts._sacred import sacred  # imported with its pkg_resources warning filtered
 
 analysis_ex = sacred.Experiment("analyze")
 

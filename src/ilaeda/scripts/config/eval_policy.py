@@ -16,7 +16,7 @@ from typing import Any
 
 import torch as th
 
-from ilaeda.algorithms.serialize import POLICY_FORMAT, read_checkpoint
+from ilaeda.algorithms.serialize import POLICY_FORMAT, checkpoint_path_problem, read_checkpoint
 from ilaeda.contract import check_positive_int
 from ilaeda.data.schema import Schema, load_schema
 from ilaeda.data.splits import Split, parse_split
@@ -95,16 +95,9 @@ def check_policy_path(path: object) -> str:
     """
     if not path:
         raise ConfigError("set policy_path=<checkpoint .pt file> (e.g. <log_dir>/checkpoints/final/policy.pt)")
+    if problem := checkpoint_path_problem(str(path), "policy file"):
+        raise ConfigError(problem)
     given = Path(str(path))
-    if given.is_dir():
-        inside = sorted(given.glob("**/policy.pt"))
-        which = f"e.g. policy_path={inside[0]}" if inside else "it holds no policy.pt"
-        raise ConfigError(
-            f"policy_path={path} is a directory; pass the policy file inside it ({which}; a training run "
-            "writes <log_dir>/checkpoints/final/policy.pt)"
-        )
-    if not given.is_file():
-        raise ConfigError(f"policy file {path!r} not found")
     if not zipfile.is_zipfile(given):
         raise ConfigError(
             f"policy file {path!r} is not a PyTorch checkpoint; give the policy.pt a training run "

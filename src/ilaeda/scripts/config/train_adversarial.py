@@ -17,7 +17,14 @@ from imitation.algorithms.adversarial.common import AdversarialTrainer
 from ilaeda.contract import ADVERSARIAL_TRAINERS, check_positive_int
 from ilaeda.errors import ConfigError
 from ilaeda.scripts._sacred import new_experiment
-from ilaeda.scripts.common import check_evaluation, check_keys, check_rounds, check_seed, init_parameters
+from ilaeda.scripts.common import (
+    check_evaluation,
+    check_evaluation_data,
+    check_keys,
+    check_rounds,
+    check_seed,
+    init_parameters,
+)
 from ilaeda.scripts.ingredients.bc import bc_ingredient
 from ilaeda.scripts.ingredients.demonstrations import demonstrations_ingredient
 from ilaeda.scripts.ingredients.environment import environment_ingredient
@@ -87,6 +94,7 @@ def validate(config: dict[str, Any], command_name: str, logger: logging.Logger) 
         check_seed(config)
         check_rounds(config)
         check_evaluation(config)
+        check_evaluation_data(config)
     return {}
 
 

@@ -13,7 +13,7 @@ from typing import Any, TypedDict
 
 from ilaeda.contract import commands_of
 from ilaeda.scripts._sacred import new_experiment
-from ilaeda.scripts.common import check_evaluation, check_keys, check_seed, positive_int_at
+from ilaeda.scripts.common import check_evaluation, check_evaluation_data, check_keys, check_seed, positive_int_at
 from ilaeda.scripts.ingredients.bc import bc_ingredient
 from ilaeda.scripts.ingredients.demonstrations import demonstrations_ingredient
 from ilaeda.scripts.ingredients.environment import environment_ingredient
@@ -74,6 +74,7 @@ def validate(config: dict[str, Any], command_name: str, logger: logging.Logger) 
     if command_name in commands_of("train_imitation"):
         check_seed(config)
         check_evaluation(config)
+        check_evaluation_data(config)
     if command_name == "dagger":
         positive_int_at(config, "dagger.total_timesteps", " (env steps collected over all rounds)")
         for key in sorted(DAGGER_KEYS - {"total_timesteps", "use_offline_rollouts"}):
