@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from ilaeda.data.integrity import sha256_of
+from ilaeda._io import sha256_file
 from ilaeda.data.loading import load_table
 from ilaeda.data.schema import Schema, load_schema
 from ilaeda.data.sessions import Filter, action_from_json, sessions_to_json
@@ -46,7 +46,7 @@ def _write(root: Path, relative: str, data: bytes) -> dict[str, str]:
     path = root / relative
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
-    return {"path": relative, "sha256": sha256_of(path), "url": ""}
+    return {"path": relative, "sha256": sha256_file(path), "url": ""}
 
 
 def write_bundle(

@@ -6,13 +6,12 @@ import copy
 import datetime
 import json
 import logging
-import os
 import shlex
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ilaeda.data.integrity import sha256_of
+from ilaeda._io import atomic_write, sha256_file
 from ilaeda.provenance import code_version
 from ilaeda.redaction import redact, split_password
 from ilaeda.tuning.options import nested_set
@@ -38,13 +37,6 @@ def finished(study: optuna.Study) -> int:
     """Complete and pruned trials."""
     c = counts(study)
     return c.get("COMPLETE", 0) + c.get("PRUNED", 0)
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
 
 
 def command_line(settings: Settings, argv: Sequence[str]) -> str:
@@ -85,13 +77,13 @@ def write_best(study: optuna.Study, settings: Settings, storage_text: str, argv:
         nested_set(config, key, value)
     nested_set(config, "environment.split", settings.split)
     config_path, provenance_path = tuned_paths(settings)
-    _atomic_write(config_path, json.dumps(config, indent=2) + "\n")
+    atomic_write(config_path, json.dumps(config, indent=2) + "\n")
     provenance = {
         "tuned_config": str(config_path),
         "algo": settings.algo,
         "study_name": settings.study_name,
         "storage": storage_text,
-        "base_configs": {p: sha256_of(p) for p in settings.configs},
+        "base_configs": {p: sha256_file(p) for p in settings.configs},
         "train_updates": settings.train_updates,
         "split": settings.split,
         "validation_splits": settings.val_splits,
@@ -109,5 +101,5 @@ def write_best(study: optuna.Study, settings: Settings, storage_text: str, argv:
         "written": datetime.datetime.now(datetime.timezone.utc).isoformat(),
         "command": command_line(settings, argv),
     }
-    _atomic_write(provenance_path, json.dumps(provenance, indent=2, default=str) + "\n")
+    atomic_write(provenance_path, json.dumps(provenance, indent=2, default=str) + "\n")
     return config_path
