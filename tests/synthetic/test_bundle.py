@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ilaeda.data.integrity import sha256_of
+from ilaeda._io import sha256_file
 from ilaeda.data.loading import load_table, read_tsv
 from ilaeda.data.references import load_references
 from ilaeda.data.schema import load_schema
@@ -37,7 +37,7 @@ def test_same_seed_same_bytes_other_seed_other_tables(tmp_path: Path) -> None:
     }
     schema = json.loads(first["schema.json"])
     for entry in [*schema["datasets"].values(), *schema["references"].values()]:
-        assert sha256_of(tmp_path / "b" / entry["path"]) == entry["sha256"]
+        assert sha256_file(tmp_path / "b" / entry["path"]) == entry["sha256"]
     other = _files(write_bundle(tmp_path / "c", 1_500, 2, 12, EVENT_KINDS))
     assert other["datasets/1.tsv"] != first["datasets/1.tsv"]
     assert first["datasets/1.tsv"] != first["datasets/2.tsv"]  # each table has its own stream
