@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 import os
-from collections import OrderedDict
 from functools import lru_cache
 from typing import ClassVar
 
@@ -30,9 +29,9 @@ from ilaeda.eda.table import EncodedColumn, EncodedTable
 from ilaeda.eda.terms import TermCandidates, stable_argsort, token_candidates, uses_tokens, value_candidates
 
 HISTOGRAM_BINS = 20
-#: Memory for the view memo (each view holds its rows and the per-category counts of all columns) and
-#: for the memo of filters evaluated per category.
-VIEW_CACHE_BYTES = 64_000_000
+#: Memory for each memo of arrays: the views (each holds its rows and the per-category counts of all
+#: columns), the groupings, the filters evaluated per category and the term candidates.
+MEMO_BYTES = 128_000_000
 _LN_BINS = float(np.log(HISTOGRAM_BINS))
 #: Up to this many counts, value-count entropy sorts them; beyond, it counts the counts.
 _SORTED_COUNTS = 256
@@ -181,6 +180,18 @@ def _log(m: int) -> float:
     return float(np.log(m))
 
 
+def _array_bytes(value: np.ndarray | tuple[np.ndarray, ...] | None) -> int:
+    """Memory of a memoised array (or tuple of arrays; None: nothing)."""
+    if value is None:
+        return 0
+    return value.nbytes if isinstance(value, np.ndarray) else sum(a.nbytes for a in value)
+
+
+def _candidate_bytes(candidates: TermCandidates) -> int:
+    """Memory of term candidates, with room for the term tuple and index they build on demand."""
+    return 2 * (candidates.order.nbytes + candidates.positions.nbytes)
+
+
 class _View:
     """The rows of one filter chain and the per-category counts of every column (stacked layout).
 
@@ -220,17 +231,17 @@ class DisplayEngine:
         self.name = name
         self._offsets = table.offsets
         self._position = {c: i for i, c in enumerate(self.schema.columns)}
-        view_bytes = 8 * (table.n_rows + int(self._offsets[-1]))
-        self._views: LRUCache = LRUCache(max(64, min(cache_size, VIEW_CACHE_BYTES // max(view_bytes, 1))))
-        widest = max((c.n_categories + 1 for c in table.columns.values()), default=1)
-        self._filter_categories: LRUCache = LRUCache(max(1_000, min(cache_size, VIEW_CACHE_BYTES // (2 * widest))))
+        bounds = self._offsets.tolist()
+        self._ranges = [(c, bounds[i], bounds[i + 1]) for i, c in enumerate(self.schema.columns)]
+        self._views: LRUCache = LRUCache(cache_size, MEMO_BYTES, self._view_bytes)
+        self._by_rows: LRUCache = LRUCache(cache_size, MEMO_BYTES, self._view_bytes)  # views by a summary of their rows
+        self._filter_categories: LRUCache = LRUCache(cache_size, MEMO_BYTES, _array_bytes)
         self._displays: LRUCache = LRUCache(cache_size)
-        self._terms: LRUCache = LRUCache(cache_size)
-        self._view_terms: LRUCache = LRUCache(cache_size)
-        self._counts: LRUCache = LRUCache(cache_size)
-        self._group_memo: LRUCache = LRUCache(64)
+        self._terms: LRUCache = LRUCache(cache_size, MEMO_BYTES, _candidate_bytes)
+        self._view_terms: LRUCache = LRUCache(cache_size, MEMO_BYTES, _candidate_bytes)
+        self._counts: LRUCache = LRUCache(cache_size, MEMO_BYTES, _array_bytes)
+        self._group_memo: LRUCache = LRUCache(64, MEMO_BYTES, _Groups.nbytes)
         self._score_memo: LRUCache = LRUCache(cache_size)
-        self._by_rows: OrderedDict[tuple[int, ...], _View] = OrderedDict()  # views by a summary of their rows
         self._root: _View | None = None
         self._empty: _View | None = None
 
@@ -263,14 +274,25 @@ class DisplayEngine:
         except InvalidFilter:
             return None
 
-    def _counts_of(self, rows: np.ndarray) -> np.ndarray:
-        """Per-category counts of every column (stacked layout) over ``rows``."""
-        return np.bincount(self.table.stacked_codes[rows].reshape(-1), minlength=int(self._offsets[-1]))
+    def _counts_of(self, rows: np.ndarray | None) -> np.ndarray:
+        """Per-category counts of every column (stacked layout) over ``rows`` (None: every row), one
+        ``bincount`` per column (no row × column copy of the codes).
+        """
+        counts = np.empty(int(self._offsets[-1]), dtype=np.int64)
+        for name, start, end in self._ranges:
+            codes = self.table.columns[name].codes
+            counts[start:end] = np.bincount(codes if rows is None else codes[rows], minlength=end - start)
+        return counts
+
+    def _stacked_codes(self, rows: np.ndarray) -> np.ndarray:
+        """The codes of ``rows`` in every column, shifted into each column's range of the stacked code space."""
+        return np.concatenate(
+            [np.add(self.table.columns[name].codes[rows], start, dtype=np.int64) for name, start, _ in self._ranges]
+        )
 
     def _root_view(self) -> _View:
         if self._root is None:
-            rows = np.arange(self.table.n_rows, dtype=np.intp)
-            self._root = _View(rows, self._counts_of(rows))
+            self._root = _View(np.arange(self.table.n_rows, dtype=np.intp), self._counts_of(None))
         return self._root
 
     def _empty_view(self) -> _View:
@@ -291,7 +313,7 @@ class DisplayEngine:
         keep = self._categories(action, column, parent) if parent.n else None
         if keep is None:  # invalid filter or empty parent: the view is empty
             return self._empty_view()
-        kept = keep[column.codes[parent.rows]]
+        kept = keep[column.codes if parent is self._root else column.codes[parent.rows]]  # the root's rows: 0…n−1
         rows = parent.rows[kept]
         if len(rows) == parent.n:
             return parent  # the filter keeps every row: the same view
@@ -308,10 +330,15 @@ class DisplayEngine:
             counts = parent.counts - self._counts_of(parent.rows[~kept])
         else:
             counts = self._counts_of(rows)
-        view = self._by_rows[fingerprint] = _View(rows, counts)
-        if len(self._by_rows) > self._views.maxsize:
-            self._by_rows.popitem(last=False)
+        view = _View(rows, counts)
+        self._by_rows.put(fingerprint, view)
         return view
+
+    def _view_bytes(self, view: _View) -> int:
+        """Memory ``view`` holds once its sparse counts are filled in (a bound)."""
+        if view.counts is not None:
+            return view.rows.nbytes + 3 * view.counts.nbytes
+        return view.rows.nbytes * (1 + 2 * len(self._position))
 
     def _sparse(self, view: _View) -> _View:
         """Fill in the stacked codes present in ``view``, their counts and each column's bounds."""
@@ -320,9 +347,7 @@ class DisplayEngine:
                 codes = view.counts.nonzero()[0]
                 counts = view.counts[codes]
             else:
-                codes, counts = _distinct_counts(
-                    self.table.stacked_codes[view.rows].reshape(-1), int(self._offsets[-1])
-                )
+                codes, counts = _distinct_counts(self._stacked_codes(view.rows), int(self._offsets[-1]))
             view.bounds = codes.searchsorted(self._offsets).tolist()
             view.codes, view.code_counts = codes, counts
         return view
@@ -358,7 +383,7 @@ class DisplayEngine:
             present = present[present > 0]
         todo = present[~known[present]]
         if len(todo):
-            keep[todo] = string_test(column, action.operator, str(action.term), (todo - 1).tolist())
+            keep[todo] = string_test(column, action.operator, str(action.term), todo - 1)
             known[todo] = True
         return keep
 
@@ -678,6 +703,11 @@ class _Groups:
         self.rows, self.ids, self.sizes = rows, ids, sizes
         self._kept: tuple[np.ndarray, np.ndarray] | None = None
         self._globals: tuple[float, float, float] | None = None
+
+    @staticmethod
+    def nbytes(groups: _Groups) -> int:
+        """Memory of the group ids and sizes, with room for the kept rows (the view's rows are not counted)."""
+        return 3 * groups.ids.nbytes + groups.sizes.nbytes
 
     def globals(self) -> tuple[float, float, float]:
         """``inverse_ngroups``, ``inverse_size_mean`` and ``site_std`` (at least one group)."""
