@@ -1,0 +1,147 @@
+"""The engine's large-table paths against the plain computations they replace, on small synthetic tables.
+
+Edge cases: empty views, all-missing columns, a single row, groupings of one group, strings with NUL
+characters, integers too large for int64.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ilaeda.data.schema import Schema
+from ilaeda.data.sessions import Filter, Group
+from ilaeda.eda import ROOT, DisplayEngine, State
+from ilaeda.eda import engine as engine_module
+from ilaeda.eda.filters import VECTOR_TESTS, string_test
+from ilaeda.eda.lru import LRUCache
+from ilaeda.eda.table import EncodedTable, encode_column, render_categories
+
+COLUMNS = ("id", "word", "empty", "port")
+
+
+def _engine(rows: int, seed: int = 0) -> DisplayEngine:
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame(
+        {
+            "id": np.arange(rows) * 7 - 3,
+            "word": pd.Series(rng.choice(["syn", "ack", "fin ack", None], rows), dtype=object),
+            "empty": pd.Series([None] * rows, dtype=object),
+            "port": np.where(rng.random(rows) < 0.2, np.nan, rng.integers(0, 50, rows).astype(np.float64)),
+        }
+    )
+    schema = Schema("synthetic", COLUMNS, frozenset({"id"}), "id", frozenset({"word"}), {1: None})  # type: ignore[dict-item]
+    return DisplayEngine(EncodedTable.from_frame(schema, frame), "synthetic/1")
+
+
+def _stacked_counts(engine: DisplayEngine, rows: np.ndarray) -> np.ndarray:
+    """The counts as the engine took them before: one bincount over a row × column matrix of shifted codes."""
+    offsets = engine.table.offsets
+    matrix = np.stack([engine.table.columns[c].codes.astype(np.int64) + offsets[i] for i, c in enumerate(COLUMNS)], 1)
+    return np.bincount(matrix[rows].reshape(-1), minlength=int(offsets[-1]))
+
+
+@pytest.mark.parametrize("rows", [[], [0], [3, 4, 9], list(range(40))])
+def test_per_column_counts_are_the_stacked_bincount(rows: list[int]) -> None:
+    engine = _engine(40)
+    selected = np.array(rows, dtype=np.intp)
+    assert np.array_equal(engine._counts_of(selected), _stacked_counts(engine, selected))
+    assert np.array_equal(engine._counts_of(None), _stacked_counts(engine, np.arange(40)))
+    # the codes of the rows in every column, shifted: as many as rows × columns, the same multiset
+    stacked = engine._stacked_codes(selected)
+    assert np.array_equal(np.bincount(stacked, minlength=int(engine.table.offsets[-1])), _stacked_counts(engine, selected))
+
+
+def _plain_display(engine: DisplayEngine, state: State) -> str:
+    """The display of ``state`` by an engine that memoises nothing, with every view's counts dense."""
+    fresh = DisplayEngine(engine.table, "fresh", cache_size=1)
+    return fresh.display(state).token
+
+
+@pytest.mark.parametrize(
+    "state",
+    [
+        ROOT,
+        ROOT.with_filter(Filter("id", "EQ", "4")),  # a single row
+        ROOT.with_filter(Filter("id", "EQ", "5")),  # no row: an empty view
+        ROOT.with_filter(Filter("word", "CONTAINS", "ack")),
+        ROOT.with_filter(Filter("id", "ENDS_WITH", "1")),
+        ROOT.with_filter(Filter("id", "STARTS_WITH", "-")),  # the one negative key
+        ROOT.with_filter(Filter("word", "EQ", "syn")).with_group(Group("word", "port", "sum")),  # one group
+        ROOT.with_group(Group("empty", "port", "max")),  # an all-missing column: no group
+        ROOT.with_filter(Filter("id", "EQ", "4")).with_group(Group("port", "id", "mean")),
+        ROOT.with_filter(Filter("port", "GE", "25")).with_group(Group("word", "id", "count")),
+    ],
+)
+@pytest.mark.parametrize("rows", [1, 40, 3000])
+def test_displays_match_an_engine_without_memos(state: State, rows: int) -> None:
+    engine = _engine(rows)
+    parent = State(state.filters[:-1]) if state.filters else ROOT
+    engine.display(parent)  # the view is narrowed from a memoised parent
+    assert engine.display(state).token == _plain_display(engine, state)
+
+
+def _column(strings: list[str]) -> object:
+    return encode_column(pd.Series(strings, dtype=object, name="s"), histogram=False)
+
+
+@pytest.mark.parametrize("operator", ["CONTAINS", "STARTS_WITH", "ENDS_WITH"])
+@pytest.mark.parametrize("term", ["", "a", "ab", "é☃", "9", "\x00", "b\x00"])
+@pytest.mark.parametrize("nul", [False, True])
+def test_vectorised_string_tests_are_pythons(operator: str, term: str, nul: bool) -> None:
+    rng = np.random.default_rng(len(term))
+    alphabet = list("ab9é☃ ") + (["\x00"] if nul else [])
+    strings = ["".join(alphabet[i] for i in rng.integers(0, len(alphabet), rng.integers(0, 6))) for _ in range(4096)]
+    column = _column(strings)
+    categories = np.arange(column.n_categories)  # type: ignore[attr-defined]
+    assert len(categories) >= VECTOR_TESTS
+    assert (column.string_array is None) == nul  # type: ignore[attr-defined]
+    python = {
+        "CONTAINS": lambda s: term in s,
+        "STARTS_WITH": lambda s: s.startswith(term),
+        "ENDS_WITH": lambda s: s.endswith(term),
+    }[operator]
+    expected = [python(s) for s in column.strings]  # type: ignore[attr-defined]
+    got = string_test(column, operator, term, categories)  # type: ignore[arg-type]
+    assert got.dtype == bool and got.tolist() == expected
+    few = categories[::-VECTOR_TESTS]  # below the threshold: Python's own tests
+    assert string_test(column, operator, term, few).tolist() == [expected[i] for i in few]  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "values", [[], [0], [-5, 3, 2**53 + 1, 12345678901], [2**63 - 1, -(2**63)], [1e300, -1e300]]
+)
+def test_integer_categories_render_as_python_ints(values: list[float]) -> None:
+    categories = np.array(sorted(values), dtype=np.float64)
+    assert render_categories(categories, "int") == [str(int(v)) for v in categories]
+    assert render_categories(categories, "float") == [str(float(v)) for v in categories]
+
+
+def test_lru_cache_holds_at_most_max_bytes() -> None:
+    cache: LRUCache[np.ndarray] = LRUCache(100, max_bytes=250, weigh=lambda a: a.nbytes)
+    for key in range(6):
+        cache.get_or(key, lambda: np.zeros(10))  # 80 bytes each
+    assert list(cache) == [3, 4, 5] and cache.nbytes == 240
+    cache.get_or(3, lambda: np.zeros(1))  # a hit: the oldest becomes the newest
+    cache.get_or("big", lambda: np.zeros(100))  # larger than the bound: stays alone, as the newest
+    assert list(cache) == ["big"] and cache.nbytes == 800
+    cache.pop("big")
+    assert cache.nbytes == 0 and not cache
+    cache.put("a", np.zeros(5))
+    cache.put("a", np.zeros(20))  # replaced, not counted twice
+    assert cache.nbytes == 160
+    cache.clear()
+    assert cache.nbytes == 0
+
+
+def test_view_memos_stay_within_their_byte_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(engine_module, "MEMO_BYTES", 200_000)
+    engine = _engine(3000)
+    for bound in range(0, 20_000, 500):
+        state = ROOT.with_filter(Filter("id", "GE", str(bound))).with_group(Group("word", "port", "mean"))
+        expected = _plain_display(engine, state)
+        assert engine.display(state).token == expected
+    for memo in (engine._views, engine._by_rows, engine._group_memo, engine._view_terms):
+        assert memo.nbytes <= 200_000
+    assert 1 < len(engine._views) < 40
