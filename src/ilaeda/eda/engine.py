@@ -534,9 +534,20 @@ class DisplayEngine:
         split by the last, else :meth:`_groups`.
         """
         prefix = self._group_memo.get((view.serial, grouping[:-1])) if len(grouping) > 1 else None
-        if prefix is None:
-            return _Groups(view.rows, *self._groups(grouping, view.rows))
-        return _Groups(view.rows, *self._split(prefix, grouping[-1]))
+        if prefix is not None:
+            return _Groups(view.rows, *self._split(prefix, grouping[-1]))
+        if len(grouping) == 1 and view.counts is not None:
+            return _Groups(view.rows, *self._groups_by_counts(view, grouping[0]))
+        return _Groups(view.rows, *self._groups(grouping, view.rows))
+
+    def _groups_by_counts(self, view: _View, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`_groups` of one column, from the view's counts: the groups are its codes present (ascending)."""
+        column = self.column(name)
+        counts = self._column_counts(view, name)
+        occupied = counts[1:].nonzero()[0] + 1
+        lookup = np.full(len(counts), -1, dtype=np.int64)
+        lookup[occupied] = np.arange(len(occupied))
+        return lookup[column.codes if view is self._root else column.codes[view.rows]], counts[occupied]
 
     def _groups(self, grouping: tuple[str, ...], rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Group id per row (−1 = dropped for a missing key) and the group sizes.
@@ -722,7 +733,7 @@ class _Groups:
         """Group ids and table rows of the rows in a group, in row order."""
         if self._kept is None:
             keep = self.ids >= 0
-            self._kept = (self.ids[keep], self.rows[keep])
+            self._kept = (self.ids, self.rows) if len(self.sizes) and keep.all() else (self.ids[keep], self.rows[keep])
         return self._kept
 
     @property
