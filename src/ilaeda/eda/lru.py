@@ -29,17 +29,24 @@ class LRUCache(OrderedDict[Hashable, V]):
             return self[key]
         except KeyError:
             value = compute()
-            self.put(key, value)
+            self._store(key, value)
             return value
 
     def put(self, key: Hashable, value: V) -> None:
         """Store ``value`` as the newest entry, then evict the oldest entries beyond the bounds."""
-        self.pop(key, None)
+        if key in self:
+            self.pop(key)
+        self._store(key, value)
+
+    def _store(self, key: Hashable, value: V) -> None:
         self[key] = value
-        if self.weigh is not None:
-            weight = self.weigh(value)
-            self._weights[key] = weight
-            self.nbytes += weight
+        if self.weigh is None:
+            if len(self) > self.maxsize:
+                self.popitem(last=False)
+            return
+        weight = self.weigh(value)
+        self._weights[key] = weight
+        self.nbytes += weight
         while len(self) > self.maxsize or (
             self.max_bytes is not None and self.nbytes > self.max_bytes and len(self) > 1
         ):
@@ -47,7 +54,8 @@ class LRUCache(OrderedDict[Hashable, V]):
 
     def popitem(self, last: bool = True) -> tuple[Hashable, V]:
         key, value = super().popitem(last)
-        self.nbytes -= self._weights.pop(key, 0)
+        if self._weights:
+            self.nbytes -= self._weights.pop(key, 0)
         return key, value
 
     def pop(self, key: Hashable, *default: V | None) -> V | None:  # type: ignore[override]
