@@ -27,6 +27,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from scaled_tables import row_counts
+
 DATASETS = [(schema, d) for schema in ("cyber", "flights") for d in (1, 2, 3, 4)]
 STOP, FILTER = 3, 1
 
@@ -38,7 +40,7 @@ def _digest(*parts: bytes) -> str:
 def record(episodes: int, sizes: list[int]) -> dict[str, list]:
     """Everything observable of ``episodes`` seeded sessions per dataset (or resampled table), step by step."""
     import numpy as np
-    from scaled_tables import install_engine, resampled_frame
+    from scaled_tables import install_engine, resampled_frame  # imports ilaeda: the implementation measured
 
     from ilaeda.data.sessions import OPERATORS
     from ilaeda.eda.engine import DisplayEngine
@@ -89,38 +91,23 @@ def _run(src: str, episodes: int, rows: str, path: Path) -> None:
     subprocess.run(command, env=env, check=True)
 
 
-def _sizes(text: str) -> list[int]:
-    try:
-        sizes = [int(float(s)) for s in text.split(",") if s.strip()]
-    except ValueError:
-        sizes = [0]
-    if min(sizes, default=1) < 1:
-        raise argparse.ArgumentTypeError(
-            f"--rows takes comma-separated positive row counts, e.g. 10000,1e5; got {text!r}"
-        )
-    return sizes
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--reference", help="the other implementation's source directory (holding ilaeda/)")
     parser.add_argument("--episodes", type=int, default=300, help="sessions per dataset")
-    parser.add_argument("--rows", default="", help="play on cyber/4 resampled to these sizes instead")
+    parser.add_argument("--rows", type=row_counts, default=[], help="play on cyber/4 resampled to these sizes instead")
     parser.add_argument("--dump", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    try:
-        sizes = _sizes(args.rows)
-    except argparse.ArgumentTypeError as error:
-        parser.error(str(error))
     if args.dump:
-        Path(args.dump).write_bytes(pickle.dumps(record(args.episodes, sizes)))
+        Path(args.dump).write_bytes(pickle.dumps(record(args.episodes, args.rows)))
         return
     if not args.reference or not (Path(args.reference) / "ilaeda").is_dir():
         parser.error("--reference must be a source directory holding the ilaeda package, e.g. /tmp/old/src")
     here = str(Path(__file__).resolve().parents[1] / "src")
     with tempfile.TemporaryDirectory() as tmp:
-        _run(args.reference, args.episodes, args.rows, Path(tmp) / "reference.pkl")
-        _run(here, args.episodes, args.rows, Path(tmp) / "current.pkl")
+        rows = ",".join(map(str, args.rows))
+        _run(args.reference, args.episodes, rows, Path(tmp) / "reference.pkl")
+        _run(here, args.episodes, rows, Path(tmp) / "current.pkl")
         reference = pickle.loads((Path(tmp) / "reference.pkl").read_bytes())
         current = pickle.loads((Path(tmp) / "current.pkl").read_bytes())
     first_difference = {}

@@ -25,7 +25,7 @@ import sys
 import time
 
 from env_throughput import run
-from scaled_tables import install_engine, resampled_frame
+from scaled_tables import install_engine, resampled_frame, row_counts
 
 from ilaeda.envs import EDAEnv
 
@@ -55,18 +55,6 @@ def measure(rows: int, steps: int, seed: int, dataset: int) -> dict[str, float]:
     }
 
 
-def _sizes(text: str) -> list[int]:
-    try:
-        sizes = [int(float(s)) for s in text.split(",") if s.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"--sizes takes comma-separated row counts, e.g. 10000,1e5; got {text!r}"
-        ) from None
-    if not sizes or min(sizes) < 1:
-        raise argparse.ArgumentTypeError(f"--sizes takes positive row counts, got {text!r}") from None
-    return sizes
-
-
 def _positive(text: str) -> int:
     try:
         value = int(text)
@@ -79,7 +67,7 @@ def _positive(text: str) -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", type=_sizes, default=[10_000, 100_000, 1_000_000], help="row counts")
+    parser.add_argument("--sizes", type=row_counts, default=[10_000, 100_000, 1_000_000], help="row counts")
     parser.add_argument("--steps", type=_positive, default=2000, help="no-STOP steps per size")
     parser.add_argument("--seed", type=int, default=0, help="seeds the table and the actions")
     parser.add_argument("--dataset", type=_positive, default=4, help="the cyber dataset resampled")

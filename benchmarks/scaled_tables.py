@@ -9,6 +9,8 @@ source's values. Used by ``env_scale.py`` and ``engine_equivalence.py --rows``.
 
 from __future__ import annotations
 
+import argparse
+
 import numpy as np
 import pandas as pd
 
@@ -49,3 +51,14 @@ def install_engine(frame: pd.DataFrame, schema: Schema | str = "cyber", dataset:
     engine = DisplayEngine(EncodedTable.from_frame(schema, frame), f"{schema.name}/{dataset}×{len(frame)}")
     DisplayEngine._instances[(schema.name, dataset, "")] = engine
     return engine
+
+
+def row_counts(text: str) -> list[int]:
+    """Comma-separated positive row counts (``10000,1e5``), for argparse (``""``: none)."""
+    try:
+        sizes = [int(float(s)) for s in text.split(",") if s.strip()]
+    except ValueError:
+        sizes = [0]
+    if min(sizes, default=1) < 1:
+        raise argparse.ArgumentTypeError(f"expected comma-separated positive row counts, e.g. 10000,1e5; got {text!r}")
+    return sizes
