@@ -39,6 +39,8 @@ _SORTED_COUNTS = 256
 _SPARSE_ROWS_FACTOR = 2
 #: Group keys up to this many times the view's rows (plus a constant) are counted with ``bincount``.
 _BINCOUNT_KEYS_PER_ROW = 8
+#: Below this many rows, counts come from the rows of the stacked code matrix (one gather, one ``bincount``).
+_STACKED_ROWS = 4096
 #: From this many keys on, a stable sort of keys below 2³² goes by 16-bit radix passes.
 _RADIX_SORT_ROWS = 2048
 
@@ -275,9 +277,11 @@ class DisplayEngine:
             return None
 
     def _counts_of(self, rows: np.ndarray | None) -> np.ndarray:
-        """Per-category counts of every column (stacked layout) over ``rows`` (None: every row), one
-        ``bincount`` per column (no row × column copy of the codes).
+        """Per-category counts of every column (stacked layout) over ``rows`` (None: every row): one
+        ``bincount`` of the stacked codes of a few rows, else one per column (no row × column copy).
         """
+        if rows is not None and len(rows) < _STACKED_ROWS:
+            return np.bincount(self.table.stacked_codes[rows].reshape(-1), minlength=int(self._offsets[-1]))
         counts = np.empty(int(self._offsets[-1]), dtype=np.int64)
         for name, start, end in self._ranges:
             codes = self.table.columns[name].codes
@@ -286,6 +290,8 @@ class DisplayEngine:
 
     def _stacked_codes(self, rows: np.ndarray) -> np.ndarray:
         """The codes of ``rows`` in every column, shifted into each column's range of the stacked code space."""
+        if len(rows) < _STACKED_ROWS:
+            return self.table.stacked_codes[rows].reshape(-1).astype(np.int64)
         return np.concatenate(
             [np.add(self.table.columns[name].codes[rows], start, dtype=np.int64) for name, start, _ in self._ranges]
         )

@@ -138,3 +138,14 @@ class EncodedTable:
         """Start of each schema column's codes in the stacked code space (and the total at the end)."""
         sizes = [self.columns[c].n_categories + 1 for c in self.schema.columns]
         return np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+
+    @cached_property
+    def stacked_codes(self) -> np.ndarray:
+        """Row × schema column codes shifted by :attr:`offsets` (int32 where they fit): one ``bincount``
+        counts every column of a few rows.
+        """
+        dtype = np.int32 if self.offsets[-1] < 2**31 else np.int64
+        codes = [np.add(self.columns[c].codes, o, dtype=dtype) for c, o in zip(self.schema.columns, self.offsets[:-1])]
+        stacked = np.stack(codes, axis=1) if codes else np.zeros((self.n_rows, 0), dtype=dtype)
+        stacked.setflags(write=False)
+        return stacked
