@@ -6,6 +6,10 @@ parent kept and is evaluated once per category, string tests only for the catego
 each view carries the per-category counts of every column, from one ``bincount`` over the stacked
 codes of its rows or from its parent's counts minus the rows the filter removed, whichever touches
 fewer rows; the column statistics of a view are computed once and shared by all its groupings.
+
+At scale (docs/performance.md, "Scale"): many rows are counted one column at a time (no row × column
+copy), a one-column grouping of a large view is numbered from the view's counts, and every memo of arrays is
+bounded in bytes (:data:`MEMO_BYTES`).
 """
 
 from __future__ import annotations
@@ -389,7 +393,7 @@ class DisplayEngine:
             present = present[present > 0]
         todo = present[~known[present]]
         if len(todo):
-            keep[todo] = string_test(column, action.operator, str(action.term), todo - 1)
+            keep[todo] = string_test(column, action.operator, str(action.term), (todo - 1).tolist())
             known[todo] = True
         return keep
 

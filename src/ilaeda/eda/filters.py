@@ -35,8 +35,6 @@ _COMPARE: dict[str, Callable[[Any, Any], Any]] = {
     "LE": op.le,
 }
 STRING_TESTS = frozenset({"CONTAINS", "STARTS_WITH", "ENDS_WITH"})
-#: From this many categories on, string tests are vectorised (where exact).
-VECTOR_TESTS = 512
 
 
 class InvalidFilter(Exception):
@@ -78,23 +76,9 @@ def _sorted_comparison(categories: np.ndarray, operator: str, term: str) -> np.n
     return result
 
 
-def string_test(column: EncodedColumn, operator: str, term: str, categories: np.ndarray | range) -> np.ndarray:
-    """CONTAINS/STARTS_WITH/ENDS_WITH ``term`` on the strings of ``categories`` (0-based indices).
-
-    Many categories are tested at once by numpy's string functions, which agree with Python's where
-    neither the strings nor the term hold a NUL character (:attr:`EncodedColumn.string_array`).
-    """
-    if len(categories) >= VECTOR_TESTS and "\x00" not in term and column.string_array is not None:
-        selected = column.string_array[np.asarray(categories)]
-        if operator == "CONTAINS":
-            return np.asarray(np.strings.find(selected, term) >= 0)
-        test = np.strings.startswith if operator == "STARTS_WITH" else np.strings.endswith
-        return np.asarray(test(selected, term))
-    indices = categories.tolist() if isinstance(categories, np.ndarray) else categories
-    return np.array(_python_string_test(column.strings, operator, term, indices), dtype=bool)
-
-
-def _python_string_test(strings: list[str], operator: str, term: str, categories: Iterable[int]) -> list[bool]:
+def string_test(column: EncodedColumn, operator: str, term: str, categories: Iterable[int]) -> list[bool]:
+    """CONTAINS/STARTS_WITH/ENDS_WITH ``term`` on the strings of ``categories`` (0-based indices)."""
+    strings = column.strings
     if operator == "CONTAINS":
         return [term in strings[i] for i in categories]
     if operator == "STARTS_WITH":

@@ -57,16 +57,6 @@ class EncodedColumn:
         return np.asarray(lookup[self.codes])
 
     @cached_property
-    def string_array(self) -> np.ndarray | None:
-        """:attr:`strings` as a numpy variable-width string array, for vectorised string tests; None where
-        numpy lacks that type (before 2.0) or a string holds a NUL character (numpy's string functions stop there).
-        """
-        dtypes = getattr(np, "dtypes", None)
-        if not hasattr(np, "strings") or not hasattr(dtypes, "StringDType") or "\x00" in "".join(self.strings):
-            return None
-        return np.array(self.strings, dtype=dtypes.StringDType())  # type: ignore[union-attr,arg-type]
-
-    @cached_property
     def strictly_sorted(self) -> bool:
         """Whether the categories ascend strictly under Python's comparison (``searchsorted`` finds ranges)."""
         categories = self.categories
@@ -93,16 +83,6 @@ def _render(value: object, kind: str) -> str:
     return str(value)
 
 
-_INT64_SAFE = float(2**62)
-
-
-def render_categories(categories: np.ndarray, kind: str) -> list[str]:
-    """``str()`` of each category as the benchmark renders cells; integers in one vectorised conversion."""
-    if kind == "int" and len(categories) and np.abs(categories).max() < _INT64_SAFE:
-        return list(categories.astype(np.int64).astype(str).tolist())
-    return [_render(v, kind) for v in categories]
-
-
 def encode_column(series: pd.Series, histogram: bool) -> EncodedColumn:
     """Factorise a column into sorted categories and int32 codes (0 = missing)."""
     dtype = series.dtype
@@ -116,7 +96,7 @@ def encode_column(series: pd.Series, histogram: bool) -> EncodedColumn:
     categories = np.asarray(uniques, dtype=object if kind == "str" else np.float64)
     if kind == "str":
         categories = np.array([str(v) for v in categories], dtype=object)
-    strings = render_categories(categories, kind)
+    strings = [_render(v, kind) for v in categories]
     return EncodedColumn(series.name, kind, histogram, (codes + 1).astype(np.int32), categories, strings)
 
 
