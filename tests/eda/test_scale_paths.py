@@ -81,6 +81,11 @@ def test_displays_match_an_engine_without_memos(state: State, rows: int) -> None
     parent = State(state.filters[:-1]) if state.filters else ROOT
     engine.display(parent)  # the view is narrowed from a memoised parent
     assert engine.display(state).token == _plain_display(engine, state)
+    view = engine._view(state.filters)
+    for column in state.grouping or COLUMNS:  # one-column groups from the view's counts, as from its rows' keys
+        ids, sizes = engine._groups_by_counts(view, column)
+        expected_ids, expected_sizes = engine._groups((column,), view.rows)
+        assert np.array_equal(ids, expected_ids) and np.array_equal(sizes, expected_sizes)
 
 
 def test_lru_cache_holds_at_most_max_bytes() -> None:
