@@ -617,6 +617,7 @@ class DisplayEngine:
         ids, sel = groups.kept()
         codes = column.codes[sel]
         present = codes > 0
+        complete = bool(present.all())  # no missing cell: the present rows are all rows, without a copy
         if column.kind == "str":
             # pandas 1.x: mean fails on any string (and gives 0 without one); min/max fail when a group
             # mixes strings and missing cells; sum concatenates each group's strings, 0 for a group without.
@@ -624,12 +625,17 @@ class DisplayEngine:
                 return None if present.any() else 0.0
             if (
                 func in ("min", "max")
+                and not complete
                 and not groups.singletons
                 and ((np.bincount(ids[present], minlength=k) > 0) & (np.bincount(ids[~present], minlength=k) > 0)).any()
             ):
                 return None
+        if column.kind == "str" and func == "sum":  # pandas concatenates the strings of each group
+            return value_count_entropy(_concatenation_counts(codes, ids, k)) if k > 1 else 0.0
+        if not complete:
+            ids, codes = ids[present], codes[present]
         if func in ("min", "max"):  # categories are sorted: the extreme value has the extreme code
-            extremes = _group_extremes(codes[present], ids[present], k, func)
+            extremes = _group_extremes(codes, ids, k, func)
             if len(extremes) <= 1:
                 return 0.0
             multiplicity = np.bincount(extremes)
@@ -639,17 +645,14 @@ class DisplayEngine:
             distinct = multiplicity.nonzero()[0]
             values = column.categories[distinct - 1].astype(np.float64)
             return sorted_histogram_entropy(values, multiplicity[distinct].astype(np.float64))
-        if column.kind == "str":  # sum: pandas concatenates the strings of each group
-            return value_count_entropy(_concatenation_counts(codes, ids, k)) if k > 1 else 0.0
-        values = column.numeric_values[sel]
-        present = ~np.isnan(values)
+        values = column.numeric_values[codes]  # the present rows' values (a category is never NaN)
         # bincount adds the weights of each group in row order, as np.add.at does: the same sums
         agg: np.ndarray
         if func == "sum":
-            agg = np.bincount(ids[present], weights=values[present], minlength=k)
+            agg = np.bincount(ids, weights=values, minlength=k)
         else:  # mean
-            non_null = np.bincount(ids[present], minlength=k)
-            total = np.bincount(ids[present], weights=values[present], minlength=k)
+            non_null = np.bincount(ids, minlength=k)
+            total = np.bincount(ids, weights=values, minlength=k)
             with np.errstate(invalid="ignore", divide="ignore"):
                 agg = total / non_null
             agg[non_null == 0] = np.nan

@@ -52,9 +52,8 @@ class EncodedColumn:
 
     @cached_property
     def numeric_values(self) -> np.ndarray:
-        """Row values as float64 (NaN = missing); for numeric kinds only."""
-        lookup = np.concatenate([[np.nan], self.categories.astype(np.float64)])
-        return np.asarray(lookup[self.codes])
+        """Value per code as float64 (code 0, missing: NaN); for numeric kinds only."""
+        return np.concatenate([[np.nan], self.categories.astype(np.float64)])
 
     @cached_property
     def strictly_sorted(self) -> bool:
