@@ -5,6 +5,10 @@ Edge cases: empty views, all-missing columns, a single row, groupings of one gro
 
 from __future__ import annotations
 
+import importlib.util
+from pathlib import Path
+from types import ModuleType
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -115,3 +119,41 @@ def test_view_memos_stay_within_their_byte_bound(monkeypatch: pytest.MonkeyPatch
     for memo in (engine._views, engine._by_rows, engine._group_memo, engine._view_terms):
         assert memo.nbytes <= 200_000
     assert 1 < len(engine._views) < 40
+
+
+@pytest.mark.parametrize("func", ["sum", "mean", "min", "max"])
+@pytest.mark.parametrize("column", ["id", "port"])  # no missing cell; some missing cells
+@pytest.mark.parametrize("rows", [1, 40, 6000])
+def test_aggregations_over_complete_and_incomplete_columns_match_pandas(func: str, column: str, rows: int) -> None:
+    reference_granularity = _conformance_module().reference_granularity
+    engine = _engine(rows)
+    encoded = engine.table.columns[column]
+    assert len(encoded.numeric_values) == encoded.n_categories + 1 and np.isnan(encoded.numeric_values[0])
+    frame = pd.DataFrame({c: _frame_column(engine, c) for c in COLUMNS})
+    for state in (ROOT, ROOT.with_filter(Filter("word", "EQ", "syn"))):
+        state = state.with_group(Group("word", column, func))
+        expected = reference_granularity(frame, engine.view_rows(state), state, COLUMNS)
+        assert expected is not None
+        granularity = engine.display(state).granularity
+        assert granularity is not None
+        assert granularity.globals == pytest.approx(expected[0], rel=1e-12, abs=1e-12)
+        assert dict(granularity.agg_attrs) == pytest.approx(expected[1], rel=1e-12, abs=1e-12)
+
+
+def _frame_column(engine: DisplayEngine, name: str) -> pd.Series:
+    """A column of the engine's table, decoded from its codes (missing cells as None or NaN)."""
+    column = engine.table.columns[name]
+    if column.kind == "str":
+        values = np.concatenate([[None], column.categories]).astype(object)
+        return pd.Series(values[column.codes], dtype=object)
+    return pd.Series(column.numeric_values[column.codes])
+
+
+def _conformance_module() -> ModuleType:
+    """``test_engine_conformance.py``, whose plain pandas references these tests share."""
+    path = Path(__file__).with_name("test_engine_conformance.py")
+    spec = importlib.util.spec_from_file_location("engine_conformance_reference", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
