@@ -116,7 +116,8 @@ def test_view_memos_stay_within_their_byte_bound(monkeypatch: pytest.MonkeyPatch
         state = ROOT.with_filter(Filter("id", "GE", str(bound))).with_group(Group("word", "port", "mean"))
         expected = _plain_display(engine, state)
         assert engine.display(state).token == expected
-    for memo in (engine._views, engine._by_rows, engine._group_memo, engine._view_terms):
+        assert engine.view_mask(state.filters).nonzero()[0].tolist() == engine.view_rows(state).tolist()
+    for memo in (engine._views, engine._by_rows, engine._group_memo, engine._view_terms, engine._masks):
         assert memo.nbytes <= 200_000
     assert 1 < len(engine._views) < 40
 

@@ -34,7 +34,8 @@ from ilaeda.eda.terms import TermCandidates, stable_argsort, token_candidates, u
 
 HISTOGRAM_BINS = 20
 #: Memory for each memo of arrays: the views (each holds its rows and the per-category counts of all
-#: columns), the groupings, the filters evaluated per category and the term candidates.
+#: columns), their row masks, the groupings, the filters evaluated per category, the term candidates and
+#: the value counts.
 MEMO_BYTES = 128_000_000
 _LN_BINS = float(np.log(HISTOGRAM_BINS))
 #: Up to this many counts, value-count entropy sorts them; beyond, it counts the counts.
@@ -206,7 +207,7 @@ class _View:
     ``bounds`` where each column's codes start in them.
     """
 
-    __slots__ = ("bounds", "code_counts", "codes", "counts", "layer", "mask", "rows", "serial")
+    __slots__ = ("bounds", "code_counts", "codes", "counts", "layer", "rows", "serial")
     _next_serial: ClassVar[int] = 0
 
     def __init__(self, rows: np.ndarray, counts: np.ndarray | None) -> None:
@@ -218,7 +219,6 @@ class _View:
         self.codes: np.ndarray | None = None
         self.code_counts: np.ndarray | None = None
         self.bounds: list[int] | None = None
-        self.mask: np.ndarray | None = None
         self.layer: tuple[tuple[float, ...], tuple[float, ...], tuple[float, ...]] | None = None
 
     @property
@@ -242,6 +242,7 @@ class DisplayEngine:
         self._views: LRUCache = LRUCache(cache_size, MEMO_BYTES, self._view_bytes)
         self._by_rows: LRUCache = LRUCache(cache_size, MEMO_BYTES, self._view_bytes)  # views by a summary of their rows
         self._filter_categories: LRUCache = LRUCache(cache_size, MEMO_BYTES, _array_bytes)
+        self._masks: LRUCache = LRUCache(cache_size, MEMO_BYTES, _array_bytes)  # views' row masks, by view
         self._displays: LRUCache = LRUCache(cache_size)
         self._terms: LRUCache = LRUCache(cache_size, MEMO_BYTES, _candidate_bytes)
         self._view_terms: LRUCache = LRUCache(cache_size, MEMO_BYTES, _candidate_bytes)
@@ -400,12 +401,14 @@ class DisplayEngine:
     def view_mask(self, filters: tuple[Filter, ...]) -> np.ndarray:
         """Rows of the view after applying ``filters`` in order, as a boolean mask (read-only array)."""
         view = self._view(filters)
-        if view.mask is None:
+
+        def compute() -> np.ndarray:
             mask = np.zeros(self.table.n_rows, dtype=bool)
             mask[view.rows] = True
             mask.setflags(write=False)
-            view.mask = mask
-        return view.mask
+            return mask
+
+        return self._masks.get_or(view.serial, compute)
 
     def view_rows(self, state: State) -> np.ndarray:
         """Indices of the rows of the view of ``state`` (ascending, read-only array)."""
