@@ -17,6 +17,7 @@ from ilaeda.data.schema import Schema
 from ilaeda.data.sessions import Filter, Group
 from ilaeda.eda import ROOT, DisplayEngine, State
 from ilaeda.eda import engine as engine_module
+from ilaeda.eda import table as table_module
 from ilaeda.eda.lru import LRUCache
 from ilaeda.eda.table import EncodedTable
 
@@ -45,8 +46,14 @@ def _stacked_counts(engine: DisplayEngine, rows: np.ndarray) -> np.ndarray:
 
 
 @pytest.mark.parametrize("rows", [[], [0], [3, 4, 9], list(range(40)), list(range(1, 6000, 2)), list(range(6000))])
-def test_per_column_counts_are_the_stacked_bincount(rows: list[int]) -> None:
+@pytest.mark.parametrize("int64_bytes", [32_000_000, 0])  # the code matrix as int64, as int32
+def test_per_column_counts_are_the_stacked_bincount(
+    rows: list[int], int64_bytes: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(engine_module, "_STACKED_ROWS", 4096)
+    monkeypatch.setattr(table_module, "STACKED_INT64_BYTES", int64_bytes)
     engine = _engine(6000)
+    assert engine.table.stacked_codes.dtype == (np.int64 if int64_bytes else np.int32)
     selected = np.array(rows, dtype=np.intp)
     assert (len(rows) >= engine_module._STACKED_ROWS) == (len(rows) > 3000)  # both ways of counting
     assert np.array_equal(engine._counts_of(selected), _stacked_counts(engine, selected))
@@ -80,7 +87,8 @@ def _plain_display(engine: DisplayEngine, state: State) -> str:
     ],
 )
 @pytest.mark.parametrize("rows", [1, 40, 6000])
-def test_displays_match_an_engine_without_memos(state: State, rows: int) -> None:
+def test_displays_match_an_engine_without_memos(state: State, rows: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(engine_module, "_STACKED_ROWS", 4096)  # views of 6,000 rows counted column by column
     engine = _engine(rows)
     parent = State(state.filters[:-1]) if state.filters else ROOT
     engine.display(parent)  # the view is narrowed from a memoised parent

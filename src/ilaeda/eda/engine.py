@@ -45,7 +45,7 @@ _SPARSE_ROWS_FACTOR = 2
 #: Group keys up to this many times the view's rows (plus a constant) are counted with ``bincount``.
 _BINCOUNT_KEYS_PER_ROW = 8
 #: Below this many rows, counts come from the rows of the stacked code matrix (one gather, one ``bincount``).
-_STACKED_ROWS = 4096
+_STACKED_ROWS = 65_536
 #: From this many keys on, a stable sort of keys below 2³² goes by 16-bit radix passes.
 _RADIX_SORT_ROWS = 2048
 
@@ -296,7 +296,7 @@ class DisplayEngine:
     def _stacked_codes(self, rows: np.ndarray) -> np.ndarray:
         """The codes of ``rows`` in every column, shifted into each column's range of the stacked code space."""
         if len(rows) < _STACKED_ROWS:
-            return self.table.stacked_codes[rows].reshape(-1).astype(np.int64)
+            return self.table.stacked_codes[rows].reshape(-1).astype(np.int64, copy=False)
         return np.concatenate(
             [np.add(self.table.columns[name].codes[rows], start, dtype=np.int64) for name, start, _ in self._ranges]
         )

@@ -13,6 +13,8 @@ from scipy import sparse
 
 from ilaeda.data.schema import Schema
 
+#: Largest row × column code matrix kept as int64.
+STACKED_INT64_BYTES = 32_000_000
 _BRACKETS = re.compile(r"\[[^\]]*\]")
 _SEGMENT_SPLIT = re.compile(r"\s{2,}|,\s*")
 _WORD_SPLIT = re.compile(r"[\s,\[\]]+")
@@ -120,10 +122,12 @@ class EncodedTable:
 
     @cached_property
     def stacked_codes(self) -> np.ndarray:
-        """Row × schema column codes shifted by :attr:`offsets` (int32 where they fit): one ``bincount``
-        counts every column of a few rows.
+        """Row × schema column codes shifted by :attr:`offsets`: one ``bincount`` counts every column of a
+        few rows. int64 (what ``bincount`` takes without a conversion) up to :data:`STACKED_INT64_BYTES`,
+        int32 beyond where the codes fit.
         """
-        dtype = np.int32 if self.offsets[-1] < 2**31 else np.int64
+        wide = self.n_rows * len(self.schema.columns) * 8 <= STACKED_INT64_BYTES or self.offsets[-1] >= 2**31
+        dtype = np.int64 if wide else np.int32
         codes = [np.add(self.columns[c].codes, o, dtype=dtype) for c, o in zip(self.schema.columns, self.offsets[:-1])]
         stacked = np.stack(codes, axis=1) if codes else np.zeros((self.n_rows, 0), dtype=dtype)
         stacked.setflags(write=False)
