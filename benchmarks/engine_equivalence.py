@@ -4,11 +4,15 @@ Plays the same seeded random sessions (12 actions, STOP resampled) on every data
 with the sources of this checkout and with another source tree (e.g. an earlier commit), each in its
 own process, and compares, step by step: the display token (every value at full precision), the
 observation, the coherence penalty, the decoded action, the term candidates a filter drew from, the
-view's row mask and three columns' value counts. Prints one JSON line; exit code 1 on a difference.
+view's row mask and three columns' value counts (large arrays by their SHA-1). Prints one JSON line;
+exit code 1 on a difference.
+
+``--rows 10000,100000`` plays them instead on cyber/4 resampled to each of these sizes
+(``scaled_tables.py``, the tables of ``env_scale.py``; seeded by the size), one table at a time.
 
     git archive <commit> src configs | tar -x -C /tmp/old
     OMP_NUM_THREADS=1 ILAEDA_DATA_DIR=../shared/data python benchmarks/engine_equivalence.py \
-        --reference /tmp/old/src [--episodes 300]
+        --reference /tmp/old/src [--episodes 300] [--rows 10000,100000]
 """
 
 from __future__ import annotations
@@ -23,21 +27,31 @@ import sys
 import tempfile
 from pathlib import Path
 
+from scaled_tables import row_counts
+
 DATASETS = [(schema, d) for schema in ("cyber", "flights") for d in (1, 2, 3, 4)]
 STOP, FILTER = 3, 1
 
 
-def record(episodes: int) -> dict[str, list]:
-    """Everything observable of ``episodes`` seeded sessions per dataset, step by step."""
+def _digest(*parts: bytes) -> str:
+    return hashlib.sha1(b"\x1e".join(parts)).hexdigest()
+
+
+def record(episodes: int, sizes: list[int]) -> dict[str, list]:
+    """Everything observable of ``episodes`` seeded sessions per dataset (or resampled table), step by step."""
     import numpy as np
+    from scaled_tables import install_engine, resampled_frame  # imports ilaeda: the implementation measured
 
     from ilaeda.data.sessions import OPERATORS
     from ilaeda.eda.engine import DisplayEngine
     from ilaeda.envs import EDAEnv
 
     out: dict[str, list] = {}
-    for schema, dataset in DATASETS:
+    targets = [(schema, dataset, 0) for schema, dataset in DATASETS] if not sizes else [("cyber", 4, n) for n in sizes]
+    for schema, dataset, rows in targets:
         DisplayEngine._instances.clear()
+        if rows:
+            install_engine(resampled_frame(rows, rows, schema, dataset), schema, dataset)
         env = EDAEnv(schema, (dataset,), horizon=12)
         engine = env.engine(dataset)
         env.action_space.seed(dataset)
@@ -52,7 +66,8 @@ def record(episodes: int) -> dict[str, list]:
                 if action[0] == FILTER:
                     column, operator = env.schema.columns[action[1]], OPERATORS[action[2]]
                     c = engine.term_candidates(env.stack.current.filters, column, operator)
-                    steps.append(("candidates", c.terms, c.positions.tobytes(), c.tokens))
+                    terms = "\x1f".join(c.terms).encode()
+                    steps.append(("candidates", len(c.terms), _digest(terms, c.positions.tobytes()), c.tokens))
                 obs, _, _, truncated, info = env.step(action)
                 state = env.stack.current
                 mask = np.packbits(engine.view_mask(state.filters)).tobytes()
@@ -62,34 +77,37 @@ def record(episodes: int) -> dict[str, list]:
                         obs.tobytes(),
                         info["coherence_penalty"],
                         info["action"],
-                        hashlib.sha1(mask).hexdigest(),
-                        *(engine.value_counts(state.filters, c).tobytes() for c in env.schema.columns[::5]),
+                        _digest(mask),
+                        *(_digest(engine.value_counts(state.filters, c).tobytes()) for c in env.schema.columns[::5]),
                     )
                 )
-        out[f"{schema}/{dataset}"] = steps
+        out[f"{schema}/{dataset}" + (f"×{rows}" if rows else "")] = steps
     return out
 
 
-def _run(src: str, episodes: int, path: Path) -> None:
+def _run(src: str, episodes: int, rows: str, path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([src, os.environ.get("PYTHONPATH", "")])}
-    subprocess.run([sys.executable, __file__, "--dump", str(path), "--episodes", str(episodes)], env=env, check=True)
+    command = [sys.executable, __file__, "--dump", str(path), "--episodes", str(episodes), "--rows", rows]
+    subprocess.run(command, env=env, check=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--reference", help="the other implementation's source directory (holding ilaeda/)")
     parser.add_argument("--episodes", type=int, default=300, help="sessions per dataset")
+    parser.add_argument("--rows", type=row_counts, default=[], help="play on cyber/4 resampled to these sizes instead")
     parser.add_argument("--dump", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.dump:
-        Path(args.dump).write_bytes(pickle.dumps(record(args.episodes)))
+        Path(args.dump).write_bytes(pickle.dumps(record(args.episodes, args.rows)))
         return
     if not args.reference or not (Path(args.reference) / "ilaeda").is_dir():
         parser.error("--reference must be a source directory holding the ilaeda package, e.g. /tmp/old/src")
     here = str(Path(__file__).resolve().parents[1] / "src")
     with tempfile.TemporaryDirectory() as tmp:
-        _run(args.reference, args.episodes, Path(tmp) / "reference.pkl")
-        _run(here, args.episodes, Path(tmp) / "current.pkl")
+        rows = ",".join(map(str, args.rows))
+        _run(args.reference, args.episodes, rows, Path(tmp) / "reference.pkl")
+        _run(here, args.episodes, rows, Path(tmp) / "current.pkl")
         reference = pickle.loads((Path(tmp) / "reference.pkl").read_bytes())
         current = pickle.loads((Path(tmp) / "current.pkl").read_bytes())
     first_difference = {}
@@ -106,6 +124,7 @@ def main() -> None:
                 "equal": not first_difference,
                 "records": sum(len(s) for s in reference.values()),
                 "episodes_per_dataset": args.episodes,
+                "tables": list(reference),
                 "first_difference": first_difference,
             }
         )

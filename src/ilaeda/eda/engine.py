@@ -6,13 +6,16 @@ parent kept and is evaluated once per category, string tests only for the catego
 each view carries the per-category counts of every column, from one ``bincount`` over the stacked
 codes of its rows or from its parent's counts minus the rows the filter removed, whichever touches
 fewer rows; the column statistics of a view are computed once and shared by all its groupings.
+
+At scale (docs/performance.md, "Scale"): many rows are counted one column at a time (no row × column
+copy), a one-column grouping of a large view is numbered from the view's counts, and every memo of arrays is
+bounded in bytes (:data:`MEMO_BYTES`).
 """
 
 from __future__ import annotations
 
 import math
 import os
-from collections import OrderedDict
 from functools import lru_cache
 from typing import ClassVar
 
@@ -30,9 +33,10 @@ from ilaeda.eda.table import EncodedColumn, EncodedTable
 from ilaeda.eda.terms import TermCandidates, stable_argsort, token_candidates, uses_tokens, value_candidates
 
 HISTOGRAM_BINS = 20
-#: Memory for the view memo (each view holds its rows and the per-category counts of all columns) and
-#: for the memo of filters evaluated per category.
-VIEW_CACHE_BYTES = 64_000_000
+#: Memory for each memo of arrays: the views (each holds its rows and the per-category counts of all
+#: columns), their row masks, the groupings, the filters evaluated per category, the term candidates and
+#: the value counts.
+MEMO_BYTES = 128_000_000
 _LN_BINS = float(np.log(HISTOGRAM_BINS))
 #: Up to this many counts, value-count entropy sorts them; beyond, it counts the counts.
 _SORTED_COUNTS = 256
@@ -40,6 +44,8 @@ _SORTED_COUNTS = 256
 _SPARSE_ROWS_FACTOR = 2
 #: Group keys up to this many times the view's rows (plus a constant) are counted with ``bincount``.
 _BINCOUNT_KEYS_PER_ROW = 8
+#: Below this many rows, counts come from the rows of the stacked code matrix (one gather, one ``bincount``).
+_STACKED_ROWS = 65_536
 #: From this many keys on, a stable sort of keys below 2³² goes by 16-bit radix passes.
 _RADIX_SORT_ROWS = 2048
 
@@ -181,6 +187,18 @@ def _log(m: int) -> float:
     return float(np.log(m))
 
 
+def _array_bytes(value: np.ndarray | tuple[np.ndarray, ...] | None) -> int:
+    """Memory of a memoised array (or tuple of arrays; None: nothing)."""
+    if value is None:
+        return 0
+    return value.nbytes if isinstance(value, np.ndarray) else sum(a.nbytes for a in value)
+
+
+def _candidate_bytes(candidates: TermCandidates) -> int:
+    """Memory of term candidates, with room for the term tuple and index they build on demand."""
+    return 2 * (candidates.order.nbytes + candidates.positions.nbytes)
+
+
 class _View:
     """The rows of one filter chain and the per-category counts of every column (stacked layout).
 
@@ -189,7 +207,7 @@ class _View:
     ``bounds`` where each column's codes start in them.
     """
 
-    __slots__ = ("bounds", "code_counts", "codes", "counts", "layer", "mask", "rows", "serial")
+    __slots__ = ("bounds", "code_counts", "codes", "counts", "layer", "rows", "serial")
     _next_serial: ClassVar[int] = 0
 
     def __init__(self, rows: np.ndarray, counts: np.ndarray | None) -> None:
@@ -201,7 +219,6 @@ class _View:
         self.codes: np.ndarray | None = None
         self.code_counts: np.ndarray | None = None
         self.bounds: list[int] | None = None
-        self.mask: np.ndarray | None = None
         self.layer: tuple[tuple[float, ...], tuple[float, ...], tuple[float, ...]] | None = None
 
     @property
@@ -220,17 +237,18 @@ class DisplayEngine:
         self.name = name
         self._offsets = table.offsets
         self._position = {c: i for i, c in enumerate(self.schema.columns)}
-        view_bytes = 8 * (table.n_rows + int(self._offsets[-1]))
-        self._views: LRUCache = LRUCache(max(64, min(cache_size, VIEW_CACHE_BYTES // max(view_bytes, 1))))
-        widest = max((c.n_categories + 1 for c in table.columns.values()), default=1)
-        self._filter_categories: LRUCache = LRUCache(max(1_000, min(cache_size, VIEW_CACHE_BYTES // (2 * widest))))
+        bounds = self._offsets.tolist()
+        self._ranges = [(c, bounds[i], bounds[i + 1]) for i, c in enumerate(self.schema.columns)]
+        self._views: LRUCache = LRUCache(cache_size, MEMO_BYTES, self._view_bytes)
+        self._by_rows: LRUCache = LRUCache(cache_size, MEMO_BYTES, self._view_bytes)  # views by a summary of their rows
+        self._filter_categories: LRUCache = LRUCache(cache_size, MEMO_BYTES, _array_bytes)
+        self._masks: LRUCache = LRUCache(cache_size, MEMO_BYTES, _array_bytes)  # views' row masks, by view
         self._displays: LRUCache = LRUCache(cache_size)
-        self._terms: LRUCache = LRUCache(cache_size)
-        self._view_terms: LRUCache = LRUCache(cache_size)
-        self._counts: LRUCache = LRUCache(cache_size)
-        self._group_memo: LRUCache = LRUCache(64)
+        self._terms: LRUCache = LRUCache(cache_size, MEMO_BYTES, _candidate_bytes)
+        self._view_terms: LRUCache = LRUCache(cache_size, MEMO_BYTES, _candidate_bytes)
+        self._counts: LRUCache = LRUCache(cache_size, MEMO_BYTES, _array_bytes)
+        self._group_memo: LRUCache = LRUCache(64, MEMO_BYTES, _Groups.nbytes)
         self._score_memo: LRUCache = LRUCache(cache_size)
-        self._by_rows: OrderedDict[tuple[int, ...], _View] = OrderedDict()  # views by a summary of their rows
         self._root: _View | None = None
         self._empty: _View | None = None
 
@@ -263,14 +281,29 @@ class DisplayEngine:
         except InvalidFilter:
             return None
 
-    def _counts_of(self, rows: np.ndarray) -> np.ndarray:
-        """Per-category counts of every column (stacked layout) over ``rows``."""
-        return np.bincount(self.table.stacked_codes[rows].reshape(-1), minlength=int(self._offsets[-1]))
+    def _counts_of(self, rows: np.ndarray | None) -> np.ndarray:
+        """Per-category counts of every column (stacked layout) over ``rows`` (None: every row): one
+        ``bincount`` of the stacked codes of a few rows, else one per column (no row × column copy).
+        """
+        if rows is not None and len(rows) < _STACKED_ROWS:
+            return np.bincount(self.table.stacked_codes[rows].reshape(-1), minlength=int(self._offsets[-1]))
+        counts = np.empty(int(self._offsets[-1]), dtype=np.int64)
+        for name, start, end in self._ranges:
+            codes = self.table.columns[name].codes
+            counts[start:end] = np.bincount(codes if rows is None else codes[rows], minlength=end - start)
+        return counts
+
+    def _stacked_codes(self, rows: np.ndarray) -> np.ndarray:
+        """The codes of ``rows`` in every column, shifted into each column's range of the stacked code space."""
+        if len(rows) < _STACKED_ROWS:
+            return self.table.stacked_codes[rows].reshape(-1).astype(np.int64, copy=False)
+        return np.concatenate(
+            [np.add(self.table.columns[name].codes[rows], start, dtype=np.int64) for name, start, _ in self._ranges]
+        )
 
     def _root_view(self) -> _View:
         if self._root is None:
-            rows = np.arange(self.table.n_rows, dtype=np.intp)
-            self._root = _View(rows, self._counts_of(rows))
+            self._root = _View(np.arange(self.table.n_rows, dtype=np.intp), self._counts_of(None))
         return self._root
 
     def _empty_view(self) -> _View:
@@ -291,7 +324,7 @@ class DisplayEngine:
         keep = self._categories(action, column, parent) if parent.n else None
         if keep is None:  # invalid filter or empty parent: the view is empty
             return self._empty_view()
-        kept = keep[column.codes[parent.rows]]
+        kept = keep[column.codes if parent is self._root else column.codes[parent.rows]]  # the root's rows: 0…n−1
         rows = parent.rows[kept]
         if len(rows) == parent.n:
             return parent  # the filter keeps every row: the same view
@@ -308,10 +341,15 @@ class DisplayEngine:
             counts = parent.counts - self._counts_of(parent.rows[~kept])
         else:
             counts = self._counts_of(rows)
-        view = self._by_rows[fingerprint] = _View(rows, counts)
-        if len(self._by_rows) > self._views.maxsize:
-            self._by_rows.popitem(last=False)
+        view = _View(rows, counts)
+        self._by_rows.put(fingerprint, view)
         return view
+
+    def _view_bytes(self, view: _View) -> int:
+        """Memory ``view`` holds once its sparse counts are filled in (a bound)."""
+        if view.counts is not None:
+            return view.rows.nbytes + 3 * view.counts.nbytes
+        return view.rows.nbytes * (1 + 2 * len(self._position))
 
     def _sparse(self, view: _View) -> _View:
         """Fill in the stacked codes present in ``view``, their counts and each column's bounds."""
@@ -320,9 +358,7 @@ class DisplayEngine:
                 codes = view.counts.nonzero()[0]
                 counts = view.counts[codes]
             else:
-                codes, counts = _distinct_counts(
-                    self.table.stacked_codes[view.rows].reshape(-1), int(self._offsets[-1])
-                )
+                codes, counts = _distinct_counts(self._stacked_codes(view.rows), int(self._offsets[-1]))
             view.bounds = codes.searchsorted(self._offsets).tolist()
             view.codes, view.code_counts = codes, counts
         return view
@@ -365,12 +401,14 @@ class DisplayEngine:
     def view_mask(self, filters: tuple[Filter, ...]) -> np.ndarray:
         """Rows of the view after applying ``filters`` in order, as a boolean mask (read-only array)."""
         view = self._view(filters)
-        if view.mask is None:
+
+        def compute() -> np.ndarray:
             mask = np.zeros(self.table.n_rows, dtype=bool)
             mask[view.rows] = True
             mask.setflags(write=False)
-            view.mask = mask
-        return view.mask
+            return mask
+
+        return self._masks.get_or(view.serial, compute)
 
     def view_rows(self, state: State) -> np.ndarray:
         """Indices of the rows of the view of ``state`` (ascending, read-only array)."""
@@ -509,9 +547,20 @@ class DisplayEngine:
         split by the last, else :meth:`_groups`.
         """
         prefix = self._group_memo.get((view.serial, grouping[:-1])) if len(grouping) > 1 else None
-        if prefix is None:
-            return _Groups(view.rows, *self._groups(grouping, view.rows))
-        return _Groups(view.rows, *self._split(prefix, grouping[-1]))
+        if prefix is not None:
+            return _Groups(view.rows, *self._split(prefix, grouping[-1]))
+        if len(grouping) == 1 and view.counts is not None:
+            return _Groups(view.rows, *self._groups_by_counts(view, grouping[0]))
+        return _Groups(view.rows, *self._groups(grouping, view.rows))
+
+    def _groups_by_counts(self, view: _View, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`_groups` of one column, from the view's counts: the groups are its codes present (ascending)."""
+        column = self.column(name)
+        counts = self._column_counts(view, name)
+        occupied = counts[1:].nonzero()[0] + 1
+        lookup = np.full(len(counts), -1, dtype=np.int64)
+        lookup[occupied] = np.arange(len(occupied))
+        return lookup[column.codes if view is self._root else column.codes[view.rows]], counts[occupied]
 
     def _groups(self, grouping: tuple[str, ...], rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Group id per row (−1 = dropped for a missing key) and the group sizes.
@@ -571,6 +620,7 @@ class DisplayEngine:
         ids, sel = groups.kept()
         codes = column.codes[sel]
         present = codes > 0
+        complete = bool(present.all())  # no missing cell: the present rows are all rows, without a copy
         if column.kind == "str":
             # pandas 1.x: mean fails on any string (and gives 0 without one); min/max fail when a group
             # mixes strings and missing cells; sum concatenates each group's strings, 0 for a group without.
@@ -578,12 +628,17 @@ class DisplayEngine:
                 return None if present.any() else 0.0
             if (
                 func in ("min", "max")
+                and not complete
                 and not groups.singletons
                 and ((np.bincount(ids[present], minlength=k) > 0) & (np.bincount(ids[~present], minlength=k) > 0)).any()
             ):
                 return None
+        if column.kind == "str" and func == "sum":  # pandas concatenates the strings of each group
+            return value_count_entropy(_concatenation_counts(codes, ids, k)) if k > 1 else 0.0
+        if not complete:
+            ids, codes = ids[present], codes[present]
         if func in ("min", "max"):  # categories are sorted: the extreme value has the extreme code
-            extremes = _group_extremes(codes[present], ids[present], k, func)
+            extremes = _group_extremes(codes, ids, k, func)
             if len(extremes) <= 1:
                 return 0.0
             multiplicity = np.bincount(extremes)
@@ -593,17 +648,14 @@ class DisplayEngine:
             distinct = multiplicity.nonzero()[0]
             values = column.categories[distinct - 1].astype(np.float64)
             return sorted_histogram_entropy(values, multiplicity[distinct].astype(np.float64))
-        if column.kind == "str":  # sum: pandas concatenates the strings of each group
-            return value_count_entropy(_concatenation_counts(codes, ids, k)) if k > 1 else 0.0
-        values = column.numeric_values[sel]
-        present = ~np.isnan(values)
+        values = column.numeric_values[codes]  # the present rows' values (a category is never NaN)
         # bincount adds the weights of each group in row order, as np.add.at does: the same sums
         agg: np.ndarray
         if func == "sum":
-            agg = np.bincount(ids[present], weights=values[present], minlength=k)
+            agg = np.bincount(ids, weights=values, minlength=k)
         else:  # mean
-            non_null = np.bincount(ids[present], minlength=k)
-            total = np.bincount(ids[present], weights=values[present], minlength=k)
+            non_null = np.bincount(ids, minlength=k)
+            total = np.bincount(ids, weights=values, minlength=k)
             with np.errstate(invalid="ignore", divide="ignore"):
                 agg = total / non_null
             agg[non_null == 0] = np.nan
@@ -679,6 +731,11 @@ class _Groups:
         self._kept: tuple[np.ndarray, np.ndarray] | None = None
         self._globals: tuple[float, float, float] | None = None
 
+    @staticmethod
+    def nbytes(groups: _Groups) -> int:
+        """Memory of the group ids and sizes, with room for the kept rows (the view's rows are not counted)."""
+        return 3 * groups.ids.nbytes + groups.sizes.nbytes
+
     def globals(self) -> tuple[float, float, float]:
         """``inverse_ngroups``, ``inverse_size_mean`` and ``site_std`` (at least one group)."""
         if self._globals is None:
@@ -692,7 +749,7 @@ class _Groups:
         """Group ids and table rows of the rows in a group, in row order."""
         if self._kept is None:
             keep = self.ids >= 0
-            self._kept = (self.ids[keep], self.rows[keep])
+            self._kept = (self.ids, self.rows) if len(self.sizes) and keep.all() else (self.ids[keep], self.rows[keep])
         return self._kept
 
     @property

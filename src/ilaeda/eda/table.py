@@ -13,6 +13,8 @@ from scipy import sparse
 
 from ilaeda.data.schema import Schema
 
+#: Largest row × column code matrix kept as int64.
+STACKED_INT64_BYTES = 32_000_000
 _BRACKETS = re.compile(r"\[[^\]]*\]")
 _SEGMENT_SPLIT = re.compile(r"\s{2,}|,\s*")
 _WORD_SPLIT = re.compile(r"[\s,\[\]]+")
@@ -52,9 +54,8 @@ class EncodedColumn:
 
     @cached_property
     def numeric_values(self) -> np.ndarray:
-        """Row values as float64 (NaN = missing); for numeric kinds only."""
-        lookup = np.concatenate([[np.nan], self.categories.astype(np.float64)])
-        return np.asarray(lookup[self.codes])
+        """Value per code as float64 (code 0, missing: NaN); for numeric kinds only."""
+        return np.concatenate([[np.nan], self.categories.astype(np.float64)])
 
     @cached_property
     def strictly_sorted(self) -> bool:
@@ -121,10 +122,13 @@ class EncodedTable:
 
     @cached_property
     def stacked_codes(self) -> np.ndarray:
-        """Row × schema column codes shifted by :attr:`offsets`: one ``bincount`` counts every column."""
-        codes = [
-            self.columns[c].codes.astype(np.int64) + offset for c, offset in zip(self.schema.columns, self.offsets[:-1])
-        ]
-        stacked = np.stack(codes, axis=1) if codes else np.zeros((self.n_rows, 0), dtype=np.int64)
+        """Row × schema column codes shifted by :attr:`offsets`: one ``bincount`` counts every column of a
+        few rows. int64 (what ``bincount`` takes without a conversion) up to :data:`STACKED_INT64_BYTES`,
+        int32 beyond where the codes fit.
+        """
+        wide = self.n_rows * len(self.schema.columns) * 8 <= STACKED_INT64_BYTES or self.offsets[-1] >= 2**31
+        dtype = np.int64 if wide else np.int32
+        codes = [np.add(self.columns[c].codes, o, dtype=dtype) for c, o in zip(self.schema.columns, self.offsets[:-1])]
+        stacked = np.stack(codes, axis=1) if codes else np.zeros((self.n_rows, 0), dtype=dtype)
         stacked.setflags(write=False)
         return stacked
