@@ -79,7 +79,8 @@ def test_each_signature_selects_exactly_its_event(bundle: Bundle) -> None:
         assert [e.kind for e in bundle.events[dataset]] == list(EVENT_KINDS)
         for event in bundle.events[dataset]:
             rows = engine.view_rows(State(filters=event.signature))
-            keys = engine.column("packet_number").numeric_values[rows]
+            key = engine.column("packet_number")
+            keys = key.numeric_values[key.codes[rows]]
             assert keys.astype(int).tolist() == list(event.rows)
 
 

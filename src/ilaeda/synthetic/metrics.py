@@ -38,7 +38,8 @@ class Discovery:
 
 def event_rows_mask(engine: DisplayEngine, event: Event) -> np.ndarray:
     """Boolean row mask of an event's rows (matched by the primary key)."""
-    keys = engine.column(engine.schema.primary_key).numeric_values
+    key = engine.column(engine.schema.primary_key)
+    keys = key.numeric_values[key.codes]  # numeric_values is per code
     return np.isin(keys, np.asarray(event.rows, dtype=np.float64))
 
 
