@@ -56,6 +56,11 @@ class PhaseClock:
             self.wall[phase] = self.wall.get(phase, 0.0) + now[1] - self._mark[1]
         self._mark = now
 
+    def enter(self, phase: str) -> None:
+        """From now on (until a nested phase starts) the time is ``phase``'s."""
+        self._charge()
+        self._stack.append(phase)
+
     def wrap(self, owner: Any, name: str, phase: str) -> None:
         """Time every call of ``owner.name`` as ``phase``."""
         original: Callable[..., Any] = getattr(owner, name)
@@ -133,8 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     clock = PhaseClock()
     instrument(clock)
     startup_cpu, startup_wall = cpu_seconds(), time.perf_counter() - _START_WALL
-    clock._stack.append("other")
-    clock._charge()
+    clock.enter("other")
     with tempfile.TemporaryDirectory(prefix="ilaeda-throughput-") as tmp:
         updates: dict[str, Any] = {
             "seed": args.seed,
@@ -150,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
             config_updates=updates,
             options={"--loglevel": "WARNING"},
         )
-    clock._charge()
+    clock.enter("other")
     result = run.result or {}
     figures: dict[str, Any] = {
         "config": Path(args.config).name,
