@@ -5,7 +5,8 @@
 * :mod:`~ilaeda.algorithms.session_oracle`: the session-oracle expert for DAgger (an approximate
   expert), registered in imitation's ``policy_registry`` as ``"eda-sessions"`` on import;
 * :mod:`~ilaeda.algorithms.serialize`: state-dict checkpoints safe to load with ``weights_only=True``;
-* :mod:`~ilaeda.algorithms.rollout`: session generation with a policy, env step timing.
+* :mod:`~ilaeda.algorithms.rollout`: session generation with a policy, env step timing;
+* :mod:`~ilaeda.algorithms.lean`: less torch overhead per training step, the same numbers computed.
 """
 
 from ilaeda.algorithms.penalty import (

@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import torch as th
 from imitation.algorithms.adversarial.common import AdversarialTrainer
 
 from ilaeda.algorithms import penalty
+from ilaeda.algorithms.lean import foreach_optimizer, lean_torch
 from ilaeda.algorithms.serialize import save_reward_net
 from ilaeda.contract import ADVERSARIAL_TRAINERS, RunResult
 from ilaeda.errors import ConfigError
@@ -64,7 +64,7 @@ def train_adversarial(
 ) -> RunResult:
     """Train ``algo`` (``gail`` or ``airl``), evaluate it and return the result."""
     watch = Stopwatch()
-    th.set_num_threads(int(torch_num_threads))
+    lean_torch(torch_num_threads)
     split = env_ing.get_split()
     warm = bool(bc_warm_start["enabled"])
     label = f"bc{algo}" if warm else algo
@@ -103,6 +103,7 @@ def train_adversarial(
             allow_variable_horizon=options.variable_horizon,
             **dict(algorithm_kwargs),
         )
+        foreach_optimizer(trainer._disc_opt)
 
         train_eval = training_evaluation.make_callback(
             trainer.policy, _run, seed, total_timesteps // trainer.gen_train_timesteps, lambda: gen_algo.num_timesteps

@@ -18,9 +18,9 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
-import torch as th
 from imitation.algorithms import dagger as dagger_algo
 
+from ilaeda.algorithms.lean import lean_torch
 from ilaeda.algorithms.session_oracle import SessionOracle
 from ilaeda.contract import RunResult
 from ilaeda.scripts import console
@@ -41,7 +41,7 @@ logger = logging.getLogger(__name__)
 def bc(_run: Run, seed: int, torch_num_threads: int, environment: Mapping[str, Any]) -> RunResult:
     """Behaviour cloning on the split's training demonstrations."""
     watch = Stopwatch()
-    th.set_num_threads(int(torch_num_threads))
+    lean_torch(torch_num_threads)
     split = env_ing.get_split()
     custom_logger, log_dir = logging_ing.setup_logging()
     options = env_ing.env_options()
@@ -79,7 +79,7 @@ def dagger(
 ) -> RunResult:
     """DAgger with the session-oracle expert (approximate), seeded with the recorded sessions."""
     watch = Stopwatch()
-    th.set_num_threads(int(torch_num_threads))
+    lean_torch(torch_num_threads)
     split = env_ing.get_split()
     custom_logger, log_dir = logging_ing.setup_logging()
     options = env_ing.env_options()

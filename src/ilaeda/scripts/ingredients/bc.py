@@ -18,6 +18,7 @@ from imitation.data.types import Trajectory
 from imitation.util import logger as imit_logger
 from stable_baselines3.common.policies import ActorCriticPolicy
 
+from ilaeda.algorithms.lean import foreach_optimizer
 from ilaeda.contract import check_positive_int
 from ilaeda.errors import ConfigError
 from ilaeda.scripts._sacred import sacred
@@ -69,7 +70,7 @@ def make_bc(
                 f"bc.batch_size={batch_size} exceeds the {total} expert transitions; "
                 "lower bc.batch_size or use more demonstrations"
             )
-    return bc_algo.BC(
+    trainer = bc_algo.BC(
         observation_space=policy.observation_space,
         action_space=policy.action_space,
         rng=rng,
@@ -81,6 +82,8 @@ def make_bc(
         l2_weight=float(l2_weight),
         custom_logger=custom_logger,
     )
+    foreach_optimizer(trainer.optimizer)
+    return trainer
 
 
 @bc_ingredient.capture

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from stable_baselines3 import PPO
 from stable_baselines3.common.vec_env import VecEnv
 
+from ilaeda.algorithms.lean import foreach_optimizer
 from ilaeda.algorithms.serialize import sb3_policy_kwargs
 from ilaeda.contract import check_positive_int
 from ilaeda.errors import ConfigError
@@ -107,7 +108,7 @@ def make_rl_algo(
 
         algo_class = MaskablePPO
     try:
-        return algo_class(
+        algo = algo_class(
             "MlpPolicy",
             venv,
             n_steps=batch_size // venv.num_envs,
@@ -119,3 +120,5 @@ def make_rl_algo(
         )
     except TypeError as exc:
         raise ConfigError(f"rl.rl_kwargs has an argument PPO does not take: {exc}") from None
+    foreach_optimizer(algo.policy.optimizer)
+    return algo
