@@ -28,8 +28,12 @@ system-deps:
 
 LINT_PATHS := src tests experiments benchmarks
 
+# The suite runs across the cores (pytest-xdist, one worker per core); tests that share a module fixture run in one
+# worker (tests/conftest.py). TEST_WORKERS=0 runs it in this process.
+TEST_WORKERS ?= auto
+
 test: lint system-deps
-	ILAEDA_DATA_DIR=$(DATA_DIR) OMP_NUM_THREADS=1 $(PY) -m pytest -q
+	ILAEDA_DATA_DIR=$(DATA_DIR) OMP_NUM_THREADS=1 $(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadgroup
 
 # Format check, lint (incl. docstring rules), type check.
 lint: $(STAMP)
