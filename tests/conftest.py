@@ -18,31 +18,43 @@ def _test_environment() -> None:
         os.environ["ILAEDA_DATA_DIR"] = str(SHARED_DATA_DIR)
 
 
-def xdist_group_of(item: pytest.Item) -> str | None:
-    """The group of tests that must run in one xdist worker with ``item``, or None.
+#: The xdist group of every module whose tests start a local Slurm cluster (tests/slurm.py): two clusters on
+#: one host at once are not something the tests mean to exercise, so such modules run one after another.
+SLURM_GROUP = "slurm-cluster"
+
+
+def _module(item: pytest.Item) -> str:
+    return item.nodeid.split("::", 1)[0]
+
+
+def _shares_a_module_fixture(item: pytest.Item) -> bool:
+    info = getattr(item, "_fixtureinfo", None)
+    return info is not None and any(d.scope == "module" for defs in info.name2fixturedefs.values() for d in defs)
+
+
+def xdist_groups(items: list[pytest.Item]) -> dict[str, str]:
+    """``nodeid → group`` of the tests that must run in one xdist worker together.
 
     The tests of a module that share a module-scoped fixture (real training runs, a Slurm cluster, a built
-    wheel) form one group, so each worker does not set the fixture up again; a test that names its own
-    ``xdist_group`` keeps it.
+    wheel) form one group, so no second worker sets the fixture up again; in the modules that start a Slurm
+    cluster that group is :data:`SLURM_GROUP`. A test that names its own ``xdist_group`` keeps it.
     """
-    if item.get_closest_marker("xdist_group") is not None:
-        return None
-    info = getattr(item, "_fixtureinfo", None)
-    if info is None:
-        return None
-    if any(d.scope == "module" for defs in info.name2fixturedefs.values() for d in defs):
-        return item.nodeid.split("::", 1)[0]
-    return None
+    slurm_modules = {_module(item) for item in items if "slurm_cluster" in getattr(item, "fixturenames", ())}
+    return {
+        item.nodeid: SLURM_GROUP if _module(item) in slurm_modules else _module(item)
+        for item in items
+        if item.get_closest_marker("xdist_group") is None and _shares_a_module_fixture(item)
+    }
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Group the tests for xdist, and put the long ones (``slow``, or sharing a module fixture) first: xdist hands
-    out work in this order, so they start at once instead of finishing last on one core.
+    """Group the tests for xdist, and put the long ones (``slow``, or in a group) first: xdist hands out work in
+    this order, so they start at once instead of finishing last on one core.
     """
+    groups = xdist_groups(items)
     for item in items:
-        group = xdist_group_of(item)
-        if group is not None:
-            item.add_marker(pytest.mark.xdist_group(group))
+        if item.nodeid in groups:
+            item.add_marker(pytest.mark.xdist_group(groups[item.nodeid]))
     items.sort(
         key=lambda item: item.get_closest_marker("slow") is None and item.get_closest_marker("xdist_group") is None
     )

@@ -344,7 +344,7 @@ def _runs(out: Path) -> list[dict]:
     return found
 
 
-def _parallel(lines: str, cwd: Path, env: dict[str, str], jobs: int = 4, timeout: int = 600) -> None:
+def _parallel(lines: str, cwd: Path, env: dict[str, str], jobs: int = 4, timeout: int = 840) -> None:
     res = subprocess.run(
         ["parallel", "--halt", "never", "-j", str(jobs)],
         input=lines,
