@@ -1,10 +1,11 @@
-# ilaeda: `make run` sets up .venv (if missing) and runs the main job; `make test` sets up and runs the tests.
+# ilaeda: `make run` sets up .venv (if missing) and runs the main job; `make test` sets up, lints and runs the tests
+# (`make -j2 test`, as .ci/run does, sets up the venv beside the system packages, then lints beside pytest).
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.ilaeda-installed
 
-.PHONY: run test setup lint clean system-deps
+.PHONY: run test pytest setup lint clean system-deps
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,7 +33,9 @@ LINT_PATHS := src tests experiments benchmarks
 # worker (tests/conftest.py). TEST_WORKERS=0 runs it in this process.
 TEST_WORKERS ?= auto
 
-test: lint system-deps
+test: lint pytest
+
+pytest: $(STAMP) system-deps
 	ILAEDA_DATA_DIR=$(DATA_DIR) OMP_NUM_THREADS=1 $(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadgroup
 
 # Format check, lint (incl. docstring rules), type check.
