@@ -105,7 +105,7 @@ class SlurmCluster:
         """The environment for sbatch/squeue/scontrol against this cluster."""
         return {**os.environ, "SLURM_CONF": str(self.conf)}
 
-    def start(self, timeout: float = 30.0) -> None:
+    def start(self, timeout: float = 120.0) -> None:
         """Write the configuration and start the daemons; wait until the node is idle."""
         root = self.root
         for sub in ("munge", "state", "spool", "log"):

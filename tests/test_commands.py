@@ -465,7 +465,7 @@ def test_fake_grid_under_slurm(tmp_path: Path, fake_scripts: dict[str, str], slu
     ).stdout
     start = time.time()
     jobs = _submit(lines, work, {**slurm_cluster.env, **fake_scripts})
-    states = slurm_cluster.wait(jobs, timeout=240)
+    states = slurm_cluster.wait(jobs, timeout=600)
     assert set(states.values()) == {"COMPLETED"}, (states, slurm_cluster.logs())
     runs = _runs(work / "out put")
     assert len(runs) == 5 and all(r["status"] == "COMPLETED" for r in runs)

@@ -126,7 +126,7 @@ def test_bad_input_subprocesses(policy_files: dict[str, Path], tmp_path: Path) -
         procs[name] = _start(_cmd(script, *args), tmp_path)
     failures = []
     for name, proc in procs.items():
-        out, err = proc.communicate(timeout=240)
+        out, err = proc.communicate(timeout=600)
         _, _, must, hint = _case(name, policy_files)
         failures.append(_check(name, proc.returncode, out, err, must, hint))
     assert not [f for f in failures if f], "\n".join(f for f in failures if f)
@@ -173,7 +173,7 @@ def test_default_observer_and_interrupt(tmp_path: Path) -> None:
     assert json.loads(run_json.read_text())["status"] == "INTERRUPTED"
     assert "error: interrupted" in err
 
-    out, err = ok.communicate(timeout=240)
+    out, err = ok.communicate(timeout=600)
     assert ok.returncode == 0, err[-2000:]
     sacred_dir = ok_dir / "output" / "sacred" / "train_imitation"
     assert sorted(p.name for p in sacred_dir.iterdir()) == ["1", "_sources"]  # exactly one observer
