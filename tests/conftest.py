@@ -3,6 +3,7 @@ grouping of tests for pytest-xdist (``make test`` runs ``-n auto --dist loadgrou
 """
 
 import os
+import signal
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,10 @@ SHARED_DATA_DIR = (REPO_ROOT.parent / "shared" / "data").resolve()
 @pytest.fixture(scope="session", autouse=True)
 def _test_environment() -> None:
     os.environ["OMP_NUM_THREADS"] = "1"
+    # xdist workers start with Ctrl-C ignored, and so would every command a test starts: the tests that interrupt
+    # a command with SIGINT need it delivered, as in a terminal.
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     if not os.environ.get("ILAEDA_DATA_DIR"):
         os.environ["ILAEDA_DATA_DIR"] = str(SHARED_DATA_DIR)
 
