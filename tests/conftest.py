@@ -1,5 +1,6 @@
 """Test-wide settings: one OpenMP thread, the shared data folder when ILAEDA_DATA_DIR is unset, and the
-grouping of tests for pytest-xdist (``make test`` runs ``-n auto --dist loadgroup``).
+grouping of tests for pytest-xdist (``make test`` runs ``-n auto --dist loadfile``; the ``xdist_group`` marks
+serve ``--dist loadgroup``).
 """
 
 import os
@@ -37,29 +38,30 @@ def _shares_a_module_fixture(item: pytest.Item) -> bool:
     return info is not None and any(d.scope == "module" for defs in info.name2fixturedefs.values() for d in defs)
 
 
-def xdist_groups(items: list[pytest.Item]) -> dict[str, str]:
-    """``nodeid → group`` of the tests that must run in one xdist worker together.
+def xdist_group_of(item: pytest.Item) -> str | None:
+    """The group of tests that must run in one xdist worker with ``item``, or None.
 
     The tests of a module that share a module-scoped fixture (real training runs, a Slurm cluster, a built
     wheel) form one group, so no second worker sets the fixture up again; in the modules that start a Slurm
     cluster that group is :data:`SLURM_GROUP`. A test that names its own ``xdist_group`` keeps it.
     """
-    slurm_modules = {_module(item) for item in items if "slurm_cluster" in getattr(item, "fixturenames", ())}
-    return {
-        item.nodeid: SLURM_GROUP if _module(item) in slurm_modules else _module(item)
-        for item in items
-        if item.get_closest_marker("xdist_group") is None and _shares_a_module_fixture(item)
-    }
+    if item.get_closest_marker("xdist_group") is not None or not _shares_a_module_fixture(item):
+        return None
+    module = getattr(item, "module", None)
+    return SLURM_GROUP if hasattr(module, "slurm_cluster") else _module(item)
+
+
+def pytest_itemcollected(item: pytest.Item) -> None:
+    """Mark the groups as the items are collected: xdist reads the markers in its own collection hook."""
+    group = xdist_group_of(item)
+    if group is not None:
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Group the tests for xdist, and put the long ones (``slow``, or in a group) first: xdist hands out work in
-    this order, so they start at once instead of finishing last on one core.
+    """Put the long tests (``slow``, or in a group) first: xdist hands out work in this order, so they start at
+    once instead of finishing last on one core.
     """
-    groups = xdist_groups(items)
-    for item in items:
-        if item.nodeid in groups:
-            item.add_marker(pytest.mark.xdist_group(groups[item.nodeid]))
     items.sort(
         key=lambda item: item.get_closest_marker("slow") is None and item.get_closest_marker("xdist_group") is None
     )
