@@ -2,7 +2,8 @@
 # Install the Debian packages the integration tests need: GNU parallel, Slurm (slurmctld, slurmd,
 # client), munge, and Chromium (the report tests open the HTML reports in headless Chromium). Runs
 # only when asked to (CI=true or ILAEDA_INSTALL_SYSTEM_DEPS=1); idempotent:
-# when everything is installed it only checks dpkg and exits. Prints what it did.
+# when everything is installed it only checks dpkg and exits; the package lists are updated only when
+# installing from the ones on the machine fails. Prints what it did.
 set -euo pipefail
 
 packages=(parallel slurm-wlm munge chromium)
@@ -39,8 +40,12 @@ run() {  # quiet unless it fails
         exit 1
     fi
 }
-echo "system-deps: apt-get update"
-run apt-get update -qq
+install=(apt-get install -y -qq --no-install-recommends "${missing[@]}")
 echo "system-deps: installing ${missing[*]}"
-run apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# The package lists already on the machine are tried first: `apt-get update` only when they are missing or stale.
+if ! "${install[@]}" >"$log" 2>&1; then
+    echo "system-deps: apt-get update"
+    run apt-get update -qq
+    run "${install[@]}"
+fi
 echo "system-deps: installed ${missing[*]}"

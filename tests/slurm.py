@@ -9,16 +9,23 @@ fail — where that is missing.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 from pathlib import Path
+from typing import IO
 
 import pytest
+
+#: Held while a cluster runs: test modules in other xdist workers wait for it, so two clusters (one node name,
+#: one host) never run at once.
+CLUSTER_LOCK = Path(tempfile.gettempdir()) / "ilaeda-tests-slurm-cluster.lock"
 
 TOOLS = ("munged", "slurmctld", "slurmd", "sbatch", "scontrol", "sinfo", "scancel")
 FINAL_STATES = {
@@ -99,14 +106,17 @@ class SlurmCluster:
         self.conf = root / "slurm.conf"
         self.munge_socket = root / "munge" / "munge.socket"
         self.pid_files = [root / "slurmd.pid", root / "slurmctld.pid", root / "munge" / "munged.pid"]
+        self._lock: IO[str] | None = None
 
     @property
     def env(self) -> dict[str, str]:
         """The environment for sbatch/squeue/scontrol against this cluster."""
         return {**os.environ, "SLURM_CONF": str(self.conf)}
 
-    def start(self, timeout: float = 30.0) -> None:
+    def start(self, timeout: float = 120.0) -> None:
         """Write the configuration and start the daemons; wait until the node is idle."""
+        self._lock = open(CLUSTER_LOCK, "a")  # held until stop()
+        fcntl.flock(self._lock, fcntl.LOCK_EX)
         root = self.root
         for sub in ("munge", "state", "spool", "log"):
             (root / sub).mkdir(parents=True, exist_ok=True)
@@ -191,6 +201,9 @@ class SlurmCluster:
                 time.sleep(0.1)
             if _alive(pid):
                 os.kill(pid, signal.SIGKILL)
+        if self._lock is not None:
+            self._lock.close()  # releases the flock
+            self._lock = None
 
     def job_states(self, job_ids: list[int]) -> dict[int, str]:
         """Current state of each job (``scontrol show job``)."""

@@ -12,6 +12,7 @@ import importlib.util
 import json
 import os
 import shlex
+import shutil
 import socket
 import subprocess
 import sys
@@ -420,7 +421,7 @@ def _runs(out: Path) -> list[dict]:
     return found
 
 
-def _parallel(lines: str, cwd: Path, env: dict[str, str], jobs: int = 4, timeout: int = 600) -> None:
+def _parallel(lines: str, cwd: Path, env: dict[str, str], jobs: int = 4, timeout: int = 840) -> None:
     res = subprocess.run(
         ["parallel", "--halt", "never", "-j", str(jobs)],
         input=lines,
@@ -541,7 +542,7 @@ def test_fake_grid_under_slurm(tmp_path: Path, fake_scripts: dict[str, str], slu
     ).stdout
     start = time.time()
     jobs = _submit(lines, work, {**slurm_cluster.env, **fake_scripts})
-    states = slurm_cluster.wait(jobs, timeout=240)
+    states = slurm_cluster.wait(jobs, timeout=600)
     assert set(states.values()) == {"COMPLETED"}, (states, slurm_cluster.logs())
     runs = _runs(work / "out put")
     assert len(runs) == 5 and all(r["status"] == "COMPLETED" for r in runs)
@@ -617,31 +618,43 @@ def _check_real_grid(out: Path, configs: list[Path], n_seeds: int) -> None:
     assert (pd.read_csv(out / "results_aggregate.csv")["n_runs"] == n_seeds).all()
 
 
-@pytest.mark.integration
-@pytest.mark.slow
-def test_real_fast_grid_under_parallel(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def real_grid(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Path]]:
+    """(output folder, configs): the real fast configs (all algorithms, both splits), seed 0, run under GNU
+    parallel. The Slurm test adds seed 1 to the same folder, so the expensive runs are paid once per seed.
+    """
     slurm.require_tools("parallel")
     configs = _real_fast_configs()
-    out = tmp_path / "out"
+    out = tmp_path_factory.mktemp("real_grid") / "out"
     start = time.time()
-    _parallel(_real_lines(out, "0,1"), REPO, {**os.environ, "OMP_NUM_THREADS": "1"}, jobs=4)
-    print(f"{2 * len(configs)} real fast runs under parallel -j 4 in {time.time() - start:.1f} s")
-    _check_real_grid(out, configs, 2)
+    _parallel(_real_lines(out, "0"), REPO, {**os.environ, "OMP_NUM_THREADS": "1"}, jobs=4)
+    print(f"{len(configs)} real fast runs under parallel -j 4 in {time.time() - start:.1f} s")
+    return out, configs
 
 
 @pytest.mark.integration
 @pytest.mark.slow
-def test_real_fast_grid_under_slurm(tmp_path: Path, slurm_cluster: Any) -> None:
-    """The real fast configs (all algorithms, both splits) as Slurm jobs; one seed, to keep it short."""
-    configs = _real_fast_configs()
+def test_real_fast_grid_under_parallel(real_grid: tuple[Path, list[Path]]) -> None:
+    out, configs = real_grid
+    _check_real_grid(out, configs, 1)
+
+
+@pytest.mark.integration
+@pytest.mark.slow
+def test_real_fast_grid_under_slurm(real_grid: tuple[Path, list[Path]], slurm_cluster: Any, tmp_path: Path) -> None:
+    """Seed 1 of the real fast configs as Slurm jobs, beside a copy of the parallel grid's seed 0 records: the
+    analysis then aggregates two seeds per config, one from each launcher.
+    """
+    seed0, configs = real_grid
     out = tmp_path / "out"
+    shutil.copytree(seed0 / "sacred", out / "sacred")
     start = time.time()
     jobs = _submit(
-        _real_lines(out, "0", "--remote", f"--venv={sys.prefix}", "--mem=2G", "--time=00:20:00"),
+        _real_lines(out, "1", "--remote", f"--venv={sys.prefix}", "--mem=2G", "--time=00:20:00"),
         REPO,
         {**os.environ, "OMP_NUM_THREADS": "1", **slurm_cluster.env},
     )
-    states = slurm_cluster.wait(jobs, timeout=540)
+    states = slurm_cluster.wait(jobs, timeout=840)
     print(f"{len(jobs)} real fast runs under Slurm in {time.time() - start:.1f} s")
     assert set(states.values()) == {"COMPLETED"}, (states, slurm_cluster.logs())
-    _check_real_grid(out, configs, 1)
+    _check_real_grid(out, configs, 2)

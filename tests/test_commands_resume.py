@@ -223,7 +223,7 @@ def test_grid_killed_at_random_moments_resumes_and_counts_each_run_once(tmp_path
         entry: dict[str, object] = {"trial": trial, "lines": len(lines)}
         if trial < 2:  # a seeded random moment after the first run of this attempt has a Sacred record
             # (early in the first attempt; a little later in the second)
-            while len(_statuses(out)) == before and proc.poll() is None and time.time() - began < 120:
+            while len(_statuses(out)) == before and proc.poll() is None:
                 time.sleep(0.2)
             try:
                 # soon enough after the first record that runs are still going on a fast, idle machine

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import socket
+from collections.abc import Iterator
 from dataclasses import replace
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -23,14 +24,17 @@ def _leftovers(root: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*") if p.is_file())
 
 
-def _closed_port_url() -> str:
+@pytest.fixture
+def closed_port_url() -> Iterator[str]:
+    """A URL on 127.0.0.1 that refuses connections: its port stays bound (not listening) during the test, so no
+    other test or xdist worker can start a server there meanwhile.
+    """
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
 
 
-def test_good_fetch_into_an_empty_cache(empty_cache, data_server, data_dir, monkeypatch):
+def test_good_fetch_into_an_empty_cache(empty_cache, data_server, data_dir, monkeypatch, closed_port_url):
     monkeypatch.setenv("ILAEDA_DATA_BASE_URL", data_server)
     frame = load_table("cyber", 2)
     cached = empty_cache / CYBER2
@@ -40,7 +44,7 @@ def test_good_fetch_into_an_empty_cache(empty_cache, data_server, data_dir, monk
     # The reference JSON is served as JSON by the mirror and verified too.
     assert len(load_references("flights", 2)) == 5
     # Found locally now: no server needed.
-    monkeypatch.setenv("ILAEDA_DATA_BASE_URL", _closed_port_url())
+    monkeypatch.setenv("ILAEDA_DATA_BASE_URL", closed_port_url)
     assert locate(load_schema("cyber").datasets[2]) == cached
 
 
@@ -98,8 +102,8 @@ def test_http_error_is_a_data_error(tmp_path, file_server):
     assert _leftovers(tmp_path / "dest") == []
 
 
-def test_offline_is_one_clear_error(empty_cache, monkeypatch, tmp_path):
-    url = _closed_port_url()
+def test_offline_is_one_clear_error(empty_cache, monkeypatch, tmp_path, closed_port_url):
+    url = closed_port_url
     monkeypatch.setenv("ILAEDA_DATA_BASE_URL", url)
     with pytest.raises(DataError) as info:
         load_table("flights", 4, data_dir=tmp_path / "configured")

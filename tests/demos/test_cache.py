@@ -93,7 +93,7 @@ def test_no_cache_writes_nothing(tmp_path: Path) -> None:
 
 
 WRITER = textwrap.dedent("""
-    import sys, time
+    import os, sys, time
     from pathlib import Path
     import ilaeda.demos.splits as splits
     real = splits.replay_sessions
@@ -101,7 +101,9 @@ WRITER = textwrap.dedent("""
     def slow(*args, **kwargs):
         built.append(1)
         result = real(*args, **kwargs)
-        time.sleep(0.5)  # both writers miss the cache and write at about the same time
+        (go.parent / f"missed-{os.getpid()}").touch()
+        while len(list(go.parent.glob("missed-*"))) < 2:  # both writers missed the cache: both write, at once
+            time.sleep(0.005)
         return result
     splits.replay_sessions = slow
     go = Path(sys.argv[2])
@@ -116,12 +118,13 @@ READER = textwrap.dedent("""
     import sys, time
     from pathlib import Path
     import numpy as np
-    directory, go = Path(sys.argv[1]), Path(sys.argv[2])
+    directory, go, stop = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[4])
     Path(sys.argv[3]).touch()
     while not go.exists():
         time.sleep(0.005)
-    loads, deadline = 0, time.time() + 4
-    while time.time() < deadline:
+    loads, last = 0, False
+    while not last:  # reads while the writers work, and once more after both have finished
+        last = stop.exists()
         for path in directory.glob("*.npz"):
             with np.load(path) as data:  # a published entry is always complete
                 assert data["obs"].shape[0] > 0
@@ -132,12 +135,12 @@ READER = textwrap.dedent("""
 
 
 def test_two_processes_build_the_same_entry(tmp_path: Path) -> None:
-    store, go = tmp_path / "cache", tmp_path / "go"
+    store, go, stop = tmp_path / "cache", tmp_path / "go", tmp_path / "stop"
     env = {**os.environ, "PYTHONPATH": str(REPO / "src"), "OMP_NUM_THREADS": "1"}
     ready = [tmp_path / f"ready{i}" for i in range(3)]
     procs = [
         subprocess.Popen(
-            [sys.executable, "-c", code, str(store), str(go), str(flag)],
+            [sys.executable, "-c", code, str(store), str(go), str(flag), str(stop)],
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -145,11 +148,13 @@ def test_two_processes_build_the_same_entry(tmp_path: Path) -> None:
         )
         for code, flag in zip((WRITER, WRITER, READER), ready)
     ]
-    deadline = time.time() + 60
-    while not all(f.exists() for f in ready) and time.time() < deadline:
+    while not all(f.exists() for f in ready):  # all three imported, however loaded the machine
+        assert all(p.poll() is None for p in procs), [p.communicate()[1][-2000:] for p in procs]
         time.sleep(0.01)
     go.touch()
-    outputs = [p.communicate(timeout=60) for p in procs]
+    outputs = [p.communicate(timeout=600) for p in procs[:2]]
+    stop.touch()
+    outputs.append(procs[2].communicate(timeout=600))
     for proc, (_out, err) in zip(procs, outputs):
         assert proc.returncode == 0, err
     assert outputs[0][0] == outputs[1][0] and outputs[0][0].startswith("1 ")  # both missed and wrote

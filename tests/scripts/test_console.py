@@ -126,7 +126,7 @@ def test_bad_input_subprocesses(policy_files: dict[str, Path], tmp_path: Path) -
         procs[name] = _start(_cmd(script, *args), tmp_path)
     failures = []
     for name, proc in procs.items():
-        out, err = proc.communicate(timeout=240)
+        out, err = proc.communicate(timeout=600)
         _, _, must, hint = _case(name, policy_files)
         failures.append(_check(name, proc.returncode, out, err, must, hint))
     assert not [f for f in failures if f], "\n".join(f for f in failures if f)
@@ -163,18 +163,17 @@ def test_default_observer_and_interrupt(tmp_path: Path) -> None:
     ok = _start(_cmd("train_imitation", "bc", "with", FAST["bc"], *QUIET), ok_dir)
     long = _start(_cmd("train_adversarial", "gail", "with", FAST["gail"], "total_timesteps=1000000", *QUIET), term_dir)
     run_json = term_dir / "output" / "sacred" / "train_adversarial" / "1" / "run.json"
-    deadline = time.time() + 120
-    while not (run_json.is_file() and (term_dir / "output" / "gail").is_dir()) and time.time() < deadline:
+    while not (run_json.is_file() and (term_dir / "output" / "gail").is_dir()):  # the run has started
         assert long.poll() is None, long.communicate()[1][-2000:]
-        time.sleep(0.5)
+        time.sleep(0.2)
     time.sleep(3)  # let training start
     long.send_signal(signal.SIGTERM)
-    _, err = long.communicate(timeout=60)
+    _, err = long.communicate(timeout=600)
     assert long.returncode == 130, err[-2000:]
     assert json.loads(run_json.read_text())["status"] == "INTERRUPTED"
     assert "error: interrupted" in err
 
-    out, err = ok.communicate(timeout=240)
+    out, err = ok.communicate(timeout=600)
     assert ok.returncode == 0, err[-2000:]
     sacred_dir = ok_dir / "output" / "sacred" / "train_imitation"
     assert sorted(p.name for p in sacred_dir.iterdir()) == ["1", "_sources"]  # exactly one observer

@@ -227,6 +227,20 @@ def test_eval_on_a_training_dataset_warns_and_is_labelled(
     assert held_out["eval_dataset"] == 1
 
 
+def _wait_until_torch_is_loading(proc: subprocess.Popen[str]) -> None:
+    """Return once ``proc`` has mapped torch's library: ilaeda (imported first) has installed its Ctrl-C handling,
+    and importing the rest of torch, imitation and Sacred still takes seconds of CPU time.
+    """
+    while proc.poll() is None:
+        try:
+            if "libtorch" in Path(f"/proc/{proc.pid}/maps").read_text():
+                return
+        except OSError:  # the process is just ending
+            pass
+        time.sleep(0.01)
+    pytest.fail(f"the command ended before it imported torch: {proc.communicate()[1][-2000:]}")
+
+
 def test_ctrl_c_during_start_up_is_one_line(tmp_path: Path) -> None:
     proc = subprocess.Popen(
         [sys.executable, "-m", "ilaeda.scripts.train_adversarial", "gail", "with", FAST["gail"]],
@@ -235,11 +249,11 @@ def test_ctrl_c_during_start_up_is_one_line(tmp_path: Path) -> None:
         stderr=subprocess.PIPE,
         text=True,
     )
-    time.sleep(0.5)  # importing torch, imitation and Sacred takes seconds
+    _wait_until_torch_is_loading(proc)
     proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=60)
+    _, err = proc.communicate(timeout=600)
     assert "Traceback" not in err, err
-    assert err.strip().splitlines()[-1].startswith("error: interrupted"), err
+    assert len(err.strip().splitlines()) == 1 and err.startswith("error: interrupted"), err
     assert proc.returncode != 0
     assert (
         not (tmp_path / "output").exists()
@@ -284,3 +298,28 @@ def test_a_bad_held_out_dataset_is_refused_before_training(
     assert "1.tsv" in lines[0] and ("corrupt" if damage == "corrupt" else "not available locally") in lines[0], lines[0]
     assert not storage.exists() or not [p for p in storage.iterdir() if p.name != "_sources"]  # no FAILED run
     assert time.monotonic() - started < 60
+
+
+#: A command line tool's start-up, interrupted inside the weak-reference callback that drops a module's import
+#: lock (``_get_module_lock.<locals>.cb``): where a Ctrl-C landed by chance while torch & co. were imported.
+INTERRUPTED_IMPORT = """
+import signal, sys
+sys.argv[:] = ["-m"]  # as under `python -m ilaeda.scripts...`
+import ilaeda
+
+def interrupt_in_lock_callback(frame, event, arg):
+    if event == "call" and frame.f_code.co_name == "cb" and frame.f_code.co_filename.startswith("<frozen importlib"):
+        sys.settrace(None)
+        signal.raise_signal(signal.SIGINT)
+
+sys.settrace(interrupt_in_lock_callback)
+import colorsys
+sys.settrace(None)
+print("went on starting", flush=True)
+"""
+
+
+def test_ctrl_c_inside_the_import_machinery_is_one_line() -> None:
+    done = subprocess.run([sys.executable, "-c", INTERRUPTED_IMPORT], capture_output=True, text=True, timeout=600)
+    assert done.stderr == "error: interrupted while importing modules (stopped there)\n", done.stderr
+    assert done.returncode == 130 and done.stdout == ""

@@ -21,6 +21,7 @@ from pathlib import Path
 from types import FrameType
 from typing import NoReturn
 
+from ilaeda import INTERRUPTED
 from ilaeda._io import storage_message, storage_problem
 from ilaeda.contract import ALGORITHMS
 from ilaeda.errors import IlaedaError
@@ -34,9 +35,6 @@ SacredError = sacred.utils.SacredError
 
 #: Exit status of user errors.
 USAGE_ERROR = 2
-#: Exit status of an interrupted run (SIGINT / SIGTERM).
-INTERRUPTED = 130
-
 #: Which console script runs which algorithm, for "unknown command" hints.
 ALGORITHM_SCRIPTS = {token: algorithm.script for token, algorithm in ALGORITHMS.items()}
 
