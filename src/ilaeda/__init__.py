@@ -20,16 +20,18 @@ def _quiet_interrupt(exc_type: type[BaseException], exc: BaseException, tb: Trac
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:
-    """Ctrl-C raises KeyboardInterrupt as usual, except inside Python's import machinery: there it ends the
-    process with one line.
+    """Ctrl-C raises KeyboardInterrupt as usual, except where Python would lose it: there it ends the process
+    with one line.
 
-    A KeyboardInterrupt raised there can land in the weak-reference callback that drops a module's import lock
-    (``_get_module_lock.<locals>.cb``), where it cannot propagate: Python prints "Exception ignored in ..." with a
-    traceback, drops the interrupt and goes on starting the command.
+    A KeyboardInterrupt raised in the weak-reference callback that drops a module's import lock
+    (``_get_module_lock.<locals>.cb``) cannot propagate: Python prints "Exception ignored in ..." with a
+    traceback, drops the interrupt and goes on. Anywhere else (the rest of an import included) it propagates,
+    so a command's own handler (e.g. tune keeping its finished trials) sees it.
     """
     caller = frame
     while caller is not None:
-        if caller.f_code.co_filename.startswith("<frozen importlib"):
+        code = caller.f_code
+        if code.co_name == "cb" and code.co_filename.startswith("<frozen importlib"):
             print("error: interrupted while importing modules (stopped there)", file=sys.stderr, flush=True)
             os._exit(INTERRUPTED)
         caller = caller.f_back
