@@ -31,9 +31,9 @@ from typing import Any
 
 import numpy as np
 
-from ilaeda.benchmark import MEASURES, METRICS, reference_set, score_instance, score_sessions, simulate
+from ilaeda.benchmark import MEASURES, METRICS, reference_set, score_instance, simulate
 from ilaeda.benchmark.bleu import BleuStats
-from ilaeda.benchmark.degenerate import DEGENERATE, DEGENERATE_LABELS, degenerate_scores
+from ilaeda.benchmark.degenerate import DEGENERATE, DEGENERATE_LABELS, score_with_degenerate
 from ilaeda.benchmark.interestingness import MEASURE_LABELS
 from ilaeda.contract import METRIC_LABELS
 from ilaeda.data import load_references
@@ -53,8 +53,7 @@ def expert_rows(schema: str, dataset: int) -> tuple[list[dict], dict]:
     rows, stats = [], BleuStats(3)
     for i, ref in enumerate(refs):
         others = [r for j, r in enumerate(refs) if j != i]
-        row = score_sessions([ref], schema, dataset, references=others).sessions[0]
-        rows.append({**row, **degenerate_scores([ref], schema, dataset)[0]})
+        rows.extend(score_with_degenerate([ref], schema, dataset, references=others).sessions)
         stats.merge(score_instance(simulate(ref.actions, engine), reference_set(schema, dataset, others)).bleu)
     return rows, {f"t_bleu_{k}": stats.score(k) for k in (1, 2, 3)}
 
@@ -79,11 +78,8 @@ def run(schema: str, datasets: list[int], n: int, seed: int) -> dict[str, Any]:
         per: dict[str, Any] = {}
         for name, stop in (("random", True), ("random-no-stop", False)):
             sessions = random_sessions(schema, dataset, n, seed, stop)
-            result = score_sessions(sessions, schema, dataset)
-            rows = [
-                {**row, **shares} for row, shares in zip(result.sessions, degenerate_scores(sessions, schema, dataset))
-            ]
-            per[name] = {"n": len(rows), "summary": summarise(rows), "corpus": result.corpus}
+            result = score_with_degenerate(sessions, schema, dataset)
+            per[name] = {"n": len(result.sessions), "summary": summarise(result.sessions), "corpus": result.corpus}
         rows, corpus = expert_rows(schema, dataset)
         per["expert (leave-one-out)"] = {"n": len(rows), "summary": summarise(rows), "corpus": corpus}
         results[str(dataset)] = per

@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from ilaeda.benchmark.scoring import SessionsLike, coerce_sessions
+from ilaeda.benchmark.scoring import ScoreResult, SessionsLike, coerce_sessions, score_sessions
 from ilaeda.benchmark.simulate import Simulation, simulate
 from ilaeda.data.schema import Schema, load_schema
 from ilaeda.data.sessions import Action, Filter, Group
@@ -67,3 +67,22 @@ def degenerate_scores(
         {"name": s.name, **degenerate_shares(simulate(s.actions, engine), engine)}
         for s in coerce_sessions(sessions, schema, dataset=dataset)
     ]
+
+
+def score_with_degenerate(
+    sessions: SessionsLike,
+    schema: Schema | str,
+    dataset: int,
+    references: SessionsLike | None = None,
+    data_dir: str | os.PathLike[str] | None = None,
+    with_interestingness: bool = True,
+) -> ScoreResult:
+    """:func:`~ilaeda.benchmark.score_sessions`' result (same arguments) with each session's degenerate shares
+    in its row.
+    """
+    schema = load_schema(schema)
+    candidates = coerce_sessions(sessions, schema, dataset=dataset)
+    result = score_sessions(candidates, schema, dataset, references, data_dir, with_interestingness)
+    for row, shares in zip(result.sessions, degenerate_scores(candidates, schema, dataset, data_dir)):
+        row.update(shares)
+    return result

@@ -27,8 +27,7 @@ import numpy as np
 import pandas as pd
 
 from ilaeda.analysis.comparison import REFERENCE_CSV
-from ilaeda.benchmark import score_sessions
-from ilaeda.benchmark.degenerate import DEGENERATE, DEGENERATE_LABELS, degenerate_scores
+from ilaeda.benchmark.degenerate import DEGENERATE, DEGENERATE_LABELS, score_with_degenerate
 from ilaeda.contract import EXTRA_METRICS, METRIC_LABELS, METRICS
 from ilaeda.envs import EDAEnv
 from ilaeda.errors import IlaedaError
@@ -113,9 +112,7 @@ def _random_agent_scores(
     rows: list[dict[str, Any]] = []
     for dataset in datasets:
         sessions = random_sessions(schema, dataset, n, seed, stop, data_dir=data_dir)
-        scored = score_sessions(sessions, schema, dataset, data_dir=data_dir, with_interestingness=False).sessions
-        for row, shares in zip(scored, degenerate_scores(sessions, schema, dataset, data_dir)):
-            rows.append({**row, **shares})
+        rows += score_with_degenerate(sessions, schema, dataset, data_dir=data_dir, with_interestingness=False).sessions
     out = {}
     for key in HEADLINE_KEYS:
         values = np.array([float(r[key]) for r in rows])

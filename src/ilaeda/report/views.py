@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ilaeda.benchmark import METRICS, score_sessions, simulate
-from ilaeda.benchmark.degenerate import degenerate_scores
+from ilaeda.benchmark.degenerate import score_with_degenerate
 from ilaeda.benchmark.simulate import Simulation
 from ilaeda.data.loading import load_table
 from ilaeda.data.references import load_references
@@ -267,8 +267,7 @@ def session_scores(
     interestingness).
     """
     session = Session("candidate", tuple(actions))
-    row = score_sessions([session], schema, dataset, data_dir=data_dir).sessions[0]
-    row.update(degenerate_scores([session], schema, dataset, data_dir)[0])
+    row = score_with_degenerate([session], schema, dataset, data_dir=data_dir).sessions[0]
     return {k: v for k, v in row.items() if k != "name"}
 
 

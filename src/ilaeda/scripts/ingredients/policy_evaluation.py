@@ -23,8 +23,8 @@ import numpy as np
 import torch as th
 
 from ilaeda.algorithms.rollout import GeneratedSession, Predictor, generate_sessions
-from ilaeda.benchmark import MEASURES, score_sessions
-from ilaeda.benchmark.degenerate import DEGENERATE, degenerate_scores
+from ilaeda.benchmark import MEASURES
+from ilaeda.benchmark.degenerate import DEGENERATE, score_with_degenerate
 from ilaeda.contract import EXTRA_METRICS, METRICS, check_positive_int
 from ilaeda.data.sessions import sessions_to_json
 from ilaeda.envs import EDAEnv
@@ -162,10 +162,7 @@ def evaluate(
             files.append(path.name)
             if run is not None:
                 run.add_artifact(str(path), path.name)
-            scored = score_sessions([s.session for s in subset], schema, dataset, data_dir=env.data_dir)
-            shares = degenerate_scores([s.session for s in subset], schema, dataset, data_dir=env.data_dir)
-            for row, share in zip(scored.sessions, shares):
-                row.update(share)
+            scored = score_with_degenerate([s.session for s in subset], schema, dataset, data_dir=env.data_dir)
             rows.extend(scored.sessions)
             result["benchmark_corpus"].setdefault(mode, {})[str(dataset)] = scored.corpus
             if render:
