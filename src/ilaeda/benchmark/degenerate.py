@@ -69,20 +69,15 @@ def degenerate_scores(
     ]
 
 
-def score_with_degenerate(
-    sessions: SessionsLike,
-    schema: Schema | str,
-    dataset: int,
-    references: SessionsLike | None = None,
-    data_dir: str | os.PathLike[str] | None = None,
-    with_interestingness: bool = True,
-) -> ScoreResult:
-    """:func:`~ilaeda.benchmark.score_sessions`' result (same arguments) with each session's degenerate shares
-    in its row.
+def score_with_degenerate(sessions: SessionsLike, schema: Schema | str, dataset: int, **options: Any) -> ScoreResult:
+    """``score_sessions(sessions, schema, dataset, **options)`` with each session's degenerate shares in its row.
+
+    ``options``: those of :func:`~ilaeda.benchmark.score_sessions` (``references``, ``data_dir``,
+    ``with_interestingness``).
     """
     schema = load_schema(schema)
     candidates = coerce_sessions(sessions, schema, dataset=dataset)
-    result = score_sessions(candidates, schema, dataset, references, data_dir, with_interestingness)
-    for row, shares in zip(result.sessions, degenerate_scores(candidates, schema, dataset, data_dir)):
+    result = score_sessions(candidates, schema, dataset, **options)
+    for row, shares in zip(result.sessions, degenerate_scores(candidates, schema, dataset, options.get("data_dir"))):
         row.update(shares)
     return result
