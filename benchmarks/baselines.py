@@ -3,12 +3,13 @@
 * ``random``: a uniformly random agent in ``EDAEnv`` (100 seeded episodes of 12 steps; every
   component of the ``MultiDiscrete`` action drawn uniformly, so STOP comes with probability 1/4 per
   step and sessions are short);
-* ``random-no-stop``: the same with STOP resampled (always 12 actions);
+* ``random-no-stop``: the same with STOP resampled (always 12 actions): the fair floor of an agent that plays
+  12 actions (``make run``'s bar);
 * ``expert (leave-one-out)``: each gold reference scored against the other references of its
   dataset (an expert ceiling; n = 7).
 
-Every session is scored alone; the tables give mean ± sample std over sessions, plus the corpus
-T-BLEU (counts summed over sessions).
+Every session is scored alone; the tables give mean ± sample std over sessions (with the shares of
+degenerate actions, ``ilaeda.benchmark.degenerate``), plus the corpus T-BLEU (counts summed over sessions).
 
     OMP_NUM_THREADS=1 ILAEDA_DATA_DIR=../shared/data python benchmarks/baselines.py [--output docs/baselines.md] \
         [--csv benchmarking/baselines.csv]
@@ -30,8 +31,9 @@ from typing import Any
 
 import numpy as np
 
-from ilaeda.benchmark import MEASURES, METRICS, reference_set, score_instance, score_sessions, simulate
+from ilaeda.benchmark import MEASURES, METRICS, reference_set, score_instance, simulate
 from ilaeda.benchmark.bleu import BleuStats
+from ilaeda.benchmark.degenerate import DEGENERATE, DEGENERATE_LABELS, score_with_degenerate
 from ilaeda.benchmark.interestingness import MEASURE_LABELS
 from ilaeda.contract import METRIC_LABELS
 from ilaeda.data import load_references
@@ -39,8 +41,8 @@ from ilaeda.eda import DisplayEngine
 from ilaeda.errors import IlaedaError
 from ilaeda.report.headline import random_sessions
 
-COLUMNS = ("length", "back_at_root", *METRICS, *MEASURES)
-HEADERS = {**METRIC_LABELS, **MEASURE_LABELS}
+COLUMNS = ("length", "back_at_root", *DEGENERATE, *METRICS, *MEASURES)
+HEADERS = {**METRIC_LABELS, **DEGENERATE_LABELS, **MEASURE_LABELS}
 COMMAND = "OMP_NUM_THREADS=1 ILAEDA_DATA_DIR=../shared/data .venv/bin/python benchmarks/baselines.py --csv benchmarking/baselines.csv"
 
 
@@ -51,7 +53,7 @@ def expert_rows(schema: str, dataset: int) -> tuple[list[dict], dict]:
     rows, stats = [], BleuStats(3)
     for i, ref in enumerate(refs):
         others = [r for j, r in enumerate(refs) if j != i]
-        rows.extend(score_sessions([ref], schema, dataset, references=others).sessions)
+        rows.extend(score_with_degenerate([ref], schema, dataset, references=others).sessions)
         stats.merge(score_instance(simulate(ref.actions, engine), reference_set(schema, dataset, others)).bleu)
     return rows, {f"t_bleu_{k}": stats.score(k) for k in (1, 2, 3)}
 
@@ -66,7 +68,7 @@ def summarise(rows: list[dict]) -> dict[str, tuple[float, float]]:
 
 
 def _cell(mean: float, std: float, column: str) -> str:
-    digits = 1 if column in ("length", "back_at_root", "coherence_penalty") else 3
+    digits = 1 if column in ("length", "back_at_root", "coherence_penalty") else 3  # shares too: 3 digits
     return f"{mean:.{digits}f} ± {std:.{digits}f}"
 
 
@@ -75,7 +77,8 @@ def run(schema: str, datasets: list[int], n: int, seed: int) -> dict[str, Any]:
     for dataset in datasets:
         per: dict[str, Any] = {}
         for name, stop in (("random", True), ("random-no-stop", False)):
-            result = score_sessions(random_sessions(schema, dataset, n, seed, stop), schema, dataset)
+            sessions = random_sessions(schema, dataset, n, seed, stop)
+            result = score_with_degenerate(sessions, schema, dataset)
             per[name] = {"n": len(result.sessions), "summary": summarise(result.sessions), "corpus": result.corpus}
         rows, corpus = expert_rows(schema, dataset)
         per["expert (leave-one-out)"] = {"n": len(rows), "summary": summarise(rows), "corpus": corpus}
@@ -115,13 +118,19 @@ def markdown(results: dict[str, Any], schema: str, n: int, seed: int, seconds: f
         "`MultiDiscrete` action drawn uniformly, filter terms from the env's frequency bins). STOP "
         "comes with probability 1/4 per step, so sessions are short: Precision is inflated and T-BLEU "
         "is crushed by the brevity penalty.",
-        "* **random-no-stop**: the same with STOP resampled, so every session has 12 actions.",
+        "* **random-no-stop**: the same with STOP resampled, so every session has 12 actions. This is the fair "
+        "floor of an agent that plays 12 actions (as the grid's agents do): the first random agent's T-BLEU is "
+        "low because its sessions are short, not because its actions are worse. `make run` shows both (as "
+        "`random agent` and `random, 12 actions, no STOP`) beside its result, so do the session reports' "
+        "headlines, and its bar is the second. analyze's normalised scores keep the first as 0.",
         "* **expert (leave-one-out)**: each gold reference scored against the *other* references of its "
         "dataset (n = 7): a ceiling for agents that analyse like the experts.",
         "",
         "Every session is scored alone against the dataset's references (gold set, or the other six for "
         "the expert row). Cells are mean ± sample std over sessions; `length` = actions before STOP, "
-        "`back@root` = BACKs taken at the root, the interestingness measures are defined in "
+        "`back@root` = BACKs taken at the root; `group on key`, `empty view` and `repeated action` are "
+        "the shares of a session's actions that group on the primary key, leave an empty view, or repeat an "
+        "action on a view it was applied to before; these and the interestingness measures are defined in "
         "`docs/benchmark.md`. The last columns give the corpus T-BLEU (counts summed over the sessions, "
         "as NLTK's `corpus_bleu`).",
         "",

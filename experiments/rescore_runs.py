@@ -5,6 +5,7 @@ display engine, say), the agents need not be retrained: their sessions are saved
 (``sessions_<mode>_<schema><dataset>.json``). This script copies every COMPLETED run's ``run.json`` and
 ``config.json`` under ``SOURCE`` into ``DEST`` (same layout), with the ``benchmark`` and
 ``benchmark_deterministic`` sections recomputed from those files by :func:`ilaeda.benchmark.score_sessions`
+(with the shares of degenerate actions, :func:`ilaeda.benchmark.degenerate.score_with_degenerate`)
 and ``result.rescored`` saying with which code; then ``ilaeda.scripts.analyze`` reads ``DEST``.
 
     python experiments/rescore_runs.py output/sacred output/rescored/sacred
@@ -19,7 +20,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from ilaeda.benchmark import score_sessions
+from ilaeda.benchmark.degenerate import score_with_degenerate
 from ilaeda.provenance import code_version
 from ilaeda.scripts.ingredients.policy_evaluation import BENCHMARK_KEYS, plain_json, stat
 
@@ -33,9 +34,12 @@ def rescore(run_dir: Path, result: dict) -> dict[str, int]:
         rows = []
         for name in result["session_files"][mode]:
             doc = json.loads((run_dir / name).read_text())
-            rows.extend(score_sessions(doc, doc["schema"], int(doc["dataset"]), with_interestingness=False).sessions)
+            scored = score_with_degenerate(doc, doc["schema"], int(doc["dataset"]), with_interestingness=False)
+            rows.extend(scored.sessions)
         new = {key: stat(r[key] for r in rows) for key in BENCHMARK_KEYS}
-        changed[mode] = sum(abs((new[k]["mean"] or 0) - (result[section][k]["mean"] or 0)) > 1e-12 for k in new)
+        # a run older than a key (the degenerate shares) counts it as changed
+        old = {k: (result[section].get(k) or {}).get("mean") for k in new}
+        changed[mode] = sum(old[k] is None or abs((new[k]["mean"] or 0) - old[k]) > 1e-12 for k in new)
         result[section] = plain_json(new)
     return changed
 

@@ -26,6 +26,10 @@ def test_demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.Ca
         "this run (deterministic)",
         "released agent (stochastic)",
         "random agent",
+        "random, 12 actions, no STOP",
+        "group on key",
+        "empty view",
+        "repeated action",
         "T-BLEU-2",
         "EDA-Sim",
         "stochastic policy: m",
@@ -42,7 +46,7 @@ def test_demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.Ca
 
 
 def test_verdict() -> None:
-    random = {"t_bleu_2": {"mean": 0.016}, "eda_sim": {"mean": 0.197}}
+    random = {"t_bleu_2": {"mean": 0.052}, "eda_sim": {"mean": 0.197}}
     result = {
         "benchmark": {
             "length": {"mean": 9.0},
@@ -61,10 +65,30 @@ def test_verdict() -> None:
     assert stochastic.startswith("stochastic policy: meets the bar") and "= 8.5 ≥ 8" in stochastic
     assert (
         deterministic.startswith("deterministic policy: misses the bar")
-        and "eda_sim 0.190 ≤ random 0.197" in deterministic
+        and "eda_sim 0.190 ≤ random, 12 actions, no STOP 0.197" in deterministic
     )
     result["benchmark"]["back_at_root"]["mean"] = 2.0  # BACKs at the root change nothing: 7 actions count
     assert demo.verdict(result, random)[0].startswith("stochastic policy: misses the bar")
+
+
+def test_the_bar_is_the_random_agent_without_stop() -> None:
+    """Above the random agent that stops after ~3 actions, below the one that plays 12: the bar is missed."""
+    from ilaeda.report.headline import FAIR_RANDOM_LABEL, RANDOM_LABEL, headline_frame, random_floors
+
+    floors = random_floors("cyber", [1])
+    short, fair = floors[RANDOM_LABEL]["t_bleu_2"]["mean"], floors[FAIR_RANDOM_LABEL]["t_bleu_2"]["mean"]
+    between = (short + fair) / 2
+    section = {
+        "length": {"mean": 12.0, "std": 0.0, "n": 2},
+        "back_at_root": {"mean": 0.0, "std": 0.0, "n": 2},
+        "t_bleu_2": {"mean": between, "std": 0.0, "n": 2},
+        "eda_sim": {"mean": 0.9, "std": 0.0, "n": 2},
+    }
+    result = {"benchmark": section, "benchmark_deterministic": section}
+    lines = demo.verdict(result, floors[FAIR_RANDOM_LABEL])
+    assert all("misses the bar" in line and f"≤ {FAIR_RANDOM_LABEL} {fair:.3f}" in line for line in lines)
+    table = headline_frame(result, {}, floors).to_string(index=False)
+    assert RANDOM_LABEL in table and FAIR_RANDOM_LABEL in table
 
 
 def test_the_default_config_is_bc_gail_with_the_penalty() -> None:

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import torch as th
 
+from ilaeda.benchmark.degenerate import DEGENERATE, degenerate_scores
 from ilaeda.contract import ALGORITHMS, EXTRA_METRICS
 from ilaeda.contract import METRICS as BENCHMARK_METRICS
 from ilaeda.scripts.eval_policy import eval_policy_ex
@@ -19,7 +20,7 @@ from ilaeda.scripts.train_imitation import train_imitation_ex
 
 REPO = Path(__file__).resolve().parents[2]
 BENCH = REPO / "benchmarking"
-METRICS = (*EXTRA_METRICS, *BENCHMARK_METRICS)
+METRICS = (*EXTRA_METRICS, *DEGENERATE, *BENCHMARK_METRICS)
 MEASURES = ("filter_exceptionality", "group_compaction", "group_conciseness", "diversity", "coherence_penalty")
 SCRIPTS = {"train_adversarial": train_adversarial_ex, "train_imitation": train_imitation_ex}
 EXPERIMENTS = {token: SCRIPTS[algorithm.script] for token, algorithm in ALGORITHMS.items()}
@@ -94,6 +95,18 @@ def test_runs_complete_with_the_result_contract(runs: dict[str, tuple[Any, Path]
     # checkpoint: plain state dict, loadable without weights_only=False
     payload = th.load(result["policy_path"], weights_only=True)
     assert payload["metadata"]["split"] == "cyber_loo1" and payload["metadata"]["algo"] == algo
+
+
+@pytest.mark.parametrize("algo", ["bc", "gail"])
+def test_results_carry_the_degenerate_shares_of_their_sessions(runs: dict[str, tuple[Any, Path]], algo: str) -> None:
+    result = runs[algo][0].result
+    for mode, section in (("stochastic", "benchmark"), ("deterministic", "benchmark_deterministic")):
+        path = Path(result["log_dir"]) / f"sessions_{mode}_cyber1.json"
+        rows = degenerate_scores(path, "cyber", 1)
+        for key in DEGENERATE:
+            assert result[section][key]["n"] == len(rows) == 2
+            assert result[section][key]["mean"] == pytest.approx(sum(r[key] for r in rows) / len(rows))
+            assert 0.0 <= result[section][key]["mean"] <= 1.0
 
 
 def test_adversarial_specifics(runs: dict[str, tuple[Any, Path]]) -> None:

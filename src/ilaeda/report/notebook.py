@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from ilaeda.report.headline import headline_frame, random_agent_scores, released_agent_scores
+from ilaeda.report.headline import headline_frame, random_floors, released_agent_scores
 from ilaeda.report.sessions import (
     ReportInput,
     SessionFile,
@@ -107,10 +107,10 @@ def show_root(doc: Mapping[str, Any], data_dir: str | None = None, rows: int = 5
 def headline_table(
     result: Mapping[str, Any], schema: str, datasets: Sequence[int], data_dir: str | None = None
 ) -> pd.DataFrame:
-    """Notebook helper: the run's headline table (the random agent is recomputed)."""
+    """Notebook helper: the run's headline table (both random agents are recomputed)."""
     split = result.get("split")
     return headline_frame(
-        result, released_agent_scores(split) if split else {}, random_agent_scores(schema, datasets, data_dir=data_dir)
+        result, released_agent_scores(split) if split else {}, random_floors(schema, datasets, data_dir=data_dir)
     )
 
 
@@ -169,7 +169,8 @@ def build_notebook(
         cells += [
             nbformat.v4.new_markdown_cell(
                 "## Headline\n\nMean ± std over sessions on the held-out dataset(s), beside the released agent of the "
-                "split and a uniformly random agent (100 seeded sessions per dataset)."
+                "split and a uniformly random agent, with STOP and without (12 actions; the fair floor), 100 seeded sessions "
+                "per dataset each."
             ),
             _code(
                 f"headline_table(RESULT, {inp.schema!r}, {inp.eval_datasets!r}, DATA_DIR)",

@@ -18,7 +18,6 @@ from typing import Any
 
 import pandas as pd
 
-from ilaeda.contract import EXTRA_METRICS
 from ilaeda.data.schema import load_schema
 from ilaeda.data.sessions import Session, check_header, header_dataset, sessions_from_json, until_stop
 from ilaeda.errors import IlaedaError, SessionFormatError
@@ -283,8 +282,7 @@ def steps_html(steps: Sequence[Step], heading: str) -> str:
 
 def scores_frame(scores: Mapping[str, float]) -> pd.DataFrame:
     """One session's scores as a one-row table with the metrics' display names."""
-    keys = (*EXTRA_METRICS, *HEADLINE_KEYS[1:])
-    row = {METRIC_NAMES.get(k, k): scores[k] for k in keys if k in scores}
+    row = {METRIC_NAMES.get(k, k): scores[k] for k in HEADLINE_KEYS if k in scores}
     return pd.DataFrame([row])
 
 
@@ -354,7 +352,9 @@ def render_html(
             '<p class="note">Benchmark scores on the held-out dataset(s): mean ± std over sessions, each '
             "session scored alone against the dataset's gold references. Released agent: the authors' "
             "GAIL agent of this split (benchmarking/reference_results.csv); random agent: uniformly random "
-            "actions in the environment, 100 seeded sessions per dataset.</p>",
+            "actions in the environment, with STOP (short sessions) and without (12 actions: the fair floor of "
+            "a 12-action agent), 100 seeded sessions per dataset each. Degenerate actions (group on the primary "
+            "key, empty view, repeated action) are shares of a session's actions (docs/benchmark.md).</p>",
             H.table_html(headline_table),
         ]
     body += [

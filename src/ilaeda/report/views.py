@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ilaeda.benchmark import METRICS, score_sessions, simulate
+from ilaeda.benchmark.degenerate import score_with_degenerate
 from ilaeda.benchmark.simulate import Simulation
 from ilaeda.data.loading import load_table
 from ilaeda.data.references import load_references
@@ -262,8 +263,11 @@ def closest_reference(
 def session_scores(
     actions: Sequence[Action], schema: Schema | str, dataset: int, data_dir: str | os.PathLike[str] | None = None
 ) -> dict[str, float]:
-    """The session's benchmark scores against the dataset's gold references (length, metrics, interestingness)."""
-    row = score_sessions([Session("candidate", tuple(actions))], schema, dataset, data_dir=data_dir).sessions[0]
+    """The session's benchmark scores against the dataset's gold references (length, degenerate shares, metrics,
+    interestingness).
+    """
+    session = Session("candidate", tuple(actions))
+    row = score_with_degenerate([session], schema, dataset, data_dir=data_dir).sessions[0]
     return {k: v for k, v in row.items() if k != "name"}
 
 

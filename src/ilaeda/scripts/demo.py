@@ -3,10 +3,12 @@
 Runs the real Sacred experiment (``train_adversarial gail with benchmarking/demo/bcgail_cyber_loo1.json``: BC
 warm start, then GAIL with the coherence penalty; training on the split's three training datasets) with
 one FileStorageObserver under ``output/sacred/train_adversarial`` and logs under ``output/``, shows the
-training's progress bars, then prints the headline table on the held-out dataset next to the random
-agent and the released agent of that split, whether the agent's sessions reach the demo's bar (at least
-``MIN_LENGTH`` actions besides BACKs at the root, above the random agent on T-BLEU-2 and EDA-Sim), and the
-path of the HTML session report. About 3.5 CPU-minutes (one process; one core busy).
+training's progress bars, then prints the headline table on the held-out dataset next to the released
+agent of that split and two random agents (with STOP, whose sessions are short, and the fair floor: 12
+actions, no STOP), with the session length, BACKs at the root and the shares of degenerate actions, whether
+the agent's sessions reach the demo's bar (at least ``MIN_LENGTH`` actions besides BACKs at the root, above
+the random agent without STOP on T-BLEU-2 and EDA-Sim), and the path of the HTML session report. About 3.5
+CPU-minutes (one process; one core busy).
 
 ``python -m ilaeda.scripts.demo [CONFIG.json] [key=value ...]``
 """
@@ -21,6 +23,7 @@ from typing import Any, cast
 
 from ilaeda.data.splits import parse_split
 from ilaeda.errors import ConfigError, IlaedaError
+from ilaeda.report.headline import FAIR_RANDOM_LABEL, headline_frame, random_floors, released_agent_scores
 from ilaeda.scripts.train_adversarial import train_adversarial_ex
 
 #: The demo (``make run``) trains with a config file of the repository, so it runs from a checkout (an
@@ -30,7 +33,7 @@ DEFAULT_CONFIG = CHECKOUT / "benchmarking" / "demo" / "bcgail_cyber_loo1.json"
 #: The demo's bar: sessions of at least this many actions that change the display (mean over sessions of
 #: ``length`` minus ``back_at_root``).
 MIN_LENGTH = 8
-#: Metrics on which the agent should beat the random agent.
+#: Metrics on which the agent should beat the fair floor (the random agent without STOP).
 BEAT_RANDOM_ON = ("t_bleu_2", "eda_sim")
 
 
@@ -47,8 +50,11 @@ def _parse_updates(tokens: Sequence[str]) -> dict[str, object]:
     return updates
 
 
-def verdict(result: Mapping[str, Any], random: Mapping[str, Mapping[str, float]]) -> list[str]:
-    """Lines saying whether each policy mode reaches the bar, with the numbers."""
+def verdict(result: Mapping[str, Any], floor: Mapping[str, Mapping[str, float]]) -> list[str]:
+    """Lines saying whether each policy mode reaches the bar, with the numbers.
+
+    ``floor``: the scores of the random agent without STOP (``FAIR_RANDOM_LABEL`` of :func:`random_floors`).
+    """
     lines = []
     for mode, section in (("stochastic", "benchmark"), ("deterministic", "benchmark_deterministic")):
         scores = result.get(section) or {}
@@ -62,9 +68,9 @@ def verdict(result: Mapping[str, Any], random: Mapping[str, Mapping[str, float]]
         ok = effective >= MIN_LENGTH
         for key in BEAT_RANDOM_ON:
             ours = float((scores.get(key) or {}).get("mean") or 0.0)
-            theirs = float(random[key]["mean"])
+            theirs = float(floor[key]["mean"])
             ok &= ours > theirs
-            checks.append(f"{key} {ours:.3f} {'>' if ours > theirs else '≤'} random {theirs:.3f}")
+            checks.append(f"{key} {ours:.3f} {'>' if ours > theirs else '≤'} {FAIR_RANDOM_LABEL} {theirs:.3f}")
         lines.append(f"{mode} policy: {'meets' if ok else 'misses'} the bar: " + ", ".join(checks))
     return lines
 
@@ -96,21 +102,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             options={"--file_storage": str(storage), "--name": "demo", "--loglevel": "WARNING"},
         )
         result = cast(dict[str, Any], run.result)  # the training command returns a RunResult
-        from ilaeda.report.headline import headline_frame, random_agent_scores, released_agent_scores
-
         split = run.config["environment"]["split"]
         datasets = result["eval_dataset"] if isinstance(result["eval_dataset"], list) else [result["eval_dataset"]]
-        random = random_agent_scores(
-            parse_split(split).schema.name, datasets, data_dir=run.config["environment"]["data_dir"]
-        )
-        table = headline_frame(result, released_agent_scores(split), random)
+        floors = random_floors(parse_split(split).schema.name, datasets, data_dir=run.config["environment"]["data_dir"])
+        table = headline_frame(result, released_agent_scores(split), floors)
     except IlaedaError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(f"\nHeadline on {split}'s held-out dataset {', '.join(map(str, datasets))} (mean ± std over sessions):")
     print(table.to_string(index=False))
     print()
-    for line in verdict(result, random):
+    for line in verdict(result, floors[FAIR_RANDOM_LABEL]):
         print(line)
     log_dir = Path(result["log_dir"])
     report = log_dir / "report" / "report.html"

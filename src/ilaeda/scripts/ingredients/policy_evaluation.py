@@ -5,7 +5,8 @@ For the stochastic (sampled) and the deterministic (most likely action) policy, 
 datasets), saved as JSON in the references' session format (``sessions_<mode>_<schema><dataset>.json``,
 Sacred artifacts), printed as text, and scored with the benchmark, each session scored alone against
 the dataset's gold references. The result holds, per metric, ``{"mean", "std", "n"}`` over sessions
-(``std`` with ddof 0): ``benchmark`` (stochastic), ``benchmark_deterministic``, ``interestingness``
+(``std`` with ddof 0): ``benchmark`` (stochastic; with the session length, BACKs at the root and the shares
+of degenerate actions, :mod:`ilaeda.benchmark.degenerate`), ``benchmark_deterministic``, ``interestingness``
 (stochastic) and ``interestingness_deterministic``; the corpus scores (corpus T-BLEU) are under
 ``benchmark_corpus``.
 """
@@ -22,7 +23,8 @@ import numpy as np
 import torch as th
 
 from ilaeda.algorithms.rollout import GeneratedSession, Predictor, generate_sessions
-from ilaeda.benchmark import MEASURES, score_sessions
+from ilaeda.benchmark import MEASURES
+from ilaeda.benchmark.degenerate import DEGENERATE, score_with_degenerate
 from ilaeda.contract import EXTRA_METRICS, METRICS, check_positive_int
 from ilaeda.data.sessions import sessions_to_json
 from ilaeda.envs import EDAEnv
@@ -32,7 +34,7 @@ from ilaeda.scripts._sacred import Run, sacred
 policy_evaluation_ingredient = sacred.Ingredient("policy_evaluation")
 
 #: Result keys of the benchmark sections, in report order.
-BENCHMARK_KEYS = (*EXTRA_METRICS, *METRICS)
+BENCHMARK_KEYS = (*EXTRA_METRICS, *DEGENERATE, *METRICS)
 #: Policy modes: result-section suffix and whether actions are deterministic.
 MODES = {"stochastic": False, "deterministic": True}
 
@@ -160,7 +162,7 @@ def evaluate(
             files.append(path.name)
             if run is not None:
                 run.add_artifact(str(path), path.name)
-            scored = score_sessions([s.session for s in subset], schema, dataset, data_dir=env.data_dir)
+            scored = score_with_degenerate([s.session for s in subset], schema, dataset, data_dir=env.data_dir)
             rows.extend(scored.sessions)
             result["benchmark_corpus"].setdefault(mode, {})[str(dataset)] = scored.corpus
             if render:
@@ -181,7 +183,8 @@ def _render(
     print(f"\n=== generated sessions ({mode} policy) on {schema} dataset {dataset} ===")
     for session, row in zip(sessions, rows):
         scores = "  ".join(f"{k}={row[k]:.3f}" for k in METRICS)
-        print(f"--- {session.name}: length {row['length']}, back_at_root {row['back_at_root']}; {scores}")
+        waste = ", ".join(f"{k} {row[k]:.0%}" for k in DEGENERATE)
+        print(f"--- {session.name}: length {row['length']}, back_at_root {row['back_at_root']}, {waste}; {scores}")
         for line in session.text() or ["    (empty session)"]:
             print(f"   {line}")
 
