@@ -67,6 +67,18 @@ def welch_test(mean_x: float, std_x: float, n_x: float, mean_y: float, std_y: fl
     return Welch(float(res.statistic), float(df), float(res.pvalue))
 
 
+def one_sample_p(values: Sequence[float], mu: float) -> float:
+    """Two-sided p of the one-sample t-test of ``mean(values) = mu``; NaN when the values do not vary."""
+    if len(values) < 2 or float(np.std(values)) == 0:
+        return math.nan
+    return float(st.ttest_1samp(values, mu).pvalue)
+
+
+def sample_p(x: Sequence[float], y: Sequence[float]) -> float:
+    """Two-sided p of Welch's t-test of two samples (NaN with fewer than two values on either side)."""
+    return welch_test(*sample_stats(x), *sample_stats(y)).p_value
+
+
 def sample_stats(values: Sequence[float]) -> tuple[float, float, int]:
     """``(mean, std with ddof=1, n)`` of the finite values; std NaN when fewer than two."""
     arr = np.asarray([v for v in values if v is not None and math.isfinite(v)], dtype=float)

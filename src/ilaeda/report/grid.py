@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from ilaeda.contract import POLICY_SECTIONS
 from ilaeda.report import html as H
 from ilaeda.report.sessions import HTML_NAME
 
@@ -83,10 +84,14 @@ def _aggregate_view(aggregate: pd.DataFrame) -> pd.DataFrame:
     """Mean ± 95% CI per metric (stochastic and deterministic policy)."""
     view = aggregate[[c for c in ("algo", "split", "n_runs") if c in aggregate.columns]].copy()
     for col in aggregate.columns:
-        if col.startswith(("benchmark.", "benchmark_deterministic.")) and col.endswith(".mean") and col.count(".") == 2:
+        if (
+            col.startswith(tuple(f"{s}." for s in POLICY_SECTIONS.values()))
+            and col.endswith(".mean")
+            and col.count(".") == 2
+        ):
             section, metric, _ = col.split(".")
             ci = aggregate.get(f"{section}.{metric}.ci95")
-            label = metric + (" (det.)" if section == "benchmark_deterministic" else "")
+            label = metric + (" (det.)" if section == POLICY_SECTIONS["deterministic"] else "")
             view[label] = [
                 f"{m:.3f}" + (f" ± {c:.3f}" if ci is not None and pd.notna(c) else "")
                 for m, c in zip(aggregate[col], ci if ci is not None else [None] * len(aggregate))
@@ -155,7 +160,7 @@ def render_grid(
     for run in runs:
         report = run_report_path(run.path, run.result)
         link = H.link(report, out_path.parent, "session report") if report else "–"
-        bench = run.result.get("benchmark") or {}
+        bench = run.result.get(POLICY_SECTIONS["stochastic"]) or {}
         rows.append(
             {
                 "algo": run.algo,

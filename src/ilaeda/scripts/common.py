@@ -13,7 +13,7 @@ import torch as th
 from stable_baselines3.common.policies import ActorCriticPolicy
 
 from ilaeda.algorithms.serialize import save_policy
-from ilaeda.contract import RunResult, check_positive_int, result_problem
+from ilaeda.contract import POLICY_SECTIONS, RunResult, check_positive_int, result_problem
 from ilaeda.data.locate import locate
 from ilaeda.data.splits import Split, parse_split
 from ilaeda.envs.options import EnvOptions
@@ -222,8 +222,7 @@ def evaluate_and_finish(
         "split": split.name,
         "eval_dataset": eval_dataset_value(split),
         "seed": int(seed),
-        "benchmark": sections.pop("benchmark"),
-        "benchmark_deterministic": sections.pop("benchmark_deterministic"),
+        **{section: sections.pop(section) for section in POLICY_SECTIONS.values()},
         "interestingness": sections.pop("interestingness"),
         "interestingness_deterministic": sections.pop("interestingness_deterministic"),
         "learned_reward": learned,
