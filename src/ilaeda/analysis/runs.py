@@ -241,12 +241,13 @@ def run_names(sources: Sequence[Path | str]) -> list[str]:
 def discover_runs(
     sources: Sequence[Path | str],
     run_name: str | Sequence[str] | None = None,
+    warn: bool = True,
 ) -> tuple[list[RunRecord], list[Skipped]]:
     """Usable training runs under ``sources`` (optionally only those named ``run_name``).
 
     Returns ``(runs, skipped)``; runs are sorted by (algo, split, seed, path), one per identity (see the
-    module docstring), variants labelled. Each skipped run is also logged as a warning, and so are runs
-    of more than one code version. Missing source directories are reported as skipped entries.
+    module docstring), variants labelled. With ``warn``, each skipped run is also logged as a warning, and
+    so are runs of more than one code version. Missing source directories are reported as skipped entries.
     """
     names = None if run_name is None else ({run_name} if isinstance(run_name, str) else set(run_name))
     runs: list[RunRecord] = []
@@ -292,7 +293,7 @@ def discover_runs(
             skipped.append(Skipped(str(path), f"cannot tell the algorithm (command {command!r})"))
             continue
         seed = result.get("seed", config.get("seed"))
-        if status == "RUNNING":
+        if status == "RUNNING" and warn:
             logger.warning("run %s has status RUNNING but a result; included", path)
         runs.append(
             RunRecord(
@@ -310,10 +311,10 @@ def discover_runs(
     runs, retries = deduplicate(runs)
     skipped += retries
     label_variants(runs)
-    for s in skipped:
+    for s in skipped if warn else ():
         logger.warning("skipping run %s", s)
     versions = sorted({r.code_version for r in runs})
-    if len(versions) > 1:
+    if len(versions) > 1 and warn:
         logger.warning(
             "the runs come from %d code versions (%s): results of different code are mixed; "
             "see the code_version column",
