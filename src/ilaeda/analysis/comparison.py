@@ -119,6 +119,22 @@ PAIRWISE_COLUMNS = [
     "significant_holm",
     "holm_family",
 ]
+#: The columns shown of each table where a page or a terminal has less room than the CSV, in the CSV's order.
+COMPARISON_SHOWN = frozenset(
+    {"algo", "split", "policy", "metric", "level", "ours_mean", "ours_std", "ours_n", "ref_mean", "ref_std"}
+    | {"ref_n", "diff", "t", "p_value", "significant", "note"}
+)
+PAIRWISE_SHOWN = frozenset(
+    {"split", "policy", "metric", "algo_x", "algo_y", "mean_x", "mean_y", "p_value", "significant"}
+    | {"prob_improvement", "pi_low", "pi_high"}
+)
+
+
+def shown_columns(columns: Sequence[str], shown: frozenset[str], without: frozenset[str] = frozenset()) -> list[str]:
+    """The ``shown`` columns (less ``without``) in the order of ``columns``."""
+    return [c for c in columns if c in shown and c not in without]
+
+
 #: What a sessions-level row says instead of a test.
 SESSIONS_NOT_TESTED = "sessions of one run are not independent: not tested (see level=seeds)"
 UNITS = ("sessions", "seeds")

@@ -16,6 +16,13 @@ from typing import Any
 
 import pandas as pd
 
+from ilaeda.analysis.comparison import (
+    COMPARISON_COLUMNS,
+    COMPARISON_SHOWN,
+    PAIRWISE_COLUMNS,
+    PAIRWISE_SHOWN,
+    shown_columns,
+)
 from ilaeda.contract import POLICY_SECTIONS
 from ilaeda.report import html as H
 from ilaeda.report.sessions import HTML_NAME
@@ -23,38 +30,8 @@ from ilaeda.report.sessions import HTML_NAME
 logger = logging.getLogger(__name__)
 
 #: Comparison columns shown on the page (the CSV holds more).
-COMPARISON_VIEW = (
-    "algo",
-    "split",
-    "policy",
-    "metric",
-    "level",
-    "ours_mean",
-    "ours_std",
-    "ours_n",
-    "ref_mean",
-    "ref_std",
-    "ref_n",
-    "diff",
-    "t",
-    "p_value",
-    "significant",
-    "note",
-)
-PAIRWISE_VIEW = (
-    "split",
-    "policy",
-    "metric",
-    "algo_x",
-    "algo_y",
-    "mean_x",
-    "mean_y",
-    "p_value",
-    "significant",
-    "prob_improvement",
-    "pi_low",
-    "pi_high",
-)
+COMPARISON_VIEW = tuple(shown_columns(COMPARISON_COLUMNS, COMPARISON_SHOWN))
+PAIRWISE_VIEW = tuple(shown_columns(PAIRWISE_COLUMNS, PAIRWISE_SHOWN))
 
 
 def run_report_path(run_dir: str | os.PathLike[str], result: Mapping[str, Any]) -> Path | None:

@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from ilaeda.analysis import aggregate_table, compare_to_reference, load_reference, pairwise_comparisons, runs_table
+from ilaeda.analysis.comparison import COMPARISON_COLUMNS, COMPARISON_SHOWN, shown_columns
 from ilaeda.analysis.runs import RunRecord
 from ilaeda.errors import IlaedaError
 from ilaeda.scripts.analyze_options import AnalyzeError, AnalyzeOptions
@@ -46,19 +47,8 @@ def _print_tables(aggregate: pd.DataFrame, comparison: pd.DataFrame) -> None:
         print("Stochastic policy, per (algo, split): mean over seeds ± 95% CI half-width")
         print(view.to_string(index=False))
         if len(comparison):
-            cols = [
-                "algo",
-                "split",
-                "policy",
-                "metric",
-                "level",
-                "ours_mean",
-                "ours_n",
-                "ref_mean",
-                "ref_n",
-                "p_value",
-                "significant",
-            ]
+            terse = frozenset({"ours_std", "ref_std", "diff", "t", "note"})
+            cols = shown_columns(COMPARISON_COLUMNS, COMPARISON_SHOWN, without=terse)
             print("\nAgainst the reference (Welch's t-test; details in the comparison CSV):")
             print(comparison[cols].to_string(index=False, float_format=lambda x: f"{x:.4g}"))
 
