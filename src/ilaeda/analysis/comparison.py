@@ -56,6 +56,7 @@ from ilaeda.analysis.stats import (
     std_from_margin,
     welch_test,
 )
+from ilaeda.analysis.tables import read_table
 from ilaeda.errors import DataError
 
 logger = logging.getLogger(__name__)
@@ -147,10 +148,7 @@ def load_reference(path: str | Path) -> pd.DataFrame:
         DataError: the file is missing or unreadable, or a row is malformed (the message names it).
     """
     path = Path(path)
-    try:
-        df = pd.read_csv(path)
-    except (OSError, ValueError) as e:
-        raise DataError(f"cannot read reference results {path}: {e}") from None
+    df = read_table(path, "reference results")
     missing = [c for c in REQUIRED_COLUMNS if c not in df.columns]
     if missing or ("std" not in df.columns and "margin" not in df.columns):
         need = missing + ([] if "std" in df.columns or "margin" in df.columns else ["std or margin"])

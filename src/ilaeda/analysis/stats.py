@@ -31,6 +31,18 @@ class Welch:
 NAN_WELCH = Welch(math.nan, math.nan, math.nan)
 
 
+@dataclass(frozen=True)
+class Bootstrap:
+    """How bootstrap intervals are drawn: replicates, confidence level and the RNG seed."""
+
+    reps: int = 2000
+    confidence: float = 0.95
+    seed: int = 0
+
+
+DEFAULT_BOOTSTRAP = Bootstrap()
+
+
 def std_from_margin(margin: float, n: int, confidence: float = 0.95) -> float:
     """Sample std behind a t-interval half-width: ``s = margin·√n / t_{(1+c)/2, n−1}``.
 

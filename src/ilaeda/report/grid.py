@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +57,14 @@ def _view(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     return frame[keep] if keep else frame
 
 
+def _table_section(path: str | None, title: str, note: str, view: Callable[[pd.DataFrame], pd.DataFrame]) -> list[str]:
+    """A heading, a note and the view of the CSV at ``path``; nothing when it is absent or empty."""
+    table = _read_csv(path)
+    if table is None or not len(table):
+        return []
+    return [f"<h2>{title}</h2>", f'<p class="note">{note}</p>', H.table_html(view(table))]
+
+
 def _aggregate_view(aggregate: pd.DataFrame) -> pd.DataFrame:
     """Mean ± 95% CI per metric (stochastic and deterministic policy)."""
     view = aggregate[[c for c in ("algo", "split", "n_runs") if c in aggregate.columns]].copy()
@@ -99,31 +107,26 @@ def render_grid(
         body.append(
             '<p class="meta">tables: ' + " · ".join(H.link(v, out_path.parent, Path(v).name) for _, v in csvs) + "</p>"
         )
-    aggregate = _read_csv(written.get("aggregate_csv"))
-    if aggregate is not None and len(aggregate):
-        body += [
-            "<h2>Results per algorithm and split</h2>",
-            '<p class="note">Mean over seeds ± 95% CI half-width of each run\'s mean over its evaluation '
-            "sessions on the held-out dataset; (det.) = deterministic policy.</p>",
-            H.table_html(_aggregate_view(aggregate)),
-        ]
-    comparison = _read_csv(written.get("comparison_csv"))
-    if comparison is not None and len(comparison):
-        body += [
-            "<h2>Against the reference</h2>",
-            '<p class="note">Welch\'s t-test of ours against the reference results; <b>significant</b> = '
-            "p below alpha. level=seeds: one number per trained agent; level=sessions: all evaluation "
-            "sessions pooled.</p>",
-            H.table_html(_significance(_view(comparison, COMPARISON_VIEW))),
-        ]
-    pairwise = _read_csv(written.get("pairwise_csv"))
-    if pairwise is not None and len(pairwise):
-        body += [
-            "<h2>Pairwise comparisons</h2>",
-            '<p class="note">Welch\'s t-test over seeds and the probability of improvement P(X &gt; Y) '
-            "with its bootstrap interval.</p>",
-            H.table_html(_significance(_view(pairwise, PAIRWISE_VIEW))),
-        ]
+    body += _table_section(
+        written.get("aggregate_csv"),
+        "Results per algorithm and split",
+        "Mean over seeds ± 95% CI half-width of each run's mean over its evaluation sessions on the held-out "
+        "dataset; (det.) = deterministic policy.",
+        _aggregate_view,
+    )
+    body += _table_section(
+        written.get("comparison_csv"),
+        "Against the reference",
+        "Welch's t-test of ours against the reference results; <b>significant</b> = p below alpha. "
+        "level=seeds: one number per trained agent; level=sessions: all evaluation sessions pooled.",
+        lambda table: _significance(_view(table, COMPARISON_VIEW)),
+    )
+    body += _table_section(
+        written.get("pairwise_csv"),
+        "Pairwise comparisons",
+        "Welch's t-test over seeds and the probability of improvement P(X &gt; Y) with its bootstrap interval.",
+        lambda table: _significance(_view(table, PAIRWISE_VIEW)),
+    )
     if plots:
         body.append("<h2>Plots</h2>")
         for plot in plots:

@@ -59,6 +59,7 @@ def _robust_outputs(runs: Sequence[RunRecord], options: AnalyzeOptions) -> tuple
     Returns the files written (``robust_csv``, ``improvement_csv``, ``baselines_csv`` read) and the plots.
     """
     from ilaeda.analysis.robust import BASELINES_CSV, improvement_table, load_baselines, robust_table
+    from ilaeda.analysis.stats import Bootstrap
 
     baselines_csv = str(BASELINES_CSV) if options.baselines_csv is None else options.baselines_csv
     reps, seed, plot_dir = options.bootstrap_reps, options.bootstrap_seed, options.plot_dir
@@ -67,8 +68,9 @@ def _robust_outputs(runs: Sequence[RunRecord], options: AnalyzeOptions) -> tuple
         logger.warning("baselines %s not found; robust aggregates of raw scores only", baselines_csv)
         base_path = None
     baselines = load_baselines(base_path) if base_path else None
-    robust = robust_table(runs, baselines, reps, seed=seed)
-    improvement = improvement_table(runs, baselines, reps, seed=seed)
+    bootstrap = Bootstrap(reps, seed=seed)
+    robust = robust_table(runs, baselines, bootstrap)
+    improvement = improvement_table(runs, baselines, bootstrap)
     written = {
         "robust_csv": _write(robust, options.outputs["robust_csv"]),
         "improvement_csv": _write(improvement, options.outputs["improvement_csv"]),
