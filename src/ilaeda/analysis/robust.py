@@ -38,7 +38,7 @@ from ilaeda.analysis.stats import (
     task_probability_of_improvement,
 )
 from ilaeda.analysis.tables import read_table
-from ilaeda.contract import METRICS
+from ilaeda.contract import HEADLINE_METRICS, METRICS
 from ilaeda.errors import DataError
 
 logger = logging.getLogger(__name__)
@@ -52,7 +52,7 @@ EXPERT_AGENT = "expert (leave-one-out)"
 NORMALISED_METRICS = METRICS
 #: The combined pseudo-metric: mean of these normalised metrics (the tuning objective's pair).
 COMBINED = "tbleu2_edasim"
-COMBINED_OF = ("t_bleu_2", "eda_sim")
+COMBINED_OF = HEADLINE_METRICS
 RUN_UNIT = "runs (one per split × seed); bootstrap stratified by split"
 ROBUST_COLUMNS = [
     "policy",

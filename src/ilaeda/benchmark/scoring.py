@@ -8,16 +8,16 @@ T-BLEU is corpus BLEU (numerators, denominators and lengths summed over instance
 from __future__ import annotations
 
 import json
-import math
 import os
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from ilaeda.benchmark.bleu import BleuStats
 from ilaeda.benchmark.interestingness import MEASURES, interestingness
 from ilaeda.benchmark.metrics import MAX_ORDER, ReferenceSet, score_instance
+from ilaeda.benchmark.registry import METRIC_FUNCTIONS, mean
 from ilaeda.benchmark.simulate import simulate
+from ilaeda.contract import EXTRA_METRICS, METRIC_ORDER, METRICS
 from ilaeda.data.references import load_references
 from ilaeda.data.schema import Schema, load_schema
 from ilaeda.data.sessions import SessionsLike, coerce_sessions, validate_session
@@ -105,28 +105,14 @@ def score_sessions(
         corpus_bleu.merge(score.bleu)
         row: dict[str, Any] = {
             "name": session.name,
-            "length": sim.length,
-            "back_at_root": sim.back_at_root,
-            "precision": score.precision,
-            **{f"t_bleu_{n}": score.t_bleu(n) for n in range(1, MAX_ORDER + 1)},
-            "eda_sim": score.eda_sim,
+            **{m: METRIC_FUNCTIONS[m].session(sim, score) for m in (*EXTRA_METRICS, *METRICS)},
         }
         if with_interestingness:
             row.update(interestingness(sim, engine))
         rows.append(row)
     corpus: dict[str, Any] = {"n_sessions": len(rows), "n_references": len(refs.simulations)}
-    corpus["precision"] = _mean(r["precision"] for r in rows)
-    for n in range(1, MAX_ORDER + 1):
-        corpus[f"t_bleu_{n}"] = corpus_bleu.score(n)
-    corpus["eda_sim"] = _mean(r["eda_sim"] for r in rows)
-    corpus["length"] = _mean(r["length"] for r in rows)
-    corpus["back_at_root"] = _mean(r["back_at_root"] for r in rows)
+    corpus.update({m: METRIC_FUNCTIONS[m].corpus(rows, corpus_bleu) for m in METRIC_ORDER})
     if with_interestingness:
         for m in MEASURES:
-            corpus[m] = _mean(r[m] for r in rows)
+            corpus[m] = mean(r[m] for r in rows)
     return ScoreResult(rows, corpus)
-
-
-def _mean(values: Iterable[float]) -> float:
-    values = list(values)
-    return math.fsum(values) / len(values)

@@ -23,7 +23,7 @@ from ilaeda.analysis.comparison import (
     PAIRWISE_SHOWN,
     shown_columns,
 )
-from ilaeda.contract import POLICY_SECTIONS
+from ilaeda.contract import HEADLINE_METRICS, POLICY_SECTIONS
 from ilaeda.report import html as H
 from ilaeda.report.sessions import HTML_NAME
 
@@ -147,10 +147,7 @@ def render_grid(
                 "split": run.split,
                 "seed": run.seed,
                 "run": str(run.path),
-                **{
-                    k: f"{(bench.get(k) or {}).get('mean', float('nan')):.3f}"
-                    for k in ("length", "t_bleu_2", "eda_sim")
-                },
+                **{k: f"{(bench.get(k) or {}).get('mean', float('nan')):.3f}" for k in ("length", *HEADLINE_METRICS)},
                 "report": link,
             }
         )
