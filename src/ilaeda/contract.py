@@ -32,6 +32,9 @@ class Algorithm:
     trainer: str | None = None
     #: The config turns the behaviour-cloning warm start on (``bc_warm_start.enabled``).
     warm_start: bool = False
+    #: ``tune`` has a default search space for it (``SEARCH_SPACES`` in ``ilaeda/scripts/config/tune.py``);
+    #: False: none, so tuning it needs ``search_space=FILE.json search_space_replace=True``.
+    search_space: bool = True
 
 
 #: Config-file name token -> algorithm (the first ``_``-token of a config name; the second for ``fast_*``).
