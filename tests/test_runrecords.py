@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from ilaeda import runrecords
+from ilaeda.data.sessions import Session
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -79,3 +80,34 @@ def test_commands_uses_the_package_reader() -> None:
     commands = load("commands", COMMANDS)
     assert commands.is_alive is commands.runrecords.is_alive
     assert os.path.samefile(commands.runrecords.__file__, runrecords.__file__)
+
+
+def test_rescore_runs_rescores_completed_records_only(tmp_path: Path) -> None:
+    from script_modules import load
+
+    from ilaeda.benchmark import score_sessions
+    from ilaeda.benchmark.summary import BENCHMARK_KEYS
+    from ilaeda.data.sessions import Filter, Group, Stop, sessions_to_json
+
+    rescore = load("rescore_runs", REPO / "experiments" / "rescore_runs.py")
+    sessions = [[Group("ip_src", "", "count"), Stop()], [Filter("eth_src", "EQ", "x"), Stop()]]
+    doc = sessions_to_json([Session(f"s{i}", tuple(a)) for i, a in enumerate(sessions)], schema="cyber", dataset=1)
+    stale = {k: {"mean": -1.0, "std": 0.0, "n": 2} for k in BENCHMARK_KEYS}
+    result = {"split": "cyber_loo1", "session_files": {"stochastic": ["s.json"], "deterministic": ["s.json"]}}
+    done = _record(
+        tmp_path / "src" / "gail" / "1", result={**result, "benchmark": stale, "benchmark_deterministic": stale}
+    )
+    (done / "s.json").write_text(json.dumps(doc))
+    _record(tmp_path / "src" / "gail" / "2", status="FAILED")
+    assert rescore.main([str(tmp_path / "src"), str(tmp_path / "dest")]) == 0
+    copied = [p.relative_to(tmp_path / "dest") for p in (tmp_path / "dest").rglob("run.json")]
+    assert copied == [Path("gail/1/run.json")]
+    new = json.loads((tmp_path / "dest" / "gail" / "1" / "run.json").read_text())["result"]
+    rows = score_sessions(doc, "cyber", 1, with_interestingness=False).sessions
+    for section in ("benchmark", "benchmark_deterministic"):
+        assert new[section]["eda_sim"]["mean"] == pytest.approx(sum(r["eda_sim"] for r in rows) / 2)
+    assert new["rescored"]["changed_metrics"] == {
+        "stochastic": len(BENCHMARK_KEYS),
+        "deterministic": len(BENCHMARK_KEYS),
+    }
+    assert (tmp_path / "dest" / "gail" / "1" / "config.json").is_file()
