@@ -30,13 +30,7 @@ import numpy as np
 import pandas as pd
 
 from ilaeda.analysis.runs import POLICY_SECTIONS, RunRecord, metrics_of
-from ilaeda.analysis.stats import (
-    DEFAULT_BOOTSTRAP,
-    Bootstrap,
-    normalised_score,
-    stratified_bootstrap,
-    task_probability_of_improvement,
-)
+from ilaeda.analysis.stats import Bootstrap, normalised_score, stratified_bootstrap, task_probability_of_improvement
 from ilaeda.analysis.tables import read_table
 from ilaeda.contract import HEADLINE_METRICS, METRICS
 from ilaeda.errors import DataError
@@ -193,10 +187,11 @@ def _scored(
 
 
 def robust_table(
-    runs: Sequence[RunRecord], baselines: Baselines | None = None, bootstrap: Bootstrap = DEFAULT_BOOTSTRAP
+    runs: Sequence[RunRecord], baselines: Baselines | None = None, bootstrap: Bootstrap | None = None
 ) -> pd.DataFrame:
     """Mean and IQM over all (split × seed) runs per algorithm, with stratified-bootstrap intervals."""
     rows: list[dict[str, Any]] = []
+    bootstrap = bootstrap or Bootstrap()
     reps, confidence, seed = bootstrap.reps, bootstrap.confidence, bootstrap.seed
     for policy, metric, kind, groups in _scored(runs, baselines):
         for algo in sorted(groups):
@@ -224,7 +219,7 @@ def robust_table(
 
 
 def improvement_table(
-    runs: Sequence[RunRecord], baselines: Baselines | None = None, bootstrap: Bootstrap = DEFAULT_BOOTSTRAP
+    runs: Sequence[RunRecord], baselines: Baselines | None = None, bootstrap: Bootstrap | None = None
 ) -> pd.DataFrame:
     """P(X > Y) per pair of algorithms, averaged over the splits both ran, with a bootstrap interval.
 
@@ -233,6 +228,7 @@ def improvement_table(
     is monotone per split, so P(X > Y) of a normalised metric equals the raw one).
     """
     rows: list[dict[str, Any]] = []
+    bootstrap = bootstrap or Bootstrap()
     reps, confidence, seed = bootstrap.reps, bootstrap.confidence, bootstrap.seed
     for policy, metric, kind, groups in _scored(runs, baselines):
         if kind == "normalised" and metric != COMBINED:

@@ -40,9 +40,6 @@ class Bootstrap:
     seed: int = 0
 
 
-DEFAULT_BOOTSTRAP = Bootstrap()
-
-
 def std_from_margin(margin: float, n: int, confidence: float = 0.95) -> float:
     """Sample std behind a t-interval half-width: ``s = margin·√n / t_{(1+c)/2, n−1}``.
 
