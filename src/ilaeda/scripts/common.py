@@ -13,6 +13,7 @@ import torch as th
 from stable_baselines3.common.policies import ActorCriticPolicy
 
 from ilaeda.algorithms.serialize import save_policy
+from ilaeda.benchmark.summary import plain_json
 from ilaeda.contract import POLICY_SECTIONS, RunResult, check_positive_int, result_problem
 from ilaeda.data.locate import locate
 from ilaeda.data.splits import Split, parse_split
@@ -234,7 +235,7 @@ def evaluate_and_finish(
     }
     if policy_path is not None:
         result["policy_path"] = str(policy_path)
-    result = policy_evaluation.plain_json(result)
+    result = plain_json(result)
     problem = result_problem(result)
     if problem is not None:  # the run and its checkpoints are kept; only the analysis will leave it out
         logger.warning(
