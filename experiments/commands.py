@@ -93,6 +93,7 @@ contract = _load_contract()
 redaction = _load_contract(os.path.join(PACKAGE_DIR, "redaction.py"), "_ilaeda_redaction")
 runrecords = _load_contract(os.path.join(PACKAGE_DIR, "runrecords.py"), "_ilaeda_runrecords")
 is_alive = runrecords.is_alive
+config_file_hash = runrecords.config_file_hash
 SACRED_BEAT_INTERVAL_S: float = runrecords.SACRED_BEAT_INTERVAL_S
 FRESH_HEARTBEAT_S: float = runrecords.FRESH_HEARTBEAT_S
 #: config-name token -> (script module, Sacred command)
@@ -188,15 +189,6 @@ def make_runs(name: str, cfg_paths: Sequence[str], seeds: Sequence[int]) -> list
             seen[cmd_id] = cfg
             runs.append(Run(cfg, token, script, command, seed, cmd_id))
     return runs
-
-
-def config_file_hash(content: object) -> str:
-    """sha256 of a JSON config file's parsed content, canonically written.
-
-    A copy of ``ilaeda.provenance.config_file_hash`` (this script runs without ilaeda); a test checks
-    that both agree.
-    """
-    return hashlib.sha256(json.dumps(content, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ run table on it; the experiment scripts read results and status through it.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
 import os
 import socket
@@ -116,6 +117,11 @@ def config_file_hashes(run: dict[str, Any]) -> frozenset[str]:
         ((run.get("result") or {}).get("provenance") or {}).get("config_files") or {}
     )
     return frozenset(str(h) for h in dict(hashes).values())
+
+
+def config_file_hash(content: object) -> str:
+    """sha256 (hex) of a JSON config file's parsed content, canonically written (what records hold)."""
+    return hashlib.sha256(json.dumps(content, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
 def seed(config: dict[str, Any]) -> int:
