@@ -50,7 +50,6 @@ from __future__ import annotations
 
 import argparse
 import ast
-import datetime
 import fnmatch
 import glob
 import hashlib
@@ -58,16 +57,15 @@ import json
 import os
 import re
 import shlex
-import socket
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from types import ModuleType
 from typing import NoReturn
 
-#: The algorithm names live in the package's contract module, the URL redaction in its redaction module;
-#: both are loaded by path, so this script needs neither the package installed nor anything beyond the
-#: standard library.
+#: The algorithm names live in the package's contract module, the URL redaction in its redaction module, the
+#: reading of Sacred run records in its runrecords module; all are loaded by path, so this script needs
+#: neither the package installed nor anything beyond the standard library.
 PACKAGE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "src", "ilaeda")
 CONTRACT_PATH = os.path.join(PACKAGE_DIR, "contract.py")
 
@@ -93,6 +91,11 @@ def _load_contract(path: str = CONTRACT_PATH, name: str = "_ilaeda_contract") ->
 
 contract = _load_contract()
 redaction = _load_contract(os.path.join(PACKAGE_DIR, "redaction.py"), "_ilaeda_redaction")
+runrecords = _load_contract(os.path.join(PACKAGE_DIR, "runrecords.py"), "_ilaeda_runrecords")
+is_alive = runrecords.is_alive
+config_file_hash = runrecords.config_file_hash
+SACRED_BEAT_INTERVAL_S: float = runrecords.SACRED_BEAT_INTERVAL_S
+FRESH_HEARTBEAT_S: float = runrecords.FRESH_HEARTBEAT_S
 #: config-name token -> (script module, Sacred command)
 ALGORITHMS: dict[str, tuple[str, str]] = contract.SCRIPT_COMMANDS
 FAST_TOKEN: str = contract.FAST_TOKEN
@@ -188,15 +191,6 @@ def make_runs(name: str, cfg_paths: Sequence[str], seeds: Sequence[int]) -> list
     return runs
 
 
-def config_file_hash(content: object) -> str:
-    """sha256 of a JSON config file's parsed content, canonically written.
-
-    A copy of ``ilaeda.provenance.config_file_hash`` (this script runs without ilaeda); a test checks
-    that both agree.
-    """
-    return hashlib.sha256(json.dumps(content, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
-
-
 @dataclass(frozen=True)
 class Completed:
     """A COMPLETED Sacred run: run name, algorithm token (of its config file, as analyze labels it), command,
@@ -213,80 +207,27 @@ class Completed:
     status: str = "COMPLETED"
 
 
-#: Sacred's heartbeat interval (``SETTINGS.DEFAULT_BEAT_INTERVAL``, 10 s): a live run rewrites its
-#: ``run.json`` that often.
-SACRED_BEAT_INTERVAL_S = 10.0
-#: A RUNNING record whose last heartbeat is younger than this is a live run: six missed beats, to allow
-#: for a busy machine or a shared file system that shows writes late; older ones were killed.
-FRESH_HEARTBEAT_S = 6 * SACRED_BEAT_INTERVAL_S
-
-
-def _process_gone(host: object) -> bool:
-    """Whether the record's process (``host.pid``, recorded by the training scripts) ran on this machine and
-    is gone: a run killed a moment ago still has a fresh heartbeat.
-    """
-    if not isinstance(host, dict) or host.get("hostname") != socket.gethostname():
-        return False
-    pid = host.get("pid")
-    if isinstance(pid, bool) or not isinstance(pid, int) or pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except OSError:  # it exists (owned by another user)
-        return False
-    try:  # killed but not yet reaped by its new parent: a zombie (Linux)
-        with open(f"/proc/{pid}/stat", encoding="utf-8") as f:
-            return f.read().rsplit(")", 1)[-1].split()[0] == "Z"
-    except (OSError, IndexError):
-        return False
-
-
-def is_alive(run: dict, now: datetime.datetime | None = None) -> bool:
-    """Whether a Sacred record is a RUNNING run whose heartbeat (UTC, as Sacred writes it) is fresh and whose
-    process, when it ran on this machine and recorded its pid, still exists.
-    """
-    last = run.get("heartbeat") or run.get("start_time")  # Sacred's first beat comes one interval after the start
-    if run.get("status") != "RUNNING" or not isinstance(last, str) or _process_gone(run.get("host")):
-        return False
-    try:
-        beat = datetime.datetime.fromisoformat(last)
-    except ValueError:
-        return False
-    now = now or datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
-    return (now - beat.replace(tzinfo=None)).total_seconds() < FRESH_HEARTBEAT_S
-
-
 def completed_runs(output_dir: str) -> list[Completed]:
     """Every COMPLETED Sacred run (with a result) under ``output_dir/sacred``, and every live RUNNING one.
 
     Unreadable or partial records count as not completed.
     """
     done: list[Completed] = []
-    for dirpath, dirnames, filenames in os.walk(os.path.join(output_dir, "sacred")):
-        dirnames[:] = [d for d in dirnames if d != "_sources"]
-        if "run.json" not in filenames:
-            continue
+    for run_dir in runrecords.walk_run_dirs([os.path.join(output_dir, "sacred")], follow_links=False):
         try:
-            with open(os.path.join(dirpath, "run.json"), encoding="utf-8") as f:
-                run = json.load(f)
-            with open(os.path.join(dirpath, "config.json"), encoding="utf-8") as f:
-                config = json.load(f)
+            run = runrecords.read_run(run_dir)
+            config = runrecords.read_config(run_dir)
             completed = run.get("status") == "COMPLETED" and isinstance(run.get("result"), dict)
             if not completed and not is_alive(run):
                 continue
-            hashes = (run.get("info") or {}).get("config_files") or (
-                ((run.get("result") or {}).get("provenance") or {}).get("config_files") or {}
-            )
-            files = [str(n) for n in (run.get("meta") or {}).get("named_configs") or [] if str(n).endswith(".json")]
+            files = runrecords.config_files(run, (".json",))
             done.append(
                 Completed(
                     str(run["experiment"]["name"]),
                     _token_or_none(files[0]) if files else None,
                     str(run["command"]),
-                    int(config["seed"]),
-                    frozenset(str(h) for h in dict(hashes).values()),
+                    runrecords.seed(config),
+                    runrecords.config_file_hashes(run),
                     config,
                     "COMPLETED" if completed else "RUNNING",
                 )

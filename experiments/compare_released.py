@@ -35,7 +35,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, NoReturn
 
-from scipy import stats
+from ilaeda.analysis.stats import one_sample_p, pooled_stats, sample_p, welch_test
+from ilaeda.contract import POLICY_SECTIONS, STAT_KEYS
+from ilaeda.runrecords import RUN_FILE, completed_result, read_run, walk_run_dirs
 
 METRICS = ("t_bleu_1", "t_bleu_2", "t_bleu_3", "eda_sim", "precision")
 SHOWN = ("length", "back_at_root")
@@ -60,10 +62,7 @@ def _open(path: str | Path, what: str) -> IO[str]:
 
 def pooled(parts: Sequence[tuple[float, float, int]]) -> tuple[float, float, int]:
     """Mean, std (ddof 1) and n of the union of groups given as (mean, population std, n)."""
-    n = sum(p[2] for p in parts)
-    mean = sum(m * k for m, _, k in parts) / n
-    ss = sum(k * (s * s + (m - mean) ** 2) for m, s, k in parts)
-    return mean, math.sqrt(ss / (n - 1)) if n > 1 else 0.0, n
+    return pooled_stats([p[0] for p in parts], [p[1] for p in parts], [p[2] for p in parts], ddof=0)
 
 
 def released_shape(paths: Sequence[str], policy: str) -> dict[tuple[str, str], tuple[float, float, int]]:
@@ -101,23 +100,22 @@ def read_runs(source: str) -> list[dict[str, str]]:
         with _open(path, "results CSV") as handle:
             return list(csv.DictReader(handle))
     rows = []
-    for run_json in sorted(path.rglob("run.json")):
+    for run_dir in walk_run_dirs([path], follow_links=False):
         try:
-            record = json.loads(run_json.read_text(encoding="utf-8"))
+            result = completed_result(read_run(run_dir))
         except (OSError, ValueError) as exc:
-            print(f"warning: skipping {run_json}: unreadable ({exc})", file=sys.stderr)
+            print(f"warning: skipping {run_dir / RUN_FILE}: unreadable ({exc})", file=sys.stderr)
             continue
-        result = record.get("result")
-        if record.get("status") != "COMPLETED" or not isinstance(result, dict) or "benchmark" not in result:
+        if result is None or POLICY_SECTIONS["stochastic"] not in result:
             continue
         row = {
             "algo": str(result.get("algo")),
             "split": str(result.get("split") or result.get("policy_split")),
             "seed": str(result.get("seed")),
         }
-        for section in ("benchmark", "benchmark_deterministic"):
+        for section in POLICY_SECTIONS.values():
             for metric, stat in (result.get(section) or {}).items():
-                for key in ("mean", "std", "n"):
+                for key in STAT_KEYS:
                     row[f"{section}.{metric}.{key}"] = str(stat[key])
         rows.append(row)
     return rows
@@ -139,7 +137,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = p.parse_args(argv)
     if args.versus is not None:
         return versus(args.results_csv, args.algo, args.versus, args.policy, args.versus_source)
-    prefix = "benchmark" if args.policy == "stochastic" else "benchmark_deterministic"
+    prefix = POLICY_SECTIONS[args.policy]
     rows = [r for r in read_runs(args.results_csv) if r.get("algo") == args.algo]
     if not rows:
         refuse(f"no run of algo {args.algo!r} in {args.results_csv}")
@@ -166,12 +164,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"| {metric} | {ours[0]:.3f} ± {ours[1]:.3f} (n={ours[2]}) | - | - | - | {seed_cell} | - |")
             continue
         theirs = pooled([ref[(s, metric)] for s in splits])
-        welch = stats.ttest_ind_from_stats(ours[0], ours[1], ours[2], theirs[0], theirs[1], theirs[2], equal_var=False)
-        spread = len(seed_means) > 1 and statistics.stdev(seed_means) > 0
-        p_seed = stats.ttest_1samp(seed_means, theirs[0]).pvalue if spread else float("nan")  # nan: no test
+        welch = welch_test(*ours, *theirs)
+        p_seed = one_sample_p(seed_means, theirs[0])
         print(
             f"| {metric} | {ours[0]:.3f} ± {ours[1]:.3f} (n={ours[2]}) | {theirs[0]:.3f} ± {theirs[1]:.3f} "
-            f"(n={theirs[2]}) | {ours[0] - theirs[0]:+.3f} | {welch.pvalue:.2g} | {seed_cell} | {p_seed:.2g} |"
+            f"(n={theirs[2]}) | {ours[0] - theirs[0]:+.3f} | {welch.p_value:.2g} | {seed_cell} | {p_seed:.2g} |"
         )
     return 0
 
@@ -194,7 +191,7 @@ def versus(results_csv: str, algo: str, other: str, policy: str, other_source: s
     """Print ``algo`` against ``other`` (two labels of one source, or ``other`` read from ``other_source``),
     pooled sessions and seed means.
     """
-    prefix = "benchmark" if policy == "stochastic" else "benchmark_deterministic"
+    prefix = POLICY_SECTIONS[policy]
     rows = read_runs(results_csv)
     other_rows = rows if other_source is None else read_runs(other_source)
     ours, theirs = [r for r in rows if r["algo"] == algo], [r for r in other_rows if r["algo"] == other]
@@ -209,16 +206,16 @@ def versus(results_csv: str, algo: str, other: str, policy: str, other_source: s
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for metric in (*SHOWN, *METRICS):
         a, b = pooled(_per_run(ours, prefix, metric)), pooled(_per_run(theirs, prefix, metric))
-        welch = stats.ttest_ind_from_stats(a[0], a[1], a[2], b[0], b[1], b[2], equal_var=False)
+        welch = welch_test(*a, *b)
         sa, sb = _seed_means(ours, prefix, metric, len(splits)), _seed_means(theirs, prefix, metric, len(splits))
-        p_seed = stats.ttest_ind(sa, sb, equal_var=False).pvalue if len(sa) > 1 and len(sb) > 1 else float("nan")
+        p_seed = sample_p(sa, sb)
 
         def cell(values: list[float]) -> str:
             return f"{statistics.fmean(values):.3f} (n={len(values)})" if values else "-"
 
         print(
             f"| {metric} | {a[0]:.3f} ± {a[1]:.3f} | {b[0]:.3f} ± {b[1]:.3f} | {a[0] - b[0]:+.3f} | "
-            f"{welch.pvalue:.2g} | {cell(sa)} | {cell(sb)} | {p_seed:.2g} |"
+            f"{welch.p_value:.2g} | {cell(sa)} | {cell(sb)} | {p_seed:.2g} |"
         )
     return 0
 

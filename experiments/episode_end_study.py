@@ -27,7 +27,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from ilaeda.contract import SCRIPT_COMMANDS
+from ilaeda.contract import POLICY_SECTIONS, SCRIPT_COMMANDS
+from ilaeda.runrecords import completed_runs
 
 #: Episode-end variants (Sacred config updates). All but ``absorbing_sessions`` train on the analysts' sessions
 #: plus the gold references of the training datasets (the prior system's setting).
@@ -138,17 +139,13 @@ def run_all(jobs: list[tuple[str, list[str]]], workers: int, out: Path, deadline
 
 def load_result(out: Path, run_id: str) -> dict | None:
     """The result of a COMPLETED run, or None."""
-    for run_json in sorted((out / "sacred" / run_id).glob("*/run.json")):
-        record = json.loads(run_json.read_text())
-        if record.get("status") == "COMPLETED" and record.get("result"):
-            return record["result"]
-    return None
+    return next((result for _, _, result in completed_runs([out / "sacred" / run_id])), None)
 
 
 def summarise(results: Sequence[dict]) -> dict[str, float]:
     """Mean over runs of each metric, length and BACKs at the root (stochastic policy)."""
     keys = ("length", "back_at_root", *SCORE_METRICS)
-    out = {k: statistics.fmean(r["benchmark"][k]["mean"] for r in results) for k in keys}
+    out = {k: statistics.fmean(r[POLICY_SECTIONS["stochastic"]][k]["mean"] for r in results) for k in keys}
     out["score"] = statistics.fmean(out[k] for k in SCORE_METRICS)
     out["n_runs"] = len(results)
     return out

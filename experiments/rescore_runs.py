@@ -21,16 +21,16 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ilaeda.benchmark.degenerate import score_with_degenerate
+from ilaeda.benchmark.summary import BENCHMARK_KEYS, plain_json, stat
+from ilaeda.contract import POLICY_SECTIONS
 from ilaeda.provenance import code_version
-from ilaeda.scripts.ingredients.policy_evaluation import BENCHMARK_KEYS, plain_json, stat
-
-SECTIONS = {"stochastic": "benchmark", "deterministic": "benchmark_deterministic"}
+from ilaeda.runrecords import CONFIG_FILE, RUN_FILE, completed_runs
 
 
 def rescore(run_dir: Path, result: dict) -> dict[str, int]:
     """Recompute the benchmark sections of ``result`` from the session files in ``run_dir``; changed counts."""
     changed = {}
-    for mode, section in SECTIONS.items():
+    for mode, section in POLICY_SECTIONS.items():
         rows = []
         for name in result["session_files"][mode]:
             doc = json.loads((run_dir / name).read_text())
@@ -54,18 +54,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     version = code_version()
     n = 0
-    for run_json in sorted(args.source.rglob("run.json")):
-        record = json.loads(run_json.read_text())
-        if record.get("status") != "COMPLETED" or not record.get("result"):
-            continue
-        run_dir = run_json.parent
+    for run_dir, record, result in completed_runs([args.source]):
         target = args.dest / run_dir.relative_to(args.source)
         target.mkdir(parents=True, exist_ok=True)
-        changed = rescore(run_dir, record["result"])
-        record["result"]["rescored"] = {"code_version": version, "changed_metrics": changed}
-        (target / "run.json").write_text(json.dumps(record, indent=1))
-        session_files = [name for names in record["result"]["session_files"].values() for name in names]
-        for extra in ("config.json", "metrics.json", *session_files):
+        changed = rescore(run_dir, result)
+        result["rescored"] = {"code_version": version, "changed_metrics": changed}
+        (target / RUN_FILE).write_text(json.dumps(record, indent=1))
+        session_files = [name for names in result["session_files"].values() for name in names]
+        for extra in (CONFIG_FILE, "metrics.json", *session_files):
             if (run_dir / extra).is_file():
                 shutil.copy2(run_dir / extra, target / extra)
         n += 1

@@ -4,7 +4,9 @@ Standard library only and free of ilaeda imports, so that ``experiments/commands
 Python, without the package installed) can load this file by path, and importing it costs nothing.
 
 * :data:`ALGORITHMS`: config-file name token -> :class:`Algorithm` (training script, Sacred command, trainer);
-* :data:`METRICS`, :data:`EXTRA_METRICS`, :data:`METRIC_ORDER`: the benchmark's metric names in report order;
+* :data:`METRIC_REGISTRY`: metric name -> :class:`Metric` (label, benchmark metric or not, headline);
+  :data:`METRICS`, :data:`EXTRA_METRICS`, :data:`HEADLINE_METRICS`, :data:`METRIC_ORDER`, :data:`METRIC_LABELS`
+  are views of it;
 * :class:`RunResult` and :func:`result_problem`: the result a training run returns (Sacred's ``result``);
 * :func:`check_positive_int`: the integer check of config values and options (positive unless ``minimum`` says).
 """
@@ -30,6 +32,9 @@ class Algorithm:
     trainer: str | None = None
     #: The config turns the behaviour-cloning warm start on (``bc_warm_start.enabled``).
     warm_start: bool = False
+    #: ``tune`` has a default search space for it (``SEARCH_SPACES`` in ``ilaeda/scripts/config/tune.py``);
+    #: False: none, so tuning it needs ``search_space=FILE.json search_space_replace=True``.
+    search_space: bool = True
 
 
 #: Config-file name token -> algorithm (the first ``_``-token of a config name; the second for ``fast_*``).
@@ -68,22 +73,44 @@ def config_token(stem: str) -> str:
     return tokens[1] if tokens[0] == FAST_TOKEN and len(tokens) > 1 else tokens[0]
 
 
+@dataclass(frozen=True)
+class Metric:
+    """One per-session score of a run's result, as tables, plots and reports name it."""
+
+    #: The key in ``score_sessions`` rows and in a result section (``benchmark.<name>``).
+    name: str
+    #: The display name in reports.
+    label: str
+    #: One of the benchmark's metrics (False: a figure reported beside them, such as session length).
+    benchmark: bool = True
+    #: In the headline pair: the tuning objective's default, the combined normalised score of the robust
+    #: tables and profiles, the learning curves and the grid page's run list.
+    headline: bool = False
+
+
+#: Every metric, in report order; ``ilaeda.benchmark.METRIC_FUNCTIONS`` computes each of them.
+METRIC_REGISTRY: dict[str, Metric] = {
+    m.name: m
+    for m in (
+        Metric("precision", "Precision"),
+        Metric("t_bleu_1", "T-BLEU-1"),
+        Metric("t_bleu_2", "T-BLEU-2", headline=True),
+        Metric("t_bleu_3", "T-BLEU-3"),
+        Metric("eda_sim", "EDA-Sim", headline=True),
+        Metric("length", "length", benchmark=False),
+        Metric("back_at_root", "back@root", benchmark=False),
+    )
+}
 #: The benchmark's five metrics (Precision, T-BLEU-1..3, EDA-Sim), in report order.
-METRICS: tuple[str, ...] = ("precision", "t_bleu_1", "t_bleu_2", "t_bleu_3", "eda_sim")
+METRICS: tuple[str, ...] = tuple(m.name for m in METRIC_REGISTRY.values() if m.benchmark)
 #: Per-session figures reported beside the metrics: session length and steps spent back at the root.
-EXTRA_METRICS: tuple[str, ...] = ("length", "back_at_root")
+EXTRA_METRICS: tuple[str, ...] = tuple(m.name for m in METRIC_REGISTRY.values() if not m.benchmark)
+#: The headline pair (T-BLEU-2 and EDA-Sim).
+HEADLINE_METRICS: tuple[str, ...] = tuple(m.name for m in METRIC_REGISTRY.values() if m.headline)
 #: Metric order in tables and plots; other metrics follow alphabetically.
 METRIC_ORDER: tuple[str, ...] = (*METRICS, *EXTRA_METRICS)
 #: Display names of the metrics in reports.
-METRIC_LABELS: dict[str, str] = {
-    "length": "length",
-    "back_at_root": "back@root",
-    "precision": "Precision",
-    "t_bleu_1": "T-BLEU-1",
-    "t_bleu_2": "T-BLEU-2",
-    "t_bleu_3": "T-BLEU-3",
-    "eda_sim": "EDA-Sim",
-}
+METRIC_LABELS: dict[str, str] = {m.name: m.label for m in METRIC_REGISTRY.values()}
 #: Result sections holding ``{metric: {"mean", "std", "n"}}``, by policy mode.
 POLICY_SECTIONS: dict[str, str] = {"stochastic": "benchmark", "deterministic": "benchmark_deterministic"}
 #: The keys of one metric's statistics.

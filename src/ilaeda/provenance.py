@@ -7,10 +7,10 @@
   identity separately, log locations, display switches). Two runs of the same command with the same hash
   and seed are retries of one experiment.
 * :func:`config_file_hash`: the identity of a JSON config file's content (key order and whitespace do not
-  matter). ``experiments/commands.py`` holds a copy of this one function (it must run without ilaeda);
-  a test checks that both agree.
+  matter), defined in :mod:`ilaeda.runrecords`, which ``experiments/commands.py`` loads by path to compare
+  a grid's config files with the hashes its run records hold.
 
-Standard library only.
+Standard library only (and :mod:`ilaeda.runrecords`, itself standard library only).
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ import subprocess
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
+
+from ilaeda.runrecords import config_file_hash as config_file_hash
 
 #: Dotted config keys left out of :func:`config_hash` (a key also drops everything under it).
 VOLATILE_KEYS: tuple[str, ...] = (
@@ -55,11 +57,6 @@ def strip_volatile(config: Mapping[str, Any], volatile: tuple[str, ...] = VOLATI
 def config_hash(config: Mapping[str, Any]) -> str:
     """sha256 (hex) of the resolved config without its volatile entries."""
     return hashlib.sha256(_canonical(strip_volatile(config)).encode()).hexdigest()
-
-
-def config_file_hash(content: object) -> str:
-    """sha256 (hex) of a JSON config file's parsed content, canonically written."""
-    return hashlib.sha256(json.dumps(content, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
 def _git(*args: str) -> str | None:

@@ -20,6 +20,7 @@ from ilaeda.analysis.robust import (
     robust_table,
     run_score,
 )
+from ilaeda.analysis.stats import Bootstrap
 from ilaeda.errors import DataError
 
 REPO = Path(__file__).resolve().parents[2]
@@ -96,7 +97,7 @@ def test_run_score_normalised_by_the_eval_dataset(tmp_path: Path, runs: list) ->
 
 
 def test_robust_table_hand_computed(tmp_path: Path, runs: list) -> None:
-    table = robust_table(runs, load_baselines(write_baselines(tmp_path)), reps=500, seed=1)
+    table = robust_table(runs, load_baselines(write_baselines(tmp_path)), Bootstrap(500, seed=1))
     row = table[
         (table.policy == "stochastic") & (table.metric == "precision") & (table.score == "raw") & (table.algo == "gail")
     ].iloc[0]
@@ -126,18 +127,20 @@ def test_robust_table_hand_computed(tmp_path: Path, runs: list) -> None:
     bc = table[(table.metric == "length") & (table.algo == "bc") & (table.policy == "stochastic")].iloc[0]
     assert (bc.n_runs, bc.n_splits) == (3, 2)
     # one run per split: the stratified bootstrap cannot move, the interval is the point
-    one = robust_table([runs[0], runs[3]], reps=200)
+    one = robust_table([runs[0], runs[3]], bootstrap=Bootstrap(200))
     assert (one.mean_low == one["mean"]).all() and (one.mean_high == one["mean"]).all()
-    pd.testing.assert_frame_equal(table, robust_table(runs, load_baselines(write_baselines(tmp_path)), 500, seed=1))
+    pd.testing.assert_frame_equal(
+        table, robust_table(runs, load_baselines(write_baselines(tmp_path)), Bootstrap(500, seed=1))
+    )
 
 
 def test_robust_table_without_baselines_is_raw_only(runs: list) -> None:
-    table = robust_table(runs, None, reps=50)
+    table = robust_table(runs, None, Bootstrap(50))
     assert set(table.score) == {"raw"} and COMBINED not in set(table.metric)
 
 
 def test_improvement_table_hand_computed(runs: list) -> None:
-    table = improvement_table(runs, None, reps=300, seed=0)
+    table = improvement_table(runs, None, Bootstrap(300, seed=0))
     row = table[(table.policy == "stochastic") & (table.metric == "precision")].iloc[0]
     assert (row.algo_x, row.algo_y, row.n_splits, row.n_runs_x, row.n_runs_y) == ("bc", "gail", 2, 3, 5)
     # stand-in scores: bc 0.25 + 0.01·seed + 0.02·k vs gail 0.30 + ...: bc is below gail in every pair

@@ -274,3 +274,21 @@ def test_importing_analyze_prints_no_pkg_resources_warning() -> None:
         [sys.executable, "-c", "import ilaeda.scripts.analyze"], capture_output=True, text=True, timeout=120
     )
     assert done.returncode == 0 and "pkg_resources" not in done.stderr, done.stderr
+
+
+def test_options_are_one_object_built_from_the_config(tmp_path: Path) -> None:
+    from ilaeda.scripts import analyze
+    from ilaeda.scripts.analyze_options import AnalyzeOptions
+    from ilaeda.scripts.config.analyze import analysis_ex as ex
+
+    config = {**ex.configurations[0]()}
+    config.update(csv_output_path=str(tmp_path / "r.csv"), pairwise_csv=str(tmp_path / "p.csv"), curve_keys="loss")
+    options = AnalyzeOptions.from_config(config)
+    assert options.outputs["aggregate_csv"] == tmp_path / "r_aggregate.csv"
+    assert options.outputs["improvement_csv"] == tmp_path / "r_improvement.csv"
+    assert options.outputs["pairwise_csv"] == tmp_path / "p.csv"
+    assert options.curve_keys == ["loss"] and options.sources == [Path("output/sacred")]
+    with pytest.raises(AnalyzeError, match="alpha must lie"):
+        AnalyzeOptions.from_config({**config, "alpha": 2})
+    source = Path(analyze.__file__).read_text()
+    assert "locals()" not in source and "_DISCOVERED" not in source and len(source.splitlines()) < 400

@@ -45,7 +45,7 @@ def run_fast(algo: str, root: Path, seed: int = 0, split: int = 1, **updates: An
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Any, Path]]:
     out = {}
-    for algo in ("gail", "airl", "bcgail", "bc", "dagger"):
+    for algo in ALGORITHMS:
         root = tmp_path_factory.mktemp(algo)
         out[algo] = (run_fast(algo, root), root)
     return out
@@ -67,7 +67,7 @@ def check_contract(result: dict[str, Any], algo: str) -> None:
     assert Path(result["log_dir"]).is_dir()
 
 
-@pytest.mark.parametrize("algo", ["gail", "airl", "bcgail", "bc", "dagger"])
+@pytest.mark.parametrize("algo", list(ALGORITHMS))
 def test_runs_complete_with_the_result_contract(runs: dict[str, tuple[Any, Path]], algo: str) -> None:
     run, root = runs[algo]
     assert run.status == "COMPLETED"

@@ -56,6 +56,7 @@ from ilaeda.analysis.stats import (
     std_from_margin,
     welch_test,
 )
+from ilaeda.analysis.tables import read_table
 from ilaeda.errors import DataError
 
 logger = logging.getLogger(__name__)
@@ -119,6 +120,22 @@ PAIRWISE_COLUMNS = [
     "significant_holm",
     "holm_family",
 ]
+#: The columns shown of each table where a page or a terminal has less room than the CSV, in the CSV's order.
+COMPARISON_SHOWN = frozenset(
+    {"algo", "split", "policy", "metric", "level", "ours_mean", "ours_std", "ours_n", "ref_mean", "ref_std"}
+    | {"ref_n", "diff", "t", "p_value", "significant", "note"}
+)
+PAIRWISE_SHOWN = frozenset(
+    {"split", "policy", "metric", "algo_x", "algo_y", "mean_x", "mean_y", "p_value", "significant"}
+    | {"prob_improvement", "pi_low", "pi_high"}
+)
+
+
+def shown_columns(columns: Sequence[str], shown: frozenset[str], without: frozenset[str] = frozenset()) -> list[str]:
+    """The ``shown`` columns (less ``without``) in the order of ``columns``."""
+    return [c for c in columns if c in shown and c not in without]
+
+
 #: What a sessions-level row says instead of a test.
 SESSIONS_NOT_TESTED = "sessions of one run are not independent: not tested (see level=seeds)"
 UNITS = ("sessions", "seeds")
@@ -131,10 +148,7 @@ def load_reference(path: str | Path) -> pd.DataFrame:
         DataError: the file is missing or unreadable, or a row is malformed (the message names it).
     """
     path = Path(path)
-    try:
-        df = pd.read_csv(path)
-    except (OSError, ValueError) as e:
-        raise DataError(f"cannot read reference results {path}: {e}") from None
+    df = read_table(path, "reference results")
     missing = [c for c in REQUIRED_COLUMNS if c not in df.columns]
     if missing or ("std" not in df.columns and "margin" not in df.columns):
         need = missing + ([] if "std" in df.columns or "margin" in df.columns else ["std or margin"])

@@ -33,6 +33,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ilaeda.analysis.runs import RunRecord
+from ilaeda.contract import HEADLINE_METRICS
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +46,7 @@ DEFAULT_CURVE_KEYS = (
     r"^mean/disc/disc_acc$",
     r"^bc/loss$",
     r"^dagger/mean_episode_reward$",
-    r"^train_eval/(stochastic|deterministic)/(length|t_bleu_2|eda_sim)$",
+    rf"^train_eval/(stochastic|deterministic)/({'|'.join(('length', *HEADLINE_METRICS))})$",
 )
 STEP_COLUMNS = ("time/total_timesteps", "total_timesteps", "timesteps", "samples_so_far", "global_step", "step")
 MAX_FILES_PER_RUN = 200

@@ -206,7 +206,7 @@ def plot_performance_profiles(
     al., 2021). Scores are normalised (random = 0, experts = 1) where ``baselines`` cover the metric,
     else raw (the panel title says which).
     """
-    from ilaeda.analysis.robust import COMBINED, NORMALISED_METRICS, score_groups
+    from ilaeda.analysis.robust import COMBINED, COMBINED_OF, NORMALISED_METRICS, score_groups
     from ilaeda.analysis.stats import performance_profile
 
     out_dir = Path(out_dir)
@@ -215,7 +215,7 @@ def plot_performance_profiles(
     written = []
     for policy, section in POLICY_SECTIONS.items():
         metrics = [m for m in metrics_of(runs, section) if m not in EXTRA_METRICS]
-        if baselines and {"t_bleu_2", "eda_sim"} <= set(metrics):
+        if baselines and set(COMBINED_OF) <= set(metrics):
             metrics.append(COMBINED)
         panels = []
         for metric in metrics:

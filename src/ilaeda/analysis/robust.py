@@ -21,7 +21,7 @@ from __future__ import annotations
 import itertools
 import logging
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -30,8 +30,9 @@ import numpy as np
 import pandas as pd
 
 from ilaeda.analysis.runs import POLICY_SECTIONS, RunRecord, metrics_of
-from ilaeda.analysis.stats import normalised_score, stratified_bootstrap, task_probability_of_improvement
-from ilaeda.contract import METRICS
+from ilaeda.analysis.stats import Bootstrap, normalised_score, stratified_bootstrap, task_probability_of_improvement
+from ilaeda.analysis.tables import read_table
+from ilaeda.contract import HEADLINE_METRICS, METRICS
 from ilaeda.errors import DataError
 
 logger = logging.getLogger(__name__)
@@ -45,7 +46,7 @@ EXPERT_AGENT = "expert (leave-one-out)"
 NORMALISED_METRICS = METRICS
 #: The combined pseudo-metric: mean of these normalised metrics (the tuning objective's pair).
 COMBINED = "tbleu2_edasim"
-COMBINED_OF = ("t_bleu_2", "eda_sim")
+COMBINED_OF = HEADLINE_METRICS
 RUN_UNIT = "runs (one per split × seed); bootstrap stratified by split"
 ROBUST_COLUMNS = [
     "policy",
@@ -88,10 +89,7 @@ def load_baselines(path: str | Path) -> dict[tuple[str, int, str], tuple[float, 
         DataError: the file is unreadable, lacks a column, or a row is malformed (the message names it).
     """
     path = Path(path)
-    try:
-        df = pd.read_csv(path)
-    except (OSError, ValueError) as e:
-        raise DataError(f"cannot read baselines {path}: {e}") from None
+    df = read_table(path, "baselines")
     missing = [c for c in BASELINE_COLUMNS if c not in df.columns]
     if missing:
         raise DataError(
@@ -179,48 +177,49 @@ def _kinds(
     return kinds
 
 
+def _scored(
+    runs: Sequence[RunRecord], baselines: Baselines | None
+) -> Iterator[tuple[str, str, str, dict[str, dict[str, list[float]]]]]:
+    """``(policy, metric, score kind, {algo: {split: scores}})`` of every table row group."""
+    for policy, section in POLICY_SECTIONS.items():
+        for metric, kind, base in _kinds(runs, section, baselines):
+            yield policy, metric, kind, score_groups(runs, section, metric, base)
+
+
 def robust_table(
-    runs: Sequence[RunRecord],
-    baselines: Baselines | None = None,
-    reps: int = 2000,
-    confidence: float = 0.95,
-    seed: int = 0,
+    runs: Sequence[RunRecord], baselines: Baselines | None = None, bootstrap: Bootstrap | None = None
 ) -> pd.DataFrame:
     """Mean and IQM over all (split × seed) runs per algorithm, with stratified-bootstrap intervals."""
     rows: list[dict[str, Any]] = []
-    for policy, section in POLICY_SECTIONS.items():
-        for metric, kind, base in _kinds(runs, section, baselines):
-            groups = score_groups(runs, section, metric, base)
-            for algo in sorted(groups):
-                per_split = list(groups[algo].values())
-                m = stratified_bootstrap(per_split, "mean", reps, confidence, seed)
-                q = stratified_bootstrap(per_split, "iqm", reps, confidence, seed)
-                rows.append(
-                    {
-                        "policy": policy,
-                        "metric": metric,
-                        "score": kind,
-                        "algo": algo,
-                        "n_runs": sum(len(g) for g in per_split),
-                        "n_splits": len(per_split),
-                        "mean": m[0],
-                        "mean_low": m[1],
-                        "mean_high": m[2],
-                        "iqm": q[0],
-                        "iqm_low": q[1],
-                        "iqm_high": q[2],
-                        "unit": RUN_UNIT,
-                    }
-                )
+    bootstrap = bootstrap or Bootstrap()
+    reps, confidence, seed = bootstrap.reps, bootstrap.confidence, bootstrap.seed
+    for policy, metric, kind, groups in _scored(runs, baselines):
+        for algo in sorted(groups):
+            per_split = list(groups[algo].values())
+            m = stratified_bootstrap(per_split, "mean", reps, confidence, seed)
+            q = stratified_bootstrap(per_split, "iqm", reps, confidence, seed)
+            rows.append(
+                {
+                    "policy": policy,
+                    "metric": metric,
+                    "score": kind,
+                    "algo": algo,
+                    "n_runs": sum(len(g) for g in per_split),
+                    "n_splits": len(per_split),
+                    "mean": m[0],
+                    "mean_low": m[1],
+                    "mean_high": m[2],
+                    "iqm": q[0],
+                    "iqm_low": q[1],
+                    "iqm_high": q[2],
+                    "unit": RUN_UNIT,
+                }
+            )
     return pd.DataFrame(rows, columns=ROBUST_COLUMNS)
 
 
 def improvement_table(
-    runs: Sequence[RunRecord],
-    baselines: Baselines | None = None,
-    reps: int = 2000,
-    confidence: float = 0.95,
-    seed: int = 0,
+    runs: Sequence[RunRecord], baselines: Baselines | None = None, bootstrap: Bootstrap | None = None
 ) -> pd.DataFrame:
     """P(X > Y) per pair of algorithms, averaged over the splits both ran, with a bootstrap interval.
 
@@ -229,34 +228,34 @@ def improvement_table(
     is monotone per split, so P(X > Y) of a normalised metric equals the raw one).
     """
     rows: list[dict[str, Any]] = []
-    for policy, section in POLICY_SECTIONS.items():
-        for metric, kind, base in _kinds(runs, section, baselines):
-            if kind == "normalised" and metric != COMBINED:
+    bootstrap = bootstrap or Bootstrap()
+    reps, confidence, seed = bootstrap.reps, bootstrap.confidence, bootstrap.seed
+    for policy, metric, kind, groups in _scored(runs, baselines):
+        if kind == "normalised" and metric != COMBINED:
+            continue
+        for ax, ay in itertools.combinations(sorted(groups), 2):
+            splits = sorted(set(groups[ax]) & set(groups[ay]))
+            if not splits:
                 continue
-            groups = score_groups(runs, section, metric, base)
-            for ax, ay in itertools.combinations(sorted(groups), 2):
-                splits = sorted(set(groups[ax]) & set(groups[ay]))
-                if not splits:
-                    continue
-                xs = [groups[ax][s] for s in splits]
-                ys = [groups[ay][s] for s in splits]
-                point, low, high, n = task_probability_of_improvement(xs, ys, reps, confidence, seed)
-                excludes = None if math.isnan(low) else bool(low > 0.5 or high < 0.5)
-                rows.append(
-                    {
-                        "policy": policy,
-                        "metric": metric,
-                        "score": kind,
-                        "algo_x": ax,
-                        "algo_y": ay,
-                        "n_splits": n,
-                        "n_runs_x": sum(map(len, xs)),
-                        "n_runs_y": sum(map(len, ys)),
-                        "prob_improvement": point,
-                        "pi_low": low,
-                        "pi_high": high,
-                        "ci_excludes_half": excludes,
-                        "unit": "runs (seeds) within each split; P averaged over splits; bootstrap stratified by split",
-                    }
-                )
+            xs = [groups[ax][s] for s in splits]
+            ys = [groups[ay][s] for s in splits]
+            point, low, high, n = task_probability_of_improvement(xs, ys, reps, confidence, seed)
+            excludes = None if math.isnan(low) else bool(low > 0.5 or high < 0.5)
+            rows.append(
+                {
+                    "policy": policy,
+                    "metric": metric,
+                    "score": kind,
+                    "algo_x": ax,
+                    "algo_y": ay,
+                    "n_splits": n,
+                    "n_runs_x": sum(map(len, xs)),
+                    "n_runs_y": sum(map(len, ys)),
+                    "prob_improvement": point,
+                    "pi_low": low,
+                    "pi_high": high,
+                    "ci_excludes_half": excludes,
+                    "unit": "runs (seeds) within each split; P averaged over splits; bootstrap stratified by split",
+                }
+            )
     return pd.DataFrame(rows, columns=IMPROVEMENT_COLUMNS)

@@ -29,12 +29,12 @@ import json
 import logging
 import math
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ilaeda import contract
+from ilaeda import contract, runrecords
 from ilaeda.provenance import config_hash, strip_volatile, version_label
 
 logger = logging.getLogger(__name__)
@@ -133,46 +133,6 @@ def split_source_dirs(source_dir_str: str | Sequence[str], split_str: str = ",")
     return [Path(os.path.expanduser(p.strip())) for p in pieces if str(p).strip()]
 
 
-def _walk_run_dirs(sources: Iterable[Path]) -> Iterator[Path]:
-    """Directories holding a ``run.json``; each real directory once, by its plain path if it has one.
-
-    A first pass does not follow symlinks; a second one does and yields only what the first missed.
-    """
-    sources = list(sources)
-    seen: set[str] = set()
-    for follow in (False, True):
-        visited: set[str] = set()  # this pass; also stops symlink cycles
-        for source in sources:
-            for dirpath, dirnames, filenames in os.walk(source, followlinks=follow):
-                real = os.path.realpath(dirpath)
-                if real in visited:
-                    dirnames[:] = []
-                    continue
-                visited.add(real)
-                dirnames[:] = sorted(d for d in dirnames if d not in ("_sources", "_resources"))
-                if real not in seen:
-                    seen.add(real)
-                    if "run.json" in filenames:
-                        yield Path(dirpath)
-
-
-def _load_object(path: Path) -> dict[str, Any]:
-    """A JSON object from ``path``; OSError or ValueError when unreadable or not an object."""
-    with open(path, encoding="utf-8") as f:
-        value = json.load(f)
-    if not isinstance(value, dict):
-        raise ValueError(f"{path.name} is not an object")
-    return value
-
-
-def _config_file(run: dict[str, Any]) -> str | None:
-    """The first config file named on the command line (``with file.json``), if any."""
-    for name in (run.get("meta") or {}).get("named_configs") or []:
-        if str(name).endswith((".json", ".yaml", ".yml")):
-            return str(name)
-    return None
-
-
 def algo_label(result: dict[str, Any], command: str, config_file: str | None) -> str | None:
     """The algorithm label of a run.
 
@@ -263,9 +223,9 @@ def label_variants(runs: Sequence[RunRecord]) -> None:
 def run_names(sources: Sequence[Path | str]) -> list[str]:
     """The Sacred run names (``--name``) of the training runs under ``sources``, sorted."""
     names: set[str] = set()
-    for path in _walk_run_dirs(Path(s) for s in sources if Path(s).is_dir()):
+    for path in runrecords.walk_run_dirs(Path(s) for s in sources if Path(s).is_dir()):
         try:
-            run = _load_object(path / "run.json")
+            run = runrecords.read_run(path)
         except (OSError, ValueError):
             continue
         exp = run.get("experiment") or {}
@@ -281,12 +241,13 @@ def run_names(sources: Sequence[Path | str]) -> list[str]:
 def discover_runs(
     sources: Sequence[Path | str],
     run_name: str | Sequence[str] | None = None,
+    warn: bool = True,
 ) -> tuple[list[RunRecord], list[Skipped]]:
     """Usable training runs under ``sources`` (optionally only those named ``run_name``).
 
     Returns ``(runs, skipped)``; runs are sorted by (algo, split, seed, path), one per identity (see the
-    module docstring), variants labelled. Each skipped run is also logged as a warning, and so are runs
-    of more than one code version. Missing source directories are reported as skipped entries.
+    module docstring), variants labelled. With ``warn``, each skipped run is also logged as a warning, and
+    so are runs of more than one code version. Missing source directories are reported as skipped entries.
     """
     names = None if run_name is None else ({run_name} if isinstance(run_name, str) else set(run_name))
     runs: list[RunRecord] = []
@@ -295,9 +256,9 @@ def discover_runs(
     for source in paths:
         if not source.is_dir():
             skipped.append(Skipped(str(source), "source directory does not exist"))
-    for path in _walk_run_dirs(p for p in paths if p.is_dir()):
+    for path in runrecords.walk_run_dirs(p for p in paths if p.is_dir()):
         try:
-            run = _load_object(path / "run.json")
+            run = runrecords.read_run(path)
         except (OSError, ValueError) as e:
             skipped.append(Skipped(str(path), f"unreadable run.json ({e})"))
             continue
@@ -317,7 +278,7 @@ def discover_runs(
                 skipped.append(Skipped(str(path), f"status {status}"))
                 continue
         try:
-            config = _load_object(path / "config.json")
+            config = runrecords.read_config(path)
         except (OSError, ValueError) as e:
             skipped.append(Skipped(str(path), f"unreadable config.json ({e})"))
             continue
@@ -325,13 +286,14 @@ def discover_runs(
         if problem or not isinstance(result, dict):  # (the second test only tells the type checker)
             skipped.append(Skipped(str(path), f"{status} but {problem}"))
             continue
-        config_file = _config_file(run)
+        files = runrecords.config_files(run)
+        config_file = files[0] if files else None
         algo = algo_label(result, command, config_file)
         if algo is None:
             skipped.append(Skipped(str(path), f"cannot tell the algorithm (command {command!r})"))
             continue
         seed = result.get("seed", config.get("seed"))
-        if status == "RUNNING":
+        if status == "RUNNING" and warn:
             logger.warning("run %s has status RUNNING but a result; included", path)
         runs.append(
             RunRecord(
@@ -349,10 +311,10 @@ def discover_runs(
     runs, retries = deduplicate(runs)
     skipped += retries
     label_variants(runs)
-    for s in skipped:
+    for s in skipped if warn else ():
         logger.warning("skipping run %s", s)
     versions = sorted({r.code_version for r in runs})
-    if len(versions) > 1:
+    if len(versions) > 1 and warn:
         logger.warning(
             "the runs come from %d code versions (%s): results of different code are mixed; "
             "see the code_version column",

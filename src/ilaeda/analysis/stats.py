@@ -31,6 +31,15 @@ class Welch:
 NAN_WELCH = Welch(math.nan, math.nan, math.nan)
 
 
+@dataclass(frozen=True)
+class Bootstrap:
+    """How bootstrap intervals are drawn: replicates, confidence level and the RNG seed."""
+
+    reps: int = 2000
+    confidence: float = 0.95
+    seed: int = 0
+
+
 def std_from_margin(margin: float, n: int, confidence: float = 0.95) -> float:
     """Sample std behind a t-interval half-width: ``s = margin·√n / t_{(1+c)/2, n−1}``.
 
@@ -65,6 +74,18 @@ def welch_test(mean_x: float, std_x: float, n_x: float, mean_y: float, std_y: fl
         warnings.simplefilter("ignore", RuntimeWarning)
         res = st.ttest_ind_from_stats(mean_x, std_x, n_x, mean_y, std_y, n_y, equal_var=False)
     return Welch(float(res.statistic), float(df), float(res.pvalue))
+
+
+def one_sample_p(values: Sequence[float], mu: float) -> float:
+    """Two-sided p of the one-sample t-test of ``mean(values) = mu``; NaN when the values do not vary."""
+    if len(values) < 2 or float(np.std(values)) == 0:
+        return math.nan
+    return float(st.ttest_1samp(values, mu).pvalue)
+
+
+def sample_p(x: Sequence[float], y: Sequence[float]) -> float:
+    """Two-sided p of Welch's t-test of two samples (NaN with fewer than two values on either side)."""
+    return welch_test(*sample_stats(x), *sample_stats(y)).p_value
 
 
 def sample_stats(values: Sequence[float]) -> tuple[float, float, int]:

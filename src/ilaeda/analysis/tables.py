@@ -22,12 +22,14 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from ilaeda.analysis.runs import POLICY_SECTIONS, RunRecord, metrics_of
 from ilaeda.analysis.stats import pooled_stats, sample_stats, t_halfwidth
+from ilaeda.errors import DataError
 
 SECTIONS = tuple(POLICY_SECTIONS.values())
 OTHER_SECTIONS = ("interestingness", "interestingness_deterministic", "learned_reward", "timing")
@@ -153,3 +155,11 @@ def aggregate_table(runs: Sequence[RunRecord], session_std_ddof: int = 0) -> pd.
         row["timing.wall_s.mean"] = sample_stats(walls)[0]
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def read_table(path: Path, what: str) -> pd.DataFrame:
+    """A CSV file the user named (``what`` names it in the message); DataError when it cannot be read."""
+    try:
+        return pd.read_csv(path)
+    except (OSError, ValueError) as e:
+        raise DataError(f"cannot read {what} {path}: {e}") from None

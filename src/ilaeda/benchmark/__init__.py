@@ -8,6 +8,7 @@ Definitions: ``docs/benchmark.md``; the original is the ATENA A-EDA benchmark's 
 from ilaeda.benchmark.distance import display_distance, distance_matrix
 from ilaeda.benchmark.interestingness import MEASURES
 from ilaeda.benchmark.metrics import ReferenceSet, score_instance
+from ilaeda.benchmark.registry import METRIC_FUNCTIONS
 from ilaeda.benchmark.scoring import ScoreResult, reference_set, score_sessions
 from ilaeda.benchmark.simulate import Simulation, simulate
 from ilaeda.contract import METRICS
@@ -15,6 +16,7 @@ from ilaeda.contract import METRICS
 __all__ = [
     "MEASURES",
     "METRICS",
+    "METRIC_FUNCTIONS",
     "ReferenceSet",
     "ScoreResult",
     "Simulation",

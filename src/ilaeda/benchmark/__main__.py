@@ -20,7 +20,7 @@ from ilaeda.benchmark.interestingness import MEASURE_LABELS, MEASURES
 from ilaeda.benchmark.scoring import ScoreResult, score_sessions
 from ilaeda.contract import EXTRA_METRICS, METRIC_LABELS, METRICS
 from ilaeda.data.schema import available_schemas, load_schema
-from ilaeda.errors import IlaedaError
+from ilaeda.errors import IlaedaError, run_cli
 
 #: Column order of tables and CSV files.
 COLUMNS = ("name", *EXTRA_METRICS, *METRICS, *MEASURES)
@@ -129,14 +129,7 @@ def _score(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``python -m ilaeda.benchmark`` and ``ilaeda-benchmark``; returns the exit code."""
     args = _parser().parse_args(argv)
-    try:
-        return {"score": _score}[args.command](args)
-    except IlaedaError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("error: interrupted", file=sys.stderr)
-        return 130
+    return run_cli(lambda: {"score": _score}[args.command](args))
 
 
 if __name__ == "__main__":

@@ -8,38 +8,22 @@ T-BLEU is corpus BLEU (numerators, denominators and lengths summed over instance
 from __future__ import annotations
 
 import json
-import math
 import os
-from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Union, cast
+from typing import Any
 
 from ilaeda.benchmark.bleu import BleuStats
 from ilaeda.benchmark.interestingness import MEASURES, interestingness
 from ilaeda.benchmark.metrics import MAX_ORDER, ReferenceSet, score_instance
+from ilaeda.benchmark.registry import METRIC_FUNCTIONS, mean
 from ilaeda.benchmark.simulate import simulate
+from ilaeda.contract import EXTRA_METRICS, METRIC_ORDER, METRICS
 from ilaeda.data.references import load_references
 from ilaeda.data.schema import Schema, load_schema
-from ilaeda.data.sessions import (
-    AGG_FUNCS,
-    OPERATORS,
-    Action,
-    Back,
-    Filter,
-    Group,
-    Session,
-    Stop,
-    check_columns,
-    check_header,
-    read_session_document,
-    session_from_json,
-    sessions_from_json,
-)
+from ilaeda.data.sessions import SessionsLike, coerce_sessions, validate_session
 from ilaeda.eda.engine import DisplayEngine
 from ilaeda.eda.lru import LRUCache
 from ilaeda.errors import SessionFormatError
-
-SessionsLike = Union[str, "os.PathLike[str]", Mapping[str, Any], Sequence[Any]]
 
 _REFERENCE_SETS: LRUCache[ReferenceSet] = LRUCache(32)
 
@@ -58,82 +42,6 @@ class ScoreResult:
     def to_json(self, indent: int | None = None) -> str:
         """The JSON text of :meth:`to_dict`."""
         return json.dumps(self.to_dict(), indent=indent)
-
-
-def _where(name: str, index: int) -> str:
-    return f" in session {name!r}, action {index}"
-
-
-def validate_session(session: Session, schema: Schema) -> Session:
-    """Check columns, operators and functions; an empty aggregation column means the primary key."""
-    actions: list[Action] = []
-    for i, action in enumerate(session.actions):
-        where = _where(session.name, i)
-        if isinstance(action, Filter):
-            if action.operator not in OPERATORS:
-                raise SessionFormatError(
-                    f"unknown operator {action.operator!r}{where}; valid operators: {', '.join(OPERATORS)}"
-                )
-            if not isinstance(action.term, str):
-                action = Filter(action.column, action.operator, str(action.term))
-        elif isinstance(action, Group):
-            if action.agg_func not in AGG_FUNCS:
-                raise SessionFormatError(
-                    f"unknown aggregation function {action.agg_func!r}{where}; valid functions: {', '.join(AGG_FUNCS)}"
-                )
-            if not action.agg_column:
-                action = Group(action.column, schema.primary_key, action.agg_func)
-        elif not isinstance(action, (Back, Stop)):
-            raise SessionFormatError(f"not an action{where}: {action!r}")
-        check_columns(action, schema.columns, where)
-        actions.append(action)
-    return Session(session.name, tuple(actions))
-
-
-#: How messages name a file of candidate sessions and one of references.
-FILE_LABELS = {"session": "session file", "reference": "references file"}
-
-
-def coerce_sessions(
-    sessions: SessionsLike, schema: Schema, what: str = "session", dataset: int | None = None
-) -> list[Session]:
-    """Sessions from a path, a session document, or a list of sessions / action lists / JSON.
-
-    A document (or file) whose header names another dataset than ``dataset`` (or another schema) is refused.
-    """
-    columns = schema.columns
-    label = FILE_LABELS.get(what, f"{what} file")
-    if isinstance(sessions, (str, os.PathLike, Mapping)):
-        raw = read_session_document(sessions, label) if isinstance(sessions, (str, os.PathLike)) else sessions
-        if dataset is not None:
-            check_header(raw, schema.name, dataset, label)
-        try:
-            parsed = sessions_from_json(raw, columns, label)
-        except SessionFormatError as exc:
-            where = f"{sessions}: " if isinstance(sessions, (str, os.PathLike)) else ""
-            raise SessionFormatError(f"{where}{exc}") from None
-    elif isinstance(sessions, Session):
-        parsed = [sessions]
-    elif sessions and all(isinstance(a, (Back, Stop, Filter, Group)) for a in sessions):
-        parsed = [Session(f"{what}0", tuple(cast("Sequence[Action]", sessions)))]  # one bare action list
-    else:
-        parsed = []
-        for i, item in enumerate(sessions):
-            name = f"{what}{i}"
-            if isinstance(item, Session):
-                parsed.append(item)
-            elif isinstance(item, Mapping):
-                parsed.append(session_from_json(item, name, columns))
-            elif isinstance(item, (list, tuple)) and all(isinstance(a, (Back, Stop, Filter, Group)) for a in item):
-                parsed.append(Session(name, tuple(item)))
-            elif isinstance(item, (list, tuple)):
-                parsed.append(session_from_json(list(item), name, columns))
-            else:
-                raise SessionFormatError(
-                    f"malformed {what} {i}: expected a session, an action list or a JSON object, "
-                    f"got {type(item).__name__}"
-                )
-    return [validate_session(s, schema) for s in parsed]
 
 
 def reference_set(
@@ -197,28 +105,14 @@ def score_sessions(
         corpus_bleu.merge(score.bleu)
         row: dict[str, Any] = {
             "name": session.name,
-            "length": sim.length,
-            "back_at_root": sim.back_at_root,
-            "precision": score.precision,
-            **{f"t_bleu_{n}": score.t_bleu(n) for n in range(1, MAX_ORDER + 1)},
-            "eda_sim": score.eda_sim,
+            **{m: METRIC_FUNCTIONS[m].session(sim, score) for m in (*EXTRA_METRICS, *METRICS)},
         }
         if with_interestingness:
             row.update(interestingness(sim, engine))
         rows.append(row)
     corpus: dict[str, Any] = {"n_sessions": len(rows), "n_references": len(refs.simulations)}
-    corpus["precision"] = _mean(r["precision"] for r in rows)
-    for n in range(1, MAX_ORDER + 1):
-        corpus[f"t_bleu_{n}"] = corpus_bleu.score(n)
-    corpus["eda_sim"] = _mean(r["eda_sim"] for r in rows)
-    corpus["length"] = _mean(r["length"] for r in rows)
-    corpus["back_at_root"] = _mean(r["back_at_root"] for r in rows)
+    corpus.update({m: METRIC_FUNCTIONS[m].corpus(rows, corpus_bleu) for m in METRIC_ORDER})
     if with_interestingness:
         for m in MEASURES:
-            corpus[m] = _mean(r[m] for r in rows)
+            corpus[m] = mean(r[m] for r in rows)
     return ScoreResult(rows, corpus)
-
-
-def _mean(values: Iterable[float]) -> float:
-    values = list(values)
-    return math.fsum(values) / len(values)

@@ -17,7 +17,7 @@ from rich.table import Table
 
 from ilaeda.data.dirs import find_local, search_dirs
 from ilaeda.data.fetch import BASE_URL_ENV, FileStatus, data_files, fetch_all, source_url, verify
-from ilaeda.errors import IlaedaError
+from ilaeda.errors import run_cli
 
 _STYLE = {"ok": "green", "downloaded": "cyan", "missing": "yellow", "corrupt": "bold red"}
 
@@ -125,14 +125,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``python -m ilaeda.data`` and ``ilaeda-data``; returns the exit code."""
     args = _parser().parse_args(argv)
     console = _console()
-    try:
-        return {"fetch": _fetch, "verify": _verify, "info": _info}[args.command](args, console)
-    except IlaedaError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("error: interrupted (no partial file was kept)", file=sys.stderr)
-        return 130
+    command = {"fetch": _fetch, "verify": _verify, "info": _info}[args.command]
+    return run_cli(lambda: command(args, console), "interrupted (no partial file was kept)")
 
 
 if __name__ == "__main__":

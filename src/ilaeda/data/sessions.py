@@ -16,12 +16,19 @@ from __future__ import annotations
 import json
 import math
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Union, cast
 
 from ilaeda.errors import SessionFormatError
+
+if TYPE_CHECKING:
+    from ilaeda.data.schema import Schema
+
+#: What the scoring API accepts as sessions: a path, a session document, or a list of sessions / action
+#: lists / JSON.
+SessionsLike = Union[str, "os.PathLike[str]", Mapping[str, Any], Sequence[Any]]
 
 #: Filter operators, in action-space order.
 OPERATORS: tuple[str, ...] = ("EQ", "NEQ", "GT", "GE", "LT", "LE", "CONTAINS", "STARTS_WITH", "ENDS_WITH")
@@ -279,3 +286,75 @@ def render_action(action: Action) -> str:
 def render_session(actions: Iterable[Action]) -> list[str]:
     """Numbered text lines of a session."""
     return [f"{i + 1:2d}. {render_action(a)}" for i, a in enumerate(actions)]
+
+
+def validate_session(session: Session, schema: Schema) -> Session:
+    """Check columns, operators and functions; an empty aggregation column means the primary key."""
+    actions: list[Action] = []
+    for i, action in enumerate(session.actions):
+        where = _where(session.name, i)
+        if isinstance(action, Filter):
+            if action.operator not in OPERATORS:
+                raise SessionFormatError(
+                    f"unknown operator {action.operator!r}{where}; valid operators: {', '.join(OPERATORS)}"
+                )
+            if not isinstance(action.term, str):
+                action = Filter(action.column, action.operator, str(action.term))
+        elif isinstance(action, Group):
+            if action.agg_func not in AGG_FUNCS:
+                raise SessionFormatError(
+                    f"unknown aggregation function {action.agg_func!r}{where}; valid functions: {', '.join(AGG_FUNCS)}"
+                )
+            if not action.agg_column:
+                action = Group(action.column, schema.primary_key, action.agg_func)
+        elif not isinstance(action, (Back, Stop)):
+            raise SessionFormatError(f"not an action{where}: {action!r}")
+        check_columns(action, schema.columns, where)
+        actions.append(action)
+    return Session(session.name, tuple(actions))
+
+
+#: How messages name a file of candidate sessions and one of references.
+FILE_LABELS = {"session": "session file", "reference": "references file"}
+
+
+def coerce_sessions(
+    sessions: SessionsLike, schema: Schema, what: str = "session", dataset: int | None = None
+) -> list[Session]:
+    """Sessions from a path, a session document, or a list of sessions / action lists / JSON.
+
+    A document (or file) whose header names another dataset than ``dataset`` (or another schema) is refused.
+    """
+    columns = schema.columns
+    label = FILE_LABELS.get(what, f"{what} file")
+    if isinstance(sessions, (str, os.PathLike, Mapping)):
+        raw = read_session_document(sessions, label) if isinstance(sessions, (str, os.PathLike)) else sessions
+        if dataset is not None:
+            check_header(raw, schema.name, dataset, label)
+        try:
+            parsed = sessions_from_json(raw, columns, label)
+        except SessionFormatError as exc:
+            where = f"{sessions}: " if isinstance(sessions, (str, os.PathLike)) else ""
+            raise SessionFormatError(f"{where}{exc}") from None
+    elif isinstance(sessions, Session):
+        parsed = [sessions]
+    elif sessions and all(isinstance(a, (Back, Stop, Filter, Group)) for a in sessions):
+        parsed = [Session(f"{what}0", tuple(cast("Sequence[Action]", sessions)))]  # one bare action list
+    else:
+        parsed = []
+        for i, item in enumerate(sessions):
+            name = f"{what}{i}"
+            if isinstance(item, Session):
+                parsed.append(item)
+            elif isinstance(item, Mapping):
+                parsed.append(session_from_json(item, name, columns))
+            elif isinstance(item, (list, tuple)) and all(isinstance(a, (Back, Stop, Filter, Group)) for a in item):
+                parsed.append(Session(name, tuple(item)))
+            elif isinstance(item, (list, tuple)):
+                parsed.append(session_from_json(list(item), name, columns))
+            else:
+                raise SessionFormatError(
+                    f"malformed {what} {i}: expected a session, an action list or a JSON object, "
+                    f"got {type(item).__name__}"
+                )
+    return [validate_session(s, schema) for s in parsed]

@@ -10,50 +10,28 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from ilaeda.analysis.comparison import (
+    COMPARISON_COLUMNS,
+    COMPARISON_SHOWN,
+    PAIRWISE_COLUMNS,
+    PAIRWISE_SHOWN,
+    shown_columns,
+)
+from ilaeda.contract import HEADLINE_METRICS, POLICY_SECTIONS
 from ilaeda.report import html as H
 from ilaeda.report.sessions import HTML_NAME
 
 logger = logging.getLogger(__name__)
 
 #: Comparison columns shown on the page (the CSV holds more).
-COMPARISON_VIEW = (
-    "algo",
-    "split",
-    "policy",
-    "metric",
-    "level",
-    "ours_mean",
-    "ours_std",
-    "ours_n",
-    "ref_mean",
-    "ref_std",
-    "ref_n",
-    "diff",
-    "t",
-    "p_value",
-    "significant",
-    "note",
-)
-PAIRWISE_VIEW = (
-    "split",
-    "policy",
-    "metric",
-    "algo_x",
-    "algo_y",
-    "mean_x",
-    "mean_y",
-    "p_value",
-    "significant",
-    "prob_improvement",
-    "pi_low",
-    "pi_high",
-)
+COMPARISON_VIEW = tuple(shown_columns(COMPARISON_COLUMNS, COMPARISON_SHOWN))
+PAIRWISE_VIEW = tuple(shown_columns(PAIRWISE_COLUMNS, PAIRWISE_SHOWN))
 
 
 def run_report_path(run_dir: str | os.PathLike[str], result: Mapping[str, Any]) -> Path | None:
@@ -79,14 +57,26 @@ def _view(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     return frame[keep] if keep else frame
 
 
+def _table_section(path: str | None, title: str, note: str, view: Callable[[pd.DataFrame], pd.DataFrame]) -> list[str]:
+    """A heading, a note and the view of the CSV at ``path``; nothing when it is absent or empty."""
+    table = _read_csv(path)
+    if table is None or not len(table):
+        return []
+    return [f"<h2>{title}</h2>", f'<p class="note">{note}</p>', H.table_html(view(table))]
+
+
 def _aggregate_view(aggregate: pd.DataFrame) -> pd.DataFrame:
     """Mean ± 95% CI per metric (stochastic and deterministic policy)."""
     view = aggregate[[c for c in ("algo", "split", "n_runs") if c in aggregate.columns]].copy()
     for col in aggregate.columns:
-        if col.startswith(("benchmark.", "benchmark_deterministic.")) and col.endswith(".mean") and col.count(".") == 2:
+        if (
+            col.startswith(tuple(f"{s}." for s in POLICY_SECTIONS.values()))
+            and col.endswith(".mean")
+            and col.count(".") == 2
+        ):
             section, metric, _ = col.split(".")
             ci = aggregate.get(f"{section}.{metric}.ci95")
-            label = metric + (" (det.)" if section == "benchmark_deterministic" else "")
+            label = metric + (" (det.)" if section == POLICY_SECTIONS["deterministic"] else "")
             view[label] = [
                 f"{m:.3f}" + (f" ± {c:.3f}" if ci is not None and pd.notna(c) else "")
                 for m, c in zip(aggregate[col], ci if ci is not None else [None] * len(aggregate))
@@ -117,31 +107,26 @@ def render_grid(
         body.append(
             '<p class="meta">tables: ' + " · ".join(H.link(v, out_path.parent, Path(v).name) for _, v in csvs) + "</p>"
         )
-    aggregate = _read_csv(written.get("aggregate_csv"))
-    if aggregate is not None and len(aggregate):
-        body += [
-            "<h2>Results per algorithm and split</h2>",
-            '<p class="note">Mean over seeds ± 95% CI half-width of each run\'s mean over its evaluation '
-            "sessions on the held-out dataset; (det.) = deterministic policy.</p>",
-            H.table_html(_aggregate_view(aggregate)),
-        ]
-    comparison = _read_csv(written.get("comparison_csv"))
-    if comparison is not None and len(comparison):
-        body += [
-            "<h2>Against the reference</h2>",
-            '<p class="note">Welch\'s t-test of ours against the reference results; <b>significant</b> = '
-            "p below alpha. level=seeds: one number per trained agent; level=sessions: all evaluation "
-            "sessions pooled.</p>",
-            H.table_html(_significance(_view(comparison, COMPARISON_VIEW))),
-        ]
-    pairwise = _read_csv(written.get("pairwise_csv"))
-    if pairwise is not None and len(pairwise):
-        body += [
-            "<h2>Pairwise comparisons</h2>",
-            '<p class="note">Welch\'s t-test over seeds and the probability of improvement P(X &gt; Y) '
-            "with its bootstrap interval.</p>",
-            H.table_html(_significance(_view(pairwise, PAIRWISE_VIEW))),
-        ]
+    body += _table_section(
+        written.get("aggregate_csv"),
+        "Results per algorithm and split",
+        "Mean over seeds ± 95% CI half-width of each run's mean over its evaluation sessions on the held-out "
+        "dataset; (det.) = deterministic policy.",
+        _aggregate_view,
+    )
+    body += _table_section(
+        written.get("comparison_csv"),
+        "Against the reference",
+        "Welch's t-test of ours against the reference results; <b>significant</b> = p below alpha. "
+        "level=seeds: one number per trained agent; level=sessions: all evaluation sessions pooled.",
+        lambda table: _significance(_view(table, COMPARISON_VIEW)),
+    )
+    body += _table_section(
+        written.get("pairwise_csv"),
+        "Pairwise comparisons",
+        "Welch's t-test over seeds and the probability of improvement P(X &gt; Y) with its bootstrap interval.",
+        lambda table: _significance(_view(table, PAIRWISE_VIEW)),
+    )
     if plots:
         body.append("<h2>Plots</h2>")
         for plot in plots:
@@ -155,17 +140,14 @@ def render_grid(
     for run in runs:
         report = run_report_path(run.path, run.result)
         link = H.link(report, out_path.parent, "session report") if report else "–"
-        bench = run.result.get("benchmark") or {}
+        bench = run.result.get(POLICY_SECTIONS["stochastic"]) or {}
         rows.append(
             {
                 "algo": run.algo,
                 "split": run.split,
                 "seed": run.seed,
                 "run": str(run.path),
-                **{
-                    k: f"{(bench.get(k) or {}).get('mean', float('nan')):.3f}"
-                    for k in ("length", "t_bleu_2", "eda_sim")
-                },
+                **{k: f"{(bench.get(k) or {}).get('mean', float('nan')):.3f}" for k in ("length", *HEADLINE_METRICS)},
                 "report": link,
             }
         )

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from ilaeda.contract import POLICY_SECTIONS
 from ilaeda.report.headline import headline_frame, random_floors, released_agent_scores
 from ilaeda.report.sessions import (
     ReportInput,
@@ -144,7 +145,7 @@ def build_notebook(
     nb.metadata["language_info"] = {"name": "python"}
     docs = [f.to_json() for f in inp.files]
     result = (
-        {k: inp.result[k] for k in ("algo", "split", "benchmark", "benchmark_deterministic") if k in inp.result}
+        {k: inp.result[k] for k in ("algo", "split", *POLICY_SECTIONS.values()) if k in inp.result}
         if inp.result is not None
         else None
     )

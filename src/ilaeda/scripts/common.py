@@ -13,7 +13,8 @@ import torch as th
 from stable_baselines3.common.policies import ActorCriticPolicy
 
 from ilaeda.algorithms.serialize import save_policy
-from ilaeda.contract import RunResult, check_positive_int, result_problem
+from ilaeda.benchmark.summary import plain_json
+from ilaeda.contract import POLICY_SECTIONS, RunResult, check_positive_int, result_problem
 from ilaeda.data.locate import locate
 from ilaeda.data.splits import Split, parse_split
 from ilaeda.envs.options import EnvOptions
@@ -222,8 +223,7 @@ def evaluate_and_finish(
         "split": split.name,
         "eval_dataset": eval_dataset_value(split),
         "seed": int(seed),
-        "benchmark": sections.pop("benchmark"),
-        "benchmark_deterministic": sections.pop("benchmark_deterministic"),
+        **{section: sections.pop(section) for section in POLICY_SECTIONS.values()},
         "interestingness": sections.pop("interestingness"),
         "interestingness_deterministic": sections.pop("interestingness_deterministic"),
         "learned_reward": learned,
@@ -235,7 +235,7 @@ def evaluate_and_finish(
     }
     if policy_path is not None:
         result["policy_path"] = str(policy_path)
-    result = policy_evaluation.plain_json(result)
+    result = plain_json(result)
     problem = result_problem(result)
     if problem is not None:  # the run and its checkpoints are kept; only the analysis will leave it out
         logger.warning(

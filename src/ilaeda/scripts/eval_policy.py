@@ -15,6 +15,7 @@ from typing import Any
 import torch as th
 
 from ilaeda.algorithms.serialize import load_policy
+from ilaeda.benchmark.summary import plain_json
 from ilaeda.data.schema import load_schema
 from ilaeda.data.splits import parse_split
 from ilaeda.envs import EDAEnv, EnvOptions
@@ -95,7 +96,7 @@ def eval_policy(
         "log_dir": str(log_dir),
         "provenance": provenance_section(_run),
     }
-    result = policy_evaluation.plain_json(result)
+    result = plain_json(result)
     policy_evaluation.print_summary(
         result,
         f"policy {meta.get('algo', '?')} ({split_name or '-'}) on "

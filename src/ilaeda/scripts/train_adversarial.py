@@ -19,19 +19,19 @@ import numpy as np
 from imitation.algorithms.adversarial.common import AdversarialTrainer
 
 from ilaeda.algorithms import penalty
-from ilaeda.algorithms.lean import foreach_optimizer, lean_torch
+from ilaeda.algorithms.lean import foreach_optimizer
 from ilaeda.algorithms.serialize import save_reward_net
 from ilaeda.contract import ADVERSARIAL_TRAINERS, RunResult
 from ilaeda.errors import ConfigError
 from ilaeda.scripts import console
 from ilaeda.scripts._sacred import Run
-from ilaeda.scripts.common import Stopwatch, checkpoint_metadata, evaluate_and_finish, save_final_policy
+from ilaeda.scripts.common import save_final_policy
 from ilaeda.scripts.config.train_adversarial import train_adversarial_ex
 from ilaeda.scripts.ingredients import bc as bc_ing
 from ilaeda.scripts.ingredients import demonstrations, reward, rl, training_evaluation
 from ilaeda.scripts.ingredients import environment as env_ing
-from ilaeda.scripts.ingredients import logging as logging_ing
 from ilaeda.scripts.ingredients import policy as policy_ing
+from ilaeda.scripts.training_run import TrainingRun
 
 logger = logging.getLogger(__name__)
 
@@ -63,20 +63,17 @@ def train_adversarial(
     environment: Mapping[str, Any],
 ) -> RunResult:
     """Train ``algo`` (``gail`` or ``airl``), evaluate it and return the result."""
-    watch = Stopwatch()
-    lean_torch(torch_num_threads)
-    split = env_ing.get_split()
+    run = TrainingRun.start(_run, seed, torch_num_threads)
+    watch, options, custom_logger, log_dir = run.watch, run.options, run.custom_logger, run.log_dir
     warm = bool(bc_warm_start["enabled"])
     label = f"bc{algo}" if warm else algo
     total_timesteps = int(total_timesteps)
     checkpoint_interval = int(checkpoint_interval)
-    custom_logger, log_dir = logging_ing.setup_logging()
-    options = env_ing.env_options()
-    trajectories = demonstrations.get_expert_trajectories(split, options, environment["data_dir"])
+    trajectories = demonstrations.get_expert_trajectories(run.split, options, environment["data_dir"])
     demonstrations.check_batch_size(
         trajectories, algorithm_kwargs.get("demo_batch_size", 0), "algorithm_kwargs.demo_batch_size"
     )
-    metadata = checkpoint_metadata(label, split, options, seed)
+    metadata = run.metadata(label)
     with env_ing.make_venv(seed=seed, log_dir=log_dir) as venv:
         net = reward.make_reward_net(venv, algo=algo, absorbing_indicator=env_ing.absorbing_indicator())
         gen_algo = rl.make_rl_algo(
@@ -126,18 +123,15 @@ def train_adversarial(
         "n_rounds": total_timesteps // trainer.gen_train_timesteps,
         "bc_warm_start": warm,
     }
-    return evaluate_and_finish(
+    reward_fn = trainer.reward_test.predict_processed
+    return run.finish(
         trainer.policy,
-        algo=label,
-        run=_run,
-        seed=seed,
-        log_dir=log_dir,
-        watch=watch,
+        label,
         env_timing=env_timing,
-        learned_reward=learned,
         extra=extra,
-        reward_fn=trainer.reward_test.predict_processed,
         policy_path=policy_path,
+        learned_reward=learned,
+        reward_fn=reward_fn,
     )
 
 

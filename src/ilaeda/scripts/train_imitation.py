@@ -20,19 +20,18 @@ from typing import Any
 import numpy as np
 from imitation.algorithms import dagger as dagger_algo
 
-from ilaeda.algorithms.lean import lean_torch
 from ilaeda.algorithms.session_oracle import SessionOracle
 from ilaeda.contract import RunResult
 from ilaeda.scripts import console
 from ilaeda.scripts._sacred import Run
-from ilaeda.scripts.common import Stopwatch, checkpoint_metadata, evaluate_and_finish, save_final_policy
+from ilaeda.scripts.common import save_final_policy
 from ilaeda.scripts.config.train_imitation import DaggerConfig, train_imitation_ex
 from ilaeda.scripts.ingredients import bc as bc_ing
 from ilaeda.scripts.ingredients import demonstrations
 from ilaeda.scripts.ingredients import environment as env_ing
 from ilaeda.scripts.ingredients import expert as expert_ing
-from ilaeda.scripts.ingredients import logging as logging_ing
 from ilaeda.scripts.ingredients import policy as policy_ing
+from ilaeda.scripts.training_run import TrainingRun
 
 logger = logging.getLogger(__name__)
 
@@ -40,32 +39,17 @@ logger = logging.getLogger(__name__)
 @train_imitation_ex.command
 def bc(_run: Run, seed: int, torch_num_threads: int, environment: Mapping[str, Any]) -> RunResult:
     """Behaviour cloning on the split's training demonstrations."""
-    watch = Stopwatch()
-    lean_torch(torch_num_threads)
-    split = env_ing.get_split()
-    custom_logger, log_dir = logging_ing.setup_logging()
-    options = env_ing.env_options()
-    trajectories = demonstrations.get_expert_trajectories(split, options, environment["data_dir"])
+    run = TrainingRun.start(_run, seed, torch_num_threads)
+    trajectories = demonstrations.get_expert_trajectories(run.split, run.options, environment["data_dir"])
     spaces = env_ing.make_space_env()
     policy = policy_ing.make_policy(spaces.observation_space, spaces.action_space)
-    trainer = bc_ing.make_bc(policy, trajectories, custom_logger, np.random.default_rng(seed))
-    watch.lap("setup_s")
+    trainer = bc_ing.make_bc(policy, trajectories, run.custom_logger, np.random.default_rng(seed))
+    run.watch.lap("setup_s")
     trainer.train(**bc_ing.train_kwargs())
-    watch.lap("train_s")
-    metadata = checkpoint_metadata("bc", split, options, seed)
-    policy_path = save_final_policy(trainer.policy, log_dir / "checkpoints" / "final", metadata, _run)
-    return evaluate_and_finish(
-        trainer.policy,
-        algo="bc",
-        run=_run,
-        seed=seed,
-        log_dir=log_dir,
-        watch=watch,
-        env_timing={"env_steps": 0},
-        learned_reward={},
-        extra=demonstrations.summary(trajectories),
-        policy_path=policy_path,
-    )
+    run.watch.lap("train_s")
+    policy_path = save_final_policy(trainer.policy, run.log_dir / "checkpoints" / "final", run.metadata("bc"), _run)
+    extra = demonstrations.summary(trajectories)
+    return run.finish(trainer.policy, "bc", env_timing={"env_steps": 0}, extra=extra, policy_path=policy_path)
 
 
 @train_imitation_ex.command
@@ -78,36 +62,32 @@ def dagger(
     expert: Mapping[str, Any],
 ) -> RunResult:
     """DAgger with the session-oracle expert (approximate), seeded with the recorded sessions."""
-    watch = Stopwatch()
-    lean_torch(torch_num_threads)
-    split = env_ing.get_split()
-    custom_logger, log_dir = logging_ing.setup_logging()
-    options = env_ing.env_options()
+    run = TrainingRun.start(_run, seed, torch_num_threads)
     trajectories = None
     if dagger["use_offline_rollouts"]:
-        trajectories = demonstrations.get_expert_trajectories(split, options, environment["data_dir"])
+        trajectories = demonstrations.get_expert_trajectories(run.split, run.options, environment["data_dir"])
     rng = np.random.default_rng(seed)
-    with env_ing.make_venv(seed=seed, log_dir=log_dir) as venv:
+    with env_ing.make_venv(seed=seed, log_dir=run.log_dir) as venv:
         oracle = expert_ing.get_expert_policy(
             venv,
-            split=split,
-            options=options,
+            split=run.split,
+            options=run.options,
             data_dir=environment["data_dir"],
             demonstration_kwargs=demonstrations.demonstration_kwargs(),
         )
         policy = policy_ing.make_policy(venv.observation_space, venv.action_space)
-        bc_trainer = bc_ing.make_bc(policy, None, custom_logger, rng)
+        bc_trainer = bc_ing.make_bc(policy, None, run.custom_logger, rng)
         trainer = dagger_algo.SimpleDAggerTrainer(
             venv=venv,
-            scratch_dir=log_dir / "scratch",
+            scratch_dir=run.log_dir / "scratch",
             expert_policy=oracle,
             rng=rng,
             expert_trajs=trajectories,
             bc_trainer=bc_trainer,
             beta_schedule=dagger_algo.LinearBetaSchedule(dagger["beta_rampdown_rounds"]),
-            custom_logger=custom_logger,
+            custom_logger=run.custom_logger,
         )
-        watch.lap("setup_s")
+        run.watch.lap("setup_s")
         bc_kwargs = {**bc_ing.train_kwargs(), "n_epochs": dagger["n_epochs_per_round"]}
         bc_kwargs.pop("n_batches", None)
         trainer.train(  # the dagger.* integers are checked by the config hook
@@ -116,29 +96,18 @@ def dagger(
             rollout_round_min_timesteps=dagger["rollout_round_min_timesteps"],
             bc_train_kwargs=bc_kwargs,
         )
-        watch.lap("train_s")
+        run.watch.lap("train_s")
         env_timing = env_ing.timing_of(venv)
-    metadata = checkpoint_metadata("dagger", split, options, seed)
+    final = run.log_dir / "checkpoints" / "final"
     # imitation types DAgger's policy BasePolicy; ours is an ActorCriticPolicy.
-    policy_path = save_final_policy(trainer.policy, log_dir / "checkpoints" / "final", metadata, _run)  # type: ignore[arg-type]
+    policy_path = save_final_policy(trainer.policy, final, run.metadata("dagger"), _run)  # type: ignore[arg-type]
     oracle_stats = oracle.stats() if isinstance(oracle, SessionOracle) else {}
     extra = {
         **(demonstrations.summary(trajectories) if trajectories else {}),
         "dagger_rounds": trainer.round_num,
         "expert": {"policy_type": expert["policy_type"], "approximate": bool(oracle_stats), **oracle_stats},
     }
-    return evaluate_and_finish(
-        trainer.policy,
-        algo="dagger",
-        run=_run,
-        seed=seed,
-        log_dir=log_dir,
-        watch=watch,
-        env_timing=env_timing,
-        learned_reward={},
-        extra=extra,
-        policy_path=policy_path,
-    )
+    return run.finish(trainer.policy, "dagger", env_timing=env_timing, extra=extra, policy_path=policy_path)
 
 
 def main_console() -> None:

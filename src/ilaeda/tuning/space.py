@@ -8,6 +8,7 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from ilaeda.contract import ALGORITHMS
 from ilaeda.scripts.config.tune import SEARCH_SPACES
 from ilaeda.tuning import UsageError, read_json_object
 
@@ -19,7 +20,7 @@ _SPEC_TYPES = ("float", "int", "categorical")
 
 def load_search_space(algo: str, path: str | None, replace: bool) -> dict[str, dict[str, Any]]:
     """The algorithm's default space, updated from a JSON file (``null`` removes a key)."""
-    if not replace and algo not in SEARCH_SPACES:
+    if not replace and not (ALGORITHMS[algo].search_space and algo in SEARCH_SPACES):
         raise UsageError(
             f"{algo} has no default search space (algorithms with one: {', '.join(SEARCH_SPACES)}); add one to "
             "ilaeda/scripts/config/tune.py or give search_space=FILE.json search_space_replace=True"

@@ -11,6 +11,7 @@ import socket
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from ilaeda.contract import POLICY_SECTIONS
 from ilaeda.errors import ConfigError, IlaedaError
 from ilaeda.tuning import UsageError
 from ilaeda.tuning.options import ALGORITHMS
@@ -100,7 +101,7 @@ def unit_score(
     from ilaeda.analysis.stats import normalised_score
     from ilaeda.data.splits import parse_split
 
-    section = "benchmark" if settings.options["objective_policy"] == "stochastic" else "benchmark_deterministic"
+    section = POLICY_SECTIONS[settings.options["objective_policy"]]
     bench = result.get(section) or {}
     parsed = parse_split(split)
     raw = {m: float(bench[m]["mean"]) for m in settings.objective}

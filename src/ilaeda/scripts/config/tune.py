@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ilaeda.contract import HEADLINE_METRICS
+
 #: Environment variable holding the password of a storage URL written without one (``user@host``).
 PASSWORD_ENV = "ILAEDA_STORAGE_PASSWORD"
 
@@ -34,7 +36,7 @@ DEFAULTS: dict[str, Any] = {
     # Objective (maximised): the weighted mean of these metrics of the policy's evaluation sessions on the
     # validation dataset, normalised (random agent = 0, experts = 1, from ``baselines_csv``) unless
     # ``normalise=False``; averaged over the trial's runs. Session length is kept as a trial attribute.
-    "objective": {"t_bleu_2": 0.5, "eda_sim": 0.5},
+    "objective": {m: 1 / len(HEADLINE_METRICS) for m in HEADLINE_METRICS},  # the headline pair, equal weights
     "objective_policy": "stochastic",
     "normalise": True,
     "baselines_csv": None,  # None: the package's copy of benchmarking/baselines.csv

@@ -14,10 +14,9 @@ of degenerate actions, :mod:`ilaeda.benchmark.degenerate`), ``benchmark_determin
 from __future__ import annotations
 
 import json
-import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, overload
+from typing import Any
 
 import numpy as np
 import torch as th
@@ -25,7 +24,8 @@ import torch as th
 from ilaeda.algorithms.rollout import GeneratedSession, Predictor, generate_sessions
 from ilaeda.benchmark import MEASURES
 from ilaeda.benchmark.degenerate import DEGENERATE, score_with_degenerate
-from ilaeda.contract import EXTRA_METRICS, METRICS, check_positive_int
+from ilaeda.benchmark.summary import BENCHMARK_KEYS, plain_json, stat
+from ilaeda.contract import METRICS, check_positive_int
 from ilaeda.data.sessions import sessions_to_json
 from ilaeda.envs import EDAEnv
 from ilaeda.errors import ConfigError
@@ -33,8 +33,6 @@ from ilaeda.scripts._sacred import Run, sacred
 
 policy_evaluation_ingredient = sacred.Ingredient("policy_evaluation")
 
-#: Result keys of the benchmark sections, in report order.
-BENCHMARK_KEYS = (*EXTRA_METRICS, *DEGENERATE, *METRICS)
 #: Policy modes: result-section suffix and whether actions are deterministic.
 MODES = {"stochastic": False, "deterministic": True}
 
@@ -61,32 +59,6 @@ def report_enabled(report: bool = True) -> bool:
 def fast() -> None:
     n_sessions = 2  # noqa: F841
     n_sessions_deterministic = 2  # noqa: F841
-
-
-def stat(values: Iterable[float]) -> dict[str, float | int]:
-    """``{"mean", "std", "n"}`` (population std, like imitation's ``rollout_stats``)."""
-    arr = np.asarray([float(v) for v in values], dtype=np.float64)
-    if arr.size == 0:
-        return {"mean": 0.0, "std": 0.0, "n": 0}
-    return {"mean": float(arr.mean()), "std": float(arr.std()), "n": int(arr.size)}
-
-
-@overload
-def plain_json(value: Mapping[str, object]) -> dict[str, Any]: ...
-@overload
-def plain_json(value: object) -> object: ...
-def plain_json(value: object) -> object:
-    """Plain JSON (NaN/inf → None, numpy scalars → Python)."""
-    if isinstance(value, Mapping):
-        return {str(k): plain_json(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [plain_json(v) for v in value]
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        value = float(value)
-        return value if math.isfinite(value) else None
-    return value
 
 
 def _learned_returns(sessions: Sequence[GeneratedSession], reward_fn: RewardFn) -> list[float]:
