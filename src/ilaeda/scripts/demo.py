@@ -21,6 +21,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, cast
 
+from ilaeda.contract import HEADLINE_METRICS
 from ilaeda.data.splits import parse_split
 from ilaeda.errors import ConfigError, IlaedaError
 from ilaeda.report.headline import FAIR_RANDOM_LABEL, headline_frame, random_floors, released_agent_scores
@@ -33,8 +34,8 @@ DEFAULT_CONFIG = CHECKOUT / "benchmarking" / "demo" / "bcgail_cyber_loo1.json"
 #: The demo's bar: sessions of at least this many actions that change the display (mean over sessions of
 #: ``length`` minus ``back_at_root``).
 MIN_LENGTH = 8
-#: Metrics on which the agent should beat the fair floor (the random agent without STOP).
-BEAT_RANDOM_ON = ("t_bleu_2", "eda_sim")
+#: Metrics on which the agent should beat the fair floor (the random agent without STOP): the headline pair.
+BEAT_RANDOM_ON = HEADLINE_METRICS
 
 
 def _parse_updates(tokens: Sequence[str]) -> dict[str, object]:
