@@ -130,3 +130,19 @@ def test_a_full_or_read_only_disk_during_a_run_is_one_line(
     err = capsys.readouterr().err
     assert exit_info.value.code == 2 and "Traceback" not in err and err.count("\n") == 1, err
     assert err.startswith(f"error: cannot write {tmp_path / 'out' / 'sessions.json'}: {reason}")
+
+
+def test_an_interrupt_inside_started_event_logs_no_observer_traceback(tmp_path: Path) -> None:
+    """A Ctrl-C that lands before the FileStorageObserver finished ``started_event`` (the run has no
+    ``run_entry`` yet): its end events do nothing instead of raising AttributeError, which Sacred would log
+    as a traceback after the interrupt.
+    """
+    import datetime
+
+    from ilaeda.scripts import _sacred
+
+    observer = _sacred.sacred.observers.FileStorageObserver(str(tmp_path / "runs"))
+    now = datetime.datetime.now(datetime.timezone.utc)
+    assert observer.interrupted_event(interrupt_time=now, status="INTERRUPTED") is None
+    assert observer.failed_event(fail_time=now, fail_trace=["x"]) is None
+    assert not (tmp_path / "runs").exists() or not list((tmp_path / "runs").glob("*/run.json"))

@@ -29,6 +29,26 @@ from ilaeda.provenance import config_files_hashes  # noqa: E402
 # imitation passes everywhere with ``--capture=sys``.
 sacred.SETTINGS.CAPTURE_MODE = "sys"
 
+
+def _after_start_only(event: Any) -> Any:
+    """A FileStorageObserver end event that does nothing when the run's ``started_event`` never finished (a
+    Ctrl-C that landed inside it): Sacred would log the observer's AttributeError traceback after the interrupt.
+    """
+
+    def guarded(self: sacred.observers.FileStorageObserver, **kwargs: Any) -> Any:
+        if getattr(self, "run_entry", None) is None:
+            return None
+        return event(self, **kwargs)
+
+    guarded.__wrapped__ = event  # type: ignore[attr-defined]
+    return guarded
+
+
+for _event in ("interrupted_event", "failed_event"):
+    _method = getattr(sacred.observers.FileStorageObserver, _event)
+    if not hasattr(_method, "__wrapped__"):
+        setattr(sacred.observers.FileStorageObserver, _event, _after_start_only(_method))
+
 _CONFIG_SUFFIXES = (".json", ".yaml", ".yml", ".pickle")
 
 
