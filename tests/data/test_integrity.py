@@ -14,7 +14,7 @@ import pytest
 from ilaeda.data import integrity, load_table
 from ilaeda.data.fetch import fetch_all
 from ilaeda.data.locate import locate
-from ilaeda.data.schema import load_schema
+from ilaeda.data.schema import DataFile, load_schema
 from ilaeda.errors import DataError
 
 CYBER1 = "atena/datasets/cyber/1.tsv"
@@ -93,9 +93,8 @@ def test_a_verified_file_is_stamped_and_not_rehashed(
     assert locate(file) == path and len(calls) == 1
 
 
-def test_a_file_changed_after_its_stamp_is_rehashed_and_refused(
-    tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _verified_copy(tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, DataFile]:
+    """A copy of cyber dataset 2 as the only data folder, located (so verified and stamped) once."""
     folder = tmp_path / "data"
     (folder / "atena/datasets/cyber").mkdir(parents=True)
     target = folder / "atena/datasets/cyber/2.tsv"
@@ -105,6 +104,13 @@ def test_a_file_changed_after_its_stamp_is_rehashed_and_refused(
     monkeypatch.setattr(integrity, "_VERIFIED", set())
     file = load_schema("cyber").datasets[2]
     assert locate(file) == target
+    return target, file
+
+
+def test_a_file_changed_after_its_stamp_is_rehashed_and_refused(
+    tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target, file = _verified_copy(tmp_path, data_dir, monkeypatch)
     data = bytearray(target.read_bytes())
     data[-3] ^= 1  # same size, different content and mtime
     target.write_bytes(bytes(data))
@@ -117,15 +123,7 @@ def test_a_file_changed_after_its_stamp_is_rehashed_and_refused(
 def test_an_in_place_edit_with_its_mtime_restored_is_refused(
     tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch, new_process: bool
 ) -> None:
-    folder = tmp_path / "data"
-    (folder / "atena/datasets/cyber").mkdir(parents=True)
-    target = folder / "atena/datasets/cyber/2.tsv"
-    target.write_bytes((data_dir / "atena/datasets/cyber/2.tsv").read_bytes())
-    monkeypatch.setenv("ILAEDA_DATA_DIR", str(folder))
-    monkeypatch.setenv("ILAEDA_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setattr(integrity, "_VERIFIED", set())
-    file = load_schema("cyber").datasets[2]
-    assert locate(file) == target
+    target, file = _verified_copy(tmp_path, data_dir, monkeypatch)
     before = target.stat()
     with open(target, "r+b") as handle:  # same size, same inode
         handle.seek(before.st_size - 3)

@@ -143,7 +143,7 @@ class EDAEnv(gym.Env[np.ndarray, np.ndarray]):
     @classmethod
     def for_split(cls, split: str | Split, part: str = "train", **kwargs: Any) -> EDAEnv:  # kwargs: EDAEnv's
         """An env over the training (``part="train"``) or evaluation datasets of a split."""
-        parsed = parse_split(split) if isinstance(split, str) else split
+        parsed = parse_split(split)
         return cls(schema=parsed.schema, datasets=parsed.datasets(part), **kwargs)
 
     # ------------------------------------------------------------------------------- internals

@@ -17,6 +17,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ilaeda._io import atomic_write
 from ilaeda.errors import IlaedaError
 
 if TYPE_CHECKING:
@@ -93,9 +94,7 @@ def salvage(path: Path) -> Path | None:
     if not damaged:
         return None
     backup = _backup(path, "before-repair", data)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(b"".join(mended))
-    os.replace(tmp, path)
+    atomic_write(path, b"".join(mended))
     logger.warning(
         "journal %s: mended %d line(s) damaged by an unfinished write%s",
         path,
